@@ -1,0 +1,30 @@
+import type { EtlErrorInfo } from '../../shared/pipeline';
+
+/**
+ * A failure the user can act on. `info` crosses process and IPC boundaries as a plain value;
+ * `message` is the one line the CLI prints: what happened, where, and what to do.
+ */
+export class EtlError extends Error {
+  readonly info: EtlErrorInfo;
+  constructor(info: EtlErrorInfo) {
+    super(info.message);
+    this.name = 'EtlError';
+    this.info = info;
+  }
+}
+
+/** Bad input or usage: names the file and, where known, the line or byte offset. */
+export function inputError(message: string, where: { file?: string; line?: number; offset?: number } = {}): EtlError {
+  return new EtlError({ kind: 'input', message, ...where });
+}
+
+export function cancelledError(): EtlError {
+  return new EtlError({ kind: 'cancelled', message: 'The run was cancelled; the previous outputs were left as they were.' });
+}
+
+/** Any thrown value as a user-facing error value. */
+export function toErrorInfo(err: unknown): EtlErrorInfo {
+  if (err instanceof EtlError) return err.info;
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'internal', message: `Unexpected error: ${message}. Please report it with the run's etl.log.` };
+}

@@ -1,0 +1,140 @@
+/**
+ * The pipeline's vocabulary, shared by the engine, the command line, the service and the UI.
+ * Mirrors the stage table of SPEC.md ("Stages, in this order"). Imports nothing.
+ */
+
+/** The six stages, in the order the SPEC runs them. */
+export const STAGES = [
+  'extract',
+  'clean_user_id',
+  'clean_timestamp',
+  'deduplicate',
+  'join_users',
+  'filter_us',
+] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** Drop reasons, in stage order: each stage drops with exactly one of these. */
+export const DROP_REASONS = [
+  'malformed_record',
+  'missing_user_id',
+  'invalid_timestamp',
+  'duplicate',
+  'unknown_user',
+  'non_us_user',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+/** Which reason each stage drops with (SPEC stage table). */
+export const STAGE_DROP_REASON: Record<StageName, DropReason> = {
+  extract: 'malformed_record',
+  clean_user_id: 'missing_user_id',
+  clean_timestamp: 'invalid_timestamp',
+  deduplicate: 'duplicate',
+  join_users: 'unknown_user',
+  filter_us: 'non_us_user',
+};
+
+/** Human labels for the UI and the log. */
+export const STAGE_LABELS: Record<StageName, string> = {
+  extract: 'Extract',
+  clean_user_id: 'Clean: user_id',
+  clean_timestamp: 'Clean: timestamp',
+  deduplicate: 'Deduplicate',
+  join_users: 'Join users',
+  filter_us: 'Filter US',
+};
+
+export type EventsFormat = 'json' | 'ndjson';
+
+/** Output file names inside the output folder (SPEC "Outputs"). */
+export const OUTPUT_FILES = {
+  cleanEvents: 'clean_events.parquet',
+  dailySummary: 'daily_summary.parquet',
+  droppedRows: 'dropped_rows.parquet',
+  runReport: 'run_report.json',
+  log: 'etl.log',
+} as const;
+
+/** The Parquet outputs a user can preview. */
+export const PARQUET_OUTPUTS = [
+  OUTPUT_FILES.cleanEvents,
+  OUTPUT_FILES.dailySummary,
+  OUTPUT_FILES.droppedRows,
+] as const;
+export type ParquetOutputName = (typeof PARQUET_OUTPUTS)[number];
+
+export interface StageReport {
+  name: StageName;
+  rows_in: number;
+  rows_out: number;
+  /** Only this stage's own reason appears here; its count may be 0. */
+  dropped: Partial<Record<DropReason, number>>;
+  ms: number;
+}
+
+export interface InputReport {
+  path: string;
+  bytes: number;
+  sha256: string;
+  format: EventsFormat | 'csv';
+  rows: number;
+}
+
+export interface OutputReport {
+  path: string;
+  rows: number;
+  bytes: number;
+  codec: string;
+}
+
+export interface RunWarning {
+  code: string;
+  count: number;
+  message: string;
+}
+
+/** `run_report.json`, SPEC "run_report.json". */
+export interface RunReport {
+  started_at: string;
+  finished_at: string;
+  inputs: InputReport[];
+  stages: StageReport[];
+  outputs: OutputReport[];
+  warnings: RunWarning[];
+}
+
+export type LogLevel = 'INFO' | 'WARNING' | 'ERROR';
+
+/** What the user asks the engine to do. Paths are absolute or relative to the working folder. */
+export interface RunRequest {
+  eventsPath: string;
+  usersPath: string;
+  outDir: string;
+}
+
+/** A user-facing error: what happened, in which file, where, and what to do. */
+export interface EtlErrorInfo {
+  /** `input` for bad input or usage (CLI exit 2), `cancelled`, or `internal` (exit 1). */
+  kind: 'input' | 'cancelled' | 'internal' | 'busy';
+  message: string;
+  file?: string;
+  /** 1-based line, when the position is a line. */
+  line?: number;
+  /** 0-based byte offset, when known. */
+  offset?: number;
+}
+
+/**
+ * Live progress, emitted by the engine while it runs. Plain, serialisable values: the desktop
+ * app forwards them over IPC unchanged, the CLI renders its log lines from them.
+ */
+export type ProgressEvent =
+  | { type: 'run-started'; at: string; request: RunRequest }
+  | { type: 'stage-started'; stage: StageName; at: string }
+  | { type: 'stage-finished'; stage: StageReport }
+  | { type: 'bytes-read'; file: string; bytesRead: number; totalBytes: number }
+  | { type: 'log'; level: LogLevel; message: string; at: string }
+  | { type: 'warning'; warning: RunWarning }
+  | { type: 'run-finished'; report: RunReport }
+  | { type: 'run-failed'; error: EtlErrorInfo };

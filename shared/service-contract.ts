@@ -1,0 +1,115 @@
+/**
+ * The one contract between the UI and the engine service, whatever carries it (Electron IPC
+ * or HTTP in browser mode). Types only; the validators live in `shared/validators.ts`.
+ * Errors cross the boundary as values (`Result`), never as thrown exceptions.
+ */
+import type {
+  DropReason,
+  EtlErrorInfo,
+  EventsFormat,
+  ParquetOutputName,
+  ProgressEvent,
+  RunReport,
+  RunRequest,
+} from './pipeline';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: EtlErrorInfo };
+
+/** What an input file looks like before any run. */
+export interface InputInfo {
+  path: string;
+  name: string;
+  bytes: number;
+  /** Which input this looks like, from its extension and content. */
+  kind: 'events' | 'users' | 'unknown';
+  format: EventsFormat | 'csv' | 'unknown';
+  /** Estimated rows (exact for small files). */
+  rowEstimate: number;
+  /** The first rows, as columns and string cells, for a peek. */
+  peek: { columns: string[]; rows: (string | null)[][] };
+  /** Set when the file cannot be used; the UI shows it at once. */
+  error?: EtlErrorInfo;
+}
+
+export interface ParquetColumnInfo {
+  name: string;
+  /** Arrow/Polars type as a readable string: `String`, `Int64`, `Date`, `Datetime(us, UTC)`... */
+  type: string;
+}
+
+export interface PageRequest {
+  outDir: string;
+  file: ParquetOutputName;
+  offset: number;
+  /** 1..1000 */
+  limit: number;
+  sort?: { column: string; descending: boolean };
+  /** Only for `dropped_rows.parquet`. */
+  dropReason?: DropReason;
+}
+
+export type Cell = string | number | boolean | null;
+
+export interface ParquetPage {
+  file: ParquetOutputName;
+  columns: ParquetColumnInfo[];
+  /** Rows in the file, or matching `dropReason` when given. */
+  totalRows: number;
+  bytes: number;
+  codec: string;
+  offset: number;
+  /** Timestamps as ISO strings, dates as `YYYY-MM-DD`, int64 as numbers. */
+  rows: Cell[][];
+}
+
+/** Counts for the dropped-rows view. */
+export interface DroppedSummary {
+  byReason: Partial<Record<DropReason, number>>;
+  /** Invalid timestamps grouped by their pattern (`slashes`, `epoch number`, ...). */
+  timestampPatterns: { pattern: string; count: number; example: string }[];
+}
+
+export interface AppDefaults {
+  outDir: string;
+  sample: { eventsPath: string; usersPath: string } | null;
+  recent: { eventsPath?: string; usersPath?: string; outDir?: string };
+}
+
+/**
+ * Request/response channels: the name, what goes in, what comes back. Both transports and the
+ * preload implement exactly this map.
+ */
+export type RequestChannels = {
+  'etl:defaults': () => Result<AppDefaults>;
+  'etl:inspect-input': (req: { path: string }) => Result<InputInfo>;
+  'etl:run': (req: RunRequest) => Result<RunReport>;
+  'etl:cancel': () => Result<{ cancelled: boolean }>;
+  'etl:read-page': (req: PageRequest) => Result<ParquetPage>;
+  'etl:dropped-summary': (req: { outDir: string }) => Result<DroppedSummary>;
+  'etl:export-dropped-csv': (req: { outDir: string; dropReason?: DropReason }) => Result<{ path: string; rows: number }>;
+  'etl:pick-inputs': () => Result<string[]>;
+  'etl:pick-output-dir': () => Result<string | null>;
+  'etl:show-in-folder': (req: { path: string }) => Result<null>;
+};
+export type RequestChannel = keyof RequestChannels;
+
+/** Main-to-renderer event channel. */
+export const PROGRESS_CHANNEL = 'etl:progress';
+
+/** The client interface the renderer talks to; implemented over IPC and over HTTP. */
+export interface EtlClient {
+  defaults(): Promise<Result<AppDefaults>>;
+  inspectInput(path: string): Promise<Result<InputInfo>>;
+  run(req: RunRequest): Promise<Result<RunReport>>;
+  cancel(): Promise<Result<{ cancelled: boolean }>>;
+  readPage(req: PageRequest): Promise<Result<ParquetPage>>;
+  droppedSummary(outDir: string): Promise<Result<DroppedSummary>>;
+  exportDroppedCsv(outDir: string, dropReason?: DropReason): Promise<Result<{ path: string; rows: number }>>;
+  /** Native picker (desktop) or a file input + upload (browser mode). Resolves to usable paths. */
+  pickInputs(): Promise<Result<string[]>>;
+  pickOutputDir(): Promise<Result<string | null>>;
+  /** Turns a dropped File into a path the service may read (desktop: its path; browser: upload). */
+  pathForDroppedFile(file: File): Promise<Result<string>>;
+  showInFolder(path: string): Promise<Result<null>>;
+  onProgress(cb: (e: ProgressEvent) => void): () => void;
+}

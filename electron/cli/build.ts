@@ -1,0 +1,97 @@
+/**
+ * Bundles the desktop app into `dist/` with esbuild.
+ *   dist/electron/main.js, preload.js, run-worker.js  (node, cjs; node_modules stay external
+ *   so native modules such as nodejs-polars load from the packaged node_modules)
+ *   dist/renderer/  (browser, esm, minified) + index.html and css
+ * Usage: tsx electron/cli/build.ts [--renderer]   (--renderer: only the renderer, for browser mode)
+ */
+import { build, type BuildOptions } from 'esbuild';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const dist = path.join(root, 'dist');
+
+/** Main, preload and the run worker: one cjs file each. */
+export async function buildElectron(): Promise<void> {
+  const common: BuildOptions = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: true,
+    // Everything under node_modules stays a require(): electron is provided by the runtime,
+    // nodejs-polars is native and must be loaded from disk (asarUnpack in package.json).
+    packages: 'external',
+    external: ['electron'],
+    logLevel: 'warning',
+  };
+  await build({
+    ...common,
+    entryPoints: {
+      main: path.join(root, 'electron/main.ts'),
+      'run-worker': path.join(root, 'electron/service/run-worker.ts'),
+    },
+    outdir: path.join(dist, 'electron'),
+  });
+  // The preload runs sandboxed: it may only require('electron'), so it is bundled whole.
+  await build({
+    ...common,
+    packages: undefined,
+    entryPoints: { preload: path.join(root, 'electron/preload.ts') },
+    outdir: path.join(dist, 'electron'),
+  });
+}
+
+/** The React UI, as static files the custom protocol (or the HTTP server) serves. */
+export async function buildRenderer(): Promise<void> {
+  const out = path.join(dist, 'renderer');
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  await build({
+    entryPoints: [path.join(root, 'renderer/main.tsx')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: ['chrome120'],
+    jsx: 'automatic',
+    minify: true,
+    sourcemap: true,
+    outdir: out,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    loader: { '.png': 'file', '.svg': 'file', '.woff2': 'file' },
+    logLevel: 'warning',
+  });
+  await cp(path.join(root, 'renderer/index.html'), path.join(out, 'index.html'));
+  await copyCss(path.join(root, 'renderer'), out);
+}
+
+/** Plain css files next to the sources (not imported by the bundle) are copied as they are. */
+async function copyCss(from: string, to: string): Promise<void> {
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name === 'node_modules' || entry.name === 'client') continue;
+      await copyCss(src, path.join(to, entry.name));
+    } else if (entry.name.endsWith('.css')) {
+      await mkdir(to, { recursive: true });
+      const dest = path.join(to, entry.name);
+      // Do not overwrite a css file esbuild emitted from imports (main.css).
+      if (!(await stat(dest).catch(() => null))) await cp(src, dest);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const rendererOnly = process.argv.includes('--renderer');
+  await Promise.all([buildRenderer(), rendererOnly ? Promise.resolve() : buildElectron()]);
+  console.log(`Built ${rendererOnly ? 'renderer' : 'app'} into ${path.relative(process.cwd(), dist) || dist} in ${Date.now() - started} ms`);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`Build failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,351 @@
+/**
+ * The benchmark's peer: the whole SPEC pipeline written as DuckDB SQL (`@duckdb/node-api`).
+ *
+ * It is an independent implementation of SPEC.md, used for two things: a speed/memory
+ * reference for our nodejs-polars engine (issue 5) and a cross-check of its outputs. It is
+ * not shipped; it lives next to the bench CLI and is run as its own process
+ * (`tsx electron/bench/duckdb-peer-cli.ts --events P --users P --out DIR`).
+ *
+ * Design, in short:
+ *  - Extract. JSON array files: `read_json_objects(format='array')` yields one JSON value per
+ *    element (objects or not), in file order. Newline-delimited files: the lines are read with
+ *    `read_csv` as a single VARCHAR column (no quote, no escape, a control-character delimiter,
+ *    new_line '\n'), which keeps blank lines as rows, so with preserve_insertion_order the
+ *    table's rowid + 1 is the line number. DuckDB's CSV state machine always treats '\r' as
+ *    a line end, so files holding a '\r' byte (CRLF, or a stray CR), or the delimiter byte,
+ *    take an exact but slower path instead: `read_text` + `string_split(content, '\n')` with
+ *    generate_subscripts for the line number, and the trailing '\r' removed.
+ *  - yyjson, which DuckDB's JSON functions use, is more lenient than JSON.parse: it accepts
+ *    trailing commas and NaN/Infinity. Lines that json_valid() accepts are therefore also
+ *    checked (only when a cheap pre-filter matches) for those two extensions after string
+ *    literals are blanked out, so that they become `malformed_record` as in JSON.parse.
+ *  - Fields are pulled out once per row with the list form of json_extract (one parse),
+ *    then typed: user_id string (trimmed with exactly JavaScript's trim set) or number (its
+ *    JavaScript decimal string); timestamp validated by one RE2 regexp_extract into a struct
+ *    of parts + calendar/range checks in SQL, converted to epoch microseconds by integer
+ *    arithmetic (fraction truncated to 6 digits, zone offset subtracted);
+ *    value = JSON number, or a string matching the SPEC decimal pattern, else null.
+ *  - Dedup: min(source_row) OVER (PARTITION BY user_id, event_type, timestamp, value) over
+ *    the rows that passed stages 0-2 (window partitions treat NULLs as equal, DOUBLE equality
+ *    makes 3 = 3.0). Users: read_csv all_varchar with no header, the header row matched
+ *    trimmed and case-insensitively, first row per trimmed user_id wins.
+ *  - Outputs: COPY ... (FORMAT parquet, COMPRESSION snappy), each ORDER BY source_row (clean,
+ *    dropped) or user_id, event_date (summary; DuckDB's default collation is binary, i.e.
+ *    UTF-8 byte order). timestamp_dt is TIMESTAMPTZ (micros, adjusted to UTC), dates DATE.
+ *    Outputs are written to a temporary folder inside the output folder and renamed into
+ *    place at the end.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+/** Exactly the characters JavaScript's String.prototype.trim removes (WhiteSpace + LineTerminator). */
+export const JS_TRIM_CHARS =
+  ' \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/** SPEC "Valid timestamps" as one RE2 pattern; the groups are checked for ranges in SQL. */
+export const TIMESTAMP_RE =
+  '^(\\d{4})-(\\d{2})-(\\d{2})(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?(Z|z|[+-]\\d{2}(?::?\\d{2})?)?)?$';
+
+/** SPEC "Details": optional sign, digits, optional fraction; no exponent, no white space. */
+export const DECIMAL_RE = '^[+-]?(\\d+\\.?\\d*|\\.\\d+)$';
+
+/** The column delimiter used to read NDJSON lines as one CSV column (must not occur in the file). */
+const LINE_DELIM = '\x1f';
+
+const US_NAMES = ['us', 'usa', 'u.s.', 'u.s.a.', 'united states', 'united states of america'];
+
+export type PeerFormat = 'json' | 'ndjson';
+
+export interface PeerOptions {
+  eventsPath: string;
+  usersPath: string;
+  outDir: string;
+  /** DuckDB worker threads (default: all cores). */
+  threads?: number;
+  /** Force the exact (read_text) NDJSON path even when read_csv would do. For tests. */
+  forceTextPath?: boolean;
+}
+
+export interface PeerResult {
+  format: PeerFormat;
+  ndjsonPath?: 'read_csv' | 'read_text';
+  rowsIn: number;
+  clean: number;
+  summary: number;
+  dropped: Record<string, number>;
+  warnings: Record<string, number>;
+  ms: { total: number; extract: number; transform: number; write: number };
+}
+
+const sqlStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** SPEC Inputs: `.ndjson`/`.jsonl` are newline-delimited; others are sniffed by the first non-blank byte. */
+export async function sniffFormat(path: string): Promise<PeerFormat> {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  const fh = await fsp.open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    let pos = 0;
+    let first = true;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) return 'ndjson';
+      let i = 0;
+      if (first && bytesRead >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) i = 3;
+      first = false;
+      for (; i < bytesRead; i++) {
+        const b = buf[i];
+        if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
+        return b === 0x5b ? 'json' : 'ndjson';
+      }
+      pos += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** True when the file holds a byte that read_csv would mis-split on ('\r' or the delimiter). */
+async function needsTextPath(path: string): Promise<boolean> {
+  return new Promise((res, rej) => {
+    const s = createReadStream(path, { highWaterMark: 4 * 1024 * 1024 });
+    let found = false;
+    s.on('data', (chunk) => {
+      const b = chunk as Buffer;
+      if (b.indexOf(0x0d) >= 0 || b.indexOf(0x1f) >= 0) {
+        found = true;
+        s.destroy();
+        res(true);
+      }
+    });
+    s.on('error', rej);
+    s.on('close', () => {
+      if (!found) res(false);
+    });
+  });
+}
+
+/** Macros shared by the events and users SQL. */
+export function macroSql(): string[] {
+  const ws = sqlStr(JS_TRIM_CHARS);
+  return [
+    `CREATE OR REPLACE TEMP MACRO js_trim(s) AS trim(s, ${ws})`,
+    // Parts of a timestamp string; y = '' when the grammar does not match.
+    `CREATE OR REPLACE TEMP MACRO ts_parts(s) AS regexp_extract(s, ${sqlStr(TIMESTAMP_RE)}, ['y','mo','d','h','mi','s','f','z'])`,
+    `CREATE OR REPLACE TEMP MACRO ts_dim(y, m) AS CASE
+       WHEN m = 2 THEN CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END
+       WHEN m IN (4, 6, 9, 11) THEN 30 ELSE 31 END`,
+    `CREATE OR REPLACE TEMP MACRO ts_valid(p) AS
+       p.y <> ''
+       AND TRY_CAST(p.mo AS INTEGER) BETWEEN 1 AND 12
+       AND TRY_CAST(p.d AS INTEGER) BETWEEN 1 AND ts_dim(TRY_CAST(p.y AS INTEGER), TRY_CAST(p.mo AS INTEGER))
+       AND (p.h = '' OR (TRY_CAST(p.h AS INTEGER) <= 23 AND TRY_CAST(p.mi AS INTEGER) <= 59 AND (p.s = '' OR TRY_CAST(p.s AS INTEGER) <= 59)))
+       AND (p.z IN ('', 'Z', 'z') OR (TRY_CAST(p.z[2:3] AS INTEGER) <= 23 AND (length(p.z) = 3 OR TRY_CAST(right(p.z, 2) AS INTEGER) <= 59)))`,
+    // Epoch microseconds of a valid timestamp's parts (UTC instant, fraction truncated to micros).
+    `CREATE OR REPLACE TEMP MACRO ts_epoch_us(p) AS
+       (make_date(p.y::INTEGER, p.mo::INTEGER, p.d::INTEGER) - DATE '1970-01-01') * 86400000000
+       + CASE WHEN p.h = '' THEN 0 ELSE p.h::BIGINT * 3600000000 + p.mi::BIGINT * 60000000 END
+       + CASE WHEN p.s = '' THEN 0 ELSE p.s::BIGINT * 1000000 END
+       + CASE WHEN p.f = '' THEN 0 ELSE rpad(left(p.f, 6), 6, '0')::BIGINT END
+       - CASE WHEN p.z IN ('', 'Z', 'z') THEN 0 ELSE
+           (CASE WHEN p.z[1] = '-' THEN -1 ELSE 1 END)
+           * (p.z[2:3]::BIGINT * 3600000000 + CASE WHEN length(p.z) = 3 THEN 0 ELSE right(p.z, 2)::BIGINT * 60000000 END)
+         END`,
+    // A JSON number as JavaScript's String(n) would print it (integers without ".0").
+    `CREATE OR REPLACE TEMP MACRO js_num_str(j) AS CASE
+       WHEN json_type(j) IN ('BIGINT', 'UBIGINT') AND abs(TRY_CAST(j AS DOUBLE)) < 9007199254740992 THEN TRY_CAST(j AS DOUBLE)::HUGEINT::VARCHAR
+       WHEN TRY_CAST(j AS DOUBLE) = floor(TRY_CAST(j AS DOUBLE)) AND abs(TRY_CAST(j AS DOUBLE)) < 1e21 THEN TRY_CAST(j AS DOUBLE)::HUGEINT::VARCHAR
+       ELSE TRY_CAST(j AS DOUBLE)::VARCHAR END`,
+    `CREATE OR REPLACE TEMP MACRO is_us(c) AS lower(js_trim(c)) IN (${US_NAMES.map(sqlStr).join(', ')})`,
+  ];
+}
+
+const PATHS = `['$.user_id', '$.event_type', '$.timestamp', '$.value', '$.metadata.device', '$.metadata.page']`;
+
+/**
+ * Statement creating `ev(kind, raw, f)` in file order: kind 0 = blank line, 1 = event (f = the six
+ * fields as JSON, NULL when absent), 2 = malformed line (raw = its text). rowid + 1 = source_row,
+ * except for the read_text path which carries `src` itself.
+ */
+function extractSql(path: string, format: PeerFormat, textPath: boolean): string {
+  const p = sqlStr(path);
+  if (format === 'json') {
+    return `CREATE TEMP TABLE ev AS
+      SELECT 1::UTINYINT AS kind, NULL::VARCHAR AS raw, json_extract(json, ${PATHS}) AS f
+      FROM read_json_objects(${p}, format = 'array', maximum_object_size = 1073741824)`;
+  }
+  // JSON.parse rejects trailing commas and NaN/Infinity, which yyjson accepts: a cheap RE2
+  // pre-filter, then the exact check on the line with its string literals blanked out.
+  const strict = `(NOT regexp_matches(line, '(?i),\\s*[\\]}]|nan|inf')
+      OR NOT regexp_matches(regexp_replace(line, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), '(?i),\\s*[\\]}]|[:,\\[]\\s*[+-]?(?:nan|inf)'))`;
+  const classify = `CASE
+      WHEN line IS NULL OR regexp_full_match(line, '[ \\t]*') THEN 0
+      WHEN ltrim(line, ' \t\n\r')[1] = '{' AND json_valid(line) AND ${strict} THEN 1
+      ELSE 2 END`;
+  const body = (lineSrc: string, extraCols: string) => `
+      SELECT kind, CASE WHEN kind = 2 THEN line END AS raw,
+             CASE WHEN kind = 1 THEN json_extract(line, ${PATHS}) END AS f${extraCols}
+      FROM (SELECT ${classify}::UTINYINT AS kind, * FROM (${lineSrc}))`;
+  if (!textPath) {
+    const src = `SELECT line FROM read_csv(${p}, columns = {'line': 'VARCHAR'}, header = false,
+        delim = '${LINE_DELIM}', quote = '', escape = '', new_line = '\\n', auto_detect = false,
+        strict_mode = false, max_line_size = 1073741824)`;
+    return `CREATE TEMP TABLE ev AS ${body(src, '')}`;
+  }
+  const src = `SELECT CASE WHEN suffix(l, '\r') THEN l[1:-2] ELSE l END AS line, src FROM (
+        SELECT unnest(parts) AS l, generate_subscripts(parts, 1) AS src
+        FROM (SELECT string_split(CASE WHEN starts_with(content, '\ufeff') THEN content[2:] ELSE content END, '\n') AS parts
+              FROM read_text(${p})))`;
+  return `CREATE TEMP TABLE ev AS ${body(src, ', src')}`;
+}
+
+/** Statements creating `st`: one row per event (blank lines excluded) with its fields and drop reason. */
+function transformSql(textPath: boolean): string[] {
+  const srcExpr = textPath ? 'src::BIGINT' : '(rowid + 1)::BIGINT';
+  return [
+    `CREATE TEMP TABLE typed AS
+     SELECT src, kind, raw,
+       CASE WHEN ut = 'VARCHAR' THEN f[1] ->> '$' WHEN ut IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN js_num_str(f[1])
+            WHEN ut IS NULL OR ut = 'NULL' THEN NULL ELSE f[1]::VARCHAR END AS user_id_read,
+       CASE WHEN ut = 'VARCHAR' THEN nullif(js_trim(f[1] ->> '$'), '') WHEN ut IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN js_num_str(f[1]) END AS user_id,
+       f[2] ->> '$' AS event_type,
+       f[3] ->> '$' AS timestamp,
+       json_type(f[3]) = 'VARCHAR' AS ts_is_str,
+       CASE WHEN vt IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN TRY_CAST(f[4] AS DOUBLE)
+            WHEN vt = 'VARCHAR' AND regexp_matches(f[4] ->> '$', ${sqlStr(DECIMAL_RE)}) THEN TRY_CAST(f[4] ->> '$' AS DOUBLE) END AS value,
+       (vt IS NOT NULL AND vt <> 'NULL' AND NOT (vt IN ('BIGINT', 'UBIGINT', 'DOUBLE') OR (vt = 'VARCHAR' AND regexp_matches(f[4] ->> '$', ${sqlStr(DECIMAL_RE)})))) AS value_bad,
+       f[5] ->> '$' AS device,
+       f[6] ->> '$' AS page
+     FROM (SELECT ${srcExpr} AS src, kind, raw, f, json_type(f[1]) AS ut, json_type(f[4]) AS vt FROM ev WHERE kind <> 0)`,
+    `CREATE TEMP TABLE parsed AS
+     SELECT *,
+       CASE WHEN kind = 2 THEN 'malformed_record'
+            WHEN user_id IS NULL THEN 'missing_user_id'
+            WHEN NOT ts_ok THEN 'invalid_timestamp' END AS early_reason
+     FROM (
+       SELECT t.*, coalesce(ts_is_str AND ts_valid(p), false) AS ts_ok,
+              CASE WHEN coalesce(ts_is_str AND ts_valid(p), false) THEN ts_epoch_us(p) END AS us
+       FROM (SELECT *, ts_parts(CASE WHEN ts_is_str THEN timestamp END) AS p FROM typed) t)`,
+    `CREATE TEMP TABLE st AS
+     SELECT e.src, e.raw, e.user_id_read, e.user_id, e.event_type, e.timestamp, e.value, e.device, e.page, e.us,
+       e.value_bad, u.signup_date,
+       CASE WHEN e.early_reason IS NOT NULL THEN e.early_reason
+            WHEN e.first_src <> e.src THEN 'duplicate'
+            WHEN u.user_id IS NULL THEN 'unknown_user'
+            WHEN u.country IS DISTINCT FROM 'US' THEN 'non_us_user' END AS drop_reason,
+       CASE WHEN e.early_reason IS NULL AND e.first_src <> e.src THEN e.first_src END AS duplicate_of
+     FROM (
+       SELECT *, CASE WHEN early_reason IS NULL
+                      THEN min(src) OVER (PARTITION BY early_reason IS NULL, user_id, event_type, timestamp, value) END AS first_src
+       FROM parsed) e
+     LEFT JOIN users u ON u.user_id = e.user_id AND e.early_reason IS NULL`,
+  ];
+}
+
+/** Statements loading users.csv into `users(user_id, signup_date, country)`; returns the warnings' counts too. */
+async function loadUsers(con: DuckDBConnection, usersPath: string): Promise<Record<string, number>> {
+  const p = sqlStr(usersPath);
+  await con.run(`CREATE TEMP TABLE uraw AS SELECT * FROM read_csv(${p}, header = false, all_varchar = true,
+      delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false, skip = 0)`);
+  const head = await con.runAndReadAll(`SELECT * FROM uraw WHERE rowid = 0`);
+  const names = head.columnNames();
+  const values = head.getRows()[0] ?? [];
+  const find = (want: string) => {
+    const i = values.findIndex((v) => typeof v === 'string' && v.trim().toLowerCase() === want);
+    return i < 0 ? null : `"${names[i].replace(/"/g, '""')}"`;
+  };
+  const cu = find('user_id');
+  const cs = find('signup_date');
+  const cc = find('country');
+  const missing = [cu ? null : 'user_id', cs ? null : 'signup_date', cc ? null : 'country'].filter(Boolean);
+  if (missing.length) throw new Error(`${usersPath}: missing required column(s): ${missing.join(', ')}`);
+  await con.run(`CREATE TEMP TABLE users_all AS
+    SELECT rowid AS rn, nullif(js_trim(${cu}), '') AS user_id,
+      CASE WHEN ts_valid(ts_parts(${cs})) THEN make_date(left(${cs}, 4)::INTEGER, ${cs}[6:7]::INTEGER, ${cs}[9:10]::INTEGER) END AS signup_date,
+      (${cs} IS NOT NULL AND NOT coalesce(ts_valid(ts_parts(${cs})), false)) AS signup_bad,
+      CASE WHEN is_us(${cc}) THEN 'US' ELSE js_trim(${cc}) END AS country
+    FROM uraw WHERE rowid > 0`);
+  await con.run(`CREATE TEMP TABLE users AS
+    SELECT user_id, signup_date, country FROM users_all WHERE user_id IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY rn) = 1`);
+  const w = await con.runAndReadAll(`SELECT
+      (SELECT count(*) FROM users_all WHERE user_id IS NOT NULL) - (SELECT count(*) FROM users) AS dup,
+      (SELECT count(*) FROM users_all WHERE signup_bad) AS bad_signup`);
+  const [dup, bad] = w.getRows()[0] as bigint[];
+  return { duplicate_user_ids: Number(dup), invalid_signup_date: Number(bad) };
+}
+
+/** Runs the SPEC pipeline in DuckDB and writes the three Parquet outputs into `outDir`. */
+export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
+  const t0 = performance.now();
+  const eventsPath = resolve(opts.eventsPath);
+  const usersPath = resolve(opts.usersPath);
+  const outDir = resolve(opts.outDir);
+  await fsp.mkdir(outDir, { recursive: true });
+  const format = await sniffFormat(eventsPath);
+  const textPath = format === 'ndjson' && (opts.forceTextPath || (await needsTextPath(eventsPath)));
+
+  const config: Record<string, string> = { preserve_insertion_order: 'true' };
+  if (opts.threads) config.threads = String(opts.threads);
+  const instance = await DuckDBInstance.create(':memory:', config);
+  const con = await instance.connect();
+  try {
+    for (const m of macroSql()) await con.run(m);
+    const warnings = await loadUsers(con, usersPath);
+    await con.run(extractSql(eventsPath, format, textPath));
+    const t1 = performance.now();
+    for (const s of transformSql(textPath)) await con.run(s);
+    const t2 = performance.now();
+
+    const tmp = join(outDir, `.peer-tmp-${process.pid}-${Date.now()}`);
+    await fsp.mkdir(tmp, { recursive: true });
+    const opt = `(FORMAT parquet, COMPRESSION snappy)`;
+    await con.run(`COPY (SELECT user_id, event_type, timestamp, make_timestamp(us)::TIMESTAMPTZ AS timestamp_dt,
+        make_timestamp(us)::DATE AS event_date, value, device, page, signup_date, 'US' AS country
+        FROM st WHERE drop_reason IS NULL ORDER BY src) TO ${sqlStr(join(tmp, 'clean_events.parquet'))} ${opt}`);
+    await con.run(`COPY (SELECT user_id, make_timestamp(us)::DATE AS event_date, count(*)::BIGINT AS event_count
+        FROM st WHERE drop_reason IS NULL GROUP BY ALL ORDER BY user_id, event_date)
+        TO ${sqlStr(join(tmp, 'daily_summary.parquet'))} ${opt}`);
+    await con.run(`COPY (SELECT src AS source_row, drop_reason, duplicate_of::BIGINT AS duplicate_of,
+        user_id_read AS user_id, event_type, timestamp, value, device, page, raw
+        FROM st WHERE drop_reason IS NOT NULL ORDER BY src) TO ${sqlStr(join(tmp, 'dropped_rows.parquet'))} ${opt}`);
+    for (const f of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet']) {
+      await fsp.rename(join(tmp, f), join(outDir, f));
+    }
+    await fsp.rm(tmp, { recursive: true, force: true });
+    const t3 = performance.now();
+
+    const counts = await con.runAndReadAll(`SELECT coalesce(drop_reason, '') AS r, count(*) AS n FROM st GROUP BY ALL`);
+    const dropped: Record<string, number> = {};
+    let clean = 0;
+    let rowsIn = 0;
+    for (const [r, n] of counts.getRows() as [string, bigint][]) {
+      rowsIn += Number(n);
+      if (r === '') clean = Number(n);
+      else dropped[r] = Number(n);
+    }
+    const s = await con.runAndReadAll(`SELECT count(*) FROM (SELECT DISTINCT user_id, make_timestamp(us)::DATE FROM st WHERE drop_reason IS NULL)`);
+    const vb = await con.runAndReadAll(`SELECT count(*) FROM st WHERE value_bad`);
+    warnings.invalid_value = Number(vb.getRows()[0][0]);
+    return {
+      format,
+      ndjsonPath: format === 'ndjson' ? (textPath ? 'read_text' : 'read_csv') : undefined,
+      rowsIn,
+      clean,
+      summary: Number(s.getRows()[0][0]),
+      dropped,
+      warnings,
+      ms: {
+        total: Math.round(t3 - t0),
+        extract: Math.round(t1 - t0),
+        transform: Math.round(t2 - t1),
+        write: Math.round(t3 - t2),
+      },
+    };
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,50 @@
+/** Hosts runs in a child Node process (`child_process.fork`): plain Node, tests and browser mode. */
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { isFromHostMessage } from './run-protocol';
+import type { HostedProcess, RunHostFactory } from './run-host';
+
+/**
+ * The run worker script: the bundled `dist/electron/run-worker.js` when running from a build,
+ * else the TypeScript source, loaded through tsx.
+ */
+export function defaultRunWorkerPath(): string {
+  const bundled = path.join(__dirname, 'run-worker.js');
+  if (existsSync(bundled)) return bundled;
+  return path.join(__dirname, 'run-worker.ts');
+}
+
+export function forkRunHost(workerPath: string = defaultRunWorkerPath()): RunHostFactory {
+  return {
+    start(): HostedProcess {
+      // A .ts worker needs tsx in the child too; a bundled .js one needs nothing.
+      const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
+      const child = fork(workerPath, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+      // The engine logs to stderr; keep the last bit so a crash can be explained.
+      let stderrTail = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+      });
+      return {
+        send: (message) => {
+          if (child.connected) child.send(message);
+        },
+        kill: () => {
+          child.kill('SIGKILL');
+        },
+        onMessage: (listener) => {
+          child.on('message', (message) => {
+            if (isFromHostMessage(message)) listener(message);
+          });
+        },
+        onExit: (listener) => {
+          child.on('exit', (code, signal) => listener(code, signal));
+        },
+        get stderrTail() {
+          return stderrTail;
+        },
+      } as HostedProcess;
+    },
+  };
+}

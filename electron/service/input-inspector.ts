@@ -1,0 +1,186 @@
+/**
+ * A first look at an input file before any run: what it is (events or users, by extension and
+ * content), its format, a peek at the first rows and a row estimate. Problems come back as an
+ * `error` value naming the file, so the UI can flag a bad pick at once.
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { EtlErrorInfo } from '../../shared/pipeline';
+import type { InputInfo } from '../../shared/service-contract';
+import { parseCsvHead } from './csv-head';
+
+const HEAD_BYTES = 256 * 1024;
+/** Files up to this size are read whole: exact row count and full JSON validation. */
+const EXACT_LIMIT = 4 * 1024 * 1024;
+const PEEK_ROWS = 10;
+const EVENT_COLUMNS = ['user_id', 'event_type', 'timestamp', 'value', 'device', 'page'];
+const USER_COLUMNS = ['user_id', 'signup_date', 'country'];
+
+export async function inspectInput(filePath: string): Promise<InputInfo> {
+  const name = path.basename(filePath);
+  const base: InputInfo = { path: filePath, name, bytes: 0, kind: 'unknown', format: 'unknown', rowEstimate: 0, peek: { columns: [], rows: [] } };
+  let bytes: number;
+  let text: string;
+  let whole: boolean;
+  try {
+    const st = await stat(filePath);
+    if (!st.isFile()) return { ...base, error: inputErr(`${name} is a folder, not a file. Choose the events (.json) or users (.csv) file inside it.`, filePath) };
+    bytes = st.size;
+    whole = bytes <= EXACT_LIMIT;
+    text = whole ? await readFile(filePath, 'utf8') : await readHead(filePath);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    return { ...base, error: inputErr(`Cannot read ${filePath}: ${why}. Check the path or choose another file.`, filePath) };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const info: InputInfo = { ...base, bytes };
+  if (bytes === 0) return { ...info, error: inputErr(`${name} is empty. Choose a file with events (JSON) or users (CSV).`, filePath) };
+
+  const ext = path.extname(name).toLowerCase();
+  const first = text.match(/\S/)?.[0] ?? '';
+  if (ext === '.ndjson' || ext === '.jsonl') return inspectNdjson(info, text, whole);
+  if (ext === '.json') {
+    if (first === '[') return inspectJsonArray(info, text, whole);
+    if (first === '{') return inspectNdjson(info, text, whole);
+    return { ...info, kind: 'events', error: inputErr(`${name} is not JSON: it starts with "${first}" where "[" or "{" was expected. Choose the events file.`, filePath) };
+  }
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return inspectCsv(info, text, whole);
+  // Unknown extension: sniff.
+  if (first === '[') return inspectJsonArray(info, text, whole);
+  if (first === '{') return inspectNdjson(info, text, whole);
+  if (text.split(/\r?\n/, 1)[0].includes(',')) return inspectCsv(info, text, whole);
+  return { ...info, error: inputErr(`${name} is neither JSON events nor a users CSV. Choose raw_events.json or users.csv.`, filePath) };
+}
+
+async function readHead(filePath: string): Promise<string> {
+  const fh = await open(filePath, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
+    // Drop a multi-byte character cut in half at the end.
+    return buf.subarray(0, bytesRead).toString('utf8').replace(/\uFFFD$/, '');
+  } finally {
+    await fh.close();
+  }
+}
+
+function inspectJsonArray(info: InputInfo, text: string, whole: boolean): InputInfo {
+  const withKind: InputInfo = { ...info, kind: 'events', format: 'json' };
+  if (whole) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      const pos = /position (\d+)/.exec((err as Error).message)?.[1];
+      const offset = pos === undefined ? undefined : Buffer.byteLength(text.slice(0, Number(pos)));
+      const where = offset === undefined ? '' : ` near byte ${offset}`;
+      return { ...withKind, error: inputErr(`${info.name} is not valid JSON${where}: ${(err as Error).message}. Fix or re-export the file.`, info.path, offset) };
+    }
+    const items = Array.isArray(parsed) ? parsed : [];
+    return { ...withKind, rowEstimate: items.length, peek: eventPeek(items.slice(0, PEEK_ROWS)) };
+  }
+  const { elements, endIndex } = firstArrayElements(text, PEEK_ROWS * 10);
+  const items: unknown[] = [];
+  for (const el of elements) {
+    try {
+      items.push(JSON.parse(el));
+    } catch {
+      return { ...withKind, error: inputErr(`${info.name} is not valid JSON near its start. Fix or re-export the file.`, info.path) };
+    }
+  }
+  const sampleBytes = Buffer.byteLength(text.slice(0, endIndex));
+  const rowEstimate = items.length && sampleBytes ? Math.round((info.bytes / sampleBytes) * items.length) : 0;
+  return { ...withKind, rowEstimate, peek: eventPeek(items.slice(0, PEEK_ROWS)) };
+}
+
+function inspectNdjson(info: InputInfo, text: string, whole: boolean): InputInfo {
+  const withKind: InputInfo = { ...info, kind: 'events', format: 'ndjson' };
+  const lines = text.split('\n');
+  if (!whole) lines.pop(); // the last line may be cut
+  const nonBlank = lines.filter((l) => /[^ \t\r]/.test(l));
+  const items: unknown[] = [];
+  for (const line of nonBlank) {
+    if (items.length >= PEEK_ROWS) break;
+    try {
+      const v = JSON.parse(line);
+      if (v && typeof v === 'object' && !Array.isArray(v)) items.push(v);
+    } catch {
+      // Malformed lines are the engine's business (dropped as malformed_record).
+    }
+  }
+  if (nonBlank.length > 0 && items.length === 0) {
+    return { ...withKind, error: inputErr(`${info.name} is not JSON: none of its first lines is a JSON object. Choose the events file.`, info.path, undefined, 1) };
+  }
+  const sampleBytes = Buffer.byteLength(lines.join('\n'));
+  const rowEstimate = whole ? nonBlank.length : Math.round((info.bytes / Math.max(1, sampleBytes)) * nonBlank.length);
+  return { ...withKind, rowEstimate, peek: eventPeek(items) };
+}
+
+function inspectCsv(info: InputInfo, text: string, whole: boolean): InputInfo {
+  const withKind: InputInfo = { ...info, kind: 'users', format: 'csv' };
+  const { records, consumed } = parseCsvHead(text, whole);
+  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+  const missing = USER_COLUMNS.filter((c) => !header.includes(c));
+  const peek = { columns: records[0] ?? [], rows: records.slice(1, PEEK_ROWS + 1).map((r) => r.map((c) => c as string | null)) };
+  if (missing.length) {
+    return {
+      ...withKind,
+      peek,
+      error: inputErr(`${info.name} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its header (line 1). A users file needs user_id, signup_date and country.`, info.path, undefined, 1),
+    };
+  }
+  const dataRows = records.slice(1).filter((r) => !(r.length === 1 && r[0] === '')).length;
+  const rowEstimate = whole ? dataRows : Math.round((info.bytes / Math.max(1, Buffer.byteLength(text.slice(0, consumed)))) * dataRows);
+  return { ...withKind, rowEstimate, peek };
+}
+
+/** Top-level elements of a JSON array, as text, from the start of a (possibly cut) document. */
+export function firstArrayElements(text: string, max: number): { elements: string[]; endIndex: number } {
+  const elements: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  let endIndex = 0;
+  for (let i = text.indexOf('[') + 1; i > 0 && i < text.length && elements.length < max; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (depth === 0 && (ch === ',' || ch === ']')) {
+      if (start >= 0) elements.push(text.slice(start, i).trim());
+      start = -1;
+      endIndex = i + 1;
+      if (ch === ']') break;
+      continue;
+    }
+    if (start < 0 && !/\s/.test(ch)) start = i;
+    if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') depth--;
+  }
+  return { elements, endIndex };
+}
+
+function eventPeek(items: unknown[]): InputInfo['peek'] {
+  const rows = items.map((item) => {
+    const o = item && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : {};
+    const meta = o.metadata && typeof o.metadata === 'object' ? (o.metadata as Record<string, unknown>) : {};
+    return [o.user_id, o.event_type, o.timestamp, o.value, meta.device, meta.page].map(cell);
+  });
+  return { columns: EVENT_COLUMNS, rows };
+}
+
+function cell(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function inputErr(message: string, file: string, offset?: number, line?: number): EtlErrorInfo {
+  const info: EtlErrorInfo = { kind: 'input', message, file };
+  if (offset !== undefined) info.offset = offset;
+  if (line !== undefined) info.line = line;
+  return info;
+}

@@ -1,0 +1,144 @@
+/**
+ * Pages through an output Parquet file for the preview tables, fast enough to scroll a
+ * 1,000,000-row file: an unsorted page is a `scanParquet` slice (Polars reads only the row
+ * groups it needs); sorted or filtered views are computed once with async `collect()` and
+ * cached, so every further page is a slice of memory. Never `collectSync` here: this runs on
+ * the service's thread, which must stay responsive.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import pl from 'nodejs-polars';
+import type { Cell, PageRequest, ParquetColumnInfo, ParquetPage } from '../../shared/service-contract';
+import { EtlServiceError } from './service-error';
+import { readParquetFooter, type ParquetFooterFacts } from './parquet-footer';
+
+type Frame = pl.DataFrame;
+
+interface FileFacts extends ParquetFooterFacts {
+  columns: ParquetColumnInfo[];
+}
+
+export class ParquetPager {
+  /** Per file version (path + mtime + size): footer facts. */
+  private readonly facts = new Map<string, Promise<FileFacts>>();
+  /** Computed views (filtered and/or sorted), least recently used first. */
+  private readonly views = new Map<string, Promise<Frame>>();
+
+  constructor(private readonly maxViews = 4) {}
+
+  async readPage(req: PageRequest): Promise<ParquetPage> {
+    const file = path.join(req.outDir, req.file);
+    const version = await fileVersion(file);
+    const facts = await this.fileFacts(file, version);
+    if (req.sort && !facts.columns.some((c) => c.name === req.sort!.column)) {
+      throw new EtlServiceError('input', `${req.file} has no column "${req.sort.column}" to sort by. Choose one of: ${facts.columns.map((c) => c.name).join(', ')}.`, file);
+    }
+    if (req.dropReason && !facts.columns.some((c) => c.name === 'drop_reason')) {
+      throw new EtlServiceError('input', `${req.file} has no drop_reason column; the drop reason filter applies to dropped_rows.parquet only.`, file);
+    }
+
+    let page: Frame;
+    let totalRows: number;
+    if (!req.sort && !req.dropReason) {
+      totalRows = facts.rows;
+      page = await pl.scanParquet(file).slice(req.offset, req.limit).collect();
+    } else {
+      const view = await this.view(file, version, req);
+      totalRows = view.height;
+      page = view.slice(req.offset, req.limit);
+    }
+    return {
+      file: req.file,
+      columns: facts.columns,
+      totalRows,
+      bytes: facts.bytes,
+      codec: facts.codec,
+      offset: req.offset,
+      rows: await toCells(page),
+    };
+  }
+
+  /** Drops cached views of files under `dir` (after a run rewrote them). */
+  forget(dir: string): void {
+    for (const key of [...this.views.keys(), ...this.facts.keys()]) {
+      if (key.startsWith(dir)) {
+        this.views.delete(key);
+        this.facts.delete(key);
+      }
+    }
+  }
+
+  private fileFacts(file: string, version: string): Promise<FileFacts> {
+    const key = `${file}|${version}`;
+    let facts = this.facts.get(key);
+    if (!facts) {
+      facts = (async () => {
+        const [footer, schemaFrame] = await Promise.all([readParquetFooter(file), pl.scanParquet(file).slice(0, 0).collect()]);
+        const columns = Object.entries(schemaFrame.schema).map(([name, dtype]) => ({ name, type: readableType(dtype) }));
+        return { ...footer, columns };
+      })();
+      facts.catch(() => this.facts.delete(key));
+      this.facts.set(key, facts);
+    }
+    return facts;
+  }
+
+  private view(file: string, version: string, req: PageRequest): Promise<Frame> {
+    const key = `${file}|${version}|${req.dropReason ?? ''}|${req.sort ? `${req.sort.column}:${req.sort.descending}` : ''}`;
+    const cached = this.views.get(key);
+    if (cached) {
+      this.views.delete(key);
+      this.views.set(key, cached); // most recently used last
+      return cached;
+    }
+    let lf = pl.scanParquet(file);
+    if (req.dropReason) lf = lf.filter(pl.col('drop_reason').eq(pl.lit(req.dropReason)));
+    // Stable sort, nulls last, so equal keys keep the file's (input) order.
+    if (req.sort) lf = lf.sort({ by: req.sort.column, descending: req.sort.descending, nullsLast: true, maintainOrder: true });
+    const frame = lf.collect();
+    frame.catch(() => this.views.delete(key));
+    this.views.set(key, frame);
+    while (this.views.size > this.maxViews) this.views.delete(this.views.keys().next().value as string);
+    return frame;
+  }
+}
+
+async function fileVersion(file: string): Promise<string> {
+  try {
+    const st = await stat(file);
+    return `${st.mtimeMs}|${st.size}`;
+  } catch {
+    throw new EtlServiceError('input', `There is no ${path.basename(file)} in ${path.dirname(file)} yet. Run the pipeline first, or choose the output folder of an earlier run.`, file);
+  }
+}
+
+/** `DataType(Datetime(us,UTC))` → `Datetime(us, UTC)`. */
+export function readableType(dtype: unknown): string {
+  const s = String(dtype);
+  const inner = s.startsWith('DataType(') && s.endsWith(')') ? s.slice('DataType('.length, -1) : s;
+  return inner.replace(/,(?=\S)/g, ', ');
+}
+
+/** Timestamps as ISO strings (with microseconds), dates as YYYY-MM-DD, int64 as numbers. */
+async function toCells(page: Frame): Promise<Cell[][]> {
+  const exprs = Object.entries(page.schema).map(([name, dtype]) => {
+    const t = String(dtype);
+    return t.includes('Datetime') || t.includes('Date') || t.includes('Time') ? pl.col(name).cast(pl.String) : pl.col(name);
+  });
+  const shown = await page.lazy().select(...exprs).collect();
+  const kinds = Object.values(page.schema).map((d) => String(d));
+  return shown.rows().map((row) =>
+    row.map((v: unknown, i: number) => {
+      if (v === null || v === undefined) return null;
+      if (typeof v === 'bigint') return Number(v);
+      if (typeof v === 'string' && kinds[i].includes('Datetime')) return isoDatetime(v);
+      if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+      return String(v);
+    }),
+  );
+}
+
+/** Polars' `2025-01-01 00:00:03.000000+00:00` → `2025-01-01T00:00:03.000000Z`. */
+function isoDatetime(s: string): string {
+  return s.replace(' ', 'T').replace(/\+00:00$| UTC$/, 'Z');
+}

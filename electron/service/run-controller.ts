@@ -1,0 +1,109 @@
+/**
+ * One run at a time, hosted off the calling thread. Cancelling asks the engine to stop and
+ * kills the host if it has not within a short grace period; the engine writes its outputs
+ * atomically, so the previous outputs stay as they were. A host that dies is reported as an
+ * error value and the controller is ready for the next run.
+ */
+import type { EtlErrorInfo, ProgressEvent, RunReport, RunRequest } from '../../shared/pipeline';
+import type { Result } from '../../shared/service-contract';
+import { ProgressThrottle } from './progress-throttle';
+import type { HostedProcess, RunHostFactory } from './run-host';
+
+export interface RunControllerOptions {
+  hosts: RunHostFactory;
+  /** Receives the (throttled) progress of every run. */
+  onProgress: (event: ProgressEvent) => void;
+  /** How long a cancelled engine may take to stop by itself before its host is killed. */
+  cancelGraceMs?: number;
+}
+
+interface ActiveRun {
+  host: HostedProcess;
+  cancelled: boolean;
+  exited: Promise<void>;
+}
+
+export class RunController {
+  private active: ActiveRun | null = null;
+  private readonly cancelGraceMs: number;
+
+  constructor(private readonly options: RunControllerOptions) {
+    this.cancelGraceMs = options.cancelGraceMs ?? 300;
+  }
+
+  get running(): boolean {
+    return this.active !== null;
+  }
+
+  run(request: RunRequest): Promise<Result<RunReport>> {
+    if (this.active) {
+      return Promise.resolve({
+        ok: false,
+        error: { kind: 'busy', message: 'A run is already in progress. Wait for it to finish or cancel it, then try again.' },
+      });
+    }
+    const throttle = new ProgressThrottle(this.options.onProgress);
+    let host: HostedProcess;
+    try {
+      host = this.options.hosts.start();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return Promise.resolve({ ok: false, error: { kind: 'internal', message: `Could not start the run process: ${message}.` } });
+    }
+    return new Promise<Result<RunReport>>((resolve) => {
+      let outcome: Result<RunReport> | null = null;
+      let sawFailedEvent = false;
+      let markExited!: () => void;
+      const run: ActiveRun = { host, cancelled: false, exited: new Promise((r) => (markExited = r)) };
+      this.active = run;
+      throttle.start();
+
+      host.onMessage((message) => {
+        if (message.type === 'event') {
+          if (message.event.type === 'run-failed') sawFailedEvent = true;
+          throttle.push(message.event);
+        } else if (message.type === 'done') {
+          outcome = { ok: true, value: message.report };
+        } else if (message.type === 'failed') {
+          outcome = { ok: false, error: message.error };
+        }
+      });
+
+      host.onExit((code, signal) => {
+        // A run that finished just before the cancel arrived keeps its real outcome.
+        if (!outcome) outcome = { ok: false, error: run.cancelled ? cancelledInfo() : crashInfo(code, signal) };
+        if (!outcome.ok && !sawFailedEvent) throttle.push({ type: 'run-failed', error: outcome.error });
+        throttle.stop();
+        this.active = null;
+        markExited();
+        resolve(outcome);
+      });
+
+      host.send({ type: 'run', request });
+    });
+  }
+
+  /** Stops the current run; resolves once its host is gone. `false` when nothing was running. */
+  async cancel(): Promise<boolean> {
+    const run = this.active;
+    if (!run) return false;
+    run.cancelled = true;
+    run.host.send({ type: 'cancel' });
+    const timer = setTimeout(() => run.host.kill(), this.cancelGraceMs);
+    await run.exited;
+    clearTimeout(timer);
+    return true;
+  }
+}
+
+function cancelledInfo(): EtlErrorInfo {
+  return { kind: 'cancelled', message: 'The run was cancelled; the previous outputs were left as they were.' };
+}
+
+function crashInfo(code: number | null, signal: string | null): EtlErrorInfo {
+  const how = signal ? `was stopped by signal ${signal}` : `exited with code ${code}`;
+  return {
+    kind: 'internal',
+    message: `The run process ${how} before finishing (it may have run out of memory). The previous outputs were left as they were; try again, and report it with etl.log if it happens again.`,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Entry point of the process that hosts one run. It speaks the run protocol over whichever
+ * channel it was started with: Electron's `process.parentPort` (utilityProcess), Node's IPC
+ * (`process.send`, under fork) or `worker_threads`' parentPort.
+ */
+import { parentPort as threadPort } from 'node:worker_threads';
+import { runPipeline } from '../engine/pipeline';
+import { toErrorInfo } from '../engine/errors';
+import type { FromHostMessage, ToHostMessage } from './run-protocol';
+
+interface Channel {
+  /** `then` runs once the message has left this process (fork) or been queued (others). */
+  post(message: FromHostMessage, then?: () => void): void;
+  listen(listener: (message: ToHostMessage) => void): void;
+}
+
+function openChannel(): Channel {
+  const electronPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+  if (electronPort) {
+    return {
+      post: (m, then) => {
+        electronPort.postMessage(m);
+        if (then) setTimeout(then, 50);
+      },
+      listen: (l) => electronPort.on('message', (e) => l(e.data as ToHostMessage)),
+    };
+  }
+  if (process.send) {
+    return {
+      post: (m, then) => {
+        process.send!(m, undefined, undefined, () => then?.());
+      },
+      listen: (l) => process.on('message', (m) => l(m as ToHostMessage)),
+    };
+  }
+  if (threadPort) {
+    const port = threadPort;
+    return {
+      post: (m, then) => {
+        port.postMessage(m);
+        then?.();
+      },
+      listen: (l) => port.on('message', l),
+    };
+  }
+  throw new Error('run-worker.ts must be started by the engine service (no parent channel found).');
+}
+
+const channel = openChannel();
+const abort = new AbortController();
+let started = false;
+
+channel.listen((message) => {
+  if (message.type === 'cancel') {
+    abort.abort();
+    return;
+  }
+  if (message.type !== 'run' || started) return;
+  started = true;
+  runPipeline(message.request, {
+    signal: abort.signal,
+    onEvent: (event) => channel.post({ type: 'event', event }),
+  }).then(
+    (report) => finish({ type: 'done', report }),
+    (err) => finish({ type: 'failed', error: toErrorInfo(err) }),
+  );
+});
+
+function finish(message: FromHostMessage): void {
+  // One process per run: leave once the result is out, so memory never piles up.
+  channel.post(message, () => process.exit(0));
+}

@@ -113,3 +113,35 @@ export interface EtlClient {
   showInFolder(path: string): Promise<Result<null>>;
   onProgress(cb: (e: ProgressEvent) => void): () => void;
 }
+
+/**
+ * The preload's bridge (`window.etl`): one method per request channel, named here, taking the
+ * channel's payload; plus the progress subscription and the dropped-file path helper.
+ */
+export const BRIDGE_METHODS = {
+  'etl:defaults': 'defaults',
+  'etl:inspect-input': 'inspectInput',
+  'etl:run': 'run',
+  'etl:cancel': 'cancel',
+  'etl:read-page': 'readPage',
+  'etl:dropped-summary': 'droppedSummary',
+  'etl:export-dropped-csv': 'exportDroppedCsv',
+  'etl:pick-inputs': 'pickInputs',
+  'etl:pick-output-dir': 'pickOutputDir',
+  'etl:show-in-folder': 'showInFolder',
+} as const satisfies Record<RequestChannel, string>;
+
+export type EtlBridge = {
+  [C in RequestChannel as (typeof BRIDGE_METHODS)[C]]: (...args: Parameters<RequestChannels[C]>) => Promise<ReturnType<RequestChannels[C]>>;
+} & {
+  /** Subscribes to run progress; returns the unsubscribe. */
+  onProgress(cb: (event: ProgressEvent) => void): () => void;
+  /** The file system path of a dropped File (Electron's webUtils.getPathForFile). */
+  pathForFile(file: File): string;
+  /** Menu commands from the application menu (Open inputs, Run...); returns the unsubscribe. */
+  onMenuCommand(cb: (command: MenuCommand) => void): () => void;
+};
+
+/** Main-to-renderer channel for application menu commands. */
+export const MENU_COMMAND_CHANNEL = 'etl:menu-command';
+export type MenuCommand = 'open-inputs' | 'choose-output-dir' | 'run' | 'cancel';

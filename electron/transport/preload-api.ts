@@ -1,0 +1,28 @@
+/**
+ * Builds the bridge the preload exposes as `window.etl`: one method per request channel (from
+ * the channel map, never an arbitrary channel name), a progress subscription that returns its
+ * unsubscribe and hands over only the event's data, and `pathForFile`. Electron's objects are
+ * passed in so a test can build it without Electron.
+ */
+import type { IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
+import type { ProgressEvent } from '../../shared/pipeline';
+import { BRIDGE_METHODS, MENU_COMMAND_CHANNEL, PROGRESS_CHANNEL, type EtlBridge, type MenuCommand } from '../../shared/service-contract';
+
+export function createEtlBridge(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>, webUtils: Pick<WebUtils, 'getPathForFile'>): EtlBridge {
+  const subscribe = <T>(channel: string, cb: (value: T) => void) => {
+    const listener = (_event: IpcRendererEvent, value: T) => cb(value);
+    ipc.on(channel, listener);
+    return () => {
+      ipc.removeListener(channel, listener);
+    };
+  };
+  const methods = Object.fromEntries(
+    Object.entries(BRIDGE_METHODS).map(([channel, method]) => [method, (payload?: unknown) => ipc.invoke(channel, payload)]),
+  );
+  return {
+    ...(methods as Omit<EtlBridge, 'onProgress' | 'pathForFile' | 'onMenuCommand'>),
+    onProgress: (cb: (event: ProgressEvent) => void) => subscribe(PROGRESS_CHANNEL, cb),
+    onMenuCommand: (cb: (command: MenuCommand) => void) => subscribe(MENU_COMMAND_CHANNEL, cb),
+    pathForFile: (file: File) => webUtils.getPathForFile(file),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The EtlClient of browser mode (`npm run serve`): POST /api/<channel> with a JSON body,
+ * progress over server-sent events, and files picked or dropped in the page uploaded to the
+ * server's private temp folder. The session token travels in the cookie the server set when
+ * the page was first opened with `?token=`.
+ */
+import type { ProgressEvent } from '../../shared/pipeline';
+import type { EtlClient, RequestChannel, RequestChannels, Result } from '../../shared/service-contract';
+
+type ChannelResponse<C extends RequestChannel> = ReturnType<RequestChannels[C]>;
+
+export function createHttpClient(base = ''): EtlClient {
+  async function call<C extends RequestChannel>(channel: C, payload?: unknown): Promise<ChannelResponse<C>> {
+    try {
+      const res = await fetch(`${base}/api/${channel}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload === undefined ? '' : JSON.stringify(payload),
+        credentials: 'same-origin',
+      });
+      return (await readResult(res)) as ChannelResponse<C>;
+    } catch (err) {
+      return lostConnection(err) as ChannelResponse<C>;
+    }
+  }
+
+  async function upload(file: File): Promise<Result<string>> {
+    try {
+      const res = await fetch(`${base}/api/upload?name=${encodeURIComponent(file.name)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: file,
+        credentials: 'same-origin',
+      });
+      return (await readResult(res)) as Result<string>;
+    } catch (err) {
+      return lostConnection(err) as Result<string>;
+    }
+  }
+
+  // One EventSource for all subscribers, opened on the first subscription.
+  const listeners = new Set<(e: ProgressEvent) => void>();
+  let source: EventSource | null = null;
+  function onProgress(cb: (e: ProgressEvent) => void): () => void {
+    listeners.add(cb);
+    if (!source) {
+      source = new EventSource(`${base}/api/events`, { withCredentials: true });
+      source.addEventListener('progress', (message) => {
+        const event = JSON.parse((message as MessageEvent<string>).data) as ProgressEvent;
+        for (const l of listeners) l(event);
+      });
+    }
+    return () => {
+      listeners.delete(cb);
+      if (listeners.size === 0 && source) {
+        source.close();
+        source = null;
+      }
+    };
+  }
+
+  return {
+    defaults: () => call('etl:defaults'),
+    inspectInput: (path) => call('etl:inspect-input', { path }),
+    run: (req) => call('etl:run', req),
+    cancel: () => call('etl:cancel'),
+    readPage: (req) => call('etl:read-page', req),
+    droppedSummary: (outDir) => call('etl:dropped-summary', { outDir }),
+    exportDroppedCsv: (outDir, dropReason) => call('etl:export-dropped-csv', dropReason ? { outDir, dropReason } : { outDir }),
+    pickInputs: async () => {
+      const files = await chooseFiles();
+      const paths: string[] = [];
+      for (const file of files) {
+        const uploaded = await upload(file);
+        if (!uploaded.ok) return uploaded;
+        paths.push(uploaded.value);
+      }
+      return { ok: true, value: paths };
+    },
+    pickOutputDir: () => call('etl:pick-output-dir'),
+    pathForDroppedFile: (file) => upload(file),
+    showInFolder: (path) => call('etl:show-in-folder', { path }),
+    onProgress,
+  };
+}
+
+async function readResult(res: Response): Promise<Result<unknown>> {
+  if (res.status === 401) {
+    return { ok: false, error: { kind: 'input', message: 'The ETL server refused this page: its session token is missing. Open the URL printed by `npm run serve` again.' } };
+  }
+  const body = (await res.json().catch(() => null)) as Result<unknown> | null;
+  if (body && typeof body === 'object' && 'ok' in body) return body;
+  return { ok: false, error: { kind: 'internal', message: `The ETL server answered ${res.status} ${res.statusText} without a result. Check the terminal running \`npm run serve\`.` } };
+}
+
+function lostConnection(err: unknown): Result<never> {
+  const why = err instanceof Error ? err.message : String(err);
+  return { ok: false, error: { kind: 'internal', message: `Lost the connection to the ETL server (${why}). Is \`npm run serve\` still running?` } };
+}
+
+/** Opens the browser's file chooser; resolves to [] when the user cancels. */
+function chooseFiles(): Promise<File[]> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.accept = '.json,.ndjson,.jsonl,.csv';
+    input.style.display = 'none';
+    const done = (files: File[]) => {
+      input.remove();
+      resolve(files);
+    };
+    input.addEventListener('change', () => done([...(input.files ?? [])]));
+    input.addEventListener('cancel', () => done([]));
+    document.body.appendChild(input);
+    input.click();
+  });
+}

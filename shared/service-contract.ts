@@ -112,6 +112,8 @@ export interface EtlClient {
   pathForDroppedFile(file: File): Promise<Result<string>>;
   showInFolder(path: string): Promise<Result<null>>;
   onProgress(cb: (e: ProgressEvent) => void): () => void;
+  /** Application menu commands (desktop app only; browser mode has no menu). Returns the unsubscribe. */
+  onMenuCommand?(cb: (command: MenuCommand) => void): () => void;
 }
 
 /**

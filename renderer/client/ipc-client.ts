@@ -28,5 +28,6 @@ export function createIpcClient(bridge: EtlBridge): EtlClient {
     },
     showInFolder: (path) => bridge.showInFolder({ path }),
     onProgress: (cb) => bridge.onProgress(cb),
+    onMenuCommand: (cb) => bridge.onMenuCommand(cb),
   };
 }

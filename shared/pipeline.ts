@@ -135,7 +135,7 @@ export type ProgressEvent =
   | { type: 'stage-finished'; stage: StageReport }
   | { type: 'bytes-read'; file: string; bytesRead: number; totalBytes: number }
   /** Sent while a long stage runs without other news, so a UI can show it is alive. */
-  | { type: 'heartbeat'; stage: StageName; elapsedMs: number }
+  | { type: 'heartbeat'; stage: StageName | 'write'; elapsedMs: number }
   | { type: 'log'; level: LogLevel; message: string; at: string }
   | { type: 'warning'; warning: RunWarning }
   | { type: 'run-finished'; report: RunReport }

@@ -1,0 +1,79 @@
+/**
+ * `npm run etl`: runs the pipeline headless. Log lines go to standard error (and etl.log).
+ * Exit codes: 0 success, 2 bad input or usage, 1 anything unexpected.
+ */
+import { runPipeline } from '../engine/pipeline';
+import { EtlError } from '../engine/errors';
+import { formatLogLine } from '../engine/log-format';
+import { parseFlags, UsageError } from './cli-args';
+
+const HELP = `Usage: npm run etl -- [--events PATH] [--users PATH] [--out DIR]
+
+Cleans benefits engagement events and writes Snappy Parquet outputs.
+
+  --events PATH   events file: a JSON array or newline-delimited JSON (default data/raw_events.json)
+  --users PATH    users CSV with user_id, signup_date, country (default data/users.csv)
+  --out DIR       output folder (default output)
+  --quiet         print only warnings and errors
+  --help          show this help
+
+Writes clean_events.parquet, daily_summary.parquet, dropped_rows.parquet, run_report.json and
+etl.log into the output folder, all at once: a failed run leaves earlier outputs untouched.
+Exit codes: 0 success, 2 bad input or usage, 1 unexpected error.`;
+
+export async function main(argv: string[]): Promise<number> {
+  let values: Record<string, string | undefined>;
+  let flags: Set<string>;
+  try {
+    ({ values, flags } = parseFlags(argv, {
+      values: { events: 'data/raw_events.json', users: 'data/users.csv', out: 'output' },
+      booleans: ['help', 'quiet'],
+    }));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`etl: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (flags.has('help')) {
+    process.stdout.write(HELP + '\n');
+    return 0;
+  }
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await runPipeline(
+      { eventsPath: values.events!, usersPath: values.users!, outDir: values.out! },
+      {
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'log' && (!flags.has('quiet') || e.level !== 'INFO')) process.stderr.write(formatLogLine(new Date(e.at), e.level, e.message) + '\n');
+        },
+      },
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof EtlError) {
+      process.stderr.write(`etl: error: ${err.message}\n`);
+      return err.info.kind === 'internal' ? 1 : 2;
+    }
+    process.stderr.write(`etl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`etl: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,211 @@
+/**
+ * Turns scanned events into columns, applying the per-row rules of stages 0-2 as it goes
+ * (SPEC "Inputs" and the stage table): user_id trimming, timestamp validation, the value rule.
+ * A row's `reason` is 0 when it passed, else the code of the stage that dropped it.
+ */
+import * as arrow from 'apache-arrow';
+import { Float64Column, Int32Column, StringColumn, toIpcStream } from './column-builders';
+import { EventScanner, Field, Kind } from './json-scanner';
+import { type Instant, parseTimestamp, parseTimestampBytes } from './timestamp';
+import { parseDecimal, parseDecimalString } from './value-rules';
+
+// Local copies: imported bindings are property reads (getters under tsx) on this hot path.
+const F_USER = Field.UserId, F_TYPE = Field.EventType, F_TS = Field.Timestamp, F_VALUE = Field.Value, F_DEVICE = Field.Device, F_PAGE = Field.Page;
+const K_ABSENT = Kind.Absent, K_NULL = Kind.Null, K_STRING = Kind.String, K_NUMBER = Kind.Number;
+const parseTsBytes = parseTimestampBytes;
+const parseDec = parseDecimal;
+
+/** Codes stored in the `reason` column for the first three stages. */
+export const REASON_CODE = { ok: 0, malformed_record: 1, missing_user_id: 2, invalid_timestamp: 3 } as const;
+
+const decoder = new TextDecoder();
+
+/** Per-run counters the report's stages and warnings are built from. */
+export interface ScanTally {
+  rows: number;
+  malformed: number;
+  missingUserId: number;
+  invalidTimestamp: number;
+  invalidValue: number;
+}
+
+/** One batch of scanned events, column by column. */
+export class EventColumns {
+  readonly sourceRow = new Int32Column();
+  readonly reason = new Int32Column();
+  readonly userIdRaw = new StringColumn();
+  readonly userId = new StringColumn();
+  readonly eventType = new StringColumn();
+  readonly timestamp = new StringColumn();
+  readonly value = new Float64Column();
+  readonly device = new StringColumn();
+  readonly page = new StringColumn();
+  readonly raw = new StringColumn();
+  readonly tsDays = new Int32Column();
+  readonly tsMicros = new Float64Column();
+  readonly tally: ScanTally = { rows: 0, malformed: 0, missingUserId: 0, invalidTimestamp: 0, invalidValue: 0 };
+  private readonly instant: Instant = { days: 0, micros: 0 };
+
+  get length(): number {
+    return this.sourceRow.length;
+  }
+
+  /** A NDJSON line that is not a JSON object: kept whole in `raw`. */
+  addMalformed(sourceRow: number, b: Uint8Array, s: number, e: number): void {
+    this.tally.rows++;
+    this.tally.malformed++;
+    this.sourceRow.push(sourceRow);
+    this.reason.push(REASON_CODE.malformed_record);
+    for (const c of [this.userIdRaw, this.userId, this.eventType, this.timestamp, this.device, this.page]) c.pushNull();
+    this.value.pushNull();
+    this.raw.pushBytes(b, s, e);
+    this.tsDays.push(0);
+    this.tsMicros.push(0);
+  }
+
+  /** The event the scanner just read (its captures are in `sc`). */
+  addEvent(sourceRow: number, sc: EventScanner): void {
+    this.tally.rows++;
+    this.sourceRow.push(sourceRow);
+    const b = sc.b;
+    const hasUserId = this.pushUserId(sc, b);
+    this.pushText(this.eventType, sc, F_TYPE);
+    this.pushText(this.timestamp, sc, F_TS);
+    this.pushValue(sc, b);
+    this.pushText(this.device, sc, F_DEVICE);
+    this.pushText(this.page, sc, F_PAGE);
+    this.raw.pushNull();
+
+    let reason: number = REASON_CODE.ok;
+    if (!hasUserId) {
+      reason = REASON_CODE.missing_user_id;
+      this.tally.missingUserId++;
+    } else if (!this.validTimestamp(sc, b)) {
+      reason = REASON_CODE.invalid_timestamp;
+      this.tally.invalidTimestamp++;
+    }
+    this.reason.push(reason);
+    if (reason === REASON_CODE.ok) {
+      this.tsDays.push(this.instant.days);
+      this.tsMicros.push(this.instant.micros);
+    } else {
+      this.tsDays.push(0);
+      this.tsMicros.push(0);
+    }
+  }
+
+  /** Pushes the raw and trimmed user_id; returns false when it is missing (stage 1). */
+  private pushUserId(sc: EventScanner, b: Uint8Array): boolean {
+    const kind = sc.kind[F_USER];
+    const s = sc.start[F_USER];
+    const e = sc.stop[F_USER];
+    if (kind === K_ABSENT || kind === K_NULL) {
+      this.userIdRaw.pushNull();
+      this.userId.pushNull();
+      return false;
+    }
+    if (kind === K_STRING) {
+      if (sc.escaped[F_USER] === 0) {
+        this.userIdRaw.pushBytes(b, s, e);
+        const first = b[s];
+        const last = b[e - 1];
+        if (e > s && first !== 32 && last !== 32 && first < 128 && last < 128) {
+          this.userId.pushBytes(b, s, e);
+          return true;
+        }
+        // Padded or non-ASCII at an edge: let JavaScript decide what white space is (SPEC).
+        return this.pushTrimmed(decoder.decode(b.subarray(s, e)));
+      }
+      const text = sc.decodeString(s, e);
+      this.userIdRaw.pushString(text);
+      return this.pushTrimmed(text);
+    }
+    if (kind === K_NUMBER) {
+      // Integers keep their digits exactly; other numbers take JavaScript's decimal form.
+      let integer = true;
+      for (let k = s; k < e; k++) if (b[k] === 46 || b[k] === 101 || b[k] === 69) integer = false;
+      if (integer) {
+        this.userIdRaw.pushBytes(b, s, e);
+        this.userId.pushBytes(b, s, e);
+      } else {
+        const text = String(parseDecimal(b, s, e, false));
+        this.userIdRaw.pushString(text);
+        this.userId.pushString(text);
+      }
+      return true;
+    }
+    // true/false/objects/arrays are not ids, but they are present: kept as their JSON text.
+    this.userIdRaw.pushBytes(b, s, e);
+    this.userId.pushBytes(b, s, e);
+    return true;
+  }
+
+  private pushTrimmed(text: string): boolean {
+    const t = text.trim();
+    if (t.length === 0) {
+      this.userId.pushNull();
+      return false;
+    }
+    this.userId.pushString(t);
+    return true;
+  }
+
+  /** A string field as text; other JSON values as their JSON text; null when absent/null. */
+  private pushText(col: StringColumn, sc: EventScanner, f: number): void {
+    const kind = sc.kind[f];
+    if (kind === K_ABSENT || kind === K_NULL) col.pushNull();
+    else if (kind === K_STRING && sc.escaped[f] === 1) col.pushString(sc.decodeString(sc.start[f], sc.stop[f]));
+    else col.pushBytes(sc.b, sc.start[f], sc.stop[f]);
+  }
+
+  private pushValue(sc: EventScanner, b: Uint8Array): void {
+    const kind = sc.kind[F_VALUE];
+    let v = NaN;
+    if (kind === K_ABSENT || kind === K_NULL) {
+      this.value.pushNull();
+      return;
+    }
+    if (kind === K_NUMBER) v = parseDec(b, sc.start[F_VALUE], sc.stop[F_VALUE], false);
+    else if (kind === K_STRING) {
+      v =
+        sc.escaped[F_VALUE] === 1
+          ? parseDecimalString(sc.decodeString(sc.start[F_VALUE], sc.stop[F_VALUE]))
+          : parseDec(b, sc.start[F_VALUE], sc.stop[F_VALUE], true);
+    }
+    if (v === v) this.value.push(v);
+    else {
+      this.tally.invalidValue++;
+      this.value.pushNull();
+    }
+  }
+
+  private validTimestamp(sc: EventScanner, b: Uint8Array): boolean {
+    if (sc.kind[F_TS] !== K_STRING) return false;
+    const s = sc.start[F_TS];
+    const e = sc.stop[F_TS];
+    if (sc.escaped[F_TS] === 0) return parseTsBytes(b, s, e, this.instant);
+    const parsed = parseTimestamp(sc.decodeString(s, e));
+    if (!parsed) return false;
+    this.instant.days = parsed.days;
+    this.instant.micros = parsed.micros;
+    return true;
+  }
+
+  /** The batch as an Arrow IPC stream; the builders start over empty. */
+  finishBatch(): Uint8Array {
+    return toIpcStream({
+      source_row: this.sourceRow.finish(),
+      reason: this.reason.finish(),
+      user_id_raw: this.userIdRaw.finish(),
+      user_id: this.userId.finish(),
+      event_type: this.eventType.finish(),
+      timestamp: this.timestamp.finish(),
+      value: this.value.finish(),
+      device: this.device.finish(),
+      page: this.page.finish(),
+      raw: this.raw.finish(),
+      ts_days: this.tsDays.finish(),
+      ts_micros: this.tsMicros.finish(),
+    } satisfies Record<string, arrow.Data>);
+  }
+}

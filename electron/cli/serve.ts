@@ -1,0 +1,56 @@
+/**
+ * Browser mode: serves the UI and the engine service on 127.0.0.1 and prints the URL to open
+ * (it carries the session token). Runs are hosted in a child Node process.
+ * Usage: npm run serve [-- --port 5180] [--out output]
+ */
+import path from 'node:path';
+import { EngineService } from '../service/engine-service';
+import { forkRunHost } from '../service/fork-run-host';
+import { PathAllowlist } from '../service/path-allowlist';
+import { browserPlatform } from '../transport/browser-platform';
+import { startHttpServer } from '../transport/http-server';
+import { createRequestHandlers } from '../transport/request-handlers';
+
+const root = path.resolve(__dirname, '../..');
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const portText = option('port');
+  const port = portText === undefined ? 0 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535 (got "${portText}").`);
+  const outDir = path.resolve(option('out') ?? path.join(root, 'output'));
+  const sampleDir = path.join(root, 'data');
+
+  const service = new EngineService({ hosts: forkRunHost(path.join(root, 'electron/service/run-worker.ts')) });
+  const allowlist = new PathAllowlist();
+  allowlist.allowDir(sampleDir);
+  allowlist.allowDir(outDir);
+  const { handle } = createRequestHandlers({ service, platform: browserPlatform({ outDir, sampleDir }), allowlist });
+  const server = await startHttpServer({
+    handle,
+    subscribe: (l) => service.onProgress(l),
+    allowFile: (f) => allowlist.allowFile(f),
+    staticDir: path.join(root, 'dist/renderer'),
+    port,
+  });
+  console.log(`Benefits Engagement ETL is serving on ${server.url}`);
+  console.log(`Open: ${server.openUrl}`);
+  console.log(`Outputs go to ${outDir}. Press Ctrl+C to stop.`);
+
+  const stop = async () => {
+    await service.dispose();
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(`Could not start browser mode: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

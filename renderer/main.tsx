@@ -1,9 +1,15 @@
-// Placeholder entry written by the desktop-shell engineer so `npm run build` works;
-// the UI engineer replaces this file with the real app.
+/** Renderer entry: picks the client for this window (IPC in Electron, HTTP in browser mode) and mounts the app. */
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './app';
+import { createClient } from './client/create-client';
+import { ClientProvider } from './components/client-context';
+import './styles/app.css';
 
-function Placeholder() {
-  return <main><h1>Benefits Engagement ETL</h1><p>The UI is on its way.</p></main>;
-}
-
-createRoot(document.getElementById('root')!).render(<Placeholder />);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ClientProvider client={createClient()}>
+      <App />
+    </ClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,201 @@
+/**
+ * The app shell: a header with the three screens (Run, Dropped rows, Preview), the run state
+ * folded from progress events, and the keyboard shortcut. Screens get the client from context.
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import type { DropReason } from '../shared/pipeline';
+import type { AppDefaults, MenuCommand } from '../shared/service-contract';
+import { useClient } from './components/client-context';
+import { ErrorBanner } from './components/error-banner';
+import { ErrorBoundary } from './components/error-boundary';
+import { TabPanel, Tabs } from './components/tabs';
+import { DroppedView } from './dropped/dropped-view';
+import { REASON_LABELS } from './dropped/offending-field';
+import { EMPTY_SLOTS, type InputSlots } from './inputs/input-slots';
+import { InputsPanel } from './inputs/inputs-panel';
+import { PreviewView } from './preview/preview-view';
+import { RunPanel } from './run/run-panel';
+import { initialRunState, runReducer } from './run/run-state';
+import type { EtlErrorInfo } from '../shared/pipeline';
+
+export type Screen = 'run' | 'dropped' | 'preview';
+
+/** Why Run is not available yet, in words; null when it is. */
+export function whyCannotRun(slots: InputSlots, outDir: string, running: boolean): string | null {
+  if (running) return 'A run is in progress.';
+  if (!slots.events && !slots.users) return 'Choose the events and users files first, or use the sample data.';
+  if (!slots.events) return 'Choose the events file (raw_events.json).';
+  if (!slots.users) return 'Choose the users file (users.csv).';
+  if (slots.events.error) return 'The events file cannot be used: see its error.';
+  if (slots.users.error) return 'The users file cannot be used: see its error.';
+  if (!outDir) return 'Choose an output folder.';
+  return null;
+}
+
+export function App({ platform = typeof navigator === 'undefined' ? '' : navigator.platform }: { platform?: string }) {
+  const client = useClient();
+  const [screen, setScreen] = useState<Screen>('run');
+  const [run, dispatch] = useReducer(runReducer, undefined, initialRunState);
+  const [slots, setSlots] = useState<InputSlots>(EMPTY_SLOTS);
+  const [defaults, setDefaults] = useState<AppDefaults | null>(null);
+  const [outDir, setOutDir] = useState('');
+  const [reason, setReason] = useState<DropReason | null>(null);
+  const [startupError, setStartupError] = useState<EtlErrorInfo | null>(null);
+
+  useEffect(() => client.onProgress((event) => dispatch({ type: 'progress', event })), [client]);
+
+  useEffect(() => {
+    client.defaults().then(
+      (r) => {
+        if (!r.ok) return setStartupError(r.error);
+        setDefaults(r.value);
+        setOutDir((dir) => dir || r.value.recent.outDir || r.value.outDir);
+      },
+      (err: unknown) => setStartupError({ kind: 'internal', message: String(err) }),
+    );
+  }, [client]);
+
+  const running = run.status === 'running';
+  const whyNot = whyCannotRun(slots, outDir, running);
+
+  const startRun = useCallback(async () => {
+    if (whyNot || !slots.events || !slots.users) return;
+    const request = { eventsPath: slots.events.path, usersPath: slots.users.path, outDir };
+    dispatch({ type: 'start', request });
+    try {
+      dispatch({ type: 'result', result: await client.run(request) });
+    } catch (err) {
+      dispatch({ type: 'result', result: { ok: false, error: { kind: 'internal', message: err instanceof Error ? err.message : String(err) } } });
+    }
+  }, [client, whyNot, slots, outDir]);
+
+  const cancel = useCallback(async () => {
+    const r = await client.cancel();
+    // The run() promise reports the cancellation; only a failure to cancel needs showing here.
+    if (!r.ok) dispatch({ type: 'result', result: r });
+  }, [client]);
+
+  const startRef = useRef(startRun);
+  startRef.current = startRun;
+  // Desktop menu: Run and Cancel act here; the other commands need the inputs panel's pickers.
+  const cancelRef = useRef(cancel);
+  cancelRef.current = cancel;
+  const [menuCommand, setMenuCommand] = useState<{ command: MenuCommand; seq: number } | null>(null);
+  useEffect(
+    () =>
+      client.onMenuCommand?.((command) => {
+        setScreen('run');
+        if (command === 'run') void startRef.current();
+        else if (command === 'cancel') void cancelRef.current();
+        else setMenuCommand({ command, seq: Date.now() });
+      }),
+    [client],
+  );
+
+  // Ctrl/Cmd+Enter runs from anywhere in the app, as the Run button's hint says.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        setScreen('run');
+        void startRef.current();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  function openReason(r: DropReason | null) {
+    setReason(r);
+    setScreen('dropped');
+  }
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <div className="brand">
+          <svg className="brand-mark" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <path d="M3 4h18l-7 8v6l-4 2v-8z" fill="currentColor" />
+          </svg>
+          <h1>Benefits Engagement ETL</h1>
+        </div>
+        <Tabs
+          items={[
+            { key: 'run', label: 'Run' },
+            { key: 'dropped', label: reason ? `Dropped rows · ${REASON_LABELS[reason]}` : 'Dropped rows' },
+            { key: 'preview', label: 'Preview outputs' },
+          ]}
+          selected={screen}
+          onSelect={setScreen}
+          label="Screens"
+          idPrefix="screen"
+          className="tabs-primary"
+        />
+      </header>
+      <main className="app-main">
+        {startupError && <ErrorBanner error={startupError} title="Could not reach the engine" />}
+        <TabPanel idPrefix="screen" tabKey={screen} className={`screen screen-${screen}`}>
+          {screen === 'run' && (
+            <div className="run-screen">
+              <ErrorBoundary label="Inputs">
+                <InputsPanel slots={slots} onSlots={setSlots} outDir={outDir} onOutDir={setOutDir} defaults={defaults} running={running} menuCommand={menuCommand} />
+              </ErrorBoundary>
+              <ErrorBoundary label="Run" resetKey={run.completedRuns}>
+                {run.status === 'idle' && !slots.events && !slots.users ? (
+                  <EmptyRun hasSample={!!defaults?.sample} />
+                ) : (
+                  <RunPanel
+                    state={run}
+                    canRun={!whyNot}
+                    whyNot={whyNot}
+                    onRun={() => void startRun()}
+                    onCancel={() => void cancel()}
+                    onReason={(r) => openReason(r)}
+                    onDismissError={() => dispatch({ type: 'reset' })}
+                    platform={platform}
+                  />
+                )}
+              </ErrorBoundary>
+            </div>
+          )}
+          {screen === 'dropped' && (
+            <ErrorBoundary label="Dropped rows" resetKey={`${run.completedRuns}|${reason}`}>
+              <DroppedView outDir={outDir} reason={reason} onReason={setReason} version={run.completedRuns} />
+            </ErrorBoundary>
+          )}
+          {screen === 'preview' && (
+            <ErrorBoundary label="Preview" resetKey={run.completedRuns}>
+              <PreviewView outDir={outDir} version={run.completedRuns} />
+            </ErrorBoundary>
+          )}
+        </TabPanel>
+      </main>
+    </div>
+  );
+}
+
+/** What to do first, before any file is chosen. */
+export function EmptyRun({ hasSample }: { hasSample: boolean }) {
+  return (
+    <section className="panel empty-state empty-run" aria-labelledby="empty-heading">
+      <h2 id="empty-heading">Clean a batch of engagement events</h2>
+      <ol className="steps">
+        <li>
+          <strong>Add the two inputs</strong> on the left: drop <code>raw_events.json</code> and <code>users.csv</code>, choose them with <em>Choose files…</em>
+          {hasSample ? (
+            <>
+              , or click <em>Use sample data</em>
+            </>
+          ) : null}
+          .
+        </li>
+        <li>
+          <strong>Check the output folder</strong>: the three Parquet files, <code>run_report.json</code> and <code>etl.log</code> are written there.
+        </li>
+        <li>
+          <strong>Run</strong> (Ctrl+Enter) and watch each stage's counts; then inspect the dropped rows and preview the outputs.
+        </li>
+      </ol>
+    </section>
+  );
+}

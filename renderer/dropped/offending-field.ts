@@ -1,0 +1,33 @@
+/**
+ * Which column of a dropped row explains its drop, so the table can highlight it
+ * (SPEC stage table: each reason is about one field).
+ */
+import type { DropReason } from '../../shared/pipeline';
+
+export const OFFENDING_COLUMN: Record<DropReason, string> = {
+  malformed_record: 'raw',
+  missing_user_id: 'user_id',
+  invalid_timestamp: 'timestamp',
+  duplicate: 'duplicate_of',
+  unknown_user: 'user_id',
+  non_us_user: 'user_id',
+};
+
+/** Plain-language explanation of each reason, shown on chips and in the funnel. */
+export const REASON_LABELS: Record<DropReason, string> = {
+  malformed_record: 'Malformed line',
+  missing_user_id: 'Missing user_id',
+  invalid_timestamp: 'Invalid timestamp',
+  duplicate: 'Duplicate',
+  unknown_user: 'Unknown user',
+  non_us_user: 'Non-US user',
+};
+
+export function isDropReason(value: unknown): value is DropReason {
+  return typeof value === 'string' && value in OFFENDING_COLUMN;
+}
+
+/** The column to highlight in a row, given that row's own drop_reason cell. */
+export function offendingColumn(reasonCell: unknown): string | null {
+  return isDropReason(reasonCell) ? OFFENDING_COLUMN[reasonCell] : null;
+}

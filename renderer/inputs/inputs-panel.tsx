@@ -1,0 +1,156 @@
+/**
+ * The inputs: drop zone, pickers, sample data, the two recognised files and the output folder.
+ * Every chosen file is inspected at once, so a broken file shows its error before any run.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { AppDefaults, EtlClient, InputInfo, MenuCommand } from '../../shared/service-contract';
+import { useClient } from '../components/client-context';
+import { ErrorBanner } from '../components/error-banner';
+import type { EtlErrorInfo } from '../../shared/pipeline';
+import { baseName } from '../lib/format';
+import { DropZone } from './drop-zone';
+import { InputCard } from './input-card';
+import { assignInputs, kindFromName, swapSlots, type InputSlots } from './input-slots';
+
+/** Inspects a path; a failure becomes an InputInfo carrying the error, so it shows in its card. */
+export async function inspectOrError(client: EtlClient, path: string, fallback?: { name: string; bytes: number }): Promise<InputInfo> {
+  const name = fallback?.name ?? baseName(path);
+  try {
+    const result = await client.inspectInput(path);
+    if (result.ok) return result.value;
+    return errorInfo(path, name, fallback?.bytes ?? 0, result.error);
+  } catch (err) {
+    return errorInfo(path, name, fallback?.bytes ?? 0, { kind: 'internal', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+function errorInfo(path: string, name: string, bytes: number, error: EtlErrorInfo): InputInfo {
+  return { path, name, bytes, kind: kindFromName(name), format: 'unknown', rowEstimate: 0, peek: { columns: [], rows: [] }, error };
+}
+
+export function InputsPanel({
+  slots,
+  onSlots,
+  outDir,
+  onOutDir,
+  defaults,
+  running,
+  menuCommand,
+}: {
+  slots: InputSlots;
+  onSlots: (update: (current: InputSlots) => InputSlots) => void;
+  outDir: string;
+  onOutDir: (dir: string) => void;
+  defaults: AppDefaults | null;
+  running: boolean;
+  /** The desktop menu's Open inputs / Choose output folder, forwarded by the app. */
+  menuCommand?: { command: MenuCommand; seq: number } | null;
+}) {
+  const client = useClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<EtlErrorInfo | null>(null);
+
+  async function place(load: () => Promise<InputInfo[]>) {
+    setBusy(true);
+    setError(null);
+    try {
+      const infos = await load();
+      if (infos.length) onSlots((current) => assignInputs(current, infos));
+    } catch (err) {
+      setError({ kind: 'internal', message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function onDropFiles(files: File[]) {
+    void place(() =>
+      Promise.all(
+        files.map(async (file) => {
+          const path = await client.pathForDroppedFile(file);
+          if (!path.ok) return errorInfo(file.name, file.name, file.size, path.error);
+          return inspectOrError(client, path.value, { name: file.name, bytes: file.size });
+        }),
+      ),
+    );
+  }
+
+  function onPick() {
+    void place(async () => {
+      const picked = await client.pickInputs();
+      if (!picked.ok) {
+        setError(picked.error);
+        return [];
+      }
+      return Promise.all(picked.value.map((p) => inspectOrError(client, p)));
+    });
+  }
+
+  function onSample() {
+    const sample = defaults?.sample;
+    if (!sample) return;
+    void place(() => Promise.all([inspectOrError(client, sample.eventsPath), inspectOrError(client, sample.usersPath)]));
+  }
+
+  async function onChangeOutDir() {
+    const picked = await client.pickOutputDir();
+    if (!picked.ok) setError(picked.error);
+    else if (picked.value) onOutDir(picked.value);
+  }
+
+  const menuRef = useRef({ onPick, onChangeOutDir });
+  menuRef.current = { onPick, onChangeOutDir };
+  const handledSeq = useRef(0);
+  useEffect(() => {
+    // Each menu command acts once, and not during a run.
+    if (!menuCommand || menuCommand.seq === handledSeq.current) return;
+    handledSeq.current = menuCommand.seq;
+    if (running) return;
+    if (menuCommand.command === 'open-inputs') menuRef.current.onPick();
+    else if (menuCommand.command === 'choose-output-dir') void menuRef.current.onChangeOutDir();
+  }, [menuCommand, running]);
+
+  return (
+    <section className="panel inputs-panel" aria-labelledby="inputs-heading">
+      <div className="panel-head">
+        <h2 id="inputs-heading">Inputs</h2>
+        <div className="button-row">
+          <button type="button" className="button" onClick={onPick} disabled={running || busy}>
+            Choose files…
+          </button>
+          <button type="button" className="button" onClick={onSample} disabled={running || busy || !defaults?.sample} title={defaults?.sample ? defaults.sample.eventsPath : 'No sample data found'}>
+            Use sample data
+          </button>
+        </div>
+      </div>
+      <DropZone onFiles={onDropFiles} busy={busy} disabled={running} />
+      {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
+      <div className="input-cards">
+        <InputCard slot="events" info={slots.events} disabled={running} onRemove={() => onSlots((s) => ({ ...s, events: null }))} />
+        <div className="swap-row">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => onSlots(swapSlots)}
+            disabled={running || (!slots.events && !slots.users)}
+            aria-label="Swap events and users files"
+          >
+            ⇅ Swap
+          </button>
+        </div>
+        <InputCard slot="users" info={slots.users} disabled={running} onRemove={() => onSlots((s) => ({ ...s, users: null }))} />
+      </div>
+      <div className="out-dir">
+        <div className="out-dir-text">
+          <span className="label">Output folder</span>
+          <code className="out-dir-path" title={outDir} data-testid="out-dir">
+            {outDir || '—'}
+          </code>
+        </div>
+        <button type="button" className="button button-small" onClick={() => void onChangeOutDir()} disabled={running}>
+          Change…
+        </button>
+      </div>
+    </section>
+  );
+}

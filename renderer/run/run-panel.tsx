@@ -1,0 +1,108 @@
+/** Run, live: the Run/Cancel buttons, progress, the stage table, the funnel, warnings and the log. */
+import type { DropReason } from '../../shared/pipeline';
+import { ErrorBanner } from '../components/error-banner';
+import { ProgressBar } from '../components/progress-bar';
+import { formatCount, formatDuration } from '../lib/format';
+import { FunnelChart } from './funnel-chart';
+import { buildFunnel } from './funnel';
+import { LogPanel } from './log-panel';
+import { allBalanced, runProgress, type RunState } from './run-state';
+import { StageTable } from './stage-table';
+
+/** Shortcut hint in the platform's words. */
+export function runShortcutLabel(platform: string): string {
+  return /mac/i.test(platform) ? '⌘ Enter' : 'Ctrl+Enter';
+}
+
+export function RunPanel({
+  state,
+  canRun,
+  whyNot,
+  onRun,
+  onCancel,
+  onReason,
+  onDismissError,
+  platform,
+}: {
+  state: RunState;
+  canRun: boolean;
+  whyNot: string | null;
+  onRun: () => void;
+  onCancel: () => void;
+  onReason: (reason: DropReason) => void;
+  onDismissError: () => void;
+  platform: string;
+}) {
+  const running = state.status === 'running';
+  const progress = runProgress(state);
+  const funnel = buildFunnel(state.stages);
+  const balanced = allBalanced(state.stages);
+  const totalMs = state.report ? Date.parse(state.report.finished_at) - Date.parse(state.report.started_at) : null;
+
+  return (
+    <section className="panel run-panel" aria-labelledby="run-heading">
+      <div className="panel-head">
+        <h2 id="run-heading">Run</h2>
+        <div className="button-row">
+          {running ? (
+            <button type="button" className="button button-danger" onClick={onCancel} data-testid="cancel">
+              Cancel
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={onRun}
+              disabled={!canRun}
+              data-testid="run"
+              title={whyNot ?? `Run the pipeline (${runShortcutLabel(platform)})`}
+              aria-keyshortcuts="Control+Enter Meta+Enter"
+            >
+              Run <kbd>{runShortcutLabel(platform)}</kbd>
+            </button>
+          )}
+        </div>
+      </div>
+      <div className="run-status-line" aria-live="polite" data-testid="run-status" data-status={state.status}>
+        <ProgressBar value={progress} label="Run progress" state={state.status} />
+        <span className="run-status-text">
+          {state.status === 'idle' && (whyNot ?? 'Ready to run.')}
+          {state.status === 'running' &&
+            (state.writingMs !== null ? `Writing outputs… ${formatDuration(state.writingMs)}` : `Running… ${Math.round(progress * 100)}%`)}
+          {state.status === 'finished' && `Finished in ${formatDuration(totalMs)}: ${formatCount(funnel?.output ?? 0)} clean events.`}
+          {state.status === 'failed' && 'Failed.'}
+          {state.status === 'cancelled' && 'Cancelled.'}
+        </span>
+      </div>
+      {state.error && <ErrorBanner error={state.error} title={state.status === 'cancelled' ? 'Run cancelled' : 'The run failed'} onDismiss={onDismissError} />}
+      {!balanced && (
+        <div className="banner banner-error" role="alert">
+          <div className="banner-body">
+            <strong className="banner-title">Row counts do not balance</strong>
+            <span className="banner-advice">A stage's rows in differ from its rows out plus dropped rows. The outputs cannot be trusted; report it with etl.log.</span>
+          </div>
+        </div>
+      )}
+      <StageTable stages={state.stages} />
+      <div className="run-lower">
+        <div className="run-funnel">
+          <h3>Row flow</h3>
+          {funnel ? <FunnelChart funnel={funnel} onReason={onReason} /> : <p className="muted">The chart appears as soon as the first stage has counts.</p>}
+          {state.warnings.length > 0 && (
+            <ul className="warnings" aria-label="Warnings">
+              {state.warnings.map((w, i) => (
+                <li key={`${w.code}-${i}`} className="note note-warning">
+                  <strong>{formatCount(w.count)}</strong> {w.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="run-log">
+          <h3>Log</h3>
+          <LogPanel logs={state.logs} />
+        </div>
+      </div>
+    </section>
+  );
+}

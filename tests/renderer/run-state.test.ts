@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ProgressEvent } from '../../shared/pipeline';
+import { allBalanced, initialRunState, isBalanced, MAX_LOG_LINES, runProgress, runReducer, type RunState } from '../../renderer/run/run-state';
+import { sampleReport } from './fake-client';
+
+const request = { eventsPath: 'e.json', usersPath: 'u.csv', outDir: 'out' };
+const fold = (events: ProgressEvent[], from: RunState = initialRunState()) =>
+  events.reduce((s, event) => runReducer(s, { type: 'progress', event }), runReducer(from, { type: 'start', request }));
+
+test('stage events fill in the stage rows in order', () => {
+  const report = sampleReport();
+  const s = fold([
+    { type: 'run-started', at: 't', request },
+    { type: 'stage-started', stage: 'extract', at: 't' },
+    { type: 'stage-finished', stage: report.stages[0] },
+    { type: 'stage-started', stage: 'clean_user_id', at: 't' },
+  ]);
+  assert.equal(s.status, 'running');
+  assert.deepEqual(
+    s.stages.map((r) => r.status),
+    ['done', 'running', 'pending', 'pending', 'pending', 'pending'],
+  );
+  assert.equal(s.stages[0].rowsIn, 1000);
+  assert.equal(s.stages[0].rowsOut, 990);
+  assert.deepEqual(s.stages[0].dropped, { malformed_record: 10 });
+  assert.equal(s.stages[0].balanced, true);
+  assert.equal(s.stages[1].rowsIn, null);
+});
+
+test('run-finished takes the report numbers and counts the run once', () => {
+  const report = sampleReport();
+  let s = fold([{ type: 'run-finished', report }]);
+  assert.equal(s.status, 'finished');
+  assert.ok(s.stages.every((r) => r.status === 'done' && r.balanced));
+  assert.equal(s.completedRuns, 1);
+  // The run() promise resolves after the event: it must not count the run again.
+  s = runReducer(s, { type: 'result', result: { ok: true, value: report } });
+  assert.equal(s.completedRuns, 1);
+  assert.equal(runProgress(s), 1);
+});
+
+test('a stage whose rows do not add up fails the balance check', () => {
+  const bad = { name: 'deduplicate' as const, rows_in: 900, rows_out: 850, dropped: { duplicate: 49 }, ms: 1 };
+  assert.equal(isBalanced(bad), false);
+  const s = fold([{ type: 'stage-finished', stage: bad }]);
+  assert.equal(s.stages[3].balanced, false);
+  assert.equal(allBalanced(s.stages), false);
+});
+
+test('a break in the chain (rows_in != previous rows_out) is reported too', () => {
+  const r = sampleReport();
+  const s = fold([
+    { type: 'stage-finished', stage: r.stages[0] },
+    { type: 'stage-finished', stage: { ...r.stages[1], rows_in: 991, rows_out: 961 } },
+  ]);
+  assert.equal(s.stages[1].balanced, true);
+  assert.equal(allBalanced(s.stages), false);
+});
+
+test('a failure marks the running stage failed and keeps the error', () => {
+  const s = fold([
+    { type: 'stage-started', stage: 'extract', at: 't' },
+    { type: 'run-failed', error: { kind: 'input', message: 'raw_events.json is not valid JSON', file: 'raw_events.json', offset: 12 } },
+  ]);
+  assert.equal(s.status, 'failed');
+  assert.equal(s.stages[0].status, 'failed');
+  assert.equal(s.error?.offset, 12);
+});
+
+test('cancellation via the run() result marks the run cancelled and ignores late events', () => {
+  let s = fold([{ type: 'stage-started', stage: 'extract', at: 't' }]);
+  s = runReducer(s, { type: 'result', result: { ok: false, error: { kind: 'cancelled', message: 'cancelled' } } });
+  assert.equal(s.status, 'cancelled');
+  assert.equal(s.stages[0].status, 'cancelled');
+  const after = runReducer(s, { type: 'progress', event: { type: 'stage-finished', stage: sampleReport().stages[0] } });
+  assert.equal(after, s);
+});
+
+test('progress mixes bytes read and stages done', () => {
+  let s = fold([{ type: 'bytes-read', file: 'e.json', bytesRead: 50, totalBytes: 100 }]);
+  assert.equal(runProgress(s), 0.25);
+  s = runReducer(s, { type: 'progress', event: { type: 'bytes-read', file: 'e.json', bytesRead: 100, totalBytes: 100 } });
+  s = runReducer(s, { type: 'progress', event: { type: 'stage-finished', stage: sampleReport().stages[0] } });
+  assert.equal(runProgress(s), 0.5 + 0.5 / 6);
+});
+
+test('logs are kept in order and capped', () => {
+  const events: ProgressEvent[] = [];
+  for (let i = 0; i < MAX_LOG_LINES + 5; i++) events.push({ type: 'log', level: 'INFO', message: `line ${i}`, at: '2026-01-05T10:00:00.000Z' });
+  const s = fold(events);
+  assert.equal(s.logs.length, MAX_LOG_LINES);
+  assert.equal(s.logs[s.logs.length - 1].message, `line ${MAX_LOG_LINES + 4}`);
+  assert.ok(s.logs[1].id > s.logs[0].id);
+});
+
+test('heartbeats show a long stage is alive without finishing it', () => {
+  const s = fold([
+    { type: 'stage-started', stage: 'extract', at: 't' },
+    { type: 'heartbeat', stage: 'extract', elapsedMs: 1500 },
+  ]);
+  assert.equal(s.stages[0].status, 'running');
+  assert.equal(s.stages[0].elapsedMs, 1500);
+});

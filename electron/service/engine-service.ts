@@ -3,6 +3,8 @@
  * the transport. Runs are hosted off this thread (see run-host.ts); previews and dropped-row
  * queries use async Polars calls. Every method resolves to a `Result`; nothing throws across.
  */
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { DropReason, ProgressEvent, RunReport, RunRequest } from '../../shared/pipeline';
 import type { DroppedSummary, InputInfo, PageRequest, ParquetPage, Result } from '../../shared/service-contract';
 import { droppedSummary, exportDroppedCsv } from './dropped-rows';
@@ -26,6 +28,7 @@ export class EngineService {
     this.runs = new RunController({
       hosts: options.hosts,
       cancelGraceMs: options.cancelGraceMs,
+      afterAbort: (request) => removeStagingFolders(request.outDir),
       onProgress: (event) => {
         for (const listener of this.listeners) listener(event);
       },
@@ -72,6 +75,15 @@ export class EngineService {
   async dispose(): Promise<void> {
     await this.runs.cancel();
   }
+}
+
+/**
+ * A host killed mid-run cannot remove the engine's private staging folder (`.etl-staging-*`,
+ * see engine/atomic-output.ts); the outputs themselves are untouched, so only that goes.
+ */
+async function removeStagingFolders(outDir: string): Promise<void> {
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith('.etl-staging-')).map((n) => rm(path.join(outDir, n), { recursive: true, force: true })));
 }
 
 async function attempt<T>(work: () => Promise<T>): Promise<Result<T>> {

@@ -15,6 +15,8 @@ export interface RunControllerOptions {
   onProgress: (event: ProgressEvent) => void;
   /** How long a cancelled engine may take to stop by itself before its host is killed. */
   cancelGraceMs?: number;
+  /** Tidies up after a host that ended without a result (killed or crashed). */
+  afterAbort?: (request: RunRequest) => Promise<void>;
 }
 
 interface ActiveRun {
@@ -69,14 +71,16 @@ export class RunController {
         }
       });
 
-      host.onExit((code, signal) => {
+      host.onExit(async (code, signal) => {
         // A run that finished just before the cancel arrived keeps its real outcome.
-        if (!outcome) outcome = { ok: false, error: run.cancelled ? cancelledInfo() : crashInfo(code, signal) };
-        if (!outcome.ok && !sawFailedEvent) throttle.push({ type: 'run-failed', error: outcome.error });
+        const aborted = !outcome;
+        const result: Result<RunReport> = outcome ?? { ok: false, error: run.cancelled ? cancelledInfo() : crashInfo(code, signal) };
+        if (aborted && this.options.afterAbort) await this.options.afterAbort(request).catch(() => undefined);
+        if (!result.ok && !sawFailedEvent) throttle.push({ type: 'run-failed', error: result.error });
         throttle.stop();
         this.active = null;
         markExited();
-        resolve(outcome);
+        resolve(result);
       });
 
       host.send({ type: 'run', request });

@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { isUtf8 } from 'node:buffer';
 import type { EventsFormat } from '../../shared/pipeline';
 import { inputError } from './errors';
 import { EventColumns, type ScanTally } from './event-columns';
 import { EventScanner, INCOMPLETE, INVALID } from './json-scanner';
 import { lineAndColumn } from './text-position';
+import { Utf8Checker } from './utf8-check';
 
 export interface EventsReadOptions {
   /** Rows per batch handed to `onBatch`. */
@@ -84,14 +84,13 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
         { file: path, line: l, offset },
       );
     };
-    const checkUtf8 = async (b: Uint8Array, s: number, e: number, base: number): Promise<never> => {
-      let k = s;
-      while (k < e && isUtf8(b.subarray(s, k + 1))) k++;
-      const { line: l, column } = await lineAndColumn(path, base + k);
-      throw inputError(`${name} is not valid UTF-8 at line ${l}, column ${column} (byte ${base + k}). Save the file as UTF-8 and run again.`, {
+    const utf8 = new Utf8Checker();
+    const badUtf8 = async (offset: number): Promise<never> => {
+      const { line: l, column } = await lineAndColumn(path, offset);
+      throw inputError(`${name} is not valid UTF-8 at line ${l}, column ${column} (byte ${offset}). Save the file as UTF-8 and run again.`, {
         file: path,
         line: l,
-        offset: base + k,
+        offset,
       });
     };
 
@@ -102,6 +101,8 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       if (bytesRead === 0) eof = true;
       const chunk = block.subarray(0, bytesRead);
       hash.update(chunk);
+      const bad = utf8.push(chunk, read, bytesRead === 0);
+      if (bad >= 0) await badUtf8(bad);
       read += bytesRead;
       opts.onBytes?.(read, total);
       const buf: Buffer = carry.length ? Buffer.concat([carry, chunk]) : chunk;
@@ -131,12 +132,12 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
           line++;
           let e = nl;
           if (e > p && buf[e - 1] === 13) e--;
-          if (!this_line(buf, p, e, line)) await checkUtf8(buf, p, e, base);
+          scanLine(buf, p, e, line);
           p = nl + 1;
           if (cols.length >= batchRows) opts.onBatch(cols.finishBatch());
         }
       } else {
-        p = await state.scan(sc, buf, p, eof, base, cols, checkUtf8, failAt);
+        p = await state.scan(sc, buf, p, eof, base, cols, failAt);
         if (cols.length >= batchRows) opts.onBatch(cols.finishBatch());
       }
       carry = p < buf.length ? Buffer.from(buf.subarray(p)) : Buffer.alloc(0);
@@ -146,12 +147,12 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     if (cols.length > 0 || !state.emittedAny) opts.onBatch(cols.finishBatch());
     return { format: format ?? 'ndjson', bytes: total, sha256: hash.digest('hex'), tally: cols.tally };
 
-    /** Scans one NDJSON line; false when it is not valid UTF-8 (the caller reports where). */
-    function this_line(b: Buffer, s: number, e: number, lineNo: number): boolean {
+    /** Scans one NDJSON line into the columns (blank lines are skipped). */
+    function scanLine(b: Buffer, s: number, e: number, lineNo: number): void {
       // Blank lines (spaces and tabs only) are skipped and counted nowhere.
       let k = s;
       while (k < e && (b[k] === 32 || b[k] === 9)) k++;
-      if (k === e) return true;
+      if (k === e) return;
       if (lineNo === 1 && b[s] === 0xef && b[s + 1] === 0xbb && b[s + 2] === 0xbf) s += 3;
       sc.reset(b, e);
       const q = sc.ws(s);
@@ -160,11 +161,9 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
         const r = sc.event(q);
         ok = r >= 0 && sc.ws(r) === e;
       }
-      if ((sc.sawHighByte || !ok) && !isUtf8(b.subarray(s, e))) return false;
       if (ok) cols.addEvent(lineNo, sc);
       else cols.addMalformed(lineNo, b, s, e);
       state.emittedAny = true;
-      return true;
     }
   } finally {
     await fh.close();
@@ -189,7 +188,6 @@ class ArrayState {
     eof: boolean,
     base: number,
     cols: EventColumns,
-    checkUtf8: (b: Uint8Array, s: number, e: number, base: number) => Promise<never>,
     failAt: (offset: number, what: string) => Promise<never>,
   ): Promise<number> {
     sc.reset(b, b.length);
@@ -231,7 +229,6 @@ class ArrayState {
         return p;
       }
       if (r === INVALID) await failAt(base + sc.errorAt, sc.error);
-      if (sc.sawHighByte && !isUtf8(b.subarray(p, r))) await checkUtf8(b, p, r, base);
       this.index++;
       // A non-object element scans with no captured fields: an event with no fields (SPEC).
       cols.addEvent(this.index, sc);

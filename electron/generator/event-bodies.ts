@@ -131,7 +131,12 @@ export interface EventBody {
   metadataKind: MetadataKind;
 }
 
-function valueTextOf(kind: ValueKind, cents: number, rng: Rng): string | undefined {
+/** `n`-th of a list, cycling: rare patterns take turns instead of being left to chance. */
+function nth<T>(items: readonly T[], n: number): T {
+  return items[n % items.length];
+}
+
+function valueTextOf(kind: ValueKind, cents: number, rng: Rng, n: number): string | undefined {
   const whole = Math.floor(cents / 100);
   switch (kind) {
     case 'number':
@@ -151,13 +156,13 @@ function valueTextOf(kind: ValueKind, cents: number, rng: Rng): string | undefin
     case 'string_integer':
       return `"${whole}"`;
     case 'bad_text':
-      return rng.pick(BAD_TEXTS);
+      return nth(BAD_TEXTS, n);
     case 'bad_boolean':
-      return rng.chance(0.7) ? 'true' : 'false';
+      return nth(['true', 'false'], n);
     case 'bad_object':
-      return rng.chance(0.5) ? '{"x":1}' : `{"amount":${cents / 100}}`;
+      return nth(['{"x":1}', `{"amount":${cents / 100}}`], n);
     case 'bad_exponent':
-      return rng.pick(['"1e3"', '"2.5E2"', '"1e-2"']);
+      return nth(['"1e3"', '"2.5E2"', '"1e-2"'], n);
     case 'bad_empty':
       return '""';
     case 'bad_padded':
@@ -165,15 +170,32 @@ function valueTextOf(kind: ValueKind, cents: number, rng: Rng): string | undefin
   }
 }
 
-/** Draws the event type, page, device and value of one event. */
-export function drawBody(rng: Rng): EventBody {
-  const eventType = EVENT_TYPES.sample(rng);
-  const shape = VALUE_SHAPE[eventType];
-  let valueKind: ValueKind;
-  if (rng.chance(shape.nullShare)) valueKind = rng.chance(0.02) ? 'absent' : 'null';
-  else valueKind = NUMERIC_VALUE_KINDS.sample(rng);
-  const cents = rng.int(shape.min * 100, shape.max * 100);
-  const valueText = valueTextOf(valueKind, cents, rng);
+/**
+ * Draws the event type, page, device and value of events. Keeps a count per value kind so
+ * that the spellings of a rare kind (`"1e3"`, `"2.5E2"`...) take turns rather than being left
+ * to chance: a small file then still shows each of them.
+ */
+export class BodyDrawer {
+  private readonly seen = new Map<ValueKind, number>();
+
+  /** The body of one event. */
+  draw(rng: Rng): EventBody {
+    const eventType = EVENT_TYPES.sample(rng);
+    const shape = VALUE_SHAPE[eventType];
+    let valueKind: ValueKind;
+    if (rng.chance(shape.nullShare)) valueKind = rng.chance(0.02) ? 'absent' : 'null';
+    else valueKind = NUMERIC_VALUE_KINDS.sample(rng);
+    let cents = rng.int(shape.min * 100, shape.max * 100);
+    // Premiums and claim amounts are often whole dollars.
+    if (rng.chance(0.1)) cents -= cents % 100;
+    const n = this.seen.get(valueKind) ?? 0;
+    this.seen.set(valueKind, n + 1);
+    const valueText = valueTextOf(valueKind, cents, rng, n);
+    return { eventType, valueKind, valueText, ...drawMetadata(eventType, rng) };
+  }
+}
+
+function drawMetadata(eventType: string, rng: Rng): { metadata: EventMetadata | null | undefined; metadataKind: MetadataKind } {
 
   const metadataKind = METADATA_KINDS.sample(rng);
   const device = DEVICES.sample(rng);
@@ -199,7 +221,7 @@ export function drawBody(rng: Rng): EventBody {
       metadata = { device: null, page };
       break;
   }
-  return { eventType, valueText, valueKind, metadata, metadataKind };
+  return { metadata, metadataKind };
 }
 
 /** A different device and page for the same event type (duplicates with other metadata). */

@@ -5,7 +5,7 @@
  */
 import type { EventsFormat } from '../../shared/pipeline';
 import type { ChunkedWriter } from './chunked-writer';
-import { drawBody, drawUser, type MetadataKind, type UserIdForm, type ValueKind } from './event-bodies';
+import { BodyDrawer, drawUser, type MetadataKind, type UserIdForm, type ValueKind } from './event-bodies';
 import { effectiveValue, serializeEvent, type EventRecord } from './event-record';
 import { EventTimeline } from './event-timeline';
 import { ExactSelector, planInjections, RowKindSequencer, type InjectionPlan } from './injection-plan';
@@ -16,6 +16,7 @@ import {
   MISSING_USER_ID_PATTERNS,
   missingUserIdRow,
   nearDuplicateRow,
+  pickDuplicateVariant,
   type DuplicateVariant,
   type MalformedPattern,
   type MissingUserIdPattern,
@@ -90,6 +91,7 @@ export function writeEventsFile(
   const timeline = new EventTimeline(plan.natural);
   const withMillis = timeline.millisecondUnit;
   const jsonArray = format === 'json';
+  const bodies = new BodyDrawer();
 
   const summary: EventsSummary = {
     format,
@@ -128,7 +130,7 @@ export function writeEventsFile(
   const naturalEvent = (): RingEntry => {
     const instant = timeline.next(rng);
     const user = drawUser(pool, rng);
-    const body = drawBody(rng);
+    const body = bodies.draw(rng);
     let form = VALID_FORM_TABLE.sample(rng);
     let timestamp = validTimestamp(instant, withMillis, form, rng);
     const record: EventRecord = {
@@ -178,7 +180,7 @@ export function writeEventsFile(
 
   /** A plausible event at the current point of the timeline (for rows that will be dropped). */
   const baseEvent = (): EventRecord => {
-    const body = drawBody(rng);
+    const body = bodies.draw(rng);
     return {
       userId: drawUser(pool, rng).written,
       eventType: body.eventType,
@@ -216,17 +218,24 @@ export function writeEventsFile(
         return row.text;
       }
       case 'invalidTimestamp': {
-        const pattern = INVALID_TIMESTAMP_PATTERNS[invalidIndex++ % INVALID_TIMESTAMP_PATTERNS.length];
+        const pattern = INVALID_TIMESTAMP_PATTERNS[invalidIndex % INVALID_TIMESTAMP_PATTERNS.length];
+        const occurrence = Math.floor(invalidIndex++ / INVALID_TIMESTAMP_PATTERNS.length);
         const base = baseEvent();
         // A known, non-blank user id, so the row reaches the timestamp stage.
         const user = drawUser(pool, rng);
         base.userId = user.written;
-        base.timestamp = invalidTimestamp(timeline.current(), pattern, rng);
+        base.timestamp = invalidTimestamp(timeline.current(), pattern, occurrence);
         bump(summary.invalidTimestamp, pattern);
         return serializeEvent(base);
       }
       case 'duplicate': {
-        const row = duplicateRow(rng.pick(ring).record, rng);
+        const variant = pickDuplicateVariant(rng);
+        let source = rng.pick(ring).record;
+        if (variant === 'value_respelled' && (summary.duplicate.value_respelled ?? 0) % 2 === 0) {
+          // Every other one copies a whole-number value, so `3` reappears as `3.0`.
+          source = ring.find((e) => /^\d+$/.test(e.record.valueText ?? ''))?.record ?? source;
+        }
+        const row = duplicateRow(source, variant, rng);
         bump(summary.duplicate, row.variant);
         return row.text;
       }

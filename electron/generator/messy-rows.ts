@@ -77,7 +77,8 @@ const DUPLICATE_VARIANTS: readonly (readonly [DuplicateVariant, number])[] = [
   ['extra_field', 5],
 ];
 
-function pickVariant(rng: Rng): DuplicateVariant {
+/** One duplicate variant, by the weights above. */
+export function pickDuplicateVariant(rng: Rng): DuplicateVariant {
   let x = rng.next() * 100;
   for (const [v, w] of DUPLICATE_VARIANTS) {
     if (x < w) return v;
@@ -102,9 +103,9 @@ function respellUserId(userId: string | number): string | number {
   return trimmed === userId ? `  ${trimmed} ` : trimmed;
 }
 
-/** A duplicate of `source` (an earlier, valid, kept event) in one of the variants. */
-export function duplicateRow(source: EventRecord, rng: Rng): { text: string; variant: DuplicateVariant } {
-  let variant = pickVariant(rng);
+/** A duplicate of `source` (an earlier, valid, kept event) written in `variant`. */
+export function duplicateRow(source: EventRecord, requested: DuplicateVariant, rng: Rng): { text: string; variant: DuplicateVariant } {
+  let variant = requested;
   let copy: EventRecord = { ...source };
   switch (variant) {
     case 'exact_copy':

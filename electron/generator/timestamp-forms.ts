@@ -193,8 +193,11 @@ function isoWeek(seconds: number): { year: number; week: number; weekday: number
   return { year: thursday.getUTCFullYear(), week, weekday };
 }
 
-/** `instant` written in an invalid pattern (SPEC "Valid timestamps": everything else is invalid). */
-export function invalidTimestamp(instant: Instant, pattern: InvalidTimestampPattern, rng: Rng): InvalidTimestampValue {
+/**
+ * `instant` written in an invalid pattern (SPEC "Valid timestamps": everything else is invalid).
+ * `occurrence` counts earlier rows of the same pattern, so variants (which impossible date) take turns.
+ */
+export function invalidTimestamp(instant: Instant, pattern: InvalidTimestampPattern, occurrence = 0): InvalidTimestampValue {
   const p = partsOf(instant.seconds);
   const [year, month, day] = p.date.split('-');
   const hms = `${p.hh}:${p.mm}:${p.ss}`;
@@ -204,7 +207,7 @@ export function invalidTimestamp(instant: Instant, pattern: InvalidTimestampPatt
     case 'epoch_number':
       return instant.seconds;
     case 'impossible_date':
-      return `${year}-${rng.pick(IMPOSSIBLE_DATES)}T${hms}Z`;
+      return `${year}-${IMPOSSIBLE_DATES[occurrence % IMPOSSIBLE_DATES.length]}T${hms}Z`;
     case 'basic_format':
       return `${year}${month}${day}T${p.hh}${p.mm}${p.ss}Z`;
     case 'week_date': {

@@ -31,6 +31,7 @@ export async function buildElectron(): Promise<void> {
     entryPoints: {
       main: path.join(root, 'electron/main.ts'),
       'run-worker': path.join(root, 'electron/service/run-worker.ts'),
+      ...(await engineWorkers()),
     },
     outdir: path.join(dist, 'electron'),
   });
@@ -41,6 +42,16 @@ export async function buildElectron(): Promise<void> {
     entryPoints: { preload: path.join(root, 'electron/preload.ts') },
     outdir: path.join(dist, 'electron'),
   });
+}
+
+/**
+ * Worker scripts the engine starts itself (`electron/engine/*-worker.ts`). The engine looks
+ * for `<name>.js` beside its own code, which once bundled is dist/electron/.
+ */
+async function engineWorkers(): Promise<Record<string, string>> {
+  const dir = path.join(root, 'electron/engine');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('-worker.ts'));
+  return Object.fromEntries(names.map((n) => [n.replace(/\.ts$/, ''), path.join(dir, n)]));
 }
 
 /** The React UI, as static files the custom protocol (or the HTTP server) serves. */

@@ -1,6 +1,7 @@
 /** Hosts runs in a child Node process (`child_process.fork`): plain Node, tests and browser mode. */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
@@ -21,6 +22,7 @@ export function forkRunHost(workerPath: string = defaultRunWorkerPath()): RunHos
       // A .ts worker needs tsx in the child too; a bundled .js one needs nothing.
       const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
       const child = fork(workerPath, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+      lowerPriority(child.pid);
       // The engine logs to stderr; keep the last bit so a crash can be explained.
       let stderrTail = '';
       child.stderr?.on('data', (chunk: Buffer) => {
@@ -47,4 +49,17 @@ export function forkRunHost(workerPath: string = defaultRunWorkerPath()): RunHos
       } as HostedProcess;
     },
   };
+}
+
+/**
+ * The engine may keep every core busy (Polars is multi-threaded); a lower priority for its
+ * process keeps the window or the HTTP server responsive. Best effort: some systems refuse.
+ */
+export function lowerPriority(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    os.setPriority(pid, 10);
+  } catch {
+    // Not allowed here: the run still works, only at normal priority.
+  }
 }

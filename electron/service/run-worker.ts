@@ -3,6 +3,8 @@
  * channel it was started with: Electron's `process.parentPort` (utilityProcess), Node's IPC
  * (`process.send`, under fork) or `worker_threads`' parentPort.
  */
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import { parentPort as threadPort } from 'node:worker_threads';
 import { runPipeline } from '../engine/pipeline';
 import { toErrorInfo } from '../engine/errors';
@@ -46,6 +48,29 @@ function openChannel(): Channel {
   throw new Error('run-worker.ts must be started by the engine service (no parent channel found).');
 }
 
+/**
+ * The engine keeps every core busy (Polars and its own workers are multi-threaded). Running it
+ * at a lower priority keeps the window or the HTTP server responsive on small machines. On
+ * Linux a priority belongs to a thread, so every thread that exists now is lowered; threads
+ * started later inherit it. Best effort: where it is refused, the run goes on as it is.
+ */
+function lowerOwnPriority(): void {
+  let tids: string[] = [];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    // Not Linux.
+  }
+  for (const tid of tids.length ? tids.map(Number) : [0]) {
+    try {
+      os.setPriority(tid, Math.max(os.getPriority(tid), 10));
+    } catch {
+      // Refused or the thread is gone.
+    }
+  }
+}
+
+lowerOwnPriority();
 const channel = openChannel();
 const abort = new AbortController();
 let started = false;

@@ -3,6 +3,7 @@
  * module is passed in, so the service imports nothing from Electron.
  */
 import type { UtilityProcess } from 'electron';
+import { lowerPriority } from './fork-run-host';
 import { isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
 
@@ -18,6 +19,7 @@ export function utilityProcessRunHost(utilityFork: Fork, workerPath: string): Ru
       // Messages posted before 'spawn' are queued by Electron, but keep order explicit anyway.
       child.once('spawn', () => {
         spawned = true;
+        lowerPriority(child.pid);
         for (const m of pending.splice(0)) child.postMessage(m);
       });
       return {

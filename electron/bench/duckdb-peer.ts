@@ -69,7 +69,7 @@ export interface PeerOptions {
 
 export interface PeerResult {
   format: PeerFormat;
-  ndjsonPath?: 'read_csv' | 'read_text';
+  reader: 'read_json' | 'read_json_objects' | 'read_csv' | 'read_text';
   rowsIn: number;
   clean: number;
   summary: number;
@@ -137,12 +137,18 @@ export function macroSql(): string[] {
     `CREATE OR REPLACE TEMP MACRO ts_dim(y, m) AS CASE
        WHEN m = 2 THEN CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END
        WHEN m IN (4, 6, 9, 11) THEN 30 ELSE 31 END`,
-    `CREATE OR REPLACE TEMP MACRO ts_valid(p) AS
-       p.y <> ''
-       AND TRY_CAST(p.mo AS INTEGER) BETWEEN 1 AND 12
-       AND TRY_CAST(p.d AS INTEGER) BETWEEN 1 AND ts_dim(TRY_CAST(p.y AS INTEGER), TRY_CAST(p.mo AS INTEGER))
-       AND (p.h = '' OR (TRY_CAST(p.h AS INTEGER) <= 23 AND TRY_CAST(p.mi AS INTEGER) <= 59 AND (p.s = '' OR TRY_CAST(p.s AS INTEGER) <= 59)))
-       AND (p.z IN ('', 'Z', 'z') OR (TRY_CAST(p.z[2:3] AS INTEGER) <= 23 AND (length(p.z) = 3 OR TRY_CAST(right(p.z, 2) AS INTEGER) <= 59)))`,
+    // Range and calendar checks on the parts (the regexp guarantees digits). Only CASE is lazy in
+    // DuckDB, so every cast that could fail sits behind a CASE.
+    `CREATE OR REPLACE TEMP MACRO ts_valid(p) AS CASE
+       WHEN coalesce(p.y, '') = '' THEN false
+       ELSE p.mo::INTEGER BETWEEN 1 AND 12
+         AND p.d::INTEGER BETWEEN 1 AND ts_dim(p.y::INTEGER, p.mo::INTEGER)
+         AND CASE WHEN p.h = '' THEN true ELSE p.h::INTEGER <= 23 AND p.mi::INTEGER <= 59 END
+         AND CASE WHEN p.s = '' THEN true ELSE p.s::INTEGER <= 59 END
+         AND CASE WHEN p.z IN ('', 'Z', 'z') THEN true
+                  WHEN length(p.z) = 3 THEN p.z[2:3]::INTEGER <= 23
+                  ELSE p.z[2:3]::INTEGER <= 23 AND right(p.z, 2)::INTEGER <= 59 END
+       END`,
     // Epoch microseconds of a valid timestamp's parts (UTC instant, fraction truncated to micros).
     `CREATE OR REPLACE TEMP MACRO ts_epoch_us(p) AS
        (make_date(p.y::INTEGER, p.mo::INTEGER, p.d::INTEGER) - DATE '1970-01-01') * 86400000000
@@ -153,81 +159,101 @@ export function macroSql(): string[] {
            (CASE WHEN p.z[1] = '-' THEN -1 ELSE 1 END)
            * (p.z[2:3]::BIGINT * 3600000000 + CASE WHEN length(p.z) = 3 THEN 0 ELSE right(p.z, 2)::BIGINT * 60000000 END)
          END`,
-    // A JSON number as JavaScript's String(n) would print it (integers without ".0").
-    `CREATE OR REPLACE TEMP MACRO js_num_str(j) AS CASE
-       WHEN json_type(j) IN ('BIGINT', 'UBIGINT') AND abs(TRY_CAST(j AS DOUBLE)) < 9007199254740992 THEN TRY_CAST(j AS DOUBLE)::HUGEINT::VARCHAR
-       WHEN TRY_CAST(j AS DOUBLE) = floor(TRY_CAST(j AS DOUBLE)) AND abs(TRY_CAST(j AS DOUBLE)) < 1e21 THEN TRY_CAST(j AS DOUBLE)::HUGEINT::VARCHAR
-       ELSE TRY_CAST(j AS DOUBLE)::VARCHAR END`,
+    // A JSON number's text as JavaScript's String(n) prints it: plain integers up to 15 digits
+    // are already in that form; others go through float64 (integers without ".0").
+    `CREATE OR REPLACE TEMP MACRO js_num_str(s) AS CASE
+       WHEN length(s) <= 15 AND NOT contains(s, '.') AND NOT contains(lower(s), 'e') AND s <> '-0' THEN s
+       WHEN TRY_CAST(s AS DOUBLE) = trunc(TRY_CAST(s AS DOUBLE)) AND abs(TRY_CAST(s AS DOUBLE)) < 1e21 THEN TRY_CAST(s AS DOUBLE)::HUGEINT::VARCHAR
+       ELSE TRY_CAST(s AS DOUBLE)::VARCHAR END`,
+    // JavaScript trim, with a fast path for strings whose ends are visible ASCII.
+    `CREATE OR REPLACE TEMP MACRO js_trim_fast(s) AS CASE
+       WHEN ord(s[1]) BETWEEN 33 AND 126 AND ord(s[-1]) BETWEEN 33 AND 126 THEN s ELSE js_trim(s) END`,
     `CREATE OR REPLACE TEMP MACRO is_us(c) AS lower(js_trim(c)) IN (${US_NAMES.map(sqlStr).join(', ')})`,
   ];
 }
 
 const PATHS = `['$.user_id', '$.event_type', '$.timestamp', '$.value', '$.metadata.device', '$.metadata.page']`;
+const NUMERIC_TYPES = `('BIGINT', 'UBIGINT', 'DOUBLE')`;
 
 /**
- * Statement creating `ev(kind, raw, f)` in file order: kind 0 = blank line, 1 = event (f = the six
- * fields as JSON, NULL when absent), 2 = malformed line (raw = its text). rowid + 1 = source_row,
- * except for the read_text path which carries `src` itself.
+ * The `ev` table, in file order: kind (0 blank line, 1 event, 2 malformed line), raw
+ * (the malformed line's text), the six fields as text (json_extract_string: strings unescaped,
+ * numbers/objects as their JSON text, null as NULL), and the JSON types of user_id and value.
  */
-function extractSql(path: string, format: PeerFormat, textPath: boolean): string {
+
+/** Unpacks one JSON text per row (`line`, with `kind` already decided) into the `ev` columns. */
+function fromJsonText(rowsSql: string, extraCols = ''): string {
+  return `SELECT kind, raw, s[1] AS uid, t[1] AS uid_t, s[2] AS event_type, s[3] AS timestamp, s[4] AS v, t[2] AS v_t,
+      s[5] AS device, s[6] AS page${extraCols}
+    FROM (SELECT kind, CASE WHEN kind = 2 THEN line::VARCHAR END AS raw,
+            CASE WHEN kind = 1 THEN json_extract_string(line, ${PATHS}) END AS s,
+            CASE WHEN kind = 1 THEN json_type(line, ['$.user_id', '$.value']) END AS t${extraCols}
+          FROM (${rowsSql}))`;
+}
+
+/** Statement(s) creating `ev`; rowid + 1 = source_row except on the read_text path (column `src`). */
+function extractSql(path: string, format: PeerFormat, textPath: boolean, arrayFallback: boolean): string {
   const p = sqlStr(path);
   if (format === 'json') {
-    return `CREATE TEMP TABLE ev AS
-      SELECT 1::UTINYINT AS kind, NULL::VARCHAR AS raw, json_extract(json, ${PATHS}) AS f
-      FROM read_json_objects(${p}, format = 'array', maximum_object_size = 1073741824)`;
+    if (!arrayFallback) {
+      // Fast path: DuckDB's own JSON reader, one object per element, the mixed-type fields as
+      // JSON (types kept) or VARCHAR (anything as text). A bare null element gives a row of nulls.
+      return `CREATE TEMP TABLE ev AS
+        SELECT 1::UTINYINT AS kind, NULL::VARCHAR AS raw, user_id ->> '$' AS uid, json_type(user_id) AS uid_t,
+          event_type, timestamp, value ->> '$' AS v, json_type(value) AS v_t,
+          metadata ->> '$.device' AS device, metadata ->> '$.page' AS page
+        FROM read_json(${p}, format = 'array', records = true, maximum_object_size = 1073741824,
+          columns = {user_id: 'JSON', event_type: 'VARCHAR', timestamp: 'VARCHAR', value: 'JSON', metadata: 'JSON'})`;
+    }
+    // Arrays holding non-object elements (numbers, strings, arrays): each element as JSON.
+    return `CREATE TEMP TABLE ev AS ${fromJsonText(
+      `SELECT 1::UTINYINT AS kind, json AS line FROM read_json_objects(${p}, format = 'array', maximum_object_size = 1073741824)`,
+    )}`;
   }
   // JSON.parse rejects trailing commas and NaN/Infinity, which yyjson accepts: a cheap RE2
   // pre-filter, then the exact check on the line with its string literals blanked out.
-  const strict = `(NOT regexp_matches(line, '(?i),\\s*[\\]}]|nan|inf')
-      OR NOT regexp_matches(regexp_replace(line, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), '(?i),\\s*[\\]}]|[:,\\[]\\s*[+-]?(?:nan|inf)'))`;
+  const strict = `CASE WHEN NOT regexp_matches(line, '(?i),\\s*[\\]}]|nan|inf') THEN true
+      ELSE NOT regexp_matches(regexp_replace(line, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), '(?i),\\s*[\\]}]|[:,\\[]\\s*[+-]?(?:nan|inf)') END`;
   const classify = `CASE
       WHEN line IS NULL OR regexp_full_match(line, '[ \\t]*') THEN 0
-      WHEN ltrim(line, ' \t\n\r')[1] = '{' AND json_valid(line) AND ${strict} THEN 1
+      WHEN ltrim(line, ' \t\n\r')[1] = '{' AND json_valid(line) THEN CASE WHEN ${strict} THEN 1 ELSE 2 END
       ELSE 2 END`;
-  const body = (lineSrc: string, extraCols: string) => `
-      SELECT kind, CASE WHEN kind = 2 THEN line END AS raw,
-             CASE WHEN kind = 1 THEN json_extract(line, ${PATHS}) END AS f${extraCols}
-      FROM (SELECT ${classify}::UTINYINT AS kind, * FROM (${lineSrc}))`;
   if (!textPath) {
     const src = `SELECT line FROM read_csv(${p}, columns = {'line': 'VARCHAR'}, header = false,
         delim = '${LINE_DELIM}', quote = '', escape = '', new_line = '\\n', auto_detect = false,
         strict_mode = false, max_line_size = 1073741824)`;
-    return `CREATE TEMP TABLE ev AS ${body(src, '')}`;
+    return `CREATE TEMP TABLE ev AS ${fromJsonText(`SELECT ${classify}::UTINYINT AS kind, line FROM (${src})`)}`;
   }
   const src = `SELECT CASE WHEN suffix(l, '\r') THEN l[1:-2] ELSE l END AS line, src FROM (
         SELECT unnest(parts) AS l, generate_subscripts(parts, 1) AS src
         FROM (SELECT string_split(CASE WHEN starts_with(content, '\ufeff') THEN content[2:] ELSE content END, '\n') AS parts
               FROM read_text(${p})))`;
-  return `CREATE TEMP TABLE ev AS ${body(src, ', src')}`;
+  return `CREATE TEMP TABLE ev AS ${fromJsonText(`SELECT ${classify}::UTINYINT AS kind, line, src FROM (${src})`, ', src')}`;
 }
 
 /** Statements creating `st`: one row per event (blank lines excluded) with its fields and drop reason. */
 function transformSql(textPath: boolean): string[] {
   const srcExpr = textPath ? 'src::BIGINT' : '(rowid + 1)::BIGINT';
+  const dec = sqlStr(DECIMAL_RE);
   return [
-    `CREATE TEMP TABLE typed AS
-     SELECT src, kind, raw,
-       CASE WHEN ut = 'VARCHAR' THEN f[1] ->> '$' WHEN ut IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN js_num_str(f[1])
-            WHEN ut IS NULL OR ut = 'NULL' THEN NULL ELSE f[1]::VARCHAR END AS user_id_read,
-       CASE WHEN ut = 'VARCHAR' THEN nullif(js_trim(f[1] ->> '$'), '') WHEN ut IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN js_num_str(f[1]) END AS user_id,
-       f[2] ->> '$' AS event_type,
-       f[3] ->> '$' AS timestamp,
-       json_type(f[3]) = 'VARCHAR' AS ts_is_str,
-       CASE WHEN vt IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN TRY_CAST(f[4] AS DOUBLE)
-            WHEN vt = 'VARCHAR' AND regexp_matches(f[4] ->> '$', ${sqlStr(DECIMAL_RE)}) THEN TRY_CAST(f[4] ->> '$' AS DOUBLE) END AS value,
-       (vt IS NOT NULL AND vt <> 'NULL' AND NOT (vt IN ('BIGINT', 'UBIGINT', 'DOUBLE') OR (vt = 'VARCHAR' AND regexp_matches(f[4] ->> '$', ${sqlStr(DECIMAL_RE)})))) AS value_bad,
-       f[5] ->> '$' AS device,
-       f[6] ->> '$' AS page
-     FROM (SELECT ${srcExpr} AS src, kind, raw, f, json_type(f[1]) AS ut, json_type(f[4]) AS vt FROM ev WHERE kind <> 0)`,
-    `CREATE TEMP TABLE parsed AS
-     SELECT *,
+    // A view: computed once, inside the statement that materialises st.
+    `CREATE TEMP VIEW parsed AS
+     SELECT src, kind, raw, user_id_read, user_id, event_type, timestamp, value, value_bad, device, page, us,
        CASE WHEN kind = 2 THEN 'malformed_record'
             WHEN user_id IS NULL THEN 'missing_user_id'
-            WHEN NOT ts_ok THEN 'invalid_timestamp' END AS early_reason
+            WHEN us IS NULL THEN 'invalid_timestamp' END AS early_reason
      FROM (
-       SELECT t.*, coalesce(ts_is_str AND ts_valid(p), false) AS ts_ok,
-              CASE WHEN coalesce(ts_is_str AND ts_valid(p), false) THEN ts_epoch_us(p) END AS us
-       FROM (SELECT *, ts_parts(CASE WHEN ts_is_str THEN timestamp END) AS p FROM typed) t)`,
+       SELECT *, CASE WHEN ts_valid(p) THEN ts_epoch_us(p) END AS us
+       FROM (
+         SELECT ${srcExpr} AS src, kind, raw, event_type, timestamp, device, page,
+           CASE WHEN uid_t IN ${NUMERIC_TYPES} THEN js_num_str(uid) ELSE uid END AS user_id_read,
+           CASE WHEN uid_t = 'VARCHAR' THEN nullif(js_trim_fast(uid), '') WHEN uid_t IN ${NUMERIC_TYPES} THEN js_num_str(uid) END AS user_id,
+           CASE WHEN v_t IN ${NUMERIC_TYPES} THEN TRY_CAST(v AS DOUBLE)
+                WHEN v_t = 'VARCHAR' THEN CASE WHEN regexp_full_match(v, ${dec}) THEN TRY_CAST(v AS DOUBLE) END END AS value,
+           CASE WHEN v_t IS NULL OR v_t = 'NULL' OR v_t IN ${NUMERIC_TYPES} THEN false
+                WHEN v_t = 'VARCHAR' THEN NOT regexp_full_match(v, ${dec}) ELSE true END AS value_bad,
+           CASE WHEN timestamp IS NOT NULL THEN ts_parts(timestamp) END AS p
+         FROM ev WHERE kind <> 0))`,
     `CREATE TEMP TABLE st AS
      SELECT e.src, e.raw, e.user_id_read, e.user_id, e.event_type, e.timestamp, e.value, e.device, e.page, e.us,
        e.value_bad, u.signup_date,
@@ -240,7 +266,8 @@ function transformSql(textPath: boolean): string[] {
        SELECT *, CASE WHEN early_reason IS NULL
                       THEN min(src) OVER (PARTITION BY early_reason IS NULL, user_id, event_type, timestamp, value) END AS first_src
        FROM parsed) e
-     LEFT JOIN users u ON u.user_id = e.user_id AND e.early_reason IS NULL`,
+     LEFT JOIN users u ON u.user_id = e.user_id`,
+    `DROP TABLE ev`,
   ];
 }
 
@@ -290,13 +317,31 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
   const config: Record<string, string> = { preserve_insertion_order: 'true' };
   if (opts.threads) config.threads = String(opts.threads);
   const instance = await DuckDBInstance.create(':memory:', config);
+  let arrayFallback = false;
   const con = await instance.connect();
   try {
     for (const m of macroSql()) await con.run(m);
     const warnings = await loadUsers(con, usersPath);
-    await con.run(extractSql(eventsPath, format, textPath));
+    try {
+      await con.run(extractSql(eventsPath, format, textPath, false));
+    } catch (e) {
+      // read_json(records=true) refuses an array element that is neither an object nor null.
+      if (format !== 'json' || !/Expected OBJECT/i.test((e as Error).message)) throw e;
+      arrayFallback = true;
+      await con.run(`DROP TABLE IF EXISTS ev`);
+      await con.run(extractSql(eventsPath, format, textPath, true));
+    }
     const t1 = performance.now();
-    for (const s of transformSql(textPath)) await con.run(s);
+    for (const s of transformSql(textPath)) {
+      const ts = performance.now();
+      await con.run(s);
+      if (process.env.PEER_PROFILE === 'explain') {
+        const sel = s.replace(/^CREATE TEMP TABLE \w+ AS/, '');
+        const r = await con.runAndReadAll(`EXPLAIN ANALYZE ${sel}`);
+        process.stderr.write(String(r.getRows()[0][1]) + '\n');
+      }
+      if (process.env.PEER_PROFILE) process.stderr.write(`${Math.round(performance.now() - ts)} ms: ${s.slice(0, 60).replace(/\s+/g, ' ')}\n`);
+    }
     const t2 = performance.now();
 
     const tmp = join(outDir, `.peer-tmp-${process.pid}-${Date.now()}`);
@@ -309,7 +354,7 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
         FROM st WHERE drop_reason IS NULL GROUP BY ALL ORDER BY user_id, event_date)
         TO ${sqlStr(join(tmp, 'daily_summary.parquet'))} ${opt}`);
     await con.run(`COPY (SELECT src AS source_row, drop_reason, duplicate_of::BIGINT AS duplicate_of,
-        user_id_read AS user_id, event_type, timestamp, value, device, page, raw
+        user_id_read AS user_id, event_type, timestamp, value, device, page, raw::VARCHAR AS raw
         FROM st WHERE drop_reason IS NOT NULL ORDER BY src) TO ${sqlStr(join(tmp, 'dropped_rows.parquet'))} ${opt}`);
     for (const f of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet']) {
       await fsp.rename(join(tmp, f), join(outDir, f));
@@ -331,7 +376,7 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
     warnings.invalid_value = Number(vb.getRows()[0][0]);
     return {
       format,
-      ndjsonPath: format === 'ndjson' ? (textPath ? 'read_text' : 'read_csv') : undefined,
+      reader: format === 'ndjson' ? (textPath ? 'read_text' : 'read_csv') : arrayFallback ? 'read_json_objects' : 'read_json',
       rowsIn,
       clean,
       summary: Number(s.getRows()[0][0]),

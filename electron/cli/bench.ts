@@ -1,0 +1,270 @@
+/**
+ * `npm run bench [-- --quick] [--runs N] [--sizes 1000000,10000000] [--formats json,ndjson] [--npm]`
+ *
+ * Issue 5's benchmark: our engine (the etl CLI, as a user runs it, the whole process) against
+ * a DuckDB SQL peer of the same SPEC pipeline (electron/bench/duckdb-peer.ts, its own
+ * process), on generated messy events (1M and 10M, JSON array and NDJSON; generated once and
+ * cached under ~/.cache/benefits-engagement-etl/bench/<n>-<format>/). Each run is measured
+ * with `/usr/bin/time -v` (wall time, peak RSS); ours and the peer alternate. Prints a
+ * Markdown table (also written to ~/.cache/benefits-engagement-etl/bench/last-results.md),
+ * checks that both produce the same outputs on the smallest size, and measures preview-page
+ * latency on the largest size through the engine service's Parquet pager.
+ */
+import { existsSync, promises as fsp, statSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { compareOutputs, fmtBytes, fmtS, fmtX, measure, median, type FileComparison, type Measured } from '../bench/bench-lib';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CACHE = join(os.homedir(), '.cache', 'benefits-engagement-etl', 'bench');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const quick = process.argv.includes('--quick');
+const viaNpm = process.argv.includes('--npm');
+const sizes = (argValue('sizes') ?? (quick ? '1000000' : '1000000,10000000')).split(',').map(Number);
+const formats = (argValue('formats') ?? 'json,ndjson').split(',') as ('json' | 'ndjson')[];
+const runsArg = argValue('runs');
+/** The script `ours` runs (default the etl CLI); for testing the bench itself. */
+const oursScript = argValue('ours-script') ?? 'electron/cli/etl.ts';
+const runsFor = (n: number) => (runsArg ? Number(runsArg) : n >= 5_000_000 ? 2 : 3);
+/** Users in users.csv for n events. */
+const usersFor = (n: number) => Math.max(1000, Math.round(n / 50));
+const SEED = 20260105;
+
+const log = (s: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+
+interface Dataset {
+  n: number;
+  format: 'json' | 'ndjson';
+  dir: string;
+  events: string;
+  users: string;
+  bytes: number;
+}
+
+async function ensureDataset(n: number, format: 'json' | 'ndjson'): Promise<Dataset> {
+  const dir = join(CACHE, `${n}-${format}`);
+  const events = join(dir, format === 'json' ? 'raw_events.json' : 'raw_events.ndjson');
+  const users = join(dir, 'users.csv');
+  const marker = join(dir, '.complete');
+  if (!existsSync(marker) || !existsSync(events) || !existsSync(users)) {
+    log(`generating ${n} events (${format}) into ${dir}`);
+    await fsp.rm(dir, { recursive: true, force: true });
+    await fsp.mkdir(dir, { recursive: true });
+    const t = Date.now();
+    const r = spawnSync(
+      'npm',
+      ['run', '--silent', 'generate', '--', '--events', String(n), '--users', String(usersFor(n)), '--seed', String(SEED), '--format', format, '--out', dir],
+      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (r.status !== 0) throw new Error(`the generator failed (exit ${r.status}) for ${n} ${format}`);
+    if (!existsSync(events) || !existsSync(users)) throw new Error(`the generator did not write ${events} and ${users}`);
+    await fsp.writeFile(marker, JSON.stringify({ n, format, seed: SEED, users: usersFor(n), ms: Date.now() - t }));
+    log(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
+  return { n, format, dir, events, users, bytes: statSync(events).size };
+}
+
+type Tool = 'ours' | 'duckdb';
+
+function commandFor(tool: Tool, ds: Dataset, out: string): [string, string[]] {
+  const io = ['--events', ds.events, '--users', ds.users, '--out', out];
+  if (tool === 'ours') {
+    // Exactly what `npm run etl -- ...` runs (tsx electron/cli/etl.ts), without npm's own startup
+    // unless --npm is given.
+    return viaNpm ? ['npm', ['run', '--silent', 'etl', '--', ...io]] : [TSX, [oursScript, ...io]];
+  }
+  return [TSX, ['electron/bench/duckdb-peer-cli.ts', ...io]];
+}
+
+interface Cell {
+  ds: Dataset;
+  runs: Record<Tool, Measured[]>;
+  comparison?: FileComparison[];
+  peerInfo?: string;
+}
+
+async function benchDataset(ds: Dataset, runs: number): Promise<Cell> {
+  const cell: Cell = { ds, runs: { ours: [], duckdb: [] } };
+  const outRoot = join(CACHE, 'out', `${ds.n}-${ds.format}`);
+  for (let r = 0; r < runs; r++) {
+    const order: Tool[] = r % 2 === 0 ? ['ours', 'duckdb'] : ['duckdb', 'ours'];
+    for (const tool of order) {
+      const out = join(outRoot, tool);
+      await fsp.rm(out, { recursive: true, force: true });
+      const [cmd, args] = commandFor(tool, ds, out);
+      const m = await measure(cmd, args, { cwd: ROOT, timeFile: join(CACHE, `time-${tool}.txt`) });
+      cell.runs[tool].push(m);
+      log(`${ds.n} ${ds.format} run ${r + 1}/${runs} ${tool}: ${m.ok ? '' : `FAILED (exit ${m.exitCode}) `}${fmtS(m.wallS)}, peak ${fmtBytes(m.maxRssKb * 1024)}`);
+      if (!m.ok) log(`${tool} stderr:\n${m.stderrTail}`);
+      if (tool === 'duckdb' && m.ok) cell.peerInfo = m.stdout.trim().split('\n').pop();
+    }
+  }
+  return cell;
+}
+
+/** Preview-page latency through the engine service's page reader (issue 5.3). */
+async function pageLatency(outDir: string): Promise<string[]> {
+  const lines: string[] = [];
+  const file = 'clean_events.parquet' as const;
+  let how = '';
+  let read: ((offset: number, sort?: { column: string; descending: boolean }) => Promise<number>) | null = null;
+  let total = 0;
+  try {
+    const mod = (await import('../service/engine-service')) as Record<string, unknown>;
+    const Svc = mod.EngineService as (new (o: unknown) => { readPage(req: unknown): Promise<{ ok: boolean; value?: { totalRows: number; rows: unknown[] }; error?: { message: string } }> }) | undefined;
+    if (!Svc) throw new Error('EngineService not exported');
+    const svc = new Svc({ hosts: () => { throw new Error('the bench does not run through the service'); } });
+    read = async (offset, sort) => {
+      const r = await svc.readPage({ outDir, file, offset, limit: 200, sort });
+      if (!r.ok || !r.value) throw new Error(r.error?.message ?? 'readPage failed');
+      total = r.value.totalRows;
+      return r.value.rows.length;
+    };
+    how = 'EngineService.readPage (electron/service/engine-service.ts → ParquetPager)';
+  } catch (e) {
+    log(`engine service page reader unavailable (${(e as Error).message}); using nodejs-polars scanParquet`);
+    const pl = (await import('nodejs-polars')).default;
+    const path = join(outDir, file);
+    total = pl.readParquet(path, { columns: ['country'] }).height;
+    read = async (offset, sort) => {
+      let lf = pl.scanParquet(path);
+      if (sort) lf = lf.sort(sort.column, sort.descending);
+      const df = await lf.slice(offset, 200).collect();
+      return df.height;
+    };
+    how = 'nodejs-polars scanParquet(path).slice(offset, 200).collect() (service page reader not available)';
+  }
+  // First call learns the row count (and warms the footer cache).
+  await read(0);
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const timeCalls = async (sort?: { column: string; descending: boolean }) => {
+    const ms: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const offset = Math.floor(rand() * Math.max(1, total - 200));
+      const t = performance.now();
+      const got = await read!(offset, sort);
+      ms.push(performance.now() - t);
+      if (got !== Math.min(200, total - offset)) throw new Error(`page at ${offset} returned ${got} rows`);
+    }
+    return ms;
+  };
+  const unsorted = await timeCalls();
+  const sorted = await timeCalls({ column: 'user_id', descending: false });
+  const sortedValue = await timeCalls({ column: 'value', descending: true });
+  lines.push(`Preview pages of ${file} (${total.toLocaleString('en-US')} rows), 200 rows at 20 random offsets each, via ${how}:`);
+  lines.push(`- unsorted: median ${median(unsorted).toFixed(1)} ms (max ${Math.max(...unsorted).toFixed(1)} ms)`);
+  lines.push(`- sorted by user_id: first call ${sorted[0].toFixed(0)} ms (builds the sorted view), median ${median(sorted).toFixed(1)} ms`);
+  lines.push(`- sorted by value desc: first call ${sortedValue[0].toFixed(0)} ms, median ${median(sortedValue).toFixed(1)} ms`);
+  return lines;
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  let duck = '?';
+  let polars = '?';
+  try {
+    duck = JSON.parse(spawnSync('node', ['-p', "JSON.stringify(require('@duckdb/node-api/package.json').version)"], { cwd: ROOT }).stdout.toString());
+    polars = JSON.parse(spawnSync('node', ['-p', "JSON.stringify(require('nodejs-polars/package.json').version)"], { cwd: ROOT }).stdout.toString());
+  } catch {
+    /* versions are informative only */
+  }
+  return `Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${fmtBytes(os.totalmem())} RAM, Node ${process.version}, ${os.platform()} ${os.release()}; nodejs-polars ${polars}, @duckdb/node-api ${duck}`;
+}
+
+async function main() {
+  if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing (apt-get install -y time)');
+  if (!existsSync(join(ROOT, oursScript))) throw new Error(`${oursScript} does not exist yet: the engine has not landed`);
+  await fsp.mkdir(CACHE, { recursive: true });
+  const header = machine();
+  log(header);
+  const cells: Cell[] = [];
+  for (const n of sizes) {
+    for (const f of formats) {
+      const ds = await ensureDataset(n, f);
+      cells.push(await benchDataset(ds, runsFor(n)));
+    }
+  }
+  // Outputs must agree on the smallest size.
+  const smallest = Math.min(...sizes);
+  for (const c of cells.filter((x) => x.ds.n === smallest)) {
+    const base = join(CACHE, 'out', `${c.ds.n}-${c.ds.format}`);
+    c.comparison = await compareOutputs(join(base, 'ours'), join(base, 'duckdb'));
+  }
+
+  const md: string[] = [];
+  md.push(`# Benchmark: our engine vs a DuckDB SQL peer`, '', `${new Date().toISOString()}. ${header}.`, '');
+  md.push(`Whole-process wall time and peak RSS (\`/usr/bin/time -v\`), medians over the runs; ours = \`${viaNpm ? 'npm run etl --' : 'tsx electron/cli/etl.ts'}\`, peer = \`tsx electron/bench/duckdb-peer-cli.ts\` (DuckDB, all cores).`, '');
+  md.push('| events | format | events file | runs | wall ours | wall DuckDB | ours / DuckDB | peak RSS ours | peak RSS DuckDB | ours / DuckDB | ours RSS ÷ file |');
+  md.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const med = (c: Cell, t: Tool, k: 'wallS' | 'maxRssKb') => median(c.runs[t].filter((m) => m.ok).map((m) => m[k]));
+  for (const c of cells) {
+    const wo = med(c, 'ours', 'wallS');
+    const wd = med(c, 'duckdb', 'wallS');
+    const ro = med(c, 'ours', 'maxRssKb') * 1024;
+    const rd = med(c, 'duckdb', 'maxRssKb') * 1024;
+    md.push(
+      `| ${c.ds.n.toLocaleString('en-US')} | ${c.ds.format} | ${fmtBytes(c.ds.bytes)} | ${c.runs.ours.length} | ${fmtS(wo)} | ${fmtS(wd)} | ${fmtX(wo / wd)} | ${fmtBytes(ro)} | ${fmtBytes(rd)} | ${fmtX(ro / rd)} | ${fmtX(ro / c.ds.bytes)} |`,
+    );
+  }
+  md.push('');
+  md.push('Individual runs (wall s / peak MB):');
+  for (const c of cells) {
+    const fmt = (t: Tool) => c.runs[t].map((m) => (m.ok ? `${m.wallS.toFixed(2)}/${Math.round(m.maxRssKb / 1024)}` : `failed(${m.exitCode})`)).join(', ');
+    md.push(`- ${c.ds.n} ${c.ds.format}: ours ${fmt('ours')}; DuckDB ${fmt('duckdb')}`);
+  }
+  const bigger = sizes.filter((n) => n !== smallest);
+  if (bigger.length) {
+    md.push('', `Time growth ${smallest.toLocaleString('en-US')} → ${Math.max(...bigger).toLocaleString('en-US')} events (time per event at the larger size ÷ at the smaller; 1.00 = linear):`);
+    for (const f of formats) {
+      const a = cells.find((c) => c.ds.n === smallest && c.ds.format === f);
+      const b = cells.find((c) => c.ds.n === Math.max(...bigger) && c.ds.format === f);
+      if (!a || !b) continue;
+      const g = (t: Tool) => (med(b, t, 'wallS') / b.ds.n) / (med(a, t, 'wallS') / a.ds.n);
+      md.push(`- ${f}: ours ${fmtX(g('ours'))}, DuckDB ${fmtX(g('duckdb'))}`);
+    }
+  }
+  md.push('', `Output equality, ours vs DuckDB, at ${smallest.toLocaleString('en-US')} events (row counts, column names and dtypes, data row for row in file order):`);
+  for (const c of cells.filter((x) => x.comparison)) {
+    for (const r of c.comparison!) {
+      md.push(`- ${c.ds.format} ${r.file}: ${r.equal ? 'EQUAL' : 'DIFFERENT'} (${r.rows[0]} / ${r.rows[1]} rows)${r.notes.length ? '' : ''}`);
+      for (const note of r.notes) md.push(`  - ${note}`);
+    }
+  }
+  for (const c of cells) if (c.peerInfo) md.push(`- peer counts ${c.ds.n} ${c.ds.format}: \`${c.peerInfo}\``);
+
+  // Preview latency on the largest output of ours.
+  const largest = Math.max(...sizes);
+  const pageDir = join(CACHE, 'out', `${largest}-${formats[0]}`, 'ours');
+  md.push('');
+  if (existsSync(join(pageDir, 'clean_events.parquet'))) {
+    try {
+      md.push(...(await pageLatency(pageDir)));
+    } catch (e) {
+      md.push(`Preview-page latency: failed: ${(e as Error).message}`);
+    }
+  } else {
+    md.push(`Preview-page latency: skipped (no ${join(pageDir, 'clean_events.parquet')})`);
+  }
+  const text = md.join('\n') + '\n';
+  process.stdout.write('\n' + text);
+  await fsp.writeFile(join(CACHE, 'last-results.md'), text);
+  await fsp.writeFile(
+    join(CACHE, 'last-results.json'),
+    JSON.stringify(cells.map((c) => ({ ...c, runs: Object.fromEntries(Object.entries(c.runs).map(([k, v]) => [k, v.map(({ stdout: _s, stderrTail: _e, ...m }) => m)])) })), null, 2),
+  );
+  log(`results written to ${join(CACHE, 'last-results.md')}`);
+  const anyFail = cells.some((c) => c.runs.ours.some((m) => !m.ok) || c.runs.duckdb.some((m) => !m.ok));
+  process.exit(anyFail ? 1 : 0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,24 +1,34 @@
 /**
- * Reads `raw_events.json` in fixed-size blocks (never the whole file at once), in either input
- * format of SPEC "Events", and hands out column batches as Arrow IPC streams.
+ * Reads `raw_events.json` in either input format of SPEC "Events". Large files are split in
+ * two at a record boundary and scanned by two worker threads at once (the machine this is
+ * built for has two cores); small files, and arrays whose layout gives no safe split point,
+ * are scanned on this thread. Either way the rows, their order and every error are the same.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { EventsFormat } from '../../shared/pipeline';
-import { inputError } from './errors';
-import { EventColumns, type ScanTally } from './event-columns';
-import { EventScanner, INCOMPLETE, INVALID } from './json-scanner';
+import { EtlError, cancelledError, inputError } from './errors';
+import type { ScanTally } from './event-columns';
+import type { ScanWorkerMessage } from './scan-worker';
+import { describeProblem, scanSegment, type ScanProblem, type SegmentResult, type SegmentSpec } from './segment-scan';
 import { lineAndColumn } from './text-position';
-import { Utf8Checker } from './utf8-check';
 
 export interface EventsReadOptions {
-  /** Rows per batch handed to `onBatch`. */
-  batchRows?: number;
-  blockBytes?: number;
-  onBatch: (ipc: Uint8Array) => void;
+  /** A batch of rows of range `segment` (ranges are numbered in file order). */
+  onBatch: (ipc: Uint8Array, segment: number) => void;
+  /** Forget every batch so far: the parallel scan was abandoned and starts over. */
+  onDiscard?: () => void;
   onBytes?: (bytesRead: number, totalBytes: number) => void;
   signal?: AbortSignal;
+  /** Worker threads for large files (default 2; 1 scans on this thread). */
+  workers?: number;
+  /** Files from this size up are scanned in parallel (default 16 MiB). */
+  parallelFrom?: number;
+  blockBytes?: number;
+  batchRows?: number;
 }
 
 export interface EventsReadResult {
@@ -26,10 +36,11 @@ export interface EventsReadResult {
   bytes: number;
   sha256: string;
   tally: ScanTally;
+  /** What to add to `source_row` of each range's rows to make it file-wide. */
+  rowOffsets: number[];
+  /** How many ranges were scanned in parallel (1 = on this thread). */
+  parallelism: number;
 }
-
-const DEFAULT_BLOCK = 8 << 20;
-const DEFAULT_BATCH = 1 << 20;
 
 /** `.ndjson`/`.jsonl` are always line-delimited; other names are sniffed (SPEC "Details"). */
 export function formatFromName(path: string): EventsFormat | null {
@@ -37,208 +48,187 @@ export function formatFromName(path: string): EventsFormat | null {
   return ext === '.ndjson' || ext === '.jsonl' ? 'ndjson' : null;
 }
 
+const isWs = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
 /** The format a file's first non-blank character implies: `[` means a JSON array. */
 export function sniffFormat(head: Uint8Array): EventsFormat {
   let p = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-  while (p < head.length && (head[p] === 32 || head[p] === 9 || head[p] === 10 || head[p] === 13)) p++;
+  while (p < head.length && isWs(head[p])) p++;
   return head[p] === 91 ? 'json' : 'ndjson';
 }
 
-function throwIfAborted(signal?: AbortSignal): void {
-  if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+/**
+ * A split point near `mid`: after a line end (NDJSON), or, for an array, at the start of a
+ * line that begins an object right after a line ending in ','. The array guess is checked
+ * afterwards (the first range must end exactly between two elements).
+ */
+export function findSplit(window: Uint8Array, windowOffset: number, format: EventsFormat): number | null {
+  for (let i = window.indexOf(10); i >= 0 && i < window.length - 1; i = window.indexOf(10, i + 1)) {
+    if (format === 'ndjson') return windowOffset + i + 1;
+    let a = i - 1;
+    while (a >= 0 && isWs(window[a])) a--;
+    let z = i + 1;
+    while (z < window.length && isWs(window[z])) z++;
+    if (a >= 0 && window[a] === 44 && window[z] === 123) return windowOffset + i + 1;
+  }
+  return null;
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** The worker script: the bundled .js beside this code, or the .ts source through tsx. */
+function startScanWorker(spec: SegmentSpec): Worker {
+  const js = join(__dirname, 'scan-worker.js');
+  if (existsSync(js)) return new Worker(js, { workerData: spec });
+  // Running from source (tests, `npm run etl`): load the TypeScript through tsx's CJS hook.
+  const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'scan-worker.ts'))});`;
+  return new Worker(boot, { eval: true, workerData: spec });
+}
+
+function runWorker(
+  spec: SegmentSpec,
+  onBatch: (ipc: Uint8Array) => void,
+  onBytes: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<SegmentResult> {
+  const worker = startScanWorker(spec);
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      void worker.terminate();
+      reject(cancelledError());
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    const settle = () => signal?.removeEventListener('abort', abort);
+    worker.on('message', (m: ScanWorkerMessage) => {
+      if (m.type === 'batch') onBatch(m.ipc);
+      else if (m.type === 'bytes') onBytes(m.bytes);
+      else if (m.type === 'done') {
+        settle();
+        resolve(m.result);
+        void worker.terminate();
+      } else {
+        settle();
+        reject(new Error(`events scan worker failed: ${m.message}`));
+      }
+    });
+    worker.on('error', (err) => {
+      settle();
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      settle();
+      if (code !== 0) reject(new Error(`events scan worker exited with code ${code}`));
+    });
+  });
 }
 
 /** Reads and scans the events file. Rejects with an input error naming the file and place. */
 export async function readEvents(path: string, opts: EventsReadOptions): Promise<EventsReadResult> {
   const name = basename(path);
-  let fh;
+  let size: number;
+  let head: Buffer;
   try {
-    fh = await open(path, 'r');
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat();
+      if (st.isDirectory()) throw inputError(`The events file ${path} is a folder; choose the raw_events.json file inside it.`, { file: path });
+      size = st.size;
+      head = Buffer.alloc(Math.min(size, 1 << 16));
+      await fh.read(head, 0, head.length, 0);
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
+    if (err instanceof EtlError) throw err;
     throw inputError(`Cannot open the events file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}. Check the path and that you may read it.`, { file: path });
   }
+  const format = formatFromName(path) ?? sniffFormat(head);
+  const hashing = sha256File(path);
+  hashing.catch(() => undefined);
+
+  const fail = async (problem: ScanProblem): Promise<never> => {
+    if (problem.kind === 'cancelled') throw cancelledError();
+    const { line, column } = await lineAndColumn(path, problem.offset);
+    throw new EtlError(describeProblem(path, name, problem, line, column));
+  };
+  const finish = async (results: SegmentResult[], parallelism: number): Promise<EventsReadResult> => {
+    for (const r of results) if (r.problem) await fail(r.problem);
+    const tally: ScanTally = { rows: 0, malformed: 0, missingUserId: 0, invalidTimestamp: 0, invalidValue: 0 };
+    const rowOffsets: number[] = [];
+    let records = 0;
+    for (const r of results) {
+      rowOffsets.push(records);
+      records += r.records;
+      for (const k of Object.keys(tally) as (keyof ScanTally)[]) tally[k] += r.tally[k];
+    }
+    return { format, bytes: size, sha256: await hashing, tally, rowOffsets, parallelism };
+  };
+  const sequential = async (): Promise<EventsReadResult> => {
+    const spec: SegmentSpec = { path, start: 0, end: size, format, first: true, last: true };
+    const result = await scanSegment(spec, {
+      blockBytes: opts.blockBytes,
+      batchRows: opts.batchRows,
+      onBatch: (ipc) => opts.onBatch(ipc, 0),
+      onBytes: (b) => opts.onBytes?.(b, size),
+      isCancelled: () => opts.signal?.aborted === true,
+    });
+    return finish([result], 1);
+  };
+
+  const workers = opts.workers ?? 2;
+  if (workers < 2 || size < (opts.parallelFrom ?? 16 << 20)) return sequential();
+
+  // Find a split point near the middle.
+  const windowBytes = 1 << 20;
+  const mid = Math.floor(size / 2);
+  const window = Buffer.alloc(Math.min(windowBytes, size - mid));
+  {
+    const fh = await open(path, 'r');
+    try {
+      await fh.read(window, 0, window.length, mid);
+    } finally {
+      await fh.close();
+    }
+  }
+  const split = findSplit(window, mid, format);
+  if (split === null) return sequential();
+
+  const specs: SegmentSpec[] = [
+    { path, start: 0, end: split, format, first: true, last: false },
+    { path, start: split, end: size, format, first: false, last: true },
+  ];
+  const done = [0, 0];
+  let results: SegmentResult[];
   try {
-    const stat = await fh.stat();
-    if (stat.isDirectory()) throw inputError(`The events file ${path} is a folder; choose the raw_events.json file inside it.`, { file: path });
-    const total = stat.size;
-    const hash = createHash('sha256');
-    const cols = new EventColumns();
-    const sc = new EventScanner();
-    const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK;
-    const batchRows = opts.batchRows ?? DEFAULT_BATCH;
-    let format: EventsFormat | null = formatFromName(path);
-
-    let carry: Buffer = Buffer.alloc(0);
-    let carryOffset = 0; // file offset of carry[0]
-    let read = 0;
-    let eof = false;
-
-    const state = new ArrayState();
-    let line = 0; // NDJSON line number of the last complete line
-    let first = true;
-
-    const failAt = async (offset: number, what: string): Promise<never> => {
-      const { line: l, column } = await lineAndColumn(path, offset);
-      throw inputError(
-        `${name} is not valid JSON at line ${l}, column ${column} (byte ${offset}): ${what}. Fix the file, or save it as a JSON array or as newline-delimited JSON.`,
-        { file: path, line: l, offset },
-      );
-    };
-    const utf8 = new Utf8Checker();
-    const badUtf8 = async (offset: number): Promise<never> => {
-      const { line: l, column } = await lineAndColumn(path, offset);
-      throw inputError(`${name} is not valid UTF-8 at line ${l}, column ${column} (byte ${offset}). Save the file as UTF-8 and run again.`, {
-        file: path,
-        line: l,
-        offset,
-      });
-    };
-
-    while (!eof) {
-      throwIfAborted(opts.signal);
-      const block = Buffer.allocUnsafe(blockBytes);
-      const { bytesRead } = await fh.read(block, 0, blockBytes, read);
-      if (bytesRead === 0) eof = true;
-      const chunk = block.subarray(0, bytesRead);
-      hash.update(chunk);
-      const bad = utf8.push(chunk, read, bytesRead === 0);
-      if (bad >= 0) await badUtf8(bad);
-      read += bytesRead;
-      opts.onBytes?.(read, total);
-      const buf: Buffer = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      const base = carry.length ? carryOffset : read - bytesRead;
-      let p = 0;
-      if (first && buf.length >= 3) {
-        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3;
-        if (!format) format = sniffFormat(buf);
-        first = false;
-      } else if (first && eof) {
-        if (!format) format = sniffFormat(buf);
-        first = false;
-      } else if (first) {
-        carry = buf;
-        carryOffset = base;
-        continue;
-      }
-
-      if (format === 'ndjson') {
-        sc.reset(buf, buf.length);
-        for (;;) {
-          let nl = buf.indexOf(10, p);
-          if (nl < 0) {
-            if (!eof || p >= buf.length) break;
-            nl = buf.length; // last line without a line end
-          }
-          line++;
-          let e = nl;
-          if (e > p && buf[e - 1] === 13) e--;
-          scanLine(buf, p, e, line);
-          p = nl + 1;
-          if (cols.length >= batchRows) opts.onBatch(cols.finishBatch());
-        }
-      } else {
-        p = await state.scan(sc, buf, p, eof, base, cols, failAt);
-        if (cols.length >= batchRows) opts.onBatch(cols.finishBatch());
-      }
-      carry = p < buf.length ? Buffer.from(buf.subarray(p)) : Buffer.alloc(0);
-      carryOffset = base + p;
-    }
-    if (format === 'json') await state.finish(failAt, read);
-    if (cols.length > 0 || !state.emittedAny) opts.onBatch(cols.finishBatch());
-    return { format: format ?? 'ndjson', bytes: total, sha256: hash.digest('hex'), tally: cols.tally };
-
-    /** Scans one NDJSON line into the columns (blank lines are skipped). */
-    function scanLine(b: Buffer, s: number, e: number, lineNo: number): void {
-      // Blank lines (spaces and tabs only) are skipped and counted nowhere.
-      let k = s;
-      while (k < e && (b[k] === 32 || b[k] === 9)) k++;
-      if (k === e) return;
-      if (lineNo === 1 && b[s] === 0xef && b[s + 1] === 0xbb && b[s + 2] === 0xbf) s += 3;
-      sc.reset(b, e);
-      const q = sc.ws(s);
-      let ok = q < e && b[q] === 123;
-      if (ok) {
-        const r = sc.event(q);
-        ok = r >= 0 && sc.ws(r) === e;
-      }
-      if (ok) cols.addEvent(lineNo, sc);
-      else cols.addMalformed(lineNo, b, s, e);
-      state.emittedAny = true;
-    }
-  } finally {
-    await fh.close();
+    results = await Promise.all(
+      specs.map((spec, i) =>
+        runWorker(
+          spec,
+          (ipc) => opts.onBatch(ipc, i),
+          (bytes) => {
+            done[i] = bytes;
+            opts.onBytes?.(done[0] + done[1], size);
+          },
+          opts.signal,
+        ),
+      ),
+    );
+  } catch (err) {
+    if (opts.signal?.aborted) throw cancelledError();
+    throw err;
   }
-}
-
-/** Where the array reader is between blocks. */
-class ArrayState {
-  opened = false;
-  closed = false;
-  /** After an element: a ',' or ']' must come next. */
-  afterElement = false;
-  index = 0;
-  emittedAny = false;
-  private lastOffset = 0;
-
-  /** Scans as many whole array elements from b[p..] as there are; returns where it stopped. */
-  async scan(
-    sc: EventScanner,
-    b: Buffer,
-    p: number,
-    eof: boolean,
-    base: number,
-    cols: EventColumns,
-    failAt: (offset: number, what: string) => Promise<never>,
-  ): Promise<number> {
-    sc.reset(b, b.length);
-    const e = b.length;
-    for (;;) {
-      p = sc.ws(p);
-      this.lastOffset = base + p;
-      if (p >= e) return p;
-      if (!this.opened) {
-        if (b[p] !== 91) await failAt(base + p, "a JSON array must start with '['");
-        this.opened = true;
-        p++;
-        p = sc.ws(p);
-        if (p >= e) return p;
-        if (b[p] === 93) {
-          this.closed = true;
-          p++;
-        }
-        continue;
-      }
-      if (this.closed) await failAt(base + p, 'unexpected text after the closing ]');
-      if (this.afterElement) {
-        if (b[p] === 93) {
-          this.closed = true;
-          p++;
-          continue;
-        }
-        if (b[p] !== 44) await failAt(base + p, "',' or ']' expected after an array element");
-        // Look past the comma before committing to it, so a block boundary is harmless.
-        const q = sc.ws(p + 1);
-        if (q >= e) return p;
-        p = q;
-        if (b[p] === 93) await failAt(base + p, "a value was expected after ',' (trailing comma)");
-        this.afterElement = false;
-      }
-      const r = sc.event(p);
-      if (r === INCOMPLETE) {
-        if (eof) await failAt(base + e, 'the file ends in the middle of an element');
-        return p;
-      }
-      if (r === INVALID) await failAt(base + sc.errorAt, sc.error);
-      this.index++;
-      // A non-object element scans with no captured fields: an event with no fields (SPEC).
-      cols.addEvent(this.index, sc);
-      this.emittedAny = true;
-      this.afterElement = true;
-      p = r;
+  // An array split is a guess: if the first range did not end between two elements, or it
+  // found a problem before the split, the second range's view may be wrong. Start over.
+  if (format === 'json' && (!results[0].cleanBoundary || results[0].problem)) {
+    if (!results[0].problem) {
+      opts.onDiscard?.();
+      return sequential();
     }
+    return finish([results[0]], 2);
   }
-
-  async finish(failAt: (offset: number, what: string) => Promise<never>, size: number): Promise<void> {
-    if (!this.closed) await failAt(this.opened ? size : this.lastOffset, this.opened ? "the array is not closed with ']'" : 'the file is empty');
-  }
+  return finish(results, 2);
 }

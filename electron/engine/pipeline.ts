@@ -34,6 +34,8 @@ export interface RunHooks {
   onEvent?: (event: ProgressEvent) => void;
   /** Aborting cancels the run; outputs already in place stay as they were. */
   signal?: AbortSignal;
+  /** Reader tuning, for tests and the benchmark: scan threads and the size that uses them. */
+  scan?: { workers?: number; parallelFrom?: number; batchRows?: number };
 }
 
 const HEARTBEAT_MS = 200;
@@ -98,11 +100,13 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
 
     // Stages 0-2 happen in one pass over the file, as the reader parses it.
     startStage('extract');
-    const batches: DataFrame[] = [];
+    let segments: DataFrame[][] = [];
     let lastBytesEmit = 0;
     const read = await readEvents(eventsPath, {
+      ...hooks.scan,
       signal: hooks.signal,
-      onBatch: (ipc) => batches.push(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
+      onBatch: (ipc, segment) => (segments[segment] ??= []).push(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
+      onDiscard: () => (segments = []),
       onBytes: (bytesRead, totalBytes) => {
         const now = performance.now();
         if (now - lastBytesEmit >= 100 || bytesRead === totalBytes) {
@@ -128,8 +132,13 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     warn('invalid_value', tally.invalidValue, `${tally.invalidValue} events have a value that is not a number or a decimal string; it was set to null`);
     if (tally.rows === 0) warn('empty_input', 1, `${req.eventsPath} holds no events; the outputs are empty`);
 
-    let events = batches.length === 1 ? batches[0] : pl.concat(batches, { rechunk: false });
-    batches.length = 0;
+    // Rows of later ranges were numbered from 1 within their range: make them file-wide.
+    const frames = segments.flatMap((batch, i) =>
+      read.rowOffsets[i] ? batch.map((f) => f.withColumns(pl.col('source_row').add(read.rowOffsets[i]).cast(pl.Int32))) : batch,
+    );
+    segments = [];
+    let events = frames.length === 1 ? frames[0] : pl.concat(frames, { how: 'vertical', rechunk: false });
+    frames.length = 0;
 
     startStage('deduplicate');
     let t = performance.now();

@@ -1,0 +1,30 @@
+/**
+ * Worker-thread entry: scans one range of the events file and posts its batches (transferred,
+ * not copied) and its result to the engine thread. See `events-reader.ts`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { scanSegment, type SegmentSpec } from './segment-scan';
+
+export type ScanWorkerMessage =
+  | { type: 'batch'; ipc: Uint8Array }
+  | { type: 'bytes'; bytes: number }
+  | { type: 'done'; result: Awaited<ReturnType<typeof scanSegment>> }
+  | { type: 'error'; message: string };
+
+const port = parentPort!;
+const post = (m: ScanWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+let lastBytes = 0;
+
+scanSegment(workerData as SegmentSpec, {
+  onBatch: (ipc) => post({ type: 'batch', ipc }, [ipc.buffer as ArrayBuffer]),
+  onBytes: (bytes) => {
+    const now = Date.now();
+    if (now - lastBytes >= 50) {
+      lastBytes = now;
+      post({ type: 'bytes', bytes });
+    }
+  },
+}).then(
+  (result) => post({ type: 'done', result }),
+  (err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+);

@@ -1,0 +1,249 @@
+/**
+ * Scans one byte range of the events file in fixed-size blocks (never the whole file at once)
+ * into column batches. A range is either the whole file, or one of the pieces the parallel
+ * reader hands to a worker thread; positions in errors are always file offsets.
+ */
+import { open } from 'node:fs/promises';
+import type { EventsFormat, EtlErrorInfo } from '../../shared/pipeline';
+import { EventColumns, type ScanTally } from './event-columns';
+import { EventScanner, INCOMPLETE, INVALID } from './json-scanner';
+import { Utf8Checker } from './utf8-check';
+
+export interface SegmentSpec {
+  path: string;
+  /** First byte of the range (0, or right after a line end / array separator). */
+  start: number;
+  /** One past the last byte. */
+  end: number;
+  format: EventsFormat;
+  /** The first range holds the BOM and, for arrays, the opening '['. */
+  first: boolean;
+  /** The last range ends the file (a last line without line end, the closing ']'). */
+  last: boolean;
+}
+
+export interface SegmentOptions {
+  batchRows?: number;
+  blockBytes?: number;
+  onBatch: (ipc: Uint8Array) => void;
+  /** Bytes of this range consumed so far. */
+  onBytes?: (bytes: number) => void;
+  isCancelled?: () => boolean;
+}
+
+/** A grammar or encoding problem, at a file offset; the caller words it for the user. */
+export interface ScanProblem {
+  kind: 'json' | 'utf8' | 'cancelled';
+  offset: number;
+  what: string;
+}
+
+export interface SegmentResult {
+  tally: ScanTally;
+  /** Lines (NDJSON, blank ones included) or array elements this range holds. */
+  records: number;
+  /** Arrays only, for a range that is not the last: did it end exactly between elements? */
+  cleanBoundary: boolean;
+  problem: ScanProblem | null;
+}
+
+const DEFAULT_BLOCK = 8 << 20;
+const DEFAULT_BATCH = 1 << 20;
+
+export async function scanSegment(spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
+  const fh = await open(spec.path, 'r');
+  try {
+    return await scanOpen(fh, spec, opts);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function scanOpen(fh: Awaited<ReturnType<typeof open>>, spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
+  const cols = new EventColumns();
+  const sc = new EventScanner();
+  const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK;
+  const batchRows = opts.batchRows ?? DEFAULT_BATCH;
+  const utf8 = new Utf8Checker();
+  const arr = new ArrayState(!spec.first);
+  let carry: Buffer = Buffer.alloc(0);
+  let carryOffset = spec.start;
+  let pos = spec.start;
+  let line = 0;
+  let bomChecked = !spec.first;
+  const result = (problem: ScanProblem | null, cleanBoundary = true): SegmentResult => ({
+    tally: cols.tally,
+    records: spec.format === 'ndjson' ? line : arr.index,
+    cleanBoundary,
+    problem,
+  });
+
+  for (;;) {
+    if (opts.isCancelled?.()) return result({ kind: 'cancelled', offset: pos, what: 'cancelled' });
+    const want = Math.min(blockBytes, spec.end - pos);
+    const block = Buffer.allocUnsafe(Math.max(want, 0));
+    const { bytesRead } = want > 0 ? await fh.read(block, 0, want, pos) : { bytesRead: 0 };
+    const atEnd = bytesRead === 0;
+    const chunk = block.subarray(0, bytesRead);
+    const bad = utf8.push(chunk, pos, atEnd);
+    if (bad >= 0) return result({ kind: 'utf8', offset: bad, what: 'not valid UTF-8' });
+    pos += bytesRead;
+    opts.onBytes?.(pos - spec.start);
+    const buf: Buffer = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const base = carry.length ? carryOffset : pos - bytesRead;
+    let p = 0;
+    if (!bomChecked) {
+      if (buf.length < 3 && !atEnd) {
+        carry = buf;
+        carryOffset = base;
+        continue;
+      }
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3;
+      bomChecked = true;
+    }
+    const fileEnd = atEnd && spec.last;
+
+    if (spec.format === 'ndjson') {
+      for (;;) {
+        let nl = buf.indexOf(10, p);
+        if (nl < 0) {
+          if (!atEnd || p >= buf.length) break;
+          nl = buf.length; // last line without a line end
+        }
+        line++;
+        let e = nl;
+        if (e > p && buf[e - 1] === 13) e--;
+        scanLine(sc, cols, buf, p, e, line);
+        p = nl + 1;
+        if (cols.length >= batchRows) opts.onBatch(cols.finishBatch());
+      }
+    } else {
+      const r = arr.scan(sc, buf, p, fileEnd, base, cols, batchRows, opts.onBatch);
+      if (typeof r !== 'number') return result(r);
+      p = r;
+    }
+    carry = p < buf.length ? Buffer.from(buf.subarray(p)) : Buffer.alloc(0);
+    carryOffset = base + p;
+    if (atEnd) break;
+  }
+  // The first range always sends a batch, so even an empty input has a typed frame.
+  if (cols.length > 0 || spec.first) opts.onBatch(cols.finishBatch());
+  if (spec.format === 'json') {
+    if (spec.last) {
+      const problem = arr.closedProblem(carryOffset);
+      if (problem) return result(problem);
+    } else {
+      return result(null, arr.endsBetweenElements(carry));
+    }
+  }
+  return result(null);
+}
+
+/** Scans one NDJSON line into the columns; blank lines (spaces and tabs) are skipped. */
+function scanLine(sc: EventScanner, cols: EventColumns, b: Buffer, s: number, e: number, lineNo: number): void {
+  let k = s;
+  while (k < e && (b[k] === 32 || b[k] === 9)) k++;
+  if (k === e) return;
+  sc.reset(b, e);
+  const q = sc.ws(s);
+  let ok = q < e && b[q] === 123;
+  if (ok) {
+    const r = sc.event(q);
+    ok = r >= 0 && sc.ws(r) === e;
+  }
+  if (ok) cols.addEvent(lineNo, sc);
+  else cols.addMalformed(lineNo, b, s, e);
+}
+
+/** Where the array reader is between blocks. */
+class ArrayState {
+  closed = false;
+  /** After an element: a ',' or ']' must come next. */
+  afterElement = false;
+  index = 0;
+
+  /** A range that starts inside the array is already past '['. */
+  constructor(public opened: boolean) {}
+
+  /** Scans the whole elements in b[p..]; returns where it stopped, or a problem. */
+  scan(
+    sc: EventScanner,
+    b: Buffer,
+    p: number,
+    fileEnd: boolean,
+    base: number,
+    cols: EventColumns,
+    batchRows: number,
+    onBatch: (ipc: Uint8Array) => void,
+  ): number | ScanProblem {
+    sc.reset(b, b.length);
+    const e = b.length;
+    const bad = (at: number, what: string): ScanProblem => ({ kind: 'json', offset: base + at, what });
+    for (;;) {
+      p = sc.ws(p);
+      if (p >= e) return p;
+      if (!this.opened) {
+        if (b[p] !== 91) return bad(p, "a JSON array must start with '['");
+        this.opened = true;
+        p = sc.ws(p + 1);
+        if (p >= e) return p;
+        if (b[p] === 93) {
+          this.closed = true;
+          p++;
+        }
+        continue;
+      }
+      if (this.closed) return bad(p, 'unexpected text after the closing ]');
+      if (this.afterElement) {
+        if (b[p] === 93) {
+          this.closed = true;
+          p++;
+          continue;
+        }
+        if (b[p] !== 44) return bad(p, "',' or ']' expected after an array element");
+        // Look past the comma before committing to it, so a block boundary is harmless.
+        const q = sc.ws(p + 1);
+        if (q >= e) return p;
+        if (b[q] === 93) return bad(q, "a value was expected after ',' (trailing comma)");
+        p = q;
+        this.afterElement = false;
+      }
+      const r = sc.event(p);
+      if (r === INCOMPLETE) return fileEnd ? bad(e, 'the file ends in the middle of an element') : p;
+      if (r === INVALID) return bad(sc.errorAt, sc.error);
+      this.index++;
+      // A non-object element scans with no captured fields: an event with no fields (SPEC).
+      cols.addEvent(this.index, sc);
+      if (cols.length >= batchRows) onBatch(cols.finishBatch());
+      this.afterElement = true;
+      p = r;
+    }
+  }
+
+  /** At the end of the file the array must have been opened and closed. */
+  closedProblem(offset: number): ScanProblem | null {
+    if (this.closed) return null;
+    return { kind: 'json', offset, what: this.opened ? "the array is not closed with ']'" : 'the file holds no JSON array' };
+  }
+
+  /** For a range handed to a worker: true when it ended exactly after an element and its ','. */
+  endsBetweenElements(rest: Buffer): boolean {
+    const text = rest.toString('latin1');
+    return this.opened && !this.closed && (this.afterElement ? /^\s*,\s*$/.test(text) : /^\s*$/.test(text));
+  }
+}
+
+/** Turns a scan problem into the user-facing error info. */
+export function describeProblem(file: string, name: string, problem: ScanProblem, line: number, column: number): EtlErrorInfo {
+  if (problem.kind === 'utf8')
+    return { kind: 'input', file, line, offset: problem.offset, message: `${name} is not valid UTF-8 at line ${line}, column ${column} (byte ${problem.offset}). Save the file as UTF-8 and run again.` };
+  return {
+    kind: 'input',
+    file,
+    line,
+    offset: problem.offset,
+    message: `${name} is not valid JSON at line ${line}, column ${column} (byte ${problem.offset}): ${problem.what}. Fix the file, or save it as a JSON array or as newline-delimited JSON.`,
+  };
+}
+
+export type { ScanTally };

@@ -94,7 +94,10 @@ export class EventColumns {
     }
   }
 
-  /** Pushes the raw and trimmed user_id; returns false when it is missing (stage 1). */
+  /**
+   * Pushes the trimmed user_id, and the id as read only where it differs (most ids need no
+   * trimming, so this saves a column's worth of bytes). Returns false when it is missing.
+   */
   private pushUserId(sc: EventScanner, b: Uint8Array): boolean {
     const kind = sc.kind[F_USER];
     const s = sc.start[F_USER];
@@ -106,36 +109,29 @@ export class EventColumns {
     }
     if (kind === K_STRING) {
       if (sc.escaped[F_USER] === 0) {
-        this.userIdRaw.pushBytes(b, s, e);
         const first = b[s];
         const last = b[e - 1];
         if (e > s && first !== 32 && last !== 32 && first < 128 && last < 128) {
+          this.userIdRaw.pushNull();
           this.userId.pushBytes(b, s, e);
           return true;
         }
-        // Padded or non-ASCII at an edge: let JavaScript decide what white space is (SPEC).
+        // Empty, padded, or non-ASCII at an edge: let JavaScript decide what white space is.
         return this.pushTrimmed(decoder.decode(b.subarray(s, e)));
       }
-      const text = sc.decodeString(s, e);
-      this.userIdRaw.pushString(text);
-      return this.pushTrimmed(text);
+      return this.pushTrimmed(sc.decodeString(s, e));
     }
     if (kind === K_NUMBER) {
       // Integers keep their digits exactly; other numbers take JavaScript's decimal form.
       let integer = true;
       for (let k = s; k < e; k++) if (b[k] === 46 || b[k] === 101 || b[k] === 69) integer = false;
-      if (integer) {
-        this.userIdRaw.pushBytes(b, s, e);
-        this.userId.pushBytes(b, s, e);
-      } else {
-        const text = String(parseDecimal(b, s, e, false));
-        this.userIdRaw.pushString(text);
-        this.userId.pushString(text);
-      }
+      this.userIdRaw.pushNull();
+      if (integer) this.userId.pushBytes(b, s, e);
+      else this.userId.pushString(String(parseDec(b, s, e, false)));
       return true;
     }
     // true/false/objects/arrays are not ids, but they are present: kept as their JSON text.
-    this.userIdRaw.pushBytes(b, s, e);
+    this.userIdRaw.pushNull();
     this.userId.pushBytes(b, s, e);
     return true;
   }
@@ -143,9 +139,13 @@ export class EventColumns {
   private pushTrimmed(text: string): boolean {
     const t = text.trim();
     if (t.length === 0) {
+      // Missing: the dropped row shows the id as read ("" or the blanks), not null.
+      this.userIdRaw.pushString(text);
       this.userId.pushNull();
       return false;
     }
+    if (t === text) this.userIdRaw.pushNull();
+    else this.userIdRaw.pushString(text);
     this.userId.pushString(t);
     return true;
   }

@@ -171,11 +171,11 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
       [OUTPUT_FILES.dailySummary, dailySummaryQuery(events)],
       [OUTPUT_FILES.droppedRows, droppedRowsQuery(events)],
     ];
-    for (const [name, query] of writes) {
-      checkCancel();
-      current = { name: 'write', t: performance.now() };
-      await query.sinkParquet(st.path(name), { compression: 'snappy', maintainOrder: true }).collect();
-      current = null;
+    // The three writes are independent: let Polars' thread pool run them together.
+    current = { name: 'write', t: performance.now() };
+    await Promise.all(writes.map(([name, query]) => query.sinkParquet(st.path(name), { compression: 'snappy', maintainOrder: true }).collect()));
+    current = null;
+    for (const [name] of writes) {
       const footer = await readParquetFooter(st.path(name));
       const bytes = (await stat(st.path(name))).size;
       outputs.push({ path: join(req.outDir, name), rows: footer.rows, bytes, codec: footer.codec });

@@ -59,7 +59,7 @@ export async function joinAndFilter(events: DataFrame, users: DataFrame): Promis
   const kept = col('reason').eq(REASON_CODE.ok);
   return events
     .lazy()
-    .join(users.lazy(), { on: 'user_id', how: 'left' })
+    .join(users.lazy(), { on: 'user_id', how: 'left', maintainOrder: 'left', validate: 'm:1' })
     .withColumns(
       pl
         .when(kept.and(col('known').isNull()))
@@ -69,8 +69,6 @@ export async function joinAndFilter(events: DataFrame, users: DataFrame): Promis
         .otherwise(col('reason'))
         .alias('reason'),
     )
-    // A join need not keep row order; the SPEC's outputs are in input order.
-    .sort('source_row')
     .collect();
 }
 
@@ -138,7 +136,8 @@ export function droppedRowsQuery(events: DataFrame) {
         .then(col('first_row').cast(pl.Int64))
         .otherwise(pl.lit(null).cast(pl.Int64))
         .alias('duplicate_of'),
-      col('user_id_raw').alias('user_id'),
+      // The reader stores the id as read only where trimming changed it.
+      col('user_id_raw').fillNull(col('user_id')).alias('user_id'),
       col('event_type'),
       col('timestamp'),
       col('value'),

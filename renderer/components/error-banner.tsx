@@ -7,7 +7,7 @@ export function errorAdvice(error: EtlErrorInfo): string {
     case 'input':
       return 'Fix the file or choose another one, then run again.';
     case 'cancelled':
-      return 'The previous outputs were left as they were. Run again when ready.';
+      return 'Nothing from this run was kept. Run again when ready.';
     case 'busy':
       return 'A run is already in progress. Wait for it to finish or cancel it.';
     case 'internal':

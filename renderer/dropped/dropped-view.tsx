@@ -157,8 +157,8 @@ export function DroppedView({
           );
         })}
         <span className="chips-spacer" />
-        <button type="button" className="button button-small" onClick={() => void onExport()} disabled={exporting || total === 0} data-testid="export-csv">
-          {exporting ? 'Exporting…' : `Export ${reason ? REASON_LABELS[reason].toLowerCase() : 'all'} to CSV`}
+        <button type="button" className="button button-small" onClick={() => void onExport()} disabled={exporting || total === 0} data-testid="export-csv" title={`Export ${reason ? `the rows dropped as ${reason}` : 'all dropped rows'} to a CSV file`}>
+          {exporting ? 'Exporting…' : 'Export CSV'}
         </button>
       </div>
       {exported && (

@@ -23,6 +23,16 @@ export const REASON_LABELS: Record<DropReason, string> = {
   non_us_user: 'Non-US user',
 };
 
+/** Shorter names where space is tight (the flow chart). */
+export const SHORT_REASON_LABELS: Record<DropReason, string> = {
+  malformed_record: 'Malformed',
+  missing_user_id: 'No user_id',
+  invalid_timestamp: 'Bad timestamp',
+  duplicate: 'Duplicate',
+  unknown_user: 'Unknown user',
+  non_us_user: 'Non-US',
+};
+
 export function isDropReason(value: unknown): value is DropReason {
   return typeof value === 'string' && value in OFFENDING_COLUMN;
 }

@@ -6,7 +6,7 @@ import { formatBytes, formatCount } from '../lib/format';
 
 const FORMAT_LABELS: Record<InputInfo['format'], string> = {
   json: 'JSON array',
-  ndjson: 'Newline-delimited JSON',
+  ndjson: 'NDJSON (one object per line)',
   csv: 'CSV',
   unknown: 'Unknown format',
 };

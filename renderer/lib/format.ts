@@ -62,7 +62,8 @@ export function formatCell(value: Cell | undefined, type?: string): string {
   if (type && /datetime|timestamp/i.test(type)) {
     const m = ISO_INSTANT.exec(value);
     if (m) {
-      const fraction = m[3] ?? '';
+      // Microseconds are always sent; show only the digits that carry information.
+      const fraction = (m[3] ?? '').replace(/0+$/, '').replace(/^\.$/, '');
       const zone = m[4] === 'Z' || m[4] === '+00:00' ? 'UTC' : m[4];
       return `${m[1]} ${m[2]}${fraction} ${zone}`;
     }

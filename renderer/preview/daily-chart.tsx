@@ -2,11 +2,12 @@
  * Events per day, summed from daily_summary.parquet. The file is read in pages of 1000 rows
  * (it has one row per user and day, far fewer than events), and drawn as plain SVG bars.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { OUTPUT_FILES } from '../../shared/pipeline';
 import type { EtlErrorInfo } from '../../shared/pipeline';
 import { useClient } from '../components/client-context';
 import { ErrorBanner } from '../components/error-banner';
+import { useWidth } from '../components/use-width';
 import { formatCount } from '../lib/format';
 import { addDailyRows, niceMax, sortedDays, type DayCount } from './daily-counts';
 
@@ -50,29 +51,31 @@ export function DailyChart({ outDir, version }: { outDir: string; version: numbe
   return <DailyBars days={days} partial={read.total > MAX_ROWS} />;
 }
 
-const W = 900;
-const H = 180;
+const H = 150;
 const PAD_L = 56;
 const PAD_B = 24;
 const PAD_T = 10;
 
 /** The bars alone, pure, so it renders the same in tests. */
 export function DailyBars({ days, partial }: { days: DayCount[]; partial?: boolean }) {
+  const ref = useRef<HTMLElement>(null);
+  // Drawn at the real pixel width so text is never scaled.
+  const W = useWidth(ref, 900) - 24;
   if (days.length === 0) return <p className="muted">No events per day to chart.</p>;
   const max = niceMax(Math.max(...days.map((d) => d.count)));
   const plotW = W - PAD_L - 8;
   const plotH = H - PAD_B - PAD_T;
   const step = plotW / days.length;
-  const barW = Math.max(1, step * 0.8);
+  const barW = Math.max(1, step > 3 ? step * 0.8 : step);
   const total = days.reduce((s, d) => s + d.count, 0);
   // Label about eight dates, whatever the range.
-  const labelEvery = Math.max(1, Math.ceil(days.length / 8));
+  const labelEvery = Math.max(1, Math.ceil(days.length / Math.max(2, Math.floor(W / 90))));
   return (
-    <figure className="daily-chart">
+    <figure className="daily-chart" ref={ref}>
       <figcaption>
         Events per day: {formatCount(total)} events over {formatCount(days.length)} days ({days[0].date} to {days[days.length - 1].date}){partial ? ', first 500,000 summary rows' : ''}
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} className="daily-svg" role="img" aria-label={`Daily event counts, peak ${formatCount(Math.max(...days.map((d) => d.count)))}`}>
+      <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} className="daily-svg" role="img" aria-label={`Daily event counts, peak ${formatCount(Math.max(...days.map((d) => d.count)))}`}>
         {[0, 0.5, 1].map((f) => {
           const y = PAD_T + plotH * (1 - f);
           return (
@@ -94,7 +97,7 @@ export function DailyBars({ days, partial }: { days: DayCount[]; partial?: boole
               </rect>
               {i % labelEvery === 0 && (
                 <text x={x + barW / 2} y={H - 6} className="chart-axis" textAnchor="middle">
-                  {d.date.slice(5)}
+                  {d.date}
                 </text>
               )}
             </g>

@@ -2,12 +2,21 @@
 import type { DropReason } from '../../shared/pipeline';
 import { ErrorBanner } from '../components/error-banner';
 import { ProgressBar } from '../components/progress-bar';
-import { formatCount, formatDuration } from '../lib/format';
+import { formatBytes, formatCount, formatDuration } from '../lib/format';
 import { FunnelChart } from './funnel-chart';
 import { buildFunnel } from './funnel';
 import { LogPanel } from './log-panel';
 import { allBalanced, runProgress, type RunState } from './run-state';
 import { StageTable } from './stage-table';
+
+/** While reading, say how far; the bytes are what a big file's wait is made of. */
+export function runningText(state: RunState, progress: number): string {
+  const files = Object.values(state.bytes);
+  const read = files.reduce((s, f) => s + f.read, 0);
+  const total = files.reduce((s, f) => s + f.total, 0);
+  if (total > 0 && read < total) return `Reading events… ${formatBytes(read)} of ${formatBytes(total)}`;
+  return `Running… ${Math.round(progress * 100)}%`;
+}
 
 /** Shortcut hint in the platform's words. */
 export function runShortcutLabel(platform: string): string {
@@ -68,7 +77,7 @@ export function RunPanel({
         <span className="run-status-text">
           {state.status === 'idle' && (whyNot ?? 'Ready to run.')}
           {state.status === 'running' &&
-            (state.writingMs !== null ? `Writing outputs… ${formatDuration(state.writingMs)}` : `Running… ${Math.round(progress * 100)}%`)}
+            (state.writingMs !== null ? `Writing outputs… ${formatDuration(state.writingMs)}` : runningText(state, progress))}
           {state.status === 'finished' && `Finished in ${formatDuration(totalMs)}: ${formatCount(funnel?.output ?? 0)} clean events.`}
           {state.status === 'failed' && 'Failed.'}
           {state.status === 'cancelled' && 'Cancelled.'}
@@ -88,18 +97,18 @@ export function RunPanel({
         <div className="run-funnel">
           <h3>Row flow</h3>
           {funnel ? <FunnelChart funnel={funnel} onReason={onReason} /> : <p className="muted">The chart appears as soon as the first stage has counts.</p>}
+        </div>
+        <div className="run-log">
+          <h3>Log</h3>
           {state.warnings.length > 0 && (
             <ul className="warnings" aria-label="Warnings">
               {state.warnings.map((w, i) => (
                 <li key={`${w.code}-${i}`} className="note note-warning">
-                  <strong>{formatCount(w.count)}</strong> {w.message}
+                  {w.message}
                 </li>
               ))}
             </ul>
           )}
-        </div>
-        <div className="run-log">
-          <h3>Log</h3>
           <LogPanel logs={state.logs} />
         </div>
       </div>

@@ -70,7 +70,7 @@ test('input card: name, size, format and peek; an unreadable file shows its erro
   const good = renderToStaticMarkup(<InputCard slot="events" info={inputInfo({ format: 'ndjson' })} onRemove={() => {}} />);
   assert.match(good, /raw_events.json/);
   assert.match(good, /2\.0 KB/);
-  assert.match(good, /Newline-delimited JSON/);
+  assert.match(good, /NDJSON \(one object per line\)/);
   assert.match(good, /<table class="peek-table"/);
   const bad = renderToStaticMarkup(
     <InputCard slot="users" info={inputInfo({ name: 'users.csv', kind: 'users', format: 'unknown', error: { kind: 'input', message: 'users.csv has no user_id column', file: 'users.csv', line: 1 } })} onRemove={() => {}} />,

@@ -32,6 +32,8 @@ test('percent', () => {
 test('cells: instants readable in UTC, dates as they are, nulls distinct from empty', () => {
   assert.equal(formatCell('2025-01-15T10:23:45.123456Z', 'Datetime(us, UTC)'), '2025-01-15 10:23:45.123456 UTC');
   assert.equal(formatCell('2025-01-15T10:23:45+00:00', 'Datetime(us, UTC)'), '2025-01-15 10:23:45 UTC');
+  assert.equal(formatCell('2025-01-15T10:23:45.000000Z', 'Datetime(us, UTC)'), '2025-01-15 10:23:45 UTC');
+  assert.equal(formatCell('2025-01-15T10:23:45.260000Z', 'Datetime(us, UTC)'), '2025-01-15 10:23:45.26 UTC');
   assert.equal(formatCell('2025-01-15', 'Date'), '2025-01-15');
   // A timestamp string column is the original text: shown untouched.
   assert.equal(formatCell('2025-01-15T10:23:45Z', 'String'), '2025-01-15T10:23:45Z');

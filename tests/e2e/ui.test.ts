@@ -1,0 +1,252 @@
+/**
+ * The UI in browser mode against the real engine service: drop the sample files, run, check
+ * every stage against run_report.json, filter dropped rows, sort and scroll a preview, see a
+ * broken file's error, and cancel a long run without losing the previous outputs.
+ * Screenshots of each screen go to tests/e2e/screenshots/ (git-ignored).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { DROP_REASONS, OUTPUT_FILES, STAGES, type RunReport } from '../../shared/pipeline';
+import { dropFiles, launchBrowser, newPage, root, screenshot, startServer, type Server } from './harness';
+
+const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+let outDir: string;
+let tmp: string;
+
+before(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'etl-ui-e2e-'));
+  outDir = path.join(tmp, 'out');
+  await mkdir(outDir);
+  server = await startServer(outDir);
+  browser = await launchBrowser();
+  page = await newPage(browser, server.url);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function readReport(): Promise<RunReport> {
+  return JSON.parse(await readFile(path.join(outDir, OUTPUT_FILES.runReport), 'utf8')) as RunReport;
+}
+
+/** The text of one column in the rendered rows of the visible virtual table. */
+async function columnTexts(p: Page, column: string): Promise<string[]> {
+  return p.evaluate((name) => {
+    const headers = [...document.querySelectorAll('.vt-header [role="columnheader"]')].map((h) => h.textContent?.replace(/[↕▲▼]/g, '').trim());
+    const idx = headers.indexOf(name);
+    if (idx < 0) throw new Error(`no column ${name} in ${headers.join(', ')}`);
+    return [...document.querySelectorAll('.vt-rows [role="row"]:not(.vt-row-loading)')].map((r) => r.children[idx]?.textContent ?? '');
+  }, column);
+}
+
+async function waitForRows(p: Page): Promise<void> {
+  await p.locator('.vt-rows [role="row"]:not(.vt-row-loading)').first().waitFor();
+}
+
+test('the empty state says what to do first', async () => {
+  await page.getByText('Add the two inputs').waitFor();
+  await page.getByRole('button', { name: 'Use sample data' }).waitFor();
+  await screenshot(page, '01-empty');
+});
+
+test('dropping both sample files at once recognises which is which; one at a time works too', async () => {
+  const events = await readFile(path.join(root, 'data/raw_events.json'), 'utf8');
+  const users = await readFile(path.join(root, 'data/users.csv'), 'utf8');
+  // Users first: placement must come from the content and name, not the order.
+  await dropFiles(page, [
+    { name: 'users.csv', content: users, type: 'text/csv' },
+    { name: 'raw_events.json', content: events, type: 'application/json' },
+  ]);
+  const eventsCard = page.locator('[data-slot="events"]');
+  const usersCard = page.locator('[data-slot="users"]');
+  await eventsCard.getByText('raw_events.json').waitFor();
+  await usersCard.getByText('users.csv').waitFor();
+  assert.equal(await eventsCard.locator('.input-format').textContent(), 'JSON array');
+  assert.equal(await usersCard.locator('.input-format').textContent(), 'CSV');
+  assert.ok(await eventsCard.locator('.peek-table tbody tr').count() > 0, 'events peek shows rows');
+  assert.ok(await usersCard.locator('.peek-table th', { hasText: 'country' }).count() === 1, 'users peek shows the header');
+
+  // Swap puts them the wrong way round and says so; swapping back restores them.
+  await page.getByRole('button', { name: 'Swap events and users files' }).click();
+  await eventsCard.getByText('looks like the users file').waitFor();
+  await page.getByRole('button', { name: 'Swap events and users files' }).click();
+  await eventsCard.getByText('raw_events.json').waitFor();
+
+  // One at a time: remove the users file and drop it alone.
+  await page.getByRole('button', { name: 'Remove users file' }).click();
+  await usersCard.getByText('Not chosen yet').waitFor();
+  await dropFiles(page, [{ name: 'users.csv', content: users }]);
+  await usersCard.getByText('users.csv').waitFor();
+  await eventsCard.getByText('raw_events.json').waitFor();
+  await screenshot(page, '02-inputs');
+});
+
+test('a run fills every stage row with the counts of run_report.json', async () => {
+  await page.keyboard.press('Control+Enter');
+  await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+  const report = await readReport();
+  assert.deepEqual(report.stages.map((s) => s.name), [...STAGES]);
+  for (const stage of report.stages) {
+    const row = page.locator(`tr[data-stage="${stage.name}"]`);
+    assert.equal(await row.locator('[data-field="rows-in"]').textContent(), fmt(stage.rows_in), `${stage.name} rows in`);
+    assert.equal(await row.locator('[data-field="rows-out"]').textContent(), fmt(stage.rows_out), `${stage.name} rows out`);
+    const dropped = Object.values(stage.dropped).reduce((a, b) => a + (b ?? 0), 0);
+    assert.equal(await row.locator('[data-field="dropped"] .num-inline').textContent(), fmt(dropped), `${stage.name} dropped`);
+    assert.equal(await row.locator('.balance-ok').count(), 1, `${stage.name} balances`);
+  }
+  const clean = report.stages[report.stages.length - 1].rows_out;
+  await page.locator('.funnel-total', { hasText: `Clean events: ${fmt(clean)}` }).waitFor();
+  assert.ok((await page.locator('.log-line').count()) > 3, 'log lines streamed in');
+  const file = await screenshot(page, '03-run');
+  await mkdir(path.join(root, 'assets/screenshots'), { recursive: true });
+  await copyFile(file, path.join(root, 'assets/screenshots/main-screen.png'));
+});
+
+test('dropped rows: the funnel opens a reason, and each reason chip filters to its rows', async () => {
+  const report = await readReport();
+  const counts = Object.fromEntries(report.stages.flatMap((s) => Object.entries(s.dropped))) as Record<string, number>;
+  const reasons = DROP_REASONS.filter((r) => (counts[r] ?? 0) > 0);
+  assert.ok(reasons.length >= 3, `the sample drops rows for several reasons (${reasons.join(', ')})`);
+
+  // Clicking a reason in the flow chart opens the dropped rows filtered to it.
+  await page.locator(`.funnel button[data-reason="${reasons[0]}"]`).click();
+  await page.locator(`.chip[data-reason="${reasons[0]}"][aria-pressed="true"]`).waitFor();
+
+  for (const reason of reasons) {
+    await page.locator(`.chip[data-reason="${reason}"]`).click();
+    await page.locator(`.chip[data-reason="${reason}"][aria-pressed="true"]`).waitFor();
+    assert.equal(await page.locator(`.chip[data-reason="${reason}"] .chip-count`).textContent(), fmt(counts[reason]), `${reason} count`);
+    await page.locator('.vt-scroller').first().waitFor();
+    await waitForRows(page);
+    const shown = await columnTexts(page, 'drop_reason');
+    assert.ok(shown.length > 0 && shown.every((r) => r === reason), `${reason}: rows shown ${shown.slice(0, 5).join(',')}`);
+    assert.ok((await page.locator('.vt-rows .cell-offending').count()) > 0, `${reason}: the offending field is highlighted`);
+    if (reason === 'invalid_timestamp') await page.locator('.patterns-table tbody tr').first().waitFor();
+    if (reason === 'duplicate') {
+      await page.locator('.vt-rows .link-button').first().click();
+      await page.getByRole('status').filter({ hasText: /Source row \d+ was kept/ }).waitFor();
+    }
+  }
+  await page.locator('.chip[data-reason="all"]').click();
+  await waitForRows(page);
+  await page.locator('.chip[data-reason="invalid_timestamp"]').click();
+  await waitForRows(page);
+  await screenshot(page, '04-dropped');
+});
+
+test('preview: schema and counts, sort by a column, scroll to the end', async () => {
+  const report = await readReport();
+  await page.getByRole('tab', { name: 'Preview outputs' }).click();
+  await waitForRows(page);
+  const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
+  assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
+  await page.locator('.schema-list', { hasText: 'timestamp_dt' }).waitFor();
+  assert.match((await page.locator('.file-meta').textContent()) ?? '', /SNAPPY/i);
+
+  await page.locator('.vt-header button', { hasText: 'user_id' }).click();
+  await page.locator('[role="columnheader"][aria-sort="ascending"]', { hasText: 'user_id' }).waitFor();
+  await waitForRows(page);
+  const asc = await columnTexts(page, 'user_id');
+  assert.deepEqual(asc, [...asc].sort(), 'ascending by user_id');
+  await page.locator('.vt-header button', { hasText: 'user_id' }).click();
+  await page.locator('[role="columnheader"][aria-sort="descending"]').waitFor();
+  await waitForRows(page);
+  const desc = await columnTexts(page, 'user_id');
+  assert.deepEqual(desc, [...desc].sort().reverse(), 'descending by user_id');
+
+  // Scroll to the end: the last row is rendered and loaded, and only a window of rows is in the DOM.
+  await page.locator('.vt-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+  await page.locator(`.vt-rows [data-row="${cleanOut.rows - 1}"]:not(.vt-row-loading)`).waitFor();
+  assert.ok((await page.locator('.vt-rows [role="row"]').count()) < 100, 'only visible rows are rendered');
+  // Readable instants.
+  const instants = await columnTexts(page, 'timestamp_dt');
+  assert.match(instants[0], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? UTC$/);
+  await screenshot(page, '05-preview');
+
+  await page.getByRole('tab', { name: 'daily_summary.parquet' }).click();
+  await page.locator('.daily-chart .chart-bar').first().waitFor();
+  const caption = (await page.locator('.daily-chart figcaption').textContent()) ?? '';
+  assert.ok(caption.includes(`${fmt(cleanOut.rows)} events`), `chart total matches clean events: ${caption}`);
+  await screenshot(page, '06-daily');
+});
+
+test('a broken file shows its error at once, before any run', async () => {
+  await page.getByRole('tab', { name: 'Run' }).click();
+  await dropFiles(page, [{ name: 'raw_events.json', content: '[{"user_id": "u1", "event_type": "login",\n{"oops"' }]);
+  const card = page.locator('[data-slot="events"]');
+  await card.locator('[role="alert"]', { hasText: 'not valid JSON' }).waitFor();
+  assert.equal(await page.getByTestId('run').isDisabled(), true);
+  await dropFiles(page, [{ name: 'users.csv', content: 'id,signup\nu1,2024-01-01\n' }]);
+  await page.locator('[data-slot="users"] [role="alert"]', { hasText: 'user_id' }).waitFor();
+  await screenshot(page, '07-broken');
+});
+
+test('cancelling a long run leaves the previous outputs as they were', async () => {
+  const big = path.join(tmp, 'big');
+  const gen = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['electron/cli/generate.ts', '--events', '1000000', '--users', '1000', '--format', 'ndjson', '--out', big], { cwd: root, encoding: 'utf8' });
+  assert.equal(gen.status, 0, gen.stderr);
+  const eventsFile = path.join(big, 'raw_events.ndjson');
+  await stat(eventsFile);
+  const before = await Promise.all(['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'].map((f) => stat(path.join(outDir, f))));
+
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Choose files…' }).click();
+  await (await chooser).setFiles([eventsFile, path.join(big, 'users.csv')]);
+  const card = page.locator('[data-slot="events"]');
+  await card.getByText('raw_events.ndjson').waitFor({ timeout: 120_000 });
+  assert.equal(await card.locator('.input-format').textContent(), 'NDJSON (one object per line)');
+  await page.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
+
+  await page.getByTestId('run').click();
+  await page.locator('[data-testid="run-status"][data-status="running"]').waitFor();
+  await page.locator('tr[data-stage="extract"] .status-running').waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(500);
+  await page.getByTestId('cancel').click();
+  try {
+    await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor({ timeout: 60_000 });
+  } catch (err) {
+    await screenshot(page, '08-cancel-failed');
+    throw new Error(`not cancelled: ${await page.getByTestId('run-status').textContent()} (${String(err)})`);
+  }
+  await page.locator('[role="alert"]', { hasText: 'Run cancelled' }).waitFor();
+  await screenshot(page, '08-cancelled');
+
+  const afterStats = await Promise.all(['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'].map((f) => stat(path.join(outDir, f))));
+  for (let i = 0; i < before.length; i++) {
+    assert.equal(afterStats[i].mtimeMs, before[i].mtimeMs, 'output untouched');
+    assert.equal(afterStats[i].size, before[i].size, 'output untouched');
+  }
+  // And the UI still previews them.
+  const report = await readReport();
+  await page.getByRole('tab', { name: 'Preview outputs' }).click();
+  await waitForRows(page);
+  const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
+  assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
+});
+
+test('dark theme follows the system', async () => {
+  const dark = await newPage(browser, server.url, 'dark');
+  try {
+    await dark.getByRole('button', { name: 'Use sample data' }).click();
+    await dark.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
+    await dark.getByTestId('run').click();
+    await dark.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+    const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.notEqual(bg, 'rgb(245, 246, 248)');
+    await screenshot(dark, '09-run-dark');
+  } finally {
+    await dark.context().close();
+  }
+});

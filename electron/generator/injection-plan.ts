@@ -98,11 +98,6 @@ export class ExactMix<K extends string, F extends string> {
     }
     return this.fallback;
   }
-
-  /** Positions still to be given a category. */
-  pending(): number {
-    return this.left.reduce((a, b) => a + b, 0);
-  }
 }
 
 /** Which kind each row of the events file is; the first row is always natural. */

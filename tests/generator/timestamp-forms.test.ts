@@ -83,3 +83,18 @@ test('the timeline is strictly increasing and stays in 2025', () => {
     assert.ok(last < TIMELINE_START_S + 365 * 86_400);
   }
 });
+
+test('past 12 million natural events the timeline counts milliseconds, still increasing', () => {
+  const timeline = new EventTimeline(13_000_000);
+  assert.equal(timeline.millisecondUnit, true);
+  const rng = new Rng(5);
+  let last = -1;
+  for (let i = 0; i < 10_000; i++) {
+    const t = timeline.next(rng);
+    const unit = t.seconds * 1000 + t.millis;
+    assert.ok(unit > last);
+    last = unit;
+  }
+  assert.match(validTimestamp(timeline.current(), true, 'canonical', rng), /^2025-01-01T\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(new EventTimeline(12_000_000).millisecondUnit, false);
+});

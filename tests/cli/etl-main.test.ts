@@ -1,0 +1,112 @@
+/**
+ * The `etl` command line's `main(argv)` (electron/cli/etl.ts), in this process: usage errors,
+ * input errors, flags. (etl-cli.test.ts runs it as a child process.)
+ * Exit codes: 0 success, 2 bad input or usage, 1 unexpected. Log lines go to standard error.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { main } from '../../electron/cli/etl';
+import { DEFAULT_USERS, ev, hashTree, tmpDir, writeFile } from '../engine/helpers';
+
+/**
+ * Runs `main` in this process, capturing what it writes. Standard output is captured only
+ * while `main` runs synchronously (its help text is written before its first await), so the
+ * test runner's own reporting on standard output is never swallowed; standard error is
+ * captured until `main` settles.
+ */
+async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  let stdout = '';
+  let stderr = '';
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  let pending: Promise<number>;
+  try {
+    pending = main(args);
+  } finally {
+    process.stdout.write = out;
+  }
+  try {
+    const code = await pending;
+    return { code, stdout, stderr };
+  } finally {
+    process.stderr.write = err;
+  }
+}
+
+function fixture() {
+  const dir = tmpDir();
+  const events = writeFile(dir, 'events.json', JSON.stringify([ev('u1', 1), ev('u2', 2), ev('ca', 3), ev('u1', 1)]));
+  const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+  return { dir, events, users, out: path.join(dir, 'out') };
+}
+
+const lines = (s: string) => s.split('\n').filter((l) => l !== '');
+
+describe('main(argv) in-process', () => {
+  test('--help returns 0', async () => {
+    const r = await inProcess(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage/);
+  });
+
+  test('usage errors return 2 with one line: unknown flag, missing value, stray argument, value on a boolean', async () => {
+    for (const args of [['--nope'], ['--events'], ['--events', '--users', 'x'], ['stray'], ['--help=yes']]) {
+      const r = await inProcess(args);
+      assert.equal(r.code, 2, JSON.stringify(args));
+      assert.equal(lines(r.stderr).length, 1, `${JSON.stringify(args)}: ${r.stderr}`);
+      assert.match(r.stderr, /^etl: /);
+    }
+  });
+
+  test('--flag=value works like --flag value', async () => {
+    const f = fixture();
+    const r = await inProcess([`--events=${f.events}`, `--users=${f.users}`, `--out=${f.out}`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(fs.existsSync(path.join(f.out, 'clean_events.parquet')));
+  });
+
+  test('each input error returns 2 with one "etl: error:" line naming the file, and keeps earlier outputs', async () => {
+    const f = fixture();
+    assert.equal((await inProcess(['--events', f.events, '--users', f.users, '--out', f.out])).code, 0);
+    const before = hashTree(f.out);
+    const badJson = writeFile(f.dir, 'broken.json', '[{"user_id":"u1"},\n{"user_id": }]');
+    const noCountry = writeFile(f.dir, 'nocountry.csv', 'user_id,signup_date\nu1,2024-01-01\n');
+    const cases: [string[], string][] = [
+      [['--events', path.join(f.dir, 'missing.json'), '--users', f.users, '--out', f.out], 'missing.json'],
+      [['--events', f.events, '--users', path.join(f.dir, 'missing.csv'), '--out', f.out], 'missing.csv'],
+      [['--events', badJson, '--users', f.users, '--out', f.out], 'broken.json'],
+      [['--events', f.events, '--users', noCountry, '--out', f.out], 'nocountry.csv'],
+      [['--events', f.events, '--users', f.users, '--out', f.events], 'events.json'],
+    ];
+    for (const [args, name] of cases) {
+      const r = await inProcess(args);
+      assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+      const errors = lines(r.stderr).filter((l) => l.startsWith('etl: error: '));
+      assert.equal(errors.length, 1, r.stderr);
+      assert.ok(errors[0].includes(name), errors[0]);
+      assert.deepEqual(hashTree(f.out), before, name);
+    }
+    const r = await inProcess(['--events', badJson, '--users', f.users, '--out', f.out]);
+    assert.match(r.stderr, /etl: error: .*line 2/);
+  });
+
+  test('--quiet prints only warnings and errors', async () => {
+    const f = fixture();
+    writeFile(f.dir, 'events.json', JSON.stringify([ev('u1', 1, { value: 'n/a' })]));
+    const r = await inProcess(['--events', f.events, '--users', f.users, '--out', f.out, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const err = lines(r.stderr);
+    assert.ok(err.length >= 1);
+    for (const l of err) assert.match(l, / - (WARNING|ERROR) - /);
+  });
+});

@@ -1,0 +1,292 @@
+/**
+ * SPEC "Errors": fatal input errors are one clear line naming the file (and line or byte offset),
+ * and a failed or cancelled run leaves an earlier good output folder byte-identical, with no
+ * staging folder left behind.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { EtlError } from '../../electron/engine/errors';
+import { runPipeline } from '../../electron/engine/pipeline';
+import type { ProgressEvent } from '../../shared/pipeline';
+import { DEFAULT_USERS, ev, hashTree, ndjson, tmpDir, writeFile } from './helpers';
+
+interface Setup {
+  dir: string;
+  outDir: string;
+  events: string;
+  users: string;
+  before: Record<string, string>;
+}
+
+/** A folder with good inputs and a good output set from a first successful run. */
+async function setup(): Promise<Setup> {
+  const dir = tmpDir();
+  const events = writeFile(dir, 'raw_events.json', JSON.stringify([ev('u1', 1), ev('u2', 2), ev('ca', 3)]));
+  const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+  const outDir = path.join(dir, 'out');
+  await runPipeline({ eventsPath: events, usersPath: users, outDir });
+  const before = hashTree(outDir);
+  assert.deepEqual(Object.keys(before).sort(), ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'etl.log', 'run_report.json']);
+  return { dir, outDir, events, users, before };
+}
+
+function assertUntouched(s: Setup): void {
+  assert.deepEqual(hashTree(s.outDir), s.before, 'the earlier outputs are byte-identical');
+  const leftovers = fs.readdirSync(s.outDir).filter((n) => n.startsWith('.etl-staging-'));
+  assert.deepEqual(leftovers, [], 'no staging folder is left behind');
+}
+
+/** Runs and expects a rejection with an EtlError; returns it. */
+async function fails(req: { eventsPath: string; usersPath: string; outDir: string }, signal?: AbortSignal, onEvent?: (e: ProgressEvent) => void): Promise<EtlError> {
+  let caught: unknown;
+  try {
+    await runPipeline(req, { signal, onEvent });
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught !== undefined, 'the run should fail');
+  assert.ok(caught instanceof EtlError, `an EtlError, got ${caught instanceof Error ? caught.stack : String(caught)}`);
+  return caught;
+}
+
+function assertInputError(err: EtlError, file: string): void {
+  assert.equal(err.info.kind, 'input', err.message);
+  assert.equal(err.info.message, err.message);
+  assert.ok(!err.message.includes('\n'), `one line: ${JSON.stringify(err.message)}`);
+  assert.ok(err.message.includes(path.basename(file)), `names ${path.basename(file)}: ${err.message}`);
+}
+
+describe('missing or unreadable inputs', () => {
+  test('a missing events file', async () => {
+    const s = await setup();
+    const missing = path.join(s.dir, 'no-such-events.json');
+    const err = await fails({ eventsPath: missing, usersPath: s.users, outDir: s.outDir });
+    assertInputError(err, missing);
+    assert.equal(path.resolve(err.info.file!), missing);
+    assertUntouched(s);
+  });
+
+  test('a missing users file', async () => {
+    const s = await setup();
+    const missing = path.join(s.dir, 'no-such-users.csv');
+    const err = await fails({ eventsPath: s.events, usersPath: missing, outDir: s.outDir });
+    assertInputError(err, missing);
+    assert.equal(path.resolve(err.info.file!), missing);
+    assertUntouched(s);
+  });
+
+  test('a folder instead of the events file', async () => {
+    const s = await setup();
+    const folder = path.join(s.dir, 'events-folder');
+    fs.mkdirSync(folder);
+    const err = await fails({ eventsPath: folder, usersPath: s.users, outDir: s.outDir });
+    assertInputError(err, folder);
+    assertUntouched(s);
+  });
+
+  test('a folder instead of the users file', async () => {
+    const s = await setup();
+    const folder = path.join(s.dir, 'users-folder');
+    fs.mkdirSync(folder);
+    const err = await fails({ eventsPath: s.events, usersPath: folder, outDir: s.outDir });
+    assertInputError(err, folder);
+    assertUntouched(s);
+  });
+});
+
+describe('an events JSON array that is not valid JSON', () => {
+  /** `text` with the error at the first occurrence of `marker`: expected line and byte offset. */
+  async function expectJsonError(text: string, marker: string | number, line: number): Promise<void> {
+    const s = await setup();
+    const bad = writeFile(s.dir, 'bad_events.json', text);
+    const at = typeof marker === 'number' ? marker : text.indexOf(marker);
+    assert.ok(at >= 0);
+    const offset = Buffer.byteLength(text.slice(0, at));
+    const err = await fails({ eventsPath: bad, usersPath: s.users, outDir: s.outDir });
+    assertInputError(err, bad);
+    assert.equal(err.info.line, line, err.message);
+    assert.equal(err.info.offset, offset, err.message);
+    assert.match(err.message, new RegExp(`line ${line}\\b`));
+    assertUntouched(s);
+  }
+
+  test('a bad value names the line and the byte offset (multi-byte text before it)', async () => {
+    const text = '[\n  {"user_id":"u1","event_type":"café ☕","timestamp":"2025-01-15T10:00:00Z"},\n  {"user_id": oops}\n]\n';
+    await expectJsonError(text, 'oops', 3);
+  });
+
+  test('a missing comma between elements', async () => {
+    await expectJsonError('[{"user_id":"u1"}\n {"user_id":"u2"}]', '{"user_id":"u2"}', 2);
+  });
+
+  test('a trailing comma before ]', async () => {
+    await expectJsonError('[{"user_id":"u1"},\n]', ']', 2);
+  });
+
+  test('a raw line break inside a string', async () => {
+    await expectJsonError('[{"user_id":"u\n1"}]', '\n', 1);
+  });
+
+  test('an invalid escape and an unquoted key', async () => {
+    await expectJsonError('[{"user_id":"u\\x"}]', '\\x', 1);
+    await expectJsonError('[{user_id:"u1"}]', 'user_id', 1);
+  });
+
+  test('NaN is not JSON', async () => {
+    await expectJsonError('[{"user_id":"u1","value":NaN}]', 'NaN', 1);
+  });
+
+  test('trailing garbage after the closing ]', async () => {
+    await expectJsonError('[{"user_id":"u1"}]\n\nx', 'x', 3);
+    await expectJsonError('[][]', 2, 1);
+    await expectJsonError('[{"user_id":"u1"}]\n{"user_id":"u2"}\n', '{"user_id":"u2"}', 2);
+  });
+
+  test('a truncated array: not closed, or cut inside an element', async () => {
+    for (const text of ['[{"user_id":"u1"},', '[{"user_id":"u1"}\n', '[\n{"user_id":"u1"', '[\n{"user_id":"u1","timestamp":"2025-01-15T1', '[']) {
+      const s = await setup();
+      const bad = writeFile(s.dir, 'truncated.json', text);
+      const err = await fails({ eventsPath: bad, usersPath: s.users, outDir: s.outDir });
+      assertInputError(err, bad);
+      assert.ok(err.info.line !== undefined || err.info.offset !== undefined, `a position for ${JSON.stringify(text)}`);
+      if (err.info.offset !== undefined) assert.ok(err.info.offset <= Buffer.byteLength(text), err.message);
+      assertUntouched(s);
+    }
+  });
+});
+
+describe('a users file without the required columns', () => {
+  for (const missingCol of ['country', 'user_id', 'signup_date']) {
+    test(`no ${missingCol} column: the message names the file and the column`, async () => {
+      const s = await setup();
+      const header = ['user_id', 'signup_date', 'country'].filter((c) => c !== missingCol);
+      const bad = writeFile(s.dir, 'bad_users.csv', header.join(',') + '\n' + header.map(() => 'x').join(',') + '\n');
+      const err = await fails({ eventsPath: s.events, usersPath: bad, outDir: s.outDir });
+      assertInputError(err, bad);
+      assert.ok(err.message.includes(missingCol), err.message);
+      assertUntouched(s);
+    });
+  }
+
+  test('an empty users file', async () => {
+    const s = await setup();
+    const bad = writeFile(s.dir, 'empty_users.csv', '');
+    const err = await fails({ eventsPath: s.events, usersPath: bad, outDir: s.outDir });
+    assertInputError(err, bad);
+    assertUntouched(s);
+  });
+
+  test('an unclosed quote names its line', async () => {
+    const s = await setup();
+    const bad = writeFile(s.dir, 'quote_users.csv', 'user_id,signup_date,country\r\nu1,2024-01-01,US\r\nu2,"2024-01-01,US\r\nu3,2024-01-01,US\r\n');
+    const err = await fails({ eventsPath: s.events, usersPath: bad, outDir: s.outDir });
+    assertInputError(err, bad);
+    assert.equal(err.info.line, 3, err.message);
+    assert.match(err.message, /line 3\b/);
+    assertUntouched(s);
+  });
+});
+
+describe('an output folder that cannot be used', () => {
+  test('an existing FILE as the output folder', async () => {
+    const s = await setup();
+    const file = writeFile(s.dir, 'not-a-folder', 'keep me');
+    const err = await fails({ eventsPath: s.events, usersPath: s.users, outDir: file });
+    assertInputError(err, file);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'keep me');
+    assertUntouched(s);
+  });
+
+  test('an output folder below a file', async () => {
+    const s = await setup();
+    const file = writeFile(s.dir, 'plain-file', 'x');
+    const err = await fails({ eventsPath: s.events, usersPath: s.users, outDir: path.join(file, 'out') });
+    assertInputError(err, file);
+  });
+});
+
+describe('cancellation', () => {
+  test('aborting on the first bytes-read event of a multi-MB input rejects as cancelled and keeps the earlier outputs', async () => {
+    const s = await setup();
+    // ~12 MB of NDJSON: more than one read block.
+    const lines: string[] = [];
+    for (let i = 0; i < 150_000; i++) lines.push(JSON.stringify(ev(i % 2 ? 'u1' : 'u2', i, { event_type: `event-${i}`, value: i, metadata: { device: 'desktop', page: '/benefits/overview' } })));
+    const big = writeFile(s.dir, 'big.ndjson', lines.join('\n') + '\n');
+    assert.ok(fs.statSync(big).size > 10_000_000);
+    const controller = new AbortController();
+    const seen: ProgressEvent[] = [];
+    const err = await fails({ eventsPath: big, usersPath: s.users, outDir: s.outDir }, controller.signal, (e) => {
+      seen.push(e);
+      if (e.type === 'bytes-read' && !controller.signal.aborted) controller.abort();
+    });
+    assert.equal(err.info.kind, 'cancelled', err.message);
+    assert.ok(seen.some((e) => e.type === 'bytes-read'));
+    assert.ok(!seen.some((e) => e.type === 'run-finished'));
+    const failed = seen.find((e) => e.type === 'run-failed');
+    assert.equal(failed && failed.type === 'run-failed' ? failed.error.kind : undefined, 'cancelled');
+    assertUntouched(s);
+  });
+
+  test('an already aborted signal cancels before anything is written', async () => {
+    const s = await setup();
+    const controller = new AbortController();
+    controller.abort();
+    const err = await fails({ eventsPath: s.events, usersPath: s.users, outDir: s.outDir }, controller.signal);
+    assert.equal(err.info.kind, 'cancelled');
+    assertUntouched(s);
+  });
+
+  const points: [string, (e: ProgressEvent) => boolean][] = [
+    ['run-started', (e) => e.type === 'run-started'],
+    ['extract started', (e) => e.type === 'stage-started' && e.stage === 'extract'],
+    ['deduplicate started', (e) => e.type === 'stage-started' && e.stage === 'deduplicate'],
+    ['join_users started', (e) => e.type === 'stage-started' && e.stage === 'join_users'],
+    ['filter_us finished', (e) => e.type === 'stage-finished' && e.stage.name === 'filter_us'],
+    ['DROPPED ROW SUMMARY logged', (e) => e.type === 'log' && e.message.startsWith('DROPPED ROW SUMMARY')],
+    ['first output written (log line)', (e) => e.type === 'log' && e.message.startsWith('Wrote ')],
+    ['last log line', (e) => e.type === 'log' && /finished/i.test(e.message)],
+  ];
+  for (const [what, when] of points) {
+    test(`aborting at "${what}" rejects as cancelled and changes nothing`, async () => {
+      const s = await setup();
+      // Different inputs, so a leaked new output would differ from the earlier set.
+      const events = writeFile(s.dir, 'other.ndjson', ndjson([ev('u1', 7), ev('u1', 8), ev('nobody', 9)]));
+      const controller = new AbortController();
+      let fired = false;
+      const err = await fails({ eventsPath: events, usersPath: s.users, outDir: s.outDir }, controller.signal, (e) => {
+        if (!fired && when(e)) {
+          fired = true;
+          controller.abort();
+        }
+      });
+      assert.ok(fired, `the "${what}" point was reached`);
+      assert.equal(err.info.kind, 'cancelled', err.message);
+      assertUntouched(s);
+    });
+  }
+
+  test('a cancelled run into a new folder leaves no outputs at all', async () => {
+    const s = await setup();
+    const fresh = path.join(s.dir, 'fresh-out');
+    const controller = new AbortController();
+    const err = await fails({ eventsPath: s.events, usersPath: s.users, outDir: fresh }, controller.signal, (e) => {
+      if (e.type === 'stage-started' && e.stage === 'deduplicate') controller.abort();
+    });
+    assert.equal(err.info.kind, 'cancelled');
+    const left = fs.existsSync(fresh) ? fs.readdirSync(fresh) : [];
+    assert.deepEqual(left, []);
+  });
+});
+
+describe('a failed run into a new folder', () => {
+  test('leaves no partial outputs', async () => {
+    const s = await setup();
+    const bad = writeFile(s.dir, 'bad.json', '[{"user_id":"u1"},');
+    const fresh = path.join(s.dir, 'fresh-out');
+    await fails({ eventsPath: bad, usersPath: s.users, outDir: fresh });
+    const left = fs.existsSync(fresh) ? fs.readdirSync(fresh) : [];
+    assert.deepEqual(left, []);
+  });
+});

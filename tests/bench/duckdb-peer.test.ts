@@ -170,3 +170,42 @@ test('peer: JSON array with non-object elements; output schema', async () => {
     rmSync(s.dir, { recursive: true, force: true });
   }
 });
+
+test('peer: JSON array fast path (read_json records) agrees with the SPEC on escapes, numbers, canonical timestamps', async () => {
+  const s = setup(
+    'raw_events.json',
+    JSON.stringify([
+      { user_id: 'u1', event_type: 'a', timestamp: '2025-01-15T10:23:45Z', value: '12', metadata: { device: 7, page: null } },
+      { user_id: 12, event_type: 'a', timestamp: '2025-01-15T10:23:45Z', value: true },
+      null,
+      { user_id: 'u1', event_type: 'a', timestamp: '2025-01-15T10:23:45Z', value: 12.0 },
+      { user_id: 'u1', timestamp: '2025-02-30T10:23:45Z' },
+      { user_id: 'u1', timestamp: '2025-01-15T23:59:60Z' },
+      { user_id: 'u1', timestamp: '2024-02-29T23:59:59Z', metadata: null },
+    ])
+      .replace('"u1","event_type":"a","timestamp":"2025-01-15T10:23:45Z","value":12', '"u\\u0031","event_type":"a","timestamp":"2025-01-15T10:23:45Z","value":12')
+      .replace('"value":"12"', '"value":"\\u0031\\u0032"')
+      .replace('"user_id":12,', '"user_id":12.0,'),
+  );
+  try {
+    const r = await runDuckdbPeer({ eventsPath: s.events, usersPath: s.users, outDir: s.out });
+    assert.equal(r.reader, 'read_json');
+    assert.deepEqual(r.dropped, { missing_user_id: 1, duplicate: 1, invalid_timestamp: 2 });
+    assert.equal(r.warnings.invalid_value, 1);
+    const clean = await rows(join(s.out, 'clean_events.parquet'), 'SELECT user_id, value, device, page, epoch_us(timestamp_dt)::VARCHAR AS us FROM t');
+    assert.deepEqual(clean, [
+      { user_id: 'u1', value: 12, device: '7', page: null, us: String(Date.UTC(2025, 0, 15, 10, 23, 45) * 1000) },
+      { user_id: '12', value: null, device: null, page: null, us: String(Date.UTC(2025, 0, 15, 10, 23, 45) * 1000) },
+      { user_id: 'u1', value: null, device: null, page: null, us: String(Date.UTC(2024, 1, 29, 23, 59, 59) * 1000) },
+    ]);
+    const d = await rows(join(s.out, 'dropped_rows.parquet'), 'SELECT source_row::INTEGER AS s, drop_reason AS r, duplicate_of::INTEGER AS o, user_id AS u FROM t');
+    assert.deepEqual(d, [
+      { s: 3, r: 'missing_user_id', o: null, u: null },
+      { s: 4, r: 'duplicate', o: 1, u: 'u1' },
+      { s: 5, r: 'invalid_timestamp', o: null, u: 'u1' },
+      { s: 6, r: 'invalid_timestamp', o: null, u: 'u1' },
+    ]);
+  } finally {
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});

@@ -9,12 +9,17 @@ import type { EtlClient, RequestChannel, RequestChannels, Result } from '../../s
 
 type ChannelResponse<C extends RequestChannel> = ReturnType<RequestChannels[C]>;
 
-export function createHttpClient(base = ''): EtlClient {
+/**
+ * `base` and `token` are for use outside the served page (tests, tools); the page itself
+ * passes neither and relies on the same-origin cookie.
+ */
+export function createHttpClient(base = '', token?: string): EtlClient {
+  const auth: Record<string, string> = token ? { 'x-etl-token': token } : {};
   async function call<C extends RequestChannel>(channel: C, payload?: unknown): Promise<ChannelResponse<C>> {
     try {
       const res = await fetch(`${base}/api/${channel}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth },
         body: payload === undefined ? '' : JSON.stringify(payload),
         credentials: 'same-origin',
       });
@@ -28,7 +33,7 @@ export function createHttpClient(base = ''): EtlClient {
     try {
       const res = await fetch(`${base}/api/upload?name=${encodeURIComponent(file.name)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/octet-stream' },
+        headers: { 'content-type': 'application/octet-stream', ...auth },
         body: file,
         credentials: 'same-origin',
       });
@@ -44,7 +49,7 @@ export function createHttpClient(base = ''): EtlClient {
   function onProgress(cb: (e: ProgressEvent) => void): () => void {
     listeners.add(cb);
     if (!source) {
-      source = new EventSource(`${base}/api/events`, { withCredentials: true });
+      source = new EventSource(`${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`, { withCredentials: true });
       source.addEventListener('progress', (message) => {
         const event = JSON.parse((message as MessageEvent<string>).data) as ProgressEvent;
         for (const l of listeners) l(event);

@@ -188,16 +188,19 @@ export class BodyDrawer {
     let cents = rng.int(shape.min * 100, shape.max * 100);
     // Premiums and claim amounts are often whole dollars.
     if (rng.chance(0.1)) cents -= cents % 100;
-    const n = this.seen.get(valueKind) ?? 0;
-    this.seen.set(valueKind, n + 1);
-    const valueText = valueTextOf(valueKind, cents, rng, n);
-    return { eventType, valueKind, valueText, ...drawMetadata(eventType, rng) };
+    let valueText: string | undefined;
+    if (valueKind === 'number') valueText = String(cents / 100);
+    else {
+      const n = this.seen.get(valueKind) ?? 0;
+      this.seen.set(valueKind, n + 1);
+      valueText = valueTextOf(valueKind, cents, rng, n);
+    }
+    const metadataKind = METADATA_KINDS.sample(rng);
+    return { eventType, valueKind, valueText, metadata: drawMetadata(eventType, metadataKind, rng), metadataKind };
   }
 }
 
-function drawMetadata(eventType: string, rng: Rng): { metadata: EventMetadata | null | undefined; metadataKind: MetadataKind } {
-
-  const metadataKind = METADATA_KINDS.sample(rng);
+function drawMetadata(eventType: string, metadataKind: MetadataKind, rng: Rng): EventMetadata | null | undefined {
   const device = DEVICES.sample(rng);
   const page = rng.pick(PAGES[eventType]);
   let metadata: EventMetadata | null | undefined;
@@ -221,7 +224,7 @@ function drawMetadata(eventType: string, rng: Rng): { metadata: EventMetadata | 
       metadata = { device: null, page };
       break;
   }
-  return { metadata, metadataKind };
+  return metadata;
 }
 
 /** A different device and page for the same event type (duplicates with other metadata). */

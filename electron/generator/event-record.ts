@@ -30,19 +30,32 @@ function jsonScalar(v: string | number | null): string {
   return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
 }
 
+/** Event types, devices and pages come from small fixed lists: quote each once. */
+const quotedNames = new Map<string, string>();
+
+function quotedName(v: string | null): string {
+  if (v === null) return 'null';
+  let q = quotedNames.get(v);
+  if (q === undefined) {
+    q = jsonScalar(v);
+    if (quotedNames.size < 1000) quotedNames.set(v, q);
+  }
+  return q;
+}
+
 /** The event as one line of compact JSON, keys in a fixed order. */
 export function serializeEvent(e: EventRecord): string {
   // String concatenation rather than an array and join: this runs once per generated event.
   let s = '';
   if (e.userId !== undefined) s += `,"user_id":${jsonScalar(e.userId)}`;
-  if (e.eventType !== undefined) s += `,"event_type":${jsonScalar(e.eventType)}`;
+  if (e.eventType !== undefined) s += `,"event_type":${quotedName(e.eventType)}`;
   if (e.timestamp !== undefined) s += `,"timestamp":${jsonScalar(e.timestamp)}`;
   if (e.valueText !== undefined) s += `,"value":${e.valueText}`;
   if (e.metadata === null) s += ',"metadata":null';
   else if (e.metadata !== undefined) {
     let m = '';
-    if (e.metadata.device !== undefined) m += `,"device":${jsonScalar(e.metadata.device)}`;
-    if (e.metadata.page !== undefined) m += `,"page":${jsonScalar(e.metadata.page)}`;
+    if (e.metadata.device !== undefined) m += `,"device":${quotedName(e.metadata.device)}`;
+    if (e.metadata.page !== undefined) m += `,"page":${quotedName(e.metadata.page)}`;
     s += `,"metadata":{${m.slice(1)}}`;
   }
   if (e.extraText !== undefined) s += `,${e.extraText}`;

@@ -10,7 +10,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { VirtualTable, type SortState } from '../components/virtual-table';
 import { formatCount, formatPercent } from '../lib/format';
 import { findSourceRow } from './find-source-row';
-import { OFFENDING_COLUMN, offendingColumn, REASON_LABELS } from './offending-field';
+import { OFFENDING_COLUMN, offendingColumn, REASON_LABELS, showWhitespace, whitespaceParts } from './offending-field';
 
 export function DroppedView({
   outDir,
@@ -30,6 +30,8 @@ export function DroppedView({
   const [sort, setSort] = useState<SortState | null>(null);
   const [jump, setJump] = useState<{ row: number; seq: number } | null>(null);
   const [highlight, setHighlight] = useState<number | null>(null);
+  /** The source_row whose duplicates are marked (every row with this duplicate_of). */
+  const [duplicateTarget, setDuplicateTarget] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [exported, setExported] = useState<{ path: string; rows: number } | null>(null);
   const [exporting, setExporting] = useState(false);
@@ -55,6 +57,7 @@ export function DroppedView({
   function selectReason(r: DropReason | null) {
     setSort(null);
     setHighlight(null);
+    setDuplicateTarget(null);
     setNotice(null);
     setExported(null);
     onReason(r);
@@ -67,6 +70,7 @@ export function DroppedView({
   );
 
   async function jumpToOriginal(sourceRow: number) {
+    setDuplicateTarget(sourceRow);
     setNotice(`Looking for source row ${sourceRow}…`);
     const loadAll = (offset: number, limit: number) => client.readPage({ outDir, file: OUTPUT_FILES.droppedRows, offset, limit });
     const first = await loadAll(0, 1);
@@ -74,7 +78,7 @@ export function DroppedView({
     const found = await findSourceRow(loadAll, sourceRow, first.value.totalRows);
     if (!found.ok) return setNotice(found.error.message);
     if (found.value === null) {
-      setNotice(`Source row ${sourceRow} was kept by deduplication and passed every later stage: it is in clean_events.parquet.`);
+      setNotice(`Source row ${sourceRow} was kept by deduplication and passed every later stage: it is in clean_events.parquet. Its duplicates are marked below.`);
       return;
     }
     setNotice(`Source row ${sourceRow} was kept by deduplication, then dropped by a later stage. It is highlighted below.`);
@@ -112,7 +116,15 @@ export function DroppedView({
   const total = DROP_REASONS.reduce((sum, r) => sum + (summary.byReason[r] ?? 0), 0);
   const cellClassName = (row: Cell[], column: string, columns: ParquetColumnInfo[]) => {
     const reasonIdx = columns.findIndex((c) => c.name === 'drop_reason');
-    return offendingColumn(row[reasonIdx]) === column ? 'cell-offending' : undefined;
+    const classes: string[] = [];
+    if (offendingColumn(row[reasonIdx]) === column) classes.push('cell-offending');
+    if (duplicateTarget !== null) {
+      // Mark the kept row and all its duplicates, so the group reads at a glance.
+      const own = row[columns.findIndex((c) => c.name === 'source_row')];
+      const of = row[columns.findIndex((c) => c.name === 'duplicate_of')];
+      if ((column === 'duplicate_of' && of === duplicateTarget) || (column === 'source_row' && own === duplicateTarget)) classes.push('cell-linked');
+    }
+    return classes.join(' ') || undefined;
   };
   const renderCell = (row: Cell[], column: string, columns: ParquetColumnInfo[]) => {
     if (column === 'duplicate_of') {
@@ -124,10 +136,13 @@ export function DroppedView({
         </button>
       );
     }
-    if (column === 'user_id') {
+    const reasonIdx = columns.findIndex((c) => c.name === 'drop_reason');
+    if (offendingColumn(row[reasonIdx]) === column) {
       const value = row[columns.findIndex((c) => c.name === column)];
-      // An empty or blank user_id is invisible as text; say what it is.
-      if (typeof value === 'string' && value.trim() === '') return <span className="cell-note">{value === '' ? '(empty)' : '(blank)'}</span>;
+      if (typeof value !== 'string') return undefined;
+      // Empty values and stray white space are invisible as text; show what is there.
+      if (value === '') return <span className="cell-note">(empty)</span>;
+      return value.trim() === value ? undefined : <Visible text={value} />;
     }
     return undefined;
   };
@@ -198,7 +213,7 @@ export function DroppedView({
                   <td className="num">{formatCount(p.count)}</td>
                   <td className="num">{formatPercent(p.count, summary.byReason.invalid_timestamp ?? 0)}</td>
                   <td>
-                    <code>{p.example === '' ? '(empty)' : p.example}</code>
+                    <code>{p.example === '' ? '(empty)' : <Visible text={p.example} />}</code>
                   </td>
                 </tr>
               ))}
@@ -225,5 +240,17 @@ export function DroppedView({
         />
       )}
     </div>
+  );
+}
+
+/** Text with its surrounding white space shown as marks. */
+function Visible({ text }: { text: string }) {
+  const { lead, core, trail } = whitespaceParts(text);
+  return (
+    <>
+      {lead && <span className="ws-mark">{showWhitespace(lead)}</span>}
+      {core}
+      {trail && <span className="ws-mark">{showWhitespace(trail)}</span>}
+    </>
   );
 }

@@ -41,3 +41,19 @@ export function isDropReason(value: unknown): value is DropReason {
 export function offendingColumn(reasonCell: unknown): string | null {
   return isDropReason(reasonCell) ? OFFENDING_COLUMN[reasonCell] : null;
 }
+
+/**
+ * Splits a value into its leading white space, core and trailing white space, so the table can
+ * make invisible characters visible ("surrounding white space" is a drop cause worth seeing).
+ */
+export function whitespaceParts(value: string): { lead: string; core: string; trail: string } {
+  const lead = /^\s*/.exec(value)![0];
+  const rest = value.slice(lead.length);
+  const trail = /\s*$/.exec(rest)![0];
+  return { lead, core: rest.slice(0, rest.length - trail.length), trail };
+}
+
+/** A visible stand-in for white space: ␣ for a space, → for a tab, ↵ for a line end. */
+export function showWhitespace(ws: string): string {
+  return ws.replace(/ /g, '␣').replace(/\t/g, '→').replace(/\r?\n/g, '↵').replace(/[^␣→↵]/g, '·');
+}

@@ -137,6 +137,7 @@ test('dropped rows: the funnel opens a reason, and each reason chip filters to i
     if (reason === 'duplicate') {
       await page.locator('.vt-rows .link-button').first().click();
       await page.getByRole('status').filter({ hasText: /Source row \d+ was kept/ }).waitFor();
+      assert.ok((await page.locator('.vt-rows .cell-linked').count()) > 0, 'the duplicate group is marked');
     }
   }
   await page.locator('.chip[data-reason="all"]').click();
@@ -180,6 +181,18 @@ test('preview: schema and counts, sort by a column, scroll to the end', async ()
   const caption = (await page.locator('.daily-chart figcaption').textContent()) ?? '';
   assert.ok(caption.includes(`${fmt(cleanOut.rows)} events`), `chart total matches clean events: ${caption}`);
   await screenshot(page, '06-daily');
+});
+
+test('the screens are tabs reachable with the arrow keys', async () => {
+  await page.getByRole('tab', { name: 'Run' }).click();
+  await page.getByRole('tab', { name: 'Run' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Dropped rows' }).waitFor();
+  await page.keyboard.press('End');
+  await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Preview outputs' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Preview outputs');
+  await page.keyboard.press('Home');
+  await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Run' }).waitFor();
 });
 
 test('a broken file shows its error at once, before any run', async () => {

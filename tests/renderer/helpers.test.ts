@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findSourceRow } from '../../renderer/dropped/find-source-row';
-import { offendingColumn } from '../../renderer/dropped/offending-field';
+import { offendingColumn, showWhitespace, whitespaceParts } from '../../renderer/dropped/offending-field';
 import { assignInputs, EMPTY_SLOTS, kindFromName, swapSlots } from '../../renderer/inputs/input-slots';
 import { addDailyRows, niceMax, sortedDays } from '../../renderer/preview/daily-counts';
 import type { ParquetPage, Result } from '../../shared/service-contract';
@@ -40,6 +40,13 @@ test('offending field per reason', () => {
   assert.equal(offendingColumn('malformed_record'), 'raw');
   assert.equal(offendingColumn('nonsense'), null);
   assert.equal(offendingColumn(null), null);
+});
+
+test('white space around a value is made visible', () => {
+  assert.deepEqual(whitespaceParts(' 2025-01-01T00:00:00Z\t'), { lead: ' ', core: '2025-01-01T00:00:00Z', trail: '\t' });
+  assert.deepEqual(whitespaceParts('u1'), { lead: '', core: 'u1', trail: '' });
+  assert.deepEqual(whitespaceParts('   '), { lead: '   ', core: '', trail: '' });
+  assert.equal(showWhitespace(' \t\r\n\u00a0'), '␣→↵·');
 });
 
 test('binary search for a source_row in input-ordered dropped rows', async () => {

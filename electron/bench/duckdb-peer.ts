@@ -183,10 +183,12 @@ export function macroSql(): string[] {
        WHEN j IS NULL THEN NULL WHEN j[1] = '"' THEN 'VARCHAR' WHEN j = 'null' THEN 'NULL'
        WHEN j[1] IN ('t', 'f') THEN 'BOOLEAN' WHEN j[1] = '{' THEN 'OBJECT' WHEN j[1] = '[' THEN 'ARRAY'
        ELSE 'DOUBLE' END`,
-    // A JSON number's text as JavaScript's String(n) prints it: plain integers up to 15 digits
-    // are already in that form; others go through float64 (integers without ".0").
+    // A JSON number as a decimal string: an integer literal keeps its digits (so ids beyond 2^53
+    // survive); a fraction or exponent goes through float64 and prints like JavaScript's
+    // String(n) for the usual cases (12.0 -> '12', 1e2 -> '100', 12.50 -> '12.5').
     `CREATE OR REPLACE TEMP MACRO js_num_str(s) AS CASE
-       WHEN length(s) <= 15 AND NOT contains(s, '.') AND NOT contains(lower(s), 'e') AND s <> '-0' THEN s
+       WHEN s = '-0' THEN '0'
+       WHEN NOT contains(s, '.') AND NOT contains(lower(s), 'e') THEN s
        WHEN TRY_CAST(s AS DOUBLE) = trunc(TRY_CAST(s AS DOUBLE)) AND abs(TRY_CAST(s AS DOUBLE)) < 1e21 THEN TRY_CAST(s AS DOUBLE)::HUGEINT::VARCHAR
        ELSE TRY_CAST(s AS DOUBLE)::VARCHAR END`,
     // JavaScript trim, with a fast path for strings whose ends are visible ASCII.
@@ -296,11 +298,36 @@ function transformSql(textPath: boolean): string[] {
   ];
 }
 
+/** Number of fields in the first CSV record of the file (RFC 4180 quotes; a BOM is skipped). */
+async function headerWidth(path: string): Promise<number> {
+  const fh = await fsp.open(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8').replace(/^\ufeff/, '');
+    let fields = 1;
+    let quoted = false;
+    for (const ch of text) {
+      if (ch === '"') quoted = !quoted;
+      else if (!quoted && ch === ',') fields++;
+      else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    }
+    return fields;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Statements loading users.csv into `users(user_id, signup_date, country)`; returns the warnings' counts too. */
 async function loadUsers(con: DuckDBConnection, usersPath: string): Promise<Record<string, number>> {
   const p = sqlStr(usersPath);
-  await con.run(`CREATE TEMP TABLE uraw AS SELECT * FROM read_csv(${p}, header = false, all_varchar = true,
-      delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false, skip = 0)`);
+  // Ragged rows defeat DuckDB's dialect sniffer, so the column count comes from the header
+  // record, read here, and the file is read with explicit columns (short rows padded with NULL,
+  // extra fields ignored).
+  const width = await headerWidth(usersPath);
+  const cols = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  await con.run(`CREATE TEMP TABLE uraw AS SELECT * FROM read_csv(${p}, header = false, auto_detect = false,
+      columns = {${cols}}, delim = ',', quote = '"', escape = '"', null_padding = true, strict_mode = false)`);
   const head = await con.runAndReadAll(`SELECT * FROM uraw WHERE rowid = 0`);
   const names = head.columnNames();
   const values = head.getRows()[0] ?? [];

@@ -18,6 +18,8 @@ const USERS = [
   ' 12 ,United States of America,2024-03-05T23:30:00-05:00,x',
   'u3, U.S. ,bad,x',
   'u4,,2024-01-01,',
+  'u7,US', // short and long rows: padded / extra fields ignored (they defeat DuckDB's sniffer)
+  'u8,US,2024-01-01,x,extra',
 ].join('\n');
 
 const EVENTS = [

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const outDir = path.resolve(option('out') ?? path.join(root, 'output'));
   const sampleDir = path.join(root, 'data');
 
-  const service = new EngineService({ hosts: forkRunHost(path.join(root, 'electron/service/run-worker.ts')) });
+  const service = new EngineService({ hosts: forkRunHost(path.join(root, 'electron/service/run-worker.ts'), { echoStderr: true }) });
   const allowlist = new PathAllowlist();
   allowlist.allowDir(sampleDir);
   allowlist.allowDir(outDir);

@@ -16,7 +16,8 @@ export function defaultRunWorkerPath(): string {
   return path.join(__dirname, 'run-worker.ts');
 }
 
-export function forkRunHost(workerPath: string = defaultRunWorkerPath()): RunHostFactory {
+/** `echoStderr`: also copy the engine's log lines to this process's stderr (browser mode's terminal). */
+export function forkRunHost(workerPath: string = defaultRunWorkerPath(), options: { echoStderr?: boolean } = {}): RunHostFactory {
   return {
     start(): HostedProcess {
       // A .ts worker needs tsx in the child too; a bundled .js one needs nothing.
@@ -27,6 +28,7 @@ export function forkRunHost(workerPath: string = defaultRunWorkerPath()): RunHos
       let stderrTail = '';
       child.stderr?.on('data', (chunk: Buffer) => {
         stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+        if (options.echoStderr) process.stderr.write(chunk);
       });
       return {
         send: (message) => {
@@ -43,10 +45,8 @@ export function forkRunHost(workerPath: string = defaultRunWorkerPath()): RunHos
         onExit: (listener) => {
           child.on('exit', (code, signal) => listener(code, signal));
         },
-        get stderrTail() {
-          return stderrTail;
-        },
-      } as HostedProcess;
+        lastError: () => stderrTail.trim().split('\n').filter(Boolean).at(-1),
+      };
     },
   };
 }

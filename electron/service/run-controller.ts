@@ -74,7 +74,7 @@ export class RunController {
       host.onExit(async (code, signal) => {
         // A run that finished just before the cancel arrived keeps its real outcome.
         const aborted = !outcome;
-        const result: Result<RunReport> = outcome ?? { ok: false, error: run.cancelled ? cancelledInfo() : crashInfo(code, signal) };
+        const result: Result<RunReport> = outcome ?? { ok: false, error: run.cancelled ? cancelledInfo() : crashInfo(code, signal, host.lastError?.()) };
         if (aborted && this.options.afterAbort) await this.options.afterAbort(request).catch(() => undefined);
         if (!result.ok && !sawFailedEvent) throttle.push({ type: 'run-failed', error: result.error });
         throttle.stop();
@@ -104,10 +104,11 @@ function cancelledInfo(): EtlErrorInfo {
   return { kind: 'cancelled', message: 'The run was cancelled; the previous outputs were left as they were.' };
 }
 
-function crashInfo(code: number | null, signal: string | null): EtlErrorInfo {
+function crashInfo(code: number | null, signal: string | null, lastError: string | undefined): EtlErrorInfo {
   const how = signal ? `was stopped by signal ${signal}` : `exited with code ${code}`;
+  const said = lastError ? ` Its last message: "${lastError.slice(0, 300)}".` : ' (It may have run out of memory.)';
   return {
     kind: 'internal',
-    message: `The run process ${how} before finishing (it may have run out of memory). The previous outputs were left as they were; try again, and report it with etl.log if it happens again.`,
+    message: `The run process ${how} before finishing.${said} The previous outputs were left as they were; try again, and report it with etl.log if it happens again.`,
   };
 }

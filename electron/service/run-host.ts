@@ -13,6 +13,8 @@ export interface HostedProcess {
   onMessage(listener: (message: FromHostMessage) => void): void;
   /** Called once when the process is gone, with its exit code (null when killed by a signal). */
   onExit(listener: (code: number | null, signal: string | null) => void): void;
+  /** The last line the process wrote to stderr, when known: explains a crash. */
+  lastError?(): string | undefined;
 }
 
 /** Starts hosts; injectable so tests can use a fake or a deliberately crashing one. */

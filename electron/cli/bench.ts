@@ -85,12 +85,14 @@ function commandFor(tool: Tool, ds: Dataset, out: string): [string, string[]] {
 interface Cell {
   ds: Dataset;
   runs: Record<Tool, Measured[]>;
+  /** 1-minute load average when each run started (the machine is shared). */
+  load: Record<Tool, number[]>;
   comparison?: FileComparison[];
   peerInfo?: string;
 }
 
 async function benchDataset(ds: Dataset, runs: number): Promise<Cell> {
-  const cell: Cell = { ds, runs: { ours: [], duckdb: [] } };
+  const cell: Cell = { ds, runs: { ours: [], duckdb: [] }, load: { ours: [], duckdb: [] } };
   const outRoot = join(CACHE, 'out', `${ds.n}-${ds.format}`);
   for (let r = 0; r < runs; r++) {
     const order: Tool[] = r % 2 === 0 ? ['ours', 'duckdb'] : ['duckdb', 'ours'];
@@ -98,8 +100,10 @@ async function benchDataset(ds: Dataset, runs: number): Promise<Cell> {
       const out = join(outRoot, tool);
       await fsp.rm(out, { recursive: true, force: true });
       const [cmd, args] = commandFor(tool, ds, out);
+      const load = os.loadavg()[0];
       const m = await measure(cmd, args, { cwd: ROOT, timeFile: join(CACHE, `time-${tool}.txt`) });
       cell.runs[tool].push(m);
+      cell.load[tool].push(load);
       log(`${ds.n} ${ds.format} run ${r + 1}/${runs} ${tool}: ${m.ok ? '' : `FAILED (exit ${m.exitCode}) `}${fmtS(m.wallS)}, peak ${fmtBytes(m.maxRssKb * 1024)}`);
       if (!m.ok) log(`${tool} stderr:\n${m.stderrTail}`);
       if (tool === 'duckdb' && m.ok) cell.peerInfo = m.stdout.trim().split('\n').pop();
@@ -214,9 +218,10 @@ async function main() {
     );
   }
   md.push('');
-  md.push('Individual runs (wall s / peak MB):');
+  md.push(`Individual runs (wall s / peak MB / 1-min load average at start, on ${os.cpus().length} cores):`);
   for (const c of cells) {
-    const fmt = (t: Tool) => c.runs[t].map((m) => (m.ok ? `${m.wallS.toFixed(2)}/${Math.round(m.maxRssKb / 1024)}` : `failed(${m.exitCode})`)).join(', ');
+    const fmt = (t: Tool) =>
+      c.runs[t].map((m, i) => `${m.ok ? `${m.wallS.toFixed(2)}/${Math.round(m.maxRssKb / 1024)}` : `failed(${m.exitCode})`}/${c.load[t][i].toFixed(1)}`).join(', ');
     md.push(`- ${c.ds.n} ${c.ds.format}: ours ${fmt('ours')}; DuckDB ${fmt('duckdb')}`);
   }
   const bigger = sizes.filter((n) => n !== smallest);

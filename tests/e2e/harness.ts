@@ -57,10 +57,16 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** Page errors and console errors (CSP violations show up there), for tests to assert on. */
+export const pageProblems: string[] = [];
+
 export async function newPage(browser: Browser, url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
   const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+  page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageProblems.push(`console error: ${msg.text()}`);
+  });
   await page.goto(url);
   return page;
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DROP_REASONS, OUTPUT_FILES, STAGES, type RunReport } from '../../shared/pipeline';
-import { dropFiles, launchBrowser, newPage, root, screenshot, startServer, type Server } from './harness';
+import { dropFiles, launchBrowser, newPage, pageProblems, root, screenshot, startServer, type Server } from './harness';
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
 
@@ -262,4 +262,10 @@ test('dark theme follows the system', async () => {
   } finally {
     await dark.context().close();
   }
+});
+
+test('no page errors and no Content Security Policy violations', () => {
+  const csp = pageProblems.filter((p) => /Content Security Policy|Refused to/i.test(p));
+  assert.deepEqual(csp, []);
+  assert.deepEqual(pageProblems.filter((p) => p.startsWith('page error')), []);
 });

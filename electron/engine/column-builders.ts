@@ -16,23 +16,27 @@ function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, need: numb
   return b;
 }
 
-/** Validity bitmap (1 = present), LSB-first as Arrow wants. */
+/**
+ * Validity bitmap (1 = present), LSB-first as Arrow wants. Nulls are rare in most columns, so
+ * only their positions are recorded while rows stream in; the bitmap is built once per batch.
+ */
 class Validity {
-  bits = new Uint8Array(1024);
+  private nullAt = new Int32Array(256);
   nulls = 0;
-  set(i: number, valid: boolean): void {
-    if (i >> 3 >= this.bits.length) this.bits = grow(this.bits, (i >> 3) + 1);
-    if (valid) this.bits[i >> 3] |= 1 << (i & 7);
-    else {
-      this.bits[i >> 3] &= ~(1 << (i & 7));
-      this.nulls++;
-    }
+  setNull(i: number): void {
+    if (this.nulls >= this.nullAt.length) this.nullAt = grow(this.nullAt, this.nulls + 1);
+    this.nullAt[this.nulls++] = i;
   }
   take(length: number): Uint8Array | undefined {
-    return this.nulls === 0 ? undefined : this.bits.slice(0, (length + 7) >> 3);
+    if (this.nulls === 0) return undefined;
+    const bits = new Uint8Array((length + 7) >> 3).fill(0xff);
+    for (let k = 0; k < this.nulls; k++) {
+      const i = this.nullAt[k];
+      bits[i >> 3] &= ~(1 << (i & 7));
+    }
+    return bits;
   }
   reset(): void {
-    this.bits.fill(0);
     this.nulls = 0;
   }
 }
@@ -49,7 +53,7 @@ export class StringColumn {
     const i = this.length++;
     if (i + 2 > this.offsets.length) this.offsets = grow(this.offsets, i + 2);
     this.offsets[i + 1] = this.used;
-    this.validity.set(i, valid);
+    if (!valid) this.validity.setNull(i);
   }
 
   /** Appends the bytes src[start..end), already valid UTF-8. */
@@ -108,14 +112,13 @@ export class Float64Column {
     const i = this.length++;
     if (i >= this.values.length) this.values = grow(this.values, i + 1);
     this.values[i] = v;
-    this.validity.set(i, true);
   }
 
   pushNull(): void {
     const i = this.length++;
     if (i >= this.values.length) this.values = grow(this.values, i + 1);
     this.values[i] = 0;
-    this.validity.set(i, false);
+    this.validity.setNull(i);
   }
 
   finish(): arrow.Data<arrow.Float64> {

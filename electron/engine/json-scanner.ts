@@ -270,7 +270,8 @@ export class EventScanner {
    * event with no fields. Returns the position after it, INVALID or INCOMPLETE.
    */
   event(p: number): number {
-    this.kind.fill(Kind.Absent);
+    const k = this.kind;
+    k[0] = k[1] = k[2] = k[3] = k[4] = k[5] = Kind.Absent;
     if (p >= this.end) return INCOMPLETE;
     if (this.b[p] === 123) return this.object(p, 1, 0);
     return this.value(p, 0);

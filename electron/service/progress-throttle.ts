@@ -1,7 +1,8 @@
 /**
- * Paces `bytes-read` progress for the UI: at most one every `minGapMs` (~20/s), and, while a
- * run goes on, at least one every `heartbeatMs` (the last known position is repeated) so a
- * progress bar never looks frozen. Every other event passes at once, in order: a pending
+ * Paces `bytes-read` progress for the UI: at most one every `minGapMs` (~20/s), and, while an
+ * input is being read, at least one every `heartbeatMs` (the last known position is repeated)
+ * so a progress bar never looks frozen. Reading ends with the file's last byte or the next
+ * `stage-finished`; then the repeats stop. Every other event passes at once, in order: a pending
  * `bytes-read` is flushed before it so the reader never sees positions go backwards.
  */
 import type { ProgressEvent } from '../../shared/pipeline';
@@ -42,6 +43,7 @@ export class ProgressThrottle {
   push(event: ProgressEvent): void {
     if (event.type !== 'bytes-read') {
       this.flush();
+      if (event.type === 'stage-finished') this.lastBytes = null;
       this.emit(event);
       return;
     }
@@ -75,7 +77,7 @@ export class ProgressThrottle {
 
   private send(event: BytesRead): void {
     this.pending = null;
-    this.lastBytes = event;
+    this.lastBytes = event.bytesRead < event.totalBytes ? event : null;
     this.lastSentAt = this.now();
     this.emit(event);
   }

@@ -41,3 +41,18 @@ test('while running, a position goes out at least every 250 ms even when the eng
   await sleep(300);
   assert.equal(out.length, after, 'no heartbeat after stop');
 });
+
+test('the repeats stop once reading is done: last byte read, or the stage finished', async () => {
+  const out: ProgressEvent[] = [];
+  const t = new ProgressThrottle((e) => out.push(e));
+  t.start();
+  t.push(bytes(1000)); // the whole file
+  await sleep(300);
+  assert.equal(out.length, 1);
+  t.push({ type: 'bytes-read', file: 'u.csv', bytesRead: 5, totalBytes: 10 });
+  t.push({ type: 'stage-finished', stage: { name: 'extract', rows_in: 1, rows_out: 1, dropped: {}, ms: 1 } });
+  const after = out.length;
+  await sleep(300);
+  assert.equal(out.length, after, 'no repeats after the stage finished');
+  t.stop();
+});

@@ -207,6 +207,32 @@ describe('an output folder that cannot be used', () => {
   });
 });
 
+describe('moving the outputs into place', () => {
+  test('when one output cannot be moved into place, none is: the earlier set stays as it was', async () => {
+    const s = await setup();
+    // The earlier set, but with a folder where etl.log goes (the last file to be moved), so
+    // the final move fails after the Parquet files could already have been replaced.
+    fs.rmSync(path.join(s.outDir, 'etl.log'));
+    fs.mkdirSync(path.join(s.outDir, 'etl.log'));
+    fs.writeFileSync(path.join(s.outDir, 'etl.log', 'keep'), 'keep');
+    const before = hashTree(s.outDir);
+    const events = writeFile(s.dir, 'other.json', JSON.stringify([ev('u2', 5), ev('u1', 6), ev('nobody', 7)]));
+    let caught: unknown = null;
+    try {
+      await runPipeline({ eventsPath: events, usersPath: s.users, outDir: s.outDir });
+    } catch (err) {
+      caught = err;
+    }
+    assert.ok(caught, 'etl.log cannot replace a folder, so the run cannot succeed');
+    const after = hashTree(s.outDir);
+    const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
+    assert.deepEqual(changed, [], 'no mixed set: every earlier file is byte-identical');
+    assert.deepEqual(fs.readdirSync(s.outDir).filter((n) => n.startsWith('.etl-staging-')), []);
+    assert.ok(caught instanceof EtlError, `a clear EtlError, got ${caught instanceof Error ? caught.message : String(caught)}`);
+    assert.ok(!caught.message.includes('\n'));
+  });
+});
+
 describe('cancellation', () => {
   test('aborting on the first bytes-read event of a multi-MB input rejects as cancelled and keeps the earlier outputs', async () => {
     const s = await setup();

@@ -358,3 +358,23 @@ describe('fields', () => {
     ]);
   });
 });
+
+describe('valid JSON, however deeply nested', () => {
+  // 600 levels of nesting in an unknown field: valid JSON (JSON.parse reads it), so the SPEC's
+  // fatal "not valid JSON" does not apply, and an NDJSON line holding it IS a JSON object.
+  const deep = '['.repeat(600) + ']'.repeat(600);
+  const event = `{"user_id":"u1","timestamp":"2025-01-15T10:00:00Z","extra":${deep}}`;
+
+  test('in a JSON array: read, the unknown field ignored', async () => {
+    const text = `[${event}]`;
+    assert.doesNotThrow(() => JSON.parse(text));
+    const r = await run(text);
+    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1']);
+  });
+
+  test('in an NDJSON line: an event, not malformed_record', async () => {
+    const r = await run(event + '\n');
+    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1']);
+    assert.deepEqual(r.dropped, []);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * NDJSON files of 16 MiB and more are scanned by two threads, split near the middle. The SPEC
+ * knows nothing of this: source_row, deduplication across the split, error positions and
+ * cancellation must be exactly what a single pass gives.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import pl from 'nodejs-polars';
+import { EtlError } from '../../electron/engine/errors';
+import { runPipeline } from '../../electron/engine/pipeline';
+import { DEFAULT_USERS, hashTree, tmpDir, writeFile } from './helpers';
+
+const SIZE = 18 * 1024 * 1024;
+const PAD = 'x'.repeat(100);
+/** A filler event of an unknown user (its event_type names i, so it is never a duplicate). */
+const filler = (i: number) => `{"user_id":"nobody","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z","pad":"${PAD}"}`;
+const A = '{"user_id":"u1","event_type":"a","timestamp":"2025-01-15T10:00:00Z","value":1}';
+const B = '{"user_id":"u2","event_type":"b","timestamp":"2025-01-16T10:00:00Z","metadata":{"device":"d","page":"p"}}';
+const C = '{"user_id":"u1","event_type":"c","timestamp":"2025-01-17T10:00:00Z"}';
+
+/** ~18 MiB of elements, one per line; `special` puts given texts at given 1-based positions. */
+function elements(special: Map<number, string>): string[] {
+  const out: string[] = [];
+  const per = filler(0).length + 2;
+  const n = Math.ceil(SIZE / per);
+  for (let i = 1; i <= n; i++) out.push(special.get(i) ?? filler(i));
+  return out;
+}
+
+function rows(file: string, cols: string[]) {
+  return pl
+    .readParquet(file)
+    .select(...cols)
+    .toRecords()
+    .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+}
+
+describe('NDJSON over 16 MiB', () => {
+  test('blank and malformed lines in the first half keep line numbers right in the second', async () => {
+    const dir = tmpDir();
+    const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+    const lines: string[] = [A, '', '   ', 'garbage'];
+    let size = 0;
+    let i = 5;
+    while (size < SIZE) {
+      const l = filler(i++);
+      lines.push(l);
+      size += l.length + 1;
+    }
+    const n = lines.length;
+    lines.push('\t', C, '{"broken":', B, B);
+    const text = '\ufeff' + lines.join('\r\n') + '\r\n';
+    const events = writeFile(dir, 'raw_events.ndjson', text);
+    const report = await runPipeline({ eventsPath: events, usersPath: users, outDir: path.join(dir, 'out') });
+    assert.equal(report.inputs[0].format, 'ndjson');
+    // Non-blank lines: all but lines 2, 3 and n+1.
+    assert.equal(report.stages[0].rows_in, n + 5 - 3);
+    assert.deepEqual(rows(path.join(dir, 'out', 'clean_events.parquet'), ['user_id', 'event_type']), [
+      { user_id: 'u1', event_type: 'a' },
+      { user_id: 'u1', event_type: 'c' },
+      { user_id: 'u2', event_type: 'b' },
+    ]);
+    const notUnknown = rows(path.join(dir, 'out', 'dropped_rows.parquet'), ['source_row', 'drop_reason', 'duplicate_of', 'raw']).filter((r) => r.drop_reason !== 'unknown_user');
+    assert.deepEqual(notUnknown, [
+      { source_row: 4, drop_reason: 'malformed_record', duplicate_of: null, raw: 'garbage' },
+      { source_row: n + 3, drop_reason: 'malformed_record', duplicate_of: null, raw: '{"broken":' },
+      { source_row: n + 5, drop_reason: 'duplicate', duplicate_of: n + 4, raw: null },
+    ]);
+    const unk = pl.readParquet(path.join(dir, 'out', 'dropped_rows.parquet')).filter(pl.col('drop_reason').eq(pl.lit('unknown_user')));
+    const src = unk.getColumn('source_row').toArray().map(Number);
+    const types = unk.getColumn('event_type').toArray() as string[];
+    for (let k = 0; k < src.length; k++) if (types[k] !== `f${src[k]}`) assert.fail(`source_row ${src[k]} holds ${types[k]}`);
+  });
+
+  test('cancelling while both halves are scanned rejects as cancelled and keeps the earlier outputs', async () => {
+    const dir = tmpDir();
+    const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+    const outDir = path.join(dir, 'out');
+    const good = writeFile(dir, 'good.json', JSON.stringify([JSON.parse(A)]));
+    await runPipeline({ eventsPath: good, usersPath: users, outDir });
+    const before = hashTree(outDir);
+    const lines: string[] = [];
+    for (let i = 0, size = 0; size < SIZE; i++) {
+      const l = filler(i);
+      lines.push(l);
+      size += l.length + 1;
+    }
+    const events = writeFile(dir, 'big.ndjson', lines.join('\n') + '\n');
+    const controller = new AbortController();
+    let err: unknown;
+    try {
+      await runPipeline(
+        { eventsPath: events, usersPath: users, outDir },
+        {
+          signal: controller.signal,
+          onEvent: (e) => {
+            if (e.type === 'bytes-read' && !controller.signal.aborted) controller.abort();
+          },
+        },
+      );
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof EtlError, String(err));
+    assert.equal(err.info.kind, 'cancelled');
+    assert.deepEqual(hashTree(outDir), before);
+  });
+});

@@ -241,15 +241,15 @@ export class EventScanner {
     const b = this.b;
     const n = e - s;
     if (capture === 0) {
-      if (n === 7 && b[s] === 117 && eq(b, s, 'user_id')) return Field.UserId;
-      if (n === 10 && b[s] === 101 && eq(b, s, 'event_type')) return Field.EventType;
-      if (n === 9 && b[s] === 116 && eq(b, s, 'timestamp')) return Field.Timestamp;
-      if (n === 5 && b[s] === 118 && eq(b, s, 'value')) return Field.Value;
-      if (n === 8 && b[s] === 109 && eq(b, s, 'metadata')) return 100;
+      if (n === 7 && b[s] === 117 && eq(b, s, KEY_USER_ID)) return Field.UserId;
+      if (n === 10 && b[s] === 101 && eq(b, s, KEY_EVENT_TYPE)) return Field.EventType;
+      if (n === 9 && b[s] === 116 && eq(b, s, KEY_TIMESTAMP)) return Field.Timestamp;
+      if (n === 5 && b[s] === 118 && eq(b, s, KEY_VALUE)) return Field.Value;
+      if (n === 8 && b[s] === 109 && eq(b, s, KEY_METADATA)) return 100;
       return -1;
     }
-    if (n === 6 && b[s] === 100 && eq(b, s, 'device')) return Field.Device;
-    if (n === 4 && b[s] === 112 && eq(b, s, 'page')) return Field.Page;
+    if (n === 6 && b[s] === 100 && eq(b, s, KEY_DEVICE)) return Field.Device;
+    if (n === 4 && b[s] === 112 && eq(b, s, KEY_PAGE)) return Field.Page;
     return -1;
   }
 
@@ -278,7 +278,17 @@ export class EventScanner {
   }
 }
 
-function eq(b: Uint8Array, s: number, word: string): boolean {
-  for (let k = 1; k < word.length; k++) if (b[s + k] !== word.charCodeAt(k)) return false;
+const keyBytes = (k: string) => new TextEncoder().encode(k);
+const KEY_USER_ID = keyBytes('user_id');
+const KEY_EVENT_TYPE = keyBytes('event_type');
+const KEY_TIMESTAMP = keyBytes('timestamp');
+const KEY_VALUE = keyBytes('value');
+const KEY_METADATA = keyBytes('metadata');
+const KEY_DEVICE = keyBytes('device');
+const KEY_PAGE = keyBytes('page');
+
+/** b[s..] starts with the key's bytes (its length and first byte were already checked). */
+function eq(b: Uint8Array, s: number, w: Uint8Array): boolean {
+  for (let k = 1; k < w.length; k++) if (b[s + k] !== w[k]) return false;
   return true;
 }

@@ -6,26 +6,28 @@
  * Usage: tsx electron/cli/build.ts [--renderer]   (--renderer: only the renderer, for browser mode)
  */
 import { build, type BuildOptions } from 'esbuild';
-import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
 const dist = path.join(root, 'dist');
 
+/** Node-side bundles: one cjs file per entry. */
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  // Everything under node_modules stays a require(): electron is provided by the runtime,
+  // nodejs-polars is native and must be loaded from disk (asarUnpack in package.json).
+  packages: 'external',
+  external: ['electron'],
+  logLevel: 'warning',
+};
+
 /** Main, preload and the run worker: one cjs file each. */
 export async function buildElectron(): Promise<void> {
-  const common: BuildOptions = {
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: true,
-    // Everything under node_modules stays a require(): electron is provided by the runtime,
-    // nodejs-polars is native and must be loaded from disk (asarUnpack in package.json).
-    packages: 'external',
-    external: ['electron'],
-    logLevel: 'warning',
-  };
   await build({
     ...common,
     entryPoints: {
@@ -42,6 +44,29 @@ export async function buildElectron(): Promise<void> {
     entryPoints: { preload: path.join(root, 'electron/preload.ts') },
     outdir: path.join(dist, 'electron'),
   });
+}
+
+/**
+ * Only the run worker (and the engine's own workers beside it) into `outdir`: browser mode and
+ * the tests host runs from this bundle, as the packaged app does, instead of through tsx.
+ */
+export async function buildRunWorker(outdir = path.join(dist, 'electron')): Promise<string> {
+  const result = await build({
+    ...common,
+    entryPoints: { 'run-worker': path.join(root, 'electron/service/run-worker.ts'), ...(await engineWorkers()) },
+    outdir,
+    write: false,
+  });
+  // Several servers or test files may build at once: each file is written whole, then renamed,
+  // so a run host never loads half a bundle. (The outdir stays inside the project so the
+  // bundle's require()s find node_modules.)
+  await mkdir(outdir, { recursive: true });
+  for (const file of result.outputFiles ?? []) {
+    const temp = `${file.path}.${process.pid}.tmp`;
+    await writeFile(temp, file.contents);
+    await rename(temp, file.path);
+  }
+  return path.join(outdir, 'run-worker.js');
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { EngineService } from '../service/engine-service';
+import { buildRunWorker } from './build';
 import { forkRunHost } from '../service/fork-run-host';
 import { PathAllowlist } from '../service/path-allowlist';
 import { browserPlatform } from '../transport/browser-platform';
@@ -25,7 +26,9 @@ async function main(): Promise<void> {
   const outDir = path.resolve(option('out') ?? path.join(root, 'output'));
   const sampleDir = path.join(root, 'data');
 
-  const service = new EngineService({ hosts: forkRunHost(path.join(root, 'electron/service/run-worker.ts'), { echoStderr: true }) });
+  // Runs are hosted from the bundled worker, as in the packaged app (no tsx in the run process).
+  const runWorker = await buildRunWorker();
+  const service = new EngineService({ hosts: forkRunHost(runWorker, { echoStderr: true }) });
   const allowlist = new PathAllowlist();
   allowlist.allowDir(sampleDir);
   allowlist.allowDir(outDir);

@@ -10,14 +10,16 @@ import { after, before, test } from 'node:test';
 import { OUTPUT_FILES, STAGES, type ProgressEvent } from '../../shared/pipeline';
 import { EngineService } from '../../electron/service/engine-service';
 import { forkRunHost } from '../../electron/service/fork-run-host';
+import { bundledRunWorker } from './run-worker-bundle';
 import { tempDir, writeEventsNdjson, writeUsersCsv } from './fixtures';
 
-const worker = path.resolve(__dirname, '../../electron/service/run-worker.ts');
+let worker: string;
 let dir: string;
 let cleanup: () => Promise<void>;
 
 before(async () => {
   ({ dir, cleanup } = await tempDir());
+  worker = await bundledRunWorker();
   await writeEventsNdjson(path.join(dir, 'small.ndjson'), 5_000);
   await writeEventsNdjson(path.join(dir, 'big.ndjson'), 600_000);
   await writeUsersCsv(path.join(dir, 'users.csv'));

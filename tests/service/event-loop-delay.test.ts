@@ -9,20 +9,23 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, test } from 'node:test';
 import { EngineService } from '../../electron/service/engine-service';
 import { forkRunHost } from '../../electron/service/fork-run-host';
+import { bundledRunWorker } from './run-worker-bundle';
 import { tempDir, writeEventsNdjson, writeUsersCsv } from './fixtures';
 
 let dir: string;
+let worker: string;
 let cleanup: () => Promise<void>;
 
 before(async () => {
   ({ dir, cleanup } = await tempDir());
+  worker = await bundledRunWorker();
   await writeEventsNdjson(path.join(dir, 'events.ndjson'), 1_000_000);
   await writeUsersCsv(path.join(dir, 'users.csv'));
 });
 after(() => cleanup());
 
 test('event-loop delay stays under 100 ms during a 1,000,000-event run', { timeout: 300_000 }, async () => {
-  const service = new EngineService({ hosts: forkRunHost(path.resolve(__dirname, '../../electron/service/run-worker.ts')) });
+  const service = new EngineService({ hosts: forkRunHost(worker) });
   let progress = 0;
   service.onProgress(() => progress++);
   const histogram = monitorEventLoopDelay({ resolution: 10 });

@@ -11,8 +11,8 @@ import { ErrorBoundary } from './components/error-boundary';
 import { TabPanel, Tabs } from './components/tabs';
 import { DroppedView } from './dropped/dropped-view';
 import { REASON_LABELS } from './dropped/offending-field';
-import { EMPTY_SLOTS, type InputSlots } from './inputs/input-slots';
-import { InputsPanel } from './inputs/inputs-panel';
+import { assignInputs, EMPTY_SLOTS, type InputSlots } from './inputs/input-slots';
+import { InputsPanel, inspectOrError } from './inputs/inputs-panel';
 import { PreviewView } from './preview/preview-view';
 import { RunPanel } from './run/run-panel';
 import { initialRunState, runReducer } from './run/run-state';
@@ -50,10 +50,20 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
         if (!r.ok) return setStartupError(r.error);
         setDefaults(r.value);
         setOutDir((dir) => dir || r.value.recent.outDir || r.value.outDir);
+        void reopenRecent(r.value.recent);
       },
       (err: unknown) => setStartupError({ kind: 'internal', message: String(err) }),
     );
   }, [client]);
+
+  /** Last session's inputs come back if they can still be read; a missing one is skipped quietly. */
+  async function reopenRecent(recent: AppDefaults['recent']) {
+    const paths = [recent.eventsPath, recent.usersPath].filter((p): p is string => !!p);
+    if (paths.length === 0) return;
+    const infos = (await Promise.all(paths.map((p) => inspectOrError(client, p)))).filter((i) => !i.error);
+    // Only into empty slots: anything the user chose meanwhile wins.
+    setSlots((current) => (current.events || current.users ? current : assignInputs(current, infos)));
+  }
 
   const running = run.status === 'running';
   const whyNot = whyCannotRun(slots, outDir, running);
@@ -105,6 +115,12 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  const [folderError, setFolderError] = useState<EtlErrorInfo | null>(null);
+  async function showFolder() {
+    const r = await client.showInFolder(outDir);
+    setFolderError(r.ok ? null : r.error);
+  }
+
   function openReason(r: DropReason | null) {
     setReason(r);
     setScreen('dropped');
@@ -134,6 +150,7 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
       </header>
       <main className="app-main">
         {startupError && <ErrorBanner error={startupError} title="Could not reach the engine" />}
+        {folderError && <ErrorBanner error={folderError} title="Could not open the output folder" onDismiss={() => setFolderError(null)} />}
         <TabPanel idPrefix="screen" tabKey={screen} className={`screen screen-${screen}`}>
           {screen === 'run' && (
             <div className="run-screen">
@@ -152,6 +169,8 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
                     onCancel={() => void cancel()}
                     onReason={(r) => openReason(r)}
                     onDismissError={() => dispatch({ type: 'reset' })}
+                    onOpenScreen={setScreen}
+                    onShowFolder={() => void showFolder()}
                     platform={platform}
                   />
                 )}

@@ -64,7 +64,14 @@ interface Meta {
 
 export function VirtualTable(props: VirtualTableProps) {
   const { queryKey, load, onMeta, sort, onSort, cellClassName, renderCell, highlightRow, scrollTo, label, emptyMessage, errorFallback } = props;
-  const scroller = useRef<HTMLDivElement>(null);
+  // A state, not a ref: the scroller only mounts once the first page has arrived, and the
+  // viewport must be measured then.
+  const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
+  const scrollerRef = useRef<HTMLDivElement | null>(null);
+  const attachScroller = useCallback((el: HTMLDivElement | null) => {
+    scrollerRef.current = el;
+    setScroller(el);
+  }, []);
   const cache = useRef(new PageCache<Cell[][]>(30));
   const inflight = useRef(new Set<number>());
   const keyRef = useRef(queryKey);
@@ -115,19 +122,19 @@ export function VirtualTable(props: VirtualTableProps) {
     setError(null);
     setMeta(null);
     setScrollTop(0);
-    if (scroller.current) scroller.current.scrollTop = 0;
+    if (scrollerRef.current) scrollerRef.current.scrollTop = 0;
     fetchPage(0);
   }, [queryKey, fetchPage]);
 
   useLayoutEffect(() => {
-    const el = scroller.current;
+    const el = scroller;
     if (!el) return;
     const measure = () => setViewport(Math.max(0, el.clientHeight - HEADER_HEIGHT));
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(el);
     return () => observer.disconnect();
-  }, []);
+  }, [scroller]);
 
   const totalRows = meta?.totalRows ?? 0;
   const win = visibleWindow({ scrollTop, viewportHeight: viewport, rowHeight: ROW_HEIGHT, totalRows });
@@ -141,11 +148,11 @@ export function VirtualTable(props: VirtualTableProps) {
   }, [meta, win.start, win.end, fetchPage]);
 
   useEffect(() => {
-    if (!scrollTo || !scroller.current || !meta) return;
+    if (!scrollTo || !scroller || !meta) return;
     const top = scrollTopForRow(Math.max(0, scrollTo.row - 3), viewport, ROW_HEIGHT, meta.totalRows);
-    scroller.current.scrollTop = top;
+    scroller.scrollTop = top;
     setScrollTop(top);
-  }, [scrollTo, meta, viewport]);
+  }, [scrollTo, scroller, meta, viewport]);
 
   if (error && errorFallback) return <>{errorFallback(error)}</>;
   if (error) return <ErrorBanner error={error} title={`Could not read ${label}`} />;
@@ -188,7 +195,7 @@ export function VirtualTable(props: VirtualTableProps) {
     <div className="vt" style={tableStyle} role="table" aria-label={label} aria-rowcount={totalRows + 1}>
       <div
         className="vt-scroller"
-        ref={scroller}
+        ref={attachScroller}
         tabIndex={0}
         aria-label={`${label}: ${formatCount(totalRows)} rows, scroll to read`}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}

@@ -39,10 +39,11 @@ export function visibleWindow({ scrollTop, viewportHeight, rowHeight, totalRows,
     first = Math.floor(scrollTop / rowHeight);
     firstTop = first * rowHeight;
   } else {
-    // Scaled: the scroll fraction picks the first row; rows are drawn from the scroll top.
+    // Scaled: the scroll fraction picks the (fractional) first row; rows are drawn from the
+    // scroll top, so at the very end the last row's bottom meets the viewport's bottom.
     const maxScroll = Math.max(1, spacerHeight - viewportHeight);
     const fraction = Math.min(1, Math.max(0, scrollTop / maxScroll));
-    const exact = fraction * Math.max(0, totalRows - visibleCount + 1);
+    const exact = fraction * Math.max(0, totalRows - viewportHeight / rowHeight);
     first = Math.floor(exact);
     firstTop = scrollTop - (exact - first) * rowHeight;
   }
@@ -57,9 +58,8 @@ export function visibleWindow({ scrollTop, viewportHeight, rowHeight, totalRows,
 export function scrollTopForRow(row: number, viewportHeight: number, rowHeight: number, totalRows: number): number {
   const fullHeight = totalRows * rowHeight;
   if (fullHeight <= MAX_SCROLL_PX) return row * rowHeight;
-  const visibleCount = Math.ceil(viewportHeight / rowHeight) + 1;
   const maxScroll = Math.max(1, spacerHeightFor(totalRows, rowHeight) - viewportHeight);
-  const span = Math.max(1, totalRows - visibleCount + 1);
+  const span = Math.max(1, totalRows - viewportHeight / rowHeight);
   return Math.min(maxScroll, (row / span) * maxScroll);
 }
 

@@ -27,7 +27,7 @@ export function FunnelChart({ funnel, onReason }: { funnel: Funnel; onReason?: (
         <span className="funnel-label">Input</span>
         <InputBar />
         <span className="funnel-out">{formatCount(funnel.input)}</span>
-        <span className="funnel-drop muted">rows read</span>
+        <span className="funnel-drop muted">read</span>
       </div>
       {funnel.steps.map((step) => {
         const { kept, dropped } = stepWidths(step, funnel.input, BAR_W);

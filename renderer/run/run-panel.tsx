@@ -31,6 +31,8 @@ export function RunPanel({
   onCancel,
   onReason,
   onDismissError,
+  onOpenScreen,
+  onShowFolder,
   platform,
 }: {
   state: RunState;
@@ -40,6 +42,8 @@ export function RunPanel({
   onCancel: () => void;
   onReason: (reason: DropReason) => void;
   onDismissError: () => void;
+  onOpenScreen?: (screen: 'dropped' | 'preview') => void;
+  onShowFolder?: () => void;
   platform: string;
 }) {
   const running = state.status === 'running';
@@ -53,6 +57,21 @@ export function RunPanel({
       <div className="panel-head">
         <h2 id="run-heading">Run</h2>
         <div className="button-row">
+          {state.status === 'finished' && onOpenScreen && (
+            <>
+              <button type="button" className="button button-small" onClick={() => onOpenScreen('dropped')}>
+                Dropped rows
+              </button>
+              <button type="button" className="button button-small" onClick={() => onOpenScreen('preview')}>
+                Preview outputs
+              </button>
+              {onShowFolder && (
+                <button type="button" className="button button-small" onClick={onShowFolder}>
+                  Show in folder
+                </button>
+              )}
+            </>
+          )}
           {running ? (
             <button type="button" className="button button-danger" onClick={onCancel} data-testid="cancel">
               Cancel

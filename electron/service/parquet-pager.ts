@@ -1,8 +1,9 @@
 /**
  * Pages through an output Parquet file for the preview tables, fast enough to scroll a
- * 1,000,000-row file: an unsorted page is a `scanParquet` slice (Polars reads only the row
- * groups it needs); sorted or filtered views are computed once with async `collect()` and
- * cached, so every further page is a slice of memory. Never `collectSync` here: this runs on
+ * 1,000,000-row file: the first unsorted page is a `scanParquet` slice (Polars reads only the
+ * row groups it needs) while the whole file loads in the background; sorted or filtered views
+ * are computed once with async `collect()`. Loaded views are cached, so every further page is
+ * a slice of memory. Never `collectSync` here: this runs on
  * the service's thread, which must stay responsive.
  */
 import { stat } from 'node:fs/promises';
@@ -21,8 +22,8 @@ interface FileFacts extends ParquetFooterFacts {
 export class ParquetPager {
   /** Per file version (path + mtime + size): footer facts. */
   private readonly facts = new Map<string, Promise<FileFacts>>();
-  /** Computed views (filtered and/or sorted), least recently used first. */
-  private readonly views = new Map<string, Promise<Frame>>();
+  /** Computed views (whole file, filtered and/or sorted), least recently used first. */
+  private readonly views = new Map<string, { frame: Promise<Frame>; ready?: Frame }>();
 
   constructor(private readonly maxViews = 4) {}
 
@@ -39,9 +40,11 @@ export class ParquetPager {
 
     let page: Frame;
     let totalRows: number;
-    if (!req.sort && !req.dropReason) {
+    const loaded = !req.sort && !req.dropReason ? this.views.get(viewKey(file, version, req))?.ready : undefined;
+    if (!req.sort && !req.dropReason && !loaded) {
       totalRows = facts.rows;
       page = await pl.scanParquet(file).slice(req.offset, req.limit).collect();
+      void this.view(file, version, req).catch(() => undefined); // the next pages come from memory
     } else {
       const view = await this.view(file, version, req);
       totalRows = view.height;
@@ -54,7 +57,7 @@ export class ParquetPager {
       bytes: facts.bytes,
       codec: facts.codec,
       offset: req.offset,
-      rows: await toCells(page),
+      rows: toCells(page, facts.columns),
     };
   }
 
@@ -84,23 +87,30 @@ export class ParquetPager {
   }
 
   private view(file: string, version: string, req: PageRequest): Promise<Frame> {
-    const key = `${file}|${version}|${req.dropReason ?? ''}|${req.sort ? `${req.sort.column}:${req.sort.descending}` : ''}`;
+    const key = viewKey(file, version, req);
     const cached = this.views.get(key);
     if (cached) {
       this.views.delete(key);
       this.views.set(key, cached); // most recently used last
-      return cached;
+      return cached.frame;
     }
     let lf = pl.scanParquet(file);
     if (req.dropReason) lf = lf.filter(pl.col('drop_reason').eq(pl.lit(req.dropReason)));
     // Stable sort, nulls last, so equal keys keep the file's (input) order.
     if (req.sort) lf = lf.sort({ by: req.sort.column, descending: req.sort.descending, nullsLast: true, maintainOrder: true });
-    const frame = lf.collect();
-    frame.catch(() => this.views.delete(key));
-    this.views.set(key, frame);
+    const entry: { frame: Promise<Frame>; ready?: Frame } = { frame: lf.collect() };
+    entry.frame.then(
+      (frame) => (entry.ready = frame),
+      () => this.views.delete(key),
+    );
+    this.views.set(key, entry);
     while (this.views.size > this.maxViews) this.views.delete(this.views.keys().next().value as string);
-    return frame;
+    return entry.frame;
   }
+}
+
+function viewKey(file: string, version: string, req: Pick<PageRequest, 'dropReason' | 'sort'>): string {
+  return `${file}|${version}|${req.dropReason ?? ''}|${req.sort ? `${req.sort.column}:${req.sort.descending}` : ''}`;
 }
 
 async function fileVersion(file: string): Promise<string> {
@@ -119,19 +129,27 @@ export function readableType(dtype: unknown): string {
   return inner.replace(/,(?=\S)/g, ', ');
 }
 
-/** Timestamps as ISO strings (with microseconds), dates as YYYY-MM-DD, int64 as numbers. */
-async function toCells(page: Frame): Promise<Cell[][]> {
-  const exprs = Object.entries(page.schema).map(([name, dtype]) => {
-    const t = String(dtype);
-    return t.includes('Datetime') || t.includes('Date') || t.includes('Time') ? pl.col(name).cast(pl.String) : pl.col(name);
+/**
+ * Timestamps as ISO strings (with microseconds), dates as YYYY-MM-DD, int64 as numbers.
+ * Works column by column on the (at most 1000-row) page: a frame-wide select would wait for
+ * Polars' thread pool, which is slow to get on a busy machine; these calls take ~1 ms.
+ */
+function toCells(page: Frame, columns: ParquetColumnInfo[]): Cell[][] {
+  // Types come from the file's facts: `frame.schema` on a slice of a large frame costs ~25 ms.
+  const names = columns.map((c) => c.name);
+  const kinds = columns.map((c) => c.type);
+  // JS Dates only hold milliseconds, so datetimes are formatted by Polars, to the microsecond.
+  const datetimeText = new Map<number, (string | null)[]>();
+  kinds.forEach((kind, i) => {
+    if (kind.includes('Datetime')) datetimeText.set(i, page.getColumn(names[i]).cast(pl.String).toArray() as (string | null)[]);
   });
-  const shown = await page.lazy().select(...exprs).collect();
-  const kinds = Object.values(page.schema).map((d) => String(d));
-  return shown.rows().map((row) =>
-    row.map((v: unknown, i: number) => {
+  return page.rows().map((row, r) =>
+    row.map((v: unknown, i: number): Cell => {
       if (v === null || v === undefined) return null;
+      const text = datetimeText.get(i);
+      if (text) return text[r] === null ? null : isoDatetime(text[r]!);
+      if (v instanceof Date) return kinds[i].includes('Date') ? v.toISOString().slice(0, 10) : v.toISOString();
       if (typeof v === 'bigint') return Number(v);
-      if (typeof v === 'string' && kinds[i].includes('Datetime')) return isoDatetime(v);
       if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
       return String(v);
     }),

@@ -1,0 +1,46 @@
+/** The Electron host adapter, against a stand-in for utilityProcess (Electron cannot start here). */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { test } from 'node:test';
+import { utilityProcessRunHost } from '../../electron/service/utility-process-run-host';
+
+class FakeUtilityProcess extends EventEmitter {
+  pid: number | undefined = undefined;
+  posted: unknown[] = [];
+  killed = false;
+  postMessage(m: unknown) {
+    this.posted.push(m);
+  }
+  kill() {
+    this.killed = true;
+    setImmediate(() => this.emit('exit', 9));
+    return true;
+  }
+}
+
+test('messages wait for spawn, protocol messages come through, exit and kill map to the host interface', async () => {
+  const child = new FakeUtilityProcess();
+  const forks: [string, unknown][] = [];
+  const hosts = utilityProcessRunHost(((path: string, _args: unknown, options: unknown) => (forks.push([path, options]), child)) as never, '/app/dist/electron/run-worker.js');
+  const host = hosts.start();
+  assert.deepEqual(forks, [['/app/dist/electron/run-worker.js', { serviceName: 'ETL run', stdio: 'inherit' }]]);
+
+  const request = { eventsPath: '/e', usersPath: '/u', outDir: '/o' };
+  host.send({ type: 'run', request });
+  assert.deepEqual(child.posted, [], 'held until the process has spawned');
+  child.emit('spawn');
+  assert.deepEqual(child.posted, [{ type: 'run', request }]);
+
+  const received: unknown[] = [];
+  host.onMessage((m) => received.push(m));
+  child.emit('message', { type: 'event', event: { type: 'heartbeat', stage: 'extract', elapsedMs: 1 } });
+  child.emit('message', { something: 'else' });
+  assert.deepEqual(received, [{ type: 'event', event: { type: 'heartbeat', stage: 'extract', elapsedMs: 1 } }], 'foreign messages are ignored');
+
+  const exited = new Promise<[number | null, string | null]>((resolve) => host.onExit((code, signal) => resolve([code, signal])));
+  host.kill();
+  assert.equal(child.killed, true);
+  assert.deepEqual(await exited, [9, null]);
+  host.send({ type: 'cancel' });
+  assert.equal(child.posted.length, 1, 'nothing is posted to a process that is gone');
+});

@@ -81,7 +81,9 @@ async function engineWorkers(): Promise<Record<string, string>> {
 
 /** The React UI, as static files the custom protocol (or the HTTP server) serves. */
 export async function buildRenderer(): Promise<void> {
-  const out = path.join(dist, 'renderer');
+  const final = path.join(dist, 'renderer');
+  // Built aside, then swapped in: a server showing the UI meanwhile never sees half a build.
+  const out = path.join(dist, `.renderer-${process.pid}`);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   await build({
@@ -100,6 +102,19 @@ export async function buildRenderer(): Promise<void> {
   });
   await cp(path.join(root, 'renderer/index.html'), path.join(out, 'index.html'));
   await copyCss(path.join(root, 'renderer'), out);
+  const old = path.join(dist, `.renderer-old-${process.pid}`);
+  // Another build may swap its own copy in at the same moment: then try again.
+  for (let attempt = 1; ; attempt++) {
+    await rename(final, old).catch(() => undefined);
+    try {
+      await rename(out, final);
+      break;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+    } finally {
+      await rm(old, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Plain css files next to the sources (not imported by the bundle) are copied as they are. */

@@ -11,6 +11,17 @@ export function LogPanel({ logs }: { logs: LogLine[] }) {
     if (el && stick.current) el.scrollTop = el.scrollHeight;
   }, [logs]);
 
+  // The panel shrinks when warnings appear above it; stay at the bottom then too.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      if (stick.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   return (
     <div
       className="log-panel"

@@ -13,12 +13,14 @@ export interface Measured {
   exitCode: number;
   wallS: number;
   maxRssKb: number;
+  /** User + system CPU seconds of the process tree: robust to other load on a shared machine. */
+  cpuS: number;
   stdout: string;
   stderrTail: string;
 }
 
 /** Parses GNU time's `-v` report: wall clock and Maximum resident set size. */
-export function parseTimeV(text: string): { wallS: number; maxRssKb: number } {
+export function parseTimeV(text: string): { wallS: number; maxRssKb: number; cpuS: number } {
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(text);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
   let wallS = NaN;
@@ -26,7 +28,10 @@ export function parseTimeV(text: string): { wallS: number; maxRssKb: number } {
     const parts = wall[1].split(':').map(Number);
     wallS = parts.reduce((acc, p) => acc * 60 + p, 0);
   }
-  return { wallS, maxRssKb: rss ? Number(rss[1]) : NaN };
+  const user = /User time \(seconds\): ([\d.]+)/.exec(text);
+  const sys = /System time \(seconds\): ([\d.]+)/.exec(text);
+  const cpuS = user && sys ? Number(user[1]) + Number(sys[1]) : NaN;
+  return { wallS, maxRssKb: rss ? Number(rss[1]) : NaN, cpuS };
 }
 
 /**
@@ -51,8 +56,8 @@ export async function measure(cmd: string, args: string[], opts: { cwd: string; 
   });
   const exitCode: number = await new Promise((res) => child.on('close', (code) => res(code ?? -1)));
   const report = await fsp.readFile(opts.timeFile, 'utf8').catch(() => '');
-  const { wallS, maxRssKb } = parseTimeV(report);
-  return { ok: exitCode === 0, exitCode, wallS, maxRssKb, stdout, stderrTail: stderr.split('\n').slice(-15).join('\n') };
+  const { wallS, maxRssKb, cpuS } = parseTimeV(report);
+  return { ok: exitCode === 0, exitCode, wallS, maxRssKb, cpuS, stdout, stderrTail: stderr.split('\n').slice(-15).join('\n') };
 }
 
 export function median(xs: number[]): number {

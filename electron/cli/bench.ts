@@ -104,7 +104,7 @@ async function benchDataset(ds: Dataset, runs: number): Promise<Cell> {
       const m = await measure(cmd, args, { cwd: ROOT, timeFile: join(CACHE, `time-${tool}.txt`) });
       cell.runs[tool].push(m);
       cell.load[tool].push(load);
-      log(`${ds.n} ${ds.format} run ${r + 1}/${runs} ${tool}: ${m.ok ? '' : `FAILED (exit ${m.exitCode}) `}${fmtS(m.wallS)}, peak ${fmtBytes(m.maxRssKb * 1024)}`);
+      log(`${ds.n} ${ds.format} run ${r + 1}/${runs} ${tool}: ${m.ok ? '' : `FAILED (exit ${m.exitCode}) `}${fmtS(m.wallS)}, CPU ${fmtS(m.cpuS)}, peak ${fmtBytes(m.maxRssKb * 1024)} (load ${load.toFixed(1)})`);
       if (!m.ok) log(`${tool} stderr:\n${m.stderrTail}`);
       if (tool === 'duckdb' && m.ok) cell.peerInfo = m.stdout.trim().split('\n').pop();
     }
@@ -204,24 +204,26 @@ async function main() {
 
   const md: string[] = [];
   md.push(`# Benchmark: our engine vs a DuckDB SQL peer`, '', `${new Date().toISOString()}. ${header}.`, '');
-  md.push(`Whole-process wall time and peak RSS (\`/usr/bin/time -v\`), medians over the runs; ours = \`${viaNpm ? 'npm run etl --' : 'tsx electron/cli/etl.ts'}\`, peer = \`tsx electron/bench/duckdb-peer-cli.ts\` (DuckDB, all cores).`, '');
-  md.push('| events | format | events file | runs | wall ours | wall DuckDB | ours / DuckDB | peak RSS ours | peak RSS DuckDB | ours / DuckDB | ours RSS ÷ file |');
-  md.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const med = (c: Cell, t: Tool, k: 'wallS' | 'maxRssKb') => median(c.runs[t].filter((m) => m.ok).map((m) => m[k]));
+  md.push(`Whole-process wall time, CPU time (user + system, all threads) and peak RSS (\`/usr/bin/time -v\`), medians over the runs; on a shared machine CPU time is the steadier measure; ours = \`${viaNpm ? 'npm run etl --' : 'tsx electron/cli/etl.ts'}\`, peer = \`tsx electron/bench/duckdb-peer-cli.ts\` (DuckDB, all cores).`, '');
+  md.push('| events | format | events file | runs | wall ours | wall DuckDB | ours / DuckDB | CPU ours | CPU DuckDB | ours / DuckDB | peak RSS ours | peak RSS DuckDB | ours / DuckDB | ours RSS ÷ file |');
+  md.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const med = (c: Cell, t: Tool, k: 'wallS' | 'maxRssKb' | 'cpuS') => median(c.runs[t].filter((m) => m.ok).map((m) => m[k]));
   for (const c of cells) {
     const wo = med(c, 'ours', 'wallS');
     const wd = med(c, 'duckdb', 'wallS');
+    const co = med(c, 'ours', 'cpuS');
+    const cd = med(c, 'duckdb', 'cpuS');
     const ro = med(c, 'ours', 'maxRssKb') * 1024;
     const rd = med(c, 'duckdb', 'maxRssKb') * 1024;
     md.push(
-      `| ${c.ds.n.toLocaleString('en-US')} | ${c.ds.format} | ${fmtBytes(c.ds.bytes)} | ${c.runs.ours.length} | ${fmtS(wo)} | ${fmtS(wd)} | ${fmtX(wo / wd)} | ${fmtBytes(ro)} | ${fmtBytes(rd)} | ${fmtX(ro / rd)} | ${fmtX(ro / c.ds.bytes)} |`,
+      `| ${c.ds.n.toLocaleString('en-US')} | ${c.ds.format} | ${fmtBytes(c.ds.bytes)} | ${c.runs.ours.length} | ${fmtS(wo)} | ${fmtS(wd)} | ${fmtX(wo / wd)} | ${fmtS(co)} | ${fmtS(cd)} | ${fmtX(co / cd)} | ${fmtBytes(ro)} | ${fmtBytes(rd)} | ${fmtX(ro / rd)} | ${fmtX(ro / c.ds.bytes)} |`,
     );
   }
   md.push('');
-  md.push(`Individual runs (wall s / peak MB / 1-min load average at start, on ${os.cpus().length} cores):`);
+  md.push(`Individual runs (wall s / CPU s / peak MB / 1-min load average at start, on ${os.cpus().length} cores):`);
   for (const c of cells) {
     const fmt = (t: Tool) =>
-      c.runs[t].map((m, i) => `${m.ok ? `${m.wallS.toFixed(2)}/${Math.round(m.maxRssKb / 1024)}` : `failed(${m.exitCode})`}/${c.load[t][i].toFixed(1)}`).join(', ');
+      c.runs[t].map((m, i) => `${m.ok ? `${m.wallS.toFixed(2)}/${m.cpuS.toFixed(1)}/${Math.round(m.maxRssKb / 1024)}` : `failed(${m.exitCode})`}/${c.load[t][i].toFixed(1)}`).join(', ');
     md.push(`- ${c.ds.n} ${c.ds.format}: ours ${fmt('ours')}; DuckDB ${fmt('duckdb')}`);
   }
   const bigger = sizes.filter((n) => n !== smallest);
@@ -231,8 +233,8 @@ async function main() {
       const a = cells.find((c) => c.ds.n === smallest && c.ds.format === f);
       const b = cells.find((c) => c.ds.n === Math.max(...bigger) && c.ds.format === f);
       if (!a || !b) continue;
-      const g = (t: Tool) => (med(b, t, 'wallS') / b.ds.n) / (med(a, t, 'wallS') / a.ds.n);
-      md.push(`- ${f}: ours ${fmtX(g('ours'))}, DuckDB ${fmtX(g('duckdb'))}`);
+      const g = (t: Tool, k: 'wallS' | 'cpuS') => (med(b, t, k) / b.ds.n) / (med(a, t, k) / a.ds.n);
+      md.push(`- ${f}: wall ours ${fmtX(g('ours', 'wallS'))}, DuckDB ${fmtX(g('duckdb', 'wallS'))}; CPU ours ${fmtX(g('ours', 'cpuS'))}, DuckDB ${fmtX(g('duckdb', 'cpuS'))}`);
     }
   }
   md.push('', `Output equality, ours vs DuckDB, at ${smallest.toLocaleString('en-US')} events (row counts, column names and dtypes, data row for row in file order):`);

@@ -13,6 +13,8 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 export const Field = { UserId: 0, EventType: 1, Timestamp: 2, Value: 3, Device: 4, Page: 5 } as const;
 export type Field = (typeof Field)[keyof typeof Field];
 const FIELD_COUNT = 6;
+/** Nesting levels scanned recursively; deeper values are skipped iteratively. */
+const RECURSION_LIMIT = 32;
 
 /** Returned when the bytes end before the value does (the caller may read more and retry). */
 export const INCOMPLETE = -2;
@@ -151,6 +153,8 @@ export class EventScanner {
     if (p >= this.end) return INCOMPLETE;
     const c = b[p];
     if (c === 34) return this.str(p);
+    // Deep nesting is valid JSON too: past a few levels, skip it without recursion.
+    if ((c === 123 || c === 91) && depth >= RECURSION_LIMIT) return this.skipNested(p);
     if (c === 123) return this.object(p, depth + 1, -1);
     if (c === 91) return this.array(p, depth + 1);
     if (c === 116) return this.literal(p, 'true');
@@ -160,8 +164,62 @@ export class EventScanner {
     return this.fail(p, 'a JSON value was expected');
   }
 
+  /** Validates and skips an object or array at p with an explicit stack, however deep. */
+  private skipNested(p: number): number {
+    const b = this.b;
+    const e = this.end;
+    const stack: number[] = []; // the closing byte each open container expects
+    let expectKey = false;
+    for (;;) {
+      // A value (or, right after '{' or ',' in an object, a key and ':' then a value).
+      p = this.ws(p);
+      if (p >= e) return INCOMPLETE;
+      if (expectKey) {
+        if (b[p] !== 34) return this.fail(p, 'a quoted key was expected');
+        p = this.str(p);
+        if (p < 0) return p;
+        p = this.ws(p);
+        if (p >= e) return INCOMPLETE;
+        if (b[p] !== 58) return this.fail(p, "':' expected after a key");
+        p = this.ws(p + 1);
+        if (p >= e) return INCOMPLETE;
+        expectKey = false;
+      }
+      const c = b[p];
+      if (c === 123 || c === 91) {
+        const close = c === 123 ? 125 : 93;
+        p = this.ws(p + 1);
+        if (p >= e) return INCOMPLETE;
+        if (b[p] !== close) {
+          stack.push(close);
+          expectKey = c === 123;
+          continue;
+        }
+        p++; // an empty container is a whole value
+      } else {
+        p = this.value(p, 0);
+        if (p < 0) return p;
+      }
+      // After a value: close containers or move to the next element.
+      for (;;) {
+        if (stack.length === 0) return p;
+        p = this.ws(p);
+        if (p >= e) return INCOMPLETE;
+        const top = stack[stack.length - 1];
+        if (b[p] === top) {
+          stack.pop();
+          p++;
+          continue;
+        }
+        if (b[p] !== 44) return this.fail(p, top === 125 ? "',' or '}' expected in an object" : "',' or ']' expected in an array");
+        p++;
+        expectKey = top === 125;
+        break;
+      }
+    }
+  }
+
   private array(p: number, depth: number): number {
-    if (depth > 512) return this.fail(p, 'nesting too deep');
     p = this.ws(p + 1);
     if (p >= this.end) return INCOMPLETE;
     if (this.b[p] === 93) return p + 1;
@@ -182,7 +240,6 @@ export class EventScanner {
    * its fields), 1 for the event's metadata (capture device and page).
    */
   private object(p: number, depth: number, capture: number): number {
-    if (depth > 512) return this.fail(p, 'nesting too deep');
     const b = this.b;
     p = this.ws(p + 1);
     if (p >= this.end) return INCOMPLETE;

@@ -138,8 +138,41 @@ test('dropped rows: the funnel opens a reason, and each reason chip filters to i
       await page.locator('.vt-rows .link-button').first().click();
       await page.getByRole('status').filter({ hasText: /Source row \d+ was kept/ }).waitFor();
       assert.ok((await page.locator('.vt-rows .cell-linked').count()) > 0, 'the duplicate group is marked');
+      // Find a duplicate whose original was dropped later (unknown or non-US user): the link
+      // jumps to that row in the list of all dropped rows and highlights it.
+      let jumped = false;
+      for (let i = 0; i < 15 && !jumped; i++) {
+        await page.locator(`.chip[data-reason="duplicate"]`).click();
+        await waitForRows(page);
+        const link = page.locator('.vt-rows .link-button').nth(i);
+        const target = Number(((await link.textContent()) ?? '').replace(/\D/g, ''));
+        await link.click();
+        const status = page.getByRole('status').filter({ hasText: `Source row ${target} was kept` });
+        await status.waitFor();
+        if (/dropped by a later stage/.test((await status.textContent()) ?? '')) {
+          const highlighted = page.locator('.vt-rows .vt-row-highlight:not(.vt-row-loading)');
+          await highlighted.waitFor();
+          assert.equal(await highlighted.locator('.vt-cell').nth(1).textContent(), fmt(target));
+          assert.equal(await page.locator('.chip[data-reason="all"][aria-pressed="true"]').count(), 1);
+          jumped = true;
+        }
+      }
+      assert.ok(jumped, 'some duplicate points at a row dropped later');
+      await page.locator(`.chip[data-reason="duplicate"]`).click();
+      await waitForRows(page);
     }
   }
+  // Export the filtered rows to CSV: the file has a header and one line per row.
+  await page.locator('.chip[data-reason="unknown_user"]').click();
+  await waitForRows(page);
+  await page.getByTestId('export-csv').click();
+  const note = page.getByRole('status').filter({ hasText: 'Exported' });
+  await note.waitFor();
+  const csvPath = (await note.locator('code').textContent())!;
+  const csv = (await readFile(csvPath, 'utf8')).trimEnd().split(/\r?\n/);
+  assert.match(csv[0], /source_row/);
+  assert.equal(csv.filter((l) => l.includes('unknown_user')).length, counts.unknown_user);
+
   await page.locator('.chip[data-reason="all"]').click();
   await waitForRows(page);
   await page.locator('.chip[data-reason="invalid_timestamp"]').click();

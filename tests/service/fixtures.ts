@@ -1,10 +1,9 @@
 /** Small inline fixture writers and fake run hosts for the service tests. */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
 import type { ProgressEvent, RunReport } from '../../shared/pipeline';
 import type { HostedProcess, RunHostFactory } from '../../electron/service/run-host';
 import type { FromHostMessage, ToHostMessage } from '../../electron/service/run-protocol';
@@ -46,7 +45,6 @@ export async function writeEventsNdjson(file: string, n: number): Promise<void> 
 export async function writeUsersCsv(file: string, n = 500): Promise<void> {
   const rows = ['user_id,signup_date,country'];
   for (let i = 0; i < n; i++) rows.push(`u${String(i).padStart(4, '0')},2024-0${(i % 9) + 1}-15,${i % 5 === 4 ? 'CA' : 'US'}`);
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(file, rows.join('\n') + '\n');
 }
 

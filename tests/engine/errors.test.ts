@@ -208,10 +208,10 @@ describe('an output folder that cannot be used', () => {
 });
 
 describe('moving the outputs into place', () => {
-  test('when one output cannot be moved into place, none is: the earlier set stays as it was', async () => {
+  test('when an output cannot simply replace what is there, the result is all old or all new, never mixed', async () => {
     const s = await setup();
-    // The earlier set, but with a folder where etl.log goes (the last file to be moved), so
-    // the final move fails after the Parquet files could already have been replaced.
+    // The earlier set, but with a folder where etl.log goes (the last file to be moved): a
+    // plain rename of the new etl.log fails after the Parquet files could have been replaced.
     fs.rmSync(path.join(s.outDir, 'etl.log'));
     fs.mkdirSync(path.join(s.outDir, 'etl.log'));
     fs.writeFileSync(path.join(s.outDir, 'etl.log', 'keep'), 'keep');
@@ -223,13 +223,23 @@ describe('moving the outputs into place', () => {
     } catch (err) {
       caught = err;
     }
-    assert.ok(caught, 'etl.log cannot replace a folder, so the run cannot succeed');
-    const after = hashTree(s.outDir);
-    const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
-    assert.deepEqual(changed, [], 'no mixed set: every earlier file is byte-identical');
     assert.deepEqual(fs.readdirSync(s.outDir).filter((n) => n.startsWith('.etl-staging-')), []);
-    assert.ok(caught instanceof EtlError, `a clear EtlError, got ${caught instanceof Error ? caught.message : String(caught)}`);
-    assert.ok(!caught.message.includes('\n'));
+    const after = hashTree(s.outDir);
+    if (caught) {
+      // All old: every earlier file byte-identical.
+      const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
+      assert.deepEqual(changed, [], 'a failed run left a mixed set');
+      assert.ok(caught instanceof EtlError, `a clear EtlError, got ${caught instanceof Error ? caught.message : String(caught)}`);
+      assert.ok(!caught.message.includes('\n'));
+    } else {
+      // All new: the five files are this run's, and agree with each other.
+      const report = JSON.parse(fs.readFileSync(path.join(s.outDir, 'run_report.json'), 'utf8'));
+      assert.equal(report.inputs[0].path, events);
+      assert.ok(fs.statSync(path.join(s.outDir, 'etl.log')).isFile());
+      assert.match(fs.readFileSync(path.join(s.outDir, 'etl.log'), 'utf8'), /Loaded 3 events/);
+      for (const o of report.outputs) assert.equal(fs.statSync(path.join(s.outDir, path.basename(o.path))).size, o.bytes);
+      for (const name of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json']) assert.notEqual(after[name], before[name], `${name} is new`);
+    }
   });
 });
 

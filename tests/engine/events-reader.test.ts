@@ -377,4 +377,33 @@ describe('valid JSON, however deeply nested', () => {
     assert.deepEqual(r.clean.map((x) => x.user_id), ['u1']);
     assert.deepEqual(r.dropped, []);
   });
+
+  test('deep objects, strings holding brackets, and fields after the deep part are all read', async () => {
+    let obj = '{"k":"]}[{\\"","n":null}';
+    for (let i = 0; i < 300; i++) obj = `{"a${i}":[1,"x]",${obj},{}],"b":[ ]}`;
+    const text = `[{"user_id":"u1","metadata":{"junk":${obj},"device":"d","page":"p"},"deep":${obj},"timestamp":"2025-01-15T10:00:00Z","value":"2"},[${obj}]]`;
+    assert.doesNotThrow(() => JSON.parse(text));
+    const r = await run(text);
+    assert.deepEqual(r.clean.map((x) => [x.user_id, x.device, x.page, x.value]), [['u1', 'd', 'p', 2]]);
+    assert.deepEqual(r.dropped.map((d) => [d.source_row, d.drop_reason]), [[2, 'missing_user_id']]);
+  });
+
+  test('invalid JSON deep inside is still invalid: fatal in an array, malformed_record in NDJSON', async () => {
+    const broken = [
+      '['.repeat(200) + '1,' + ']'.repeat(200), // trailing comma at the deepest level
+      '['.repeat(200) + '}' + ']'.repeat(199), // mismatched bracket
+      '{"a":'.repeat(100) + '1' + '}'.repeat(99), // one brace short
+      '{"a":'.repeat(100) + '1,}' + '}'.repeat(99), // trailing comma in an object
+      '['.repeat(100) + '{"a" 1}' + ']'.repeat(100), // missing colon
+      '['.repeat(100) + 'tru' + ']'.repeat(100), // bad literal
+    ];
+    for (const x of broken) {
+      const line = `{"user_id":"u1","timestamp":"2025-01-15T10:00:00Z","x":${x}}`;
+      assert.throws(() => JSON.parse(line));
+      const nd = await run(line + '\n' + JSON.stringify(ev('u2', 1)) + '\n');
+      assert.deepEqual(nd.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]), [[1, 'malformed_record', line]], x.slice(0, 20));
+      assert.deepEqual(nd.clean.map((c) => c.user_id), ['u2']);
+      await assert.rejects(run(`[${line}]`), (err: Error) => err.name === 'EtlError' && /line 1\b/.test(err.message));
+    }
+  });
 });

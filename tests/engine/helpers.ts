@@ -58,21 +58,21 @@ export function dayString(days: number): string {
  */
 export function readRows(file: string): Record<string, unknown>[] {
   const df = pl.readParquet(file);
-  const exprs = [];
+  // Column by column: DataFrame.toRecords() is very slow on a few thousand rows.
+  const columns: [string, unknown[]][] = [];
   for (const [name, dtype] of Object.entries(df.schema)) {
     const t = String(dtype);
-    if (t.startsWith('DataType(Datetime')) exprs.push(pl.col(name).cast(pl.Int64));
-    else if (t === 'DataType(Date)') exprs.push(pl.col(name).cast(pl.Int32));
-    else exprs.push(pl.col(name));
+    let values: unknown[];
+    if (t.startsWith('DataType(Datetime')) values = df.getColumn(name).cast(pl.Int64).toArray().map((v) => (v === null ? null : Number(v)));
+    else if (t === 'DataType(Date)') values = df.getColumn(name).cast(pl.Int32).toArray().map((v) => (v === null ? null : dayString(Number(v))));
+    else values = df.getColumn(name).toArray().map((v) => (typeof v === 'bigint' ? Number(v) : v));
+    columns.push([name, values]);
   }
-  const rows = df.select(...exprs).toRecords() as Record<string, unknown>[];
-  for (const r of rows) {
-    for (const [name, dtype] of Object.entries(df.schema)) {
-      const v = r[name];
-      if (v === null || v === undefined) continue;
-      if (String(dtype) === 'DataType(Date)') r[name] = dayString(Number(v));
-      else if (typeof v === 'bigint') r[name] = Number(v);
-    }
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < df.height; i++) {
+    const r: Record<string, unknown> = {};
+    for (const [name, values] of columns) r[name] = values[i] === undefined ? null : values[i];
+    rows.push(r);
   }
   return rows;
 }

@@ -1,0 +1,176 @@
+/**
+ * Random inputs full of the SPEC's corner cases (padded and numeric ids, every timestamp form,
+ * value strings, duplicates, odd metadata, blank and malformed lines), run through the engine
+ * and through spec-model.ts (JSON.parse and the SPEC's rules, nothing else). The three outputs
+ * and the report's counts must agree exactly, whatever the format, line ends, batch size, or
+ * number of scan threads.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { runPipeline } from '../../electron/engine/pipeline';
+import { readRows, tmpDir, warning, writeFile, type RunResult } from './helpers';
+import { model } from './spec-model';
+
+const USERS =
+  'Country,user_id,signup_date,plan\n' +
+  [
+    'US,u1,2024-01-01,a',
+    'usa,u2,2024-03-05T23:30:00-05:00,b',
+    'Canada,ca,2024-01-01,c',
+    '" United States ",1,2024-01-01,d',
+    'Mexico,7,2024-01-01,e',
+    'US,é,bad-date,f',
+    'u.s.,Z,,g',
+    ',a,2024-01-01,h',
+    'US,😀,2024-02-29,i',
+    'Canada,u1,2020-01-01,duplicate row: ignored',
+    '"U.S.A.","with,comma",2024-01-01,j',
+  ].join('\n') +
+  '\n';
+
+const USER_IDS: unknown[] = ['u1', 'u2', 'ca', 'nobody', ' u1 ', 'u1\u00a0', '\u3000u2', '', '   ', null, undefined, 1, 7, 1.0, true, 'é', 'Z', 'a', '😀', 'U1', 'with,comma'];
+const TYPES: unknown[] = ['login', 'click', null, undefined, '', 5, 'Login', 'café'];
+const TIMESTAMPS: unknown[] = [
+  '2025-01-15T10:00:00Z',
+  '2025-01-15T10:00:00+00:00',
+  '2025-01-15 10:00',
+  '2025-01-15T23:30:00-05:00',
+  '2025-01-16T00:30:00+01:00',
+  '2025-01-15',
+  '2024-02-29T12:00:00.1234567z',
+  '2024-12-31T23:59:59,999-0001',
+  '1969-12-31T23:00:00Z',
+  '2025-02-30T10:00:00Z',
+  '2025-01-15t10:00:00Z',
+  '20250115T100000Z',
+  '',
+  ' 2025-01-15',
+  1736936625,
+  null,
+  undefined,
+  true,
+];
+const VALUES: unknown[] = [null, undefined, 3, 3.5, '3', '3.0', '3.50', -0.5, '-.5', '5.', '+3', 'n/a', true, {}, [1], '1e3', ' 1', 0, '-0'];
+const METAS: unknown[] = [undefined, null, { device: 'd', page: 'p' }, { device: 'x' }, { page: '/é' }, 'str', [], { device: 5, page: null, os: 'l' }];
+const JUNK = ['oops', '[1]', '{"a":', '42', 'null', '{"user_id":"u1"} x', "{'a':1}"];
+const BLANK = ['', '  ', '\t', ' \t '];
+
+function makeEvents(n: number, seed: number): Record<string, unknown>[] {
+  let s = seed;
+  const pick = <T>(xs: T[]): T => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return xs[Math.floor((s / 0x80000000) * xs.length)];
+  };
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    const e: Record<string, unknown> = {};
+    const fields: [string, unknown][] = [
+      ['user_id', pick(USER_IDS)],
+      ['event_type', pick(TYPES)],
+      ['timestamp', pick(TIMESTAMPS)],
+      ['value', pick(VALUES)],
+      ['metadata', pick(METAS)],
+    ];
+    if (pick([0, 1, 2]) === 0) fields.push(['extra', { user_id: 'nobody', nested: [1, { timestamp: 'x' }] }]);
+    for (const [k, v] of fields) if (v !== undefined) e[k] = v;
+    out.push(e);
+  }
+  return out;
+}
+
+/** NDJSON with blank and malformed lines sprinkled in. */
+function ndjsonText(events: Record<string, unknown>[], seed: number, eol: string, bom: boolean): string {
+  let s = seed;
+  const r = (n: number) => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return Math.floor((s / 0x80000000) * n);
+  };
+  const lines: string[] = [];
+  for (const e of events) {
+    if (r(10) === 0) lines.push(BLANK[r(BLANK.length)]);
+    if (r(15) === 0) lines.push(JUNK[r(JUNK.length)]);
+    lines.push(JSON.stringify(e));
+  }
+  return (bom ? '\ufeff' : '') + lines.join(eol) + eol;
+}
+
+async function runBoth(eventsText: string, name: string, format: 'json' | 'ndjson', scan?: { workers?: number; parallelFrom?: number; batchRows?: number }) {
+  const dir = tmpDir();
+  const eventsPath = writeFile(dir, name, eventsText);
+  const usersPath = writeFile(dir, 'users.csv', USERS);
+  const outDir = path.join(dir, 'out');
+  const report = await runPipeline({ eventsPath, usersPath, outDir }, scan ? { scan } : {});
+  const got = {
+    report,
+    clean: readRows(path.join(outDir, 'clean_events.parquet')),
+    daily: readRows(path.join(outDir, 'daily_summary.parquet')),
+    dropped: readRows(path.join(outDir, 'dropped_rows.parquet')),
+  } as Pick<RunResult, 'report' | 'clean' | 'daily' | 'dropped'>;
+  const want = model(eventsText, format, USERS);
+  return { got, want };
+}
+
+function compare(got: Pick<RunResult, 'report' | 'clean' | 'daily' | 'dropped'>, want: ReturnType<typeof model>) {
+  const firstDiff = (a: Record<string, unknown>[], b: Record<string, unknown>[], what: string) => {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) assert.deepEqual(a[i], b[i], `${what}: row ${i} differs`);
+  };
+  firstDiff(got.dropped, want.dropped, 'dropped_rows');
+  firstDiff(got.clean, want.clean, 'clean_events');
+  firstDiff(got.daily, want.daily, 'daily_summary');
+  const c = want.counts;
+  const afterExtract = c.rows - c.malformed;
+  const afterTs = afterExtract - c.missing - c.invalidTs;
+  assert.deepEqual(
+    got.report.stages.map((s) => [s.rows_in, s.rows_out]),
+    [
+      [c.rows, afterExtract],
+      [afterExtract, afterExtract - c.missing],
+      [afterExtract - c.missing, afterTs],
+      [afterTs, afterTs - c.dup],
+      [afterTs - c.dup, afterTs - c.dup - c.unknown],
+      [afterTs - c.dup - c.unknown, afterTs - c.dup - c.unknown - c.nonUs],
+    ],
+  );
+  assert.equal(warning({ report: got.report } as RunResult, 'invalid_value'), c.invalidValue);
+}
+
+describe('engine vs SPEC model on random inputs', () => {
+  const events = makeEvents(3000, 7);
+
+  test('sanity: the random input exercises every drop reason', () => {
+    const want = model(ndjsonText(events, 11, '\n', false), 'ndjson', USERS);
+    for (const k of ['malformed', 'missing', 'invalidTs', 'dup', 'unknown', 'nonUs', 'invalidValue'] as const) assert.ok(want.counts[k] > 20, `${k}: ${want.counts[k]}`);
+    assert.ok(want.clean.length > 100);
+  });
+
+  test('NDJSON, LF', async () => {
+    const text = ndjsonText(events, 11, '\n', false);
+    const { got, want } = await runBoth(text, 'events.ndjson', 'ndjson');
+    compare(got, want);
+  });
+
+  test('JSON array', async () => {
+    const text = JSON.stringify(events);
+    const { got, want } = await runBoth(text, 'events.json', 'json');
+    compare(got, want);
+  });
+
+  test('NDJSON with BOM and CRLF, two scan threads, small batches', async () => {
+    const text = ndjsonText(events, 13, '\r\n', true);
+    const { got, want } = await runBoth(text, 'events.json', 'ndjson', { parallelFrom: 1, batchRows: 37 });
+    compare(got, want);
+  });
+
+  test('pretty JSON array (one element per line), two scan threads, small batches', async () => {
+    const text = '\ufeff[\n' + events.map((e) => JSON.stringify(e)).join(',\n') + '\n]\n';
+    const { got, want } = await runBoth(text, 'events.json', 'json', { parallelFrom: 1, batchRows: 53 });
+    compare(got, want);
+  });
+
+  test('JSON array indented by JSON.stringify(_, null, 2), two scan threads', async () => {
+    const text = JSON.stringify(events, null, 2).replace(/\n/g, '\r\n');
+    const { got, want } = await runBoth(text, 'events.json', 'json', { parallelFrom: 1 });
+    compare(got, want);
+  });
+});

@@ -15,6 +15,9 @@ export function runningText(state: RunState, progress: number): string {
   const read = files.reduce((s, f) => s + f.read, 0);
   const total = files.reduce((s, f) => s + f.total, 0);
   if (total > 0 && read < total) return `Reading events… ${formatBytes(read)} of ${formatBytes(total)}`;
+  const done = state.stages.filter((s) => s.status === 'done').length;
+  if (done === state.stages.length) return 'Writing outputs…';
+  if (total === 0 && done === 0) return 'Starting…';
   return `Running… ${Math.round(progress * 100)}%`;
 }
 

@@ -206,8 +206,9 @@ export function runReducer(state: RunState, action: RunAction): RunState {
 }
 
 /**
- * Overall progress 0..1: reading the inputs is the first half, the six stages the second
- * (reading dominates the wall time on big files, the stages are quick once rows are in memory).
+ * Overall progress 0..1: reading the inputs is the first half, the six stages most of the
+ * second (reading dominates the wall time on big files), and writing the outputs the last
+ * 5%, which only the run's end fills.
  */
 export function runProgress(state: RunState): number {
   if (state.status === 'finished') return 1;
@@ -216,7 +217,7 @@ export function runProgress(state: RunState): number {
   const read = files.reduce((sum, f) => sum + Math.min(f.read, f.total), 0);
   const stagesDone = state.stages.filter((s) => s.status === 'done').length;
   const readFraction = total > 0 ? read / total : stagesDone > 0 ? 1 : 0;
-  return Math.min(1, readFraction * 0.5 + (stagesDone / STAGES.length) * 0.5);
+  return Math.min(0.95, readFraction * 0.5 + (stagesDone / STAGES.length) * 0.45);
 }
 
 /** True when every finished stage balances and each stage's input is the previous one's output. */

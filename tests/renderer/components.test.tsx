@@ -118,3 +118,27 @@ test('daily bars: one bar per day with a caption', () => {
   assert.equal(html.match(/class="chart-bar"/g)?.length, 2);
   assert.match(html, /17 events over 2 days/);
 });
+
+test('Run says why it is not available yet', async () => {
+  const { whyCannotRun } = await import('../../renderer/app');
+  const events = inputInfo();
+  const users = inputInfo({ name: 'users.csv', kind: 'users', format: 'csv' });
+  assert.match(whyCannotRun({ events: null, users: null }, '/out', false)!, /Choose the events and users files/);
+  assert.match(whyCannotRun({ events, users: null }, '/out', false)!, /users file/);
+  assert.match(whyCannotRun({ events: { ...events, error: { kind: 'input', message: 'x' } }, users }, '/out', false)!, /events file cannot be used/);
+  assert.match(whyCannotRun({ events, users }, '', false)!, /output folder/);
+  assert.match(whyCannotRun({ events, users }, '/out', true)!, /in progress/);
+  assert.equal(whyCannotRun({ events, users }, '/out', false), null);
+});
+
+test('the status line says what a run is doing', async () => {
+  const { runningText } = await import('../../renderer/run/run-panel');
+  let s = runReducer(initialRunState(), { type: 'start', request: { eventsPath: 'a', usersPath: 'b', outDir: 'c' } });
+  assert.equal(runningText(s, 0), 'Starting…');
+  s = runReducer(s, { type: 'progress', event: { type: 'bytes-read', file: 'a', bytesRead: 1024 * 1024, totalBytes: 4 * 1024 * 1024 } });
+  assert.equal(runningText(s, 0.1), 'Reading events… 1.0 MB of 4.0 MB');
+  s = runReducer(s, { type: 'progress', event: { type: 'bytes-read', file: 'a', bytesRead: 4 * 1024 * 1024, totalBytes: 4 * 1024 * 1024 } });
+  assert.match(runningText(s, 0.5), /^Running… 50%$/);
+  for (const stage of sampleReport().stages) s = runReducer(s, { type: 'progress', event: { type: 'stage-finished', stage } });
+  assert.equal(runningText(s, 0.95), 'Writing outputs…');
+});

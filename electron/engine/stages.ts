@@ -54,12 +54,24 @@ export function usersFrame(users: UsersTable): DataFrame {
   });
 }
 
-/** Stages 4 and 5: join the users, then keep only United States users. */
+/**
+ * Stages 4 and 5: join the users, then keep only United States users. Only the user_id column
+ * goes through the join; the user attributes come back in row order and are appended, so the
+ * wide event columns are never copied.
+ */
 export async function joinAndFilter(events: DataFrame, users: DataFrame): Promise<DataFrame> {
-  const kept = col('reason').eq(REASON_CODE.ok);
-  return events
+  const attrs = await events
     .lazy()
+    .select(col('user_id'))
     .join(users.lazy(), { on: 'user_id', how: 'left', maintainOrder: 'left', validate: 'm:1' })
+    .select(col('signup_date'), col('country'), col('known'))
+    .collect();
+  if (attrs.height !== events.height) throw new Error(`join changed the row count (${events.height} -> ${attrs.height})`);
+  const kept = col('reason').eq(REASON_CODE.ok);
+  // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
+  const widened = events.hstack(attrs) as unknown as DataFrame;
+  return widened
+    .lazy()
     .withColumns(
       pl
         .when(kept.and(col('known').isNull()))

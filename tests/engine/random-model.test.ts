@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { runPipeline } from '../../electron/engine/pipeline';
-import { readRows, tmpDir, warning, writeFile, type RunResult } from './helpers';
-import { model } from './spec-model';
+import { readRows, tmpDir, writeFile, type RunResult } from './helpers';
+import { compare, model } from './spec-model';
 
 const USERS =
   'Country,user_id,signup_date,plan\n' +
@@ -56,12 +56,35 @@ const METAS: unknown[] = [undefined, null, { device: 'd', page: 'p' }, { device:
 const JUNK = ['oops', '[1]', '{"a":', '42', 'null', '{"user_id":"u1"} x', "{'a':1}"];
 const BLANK = ['', '  ', '\t', ' \t '];
 
+/** A random timestamp in one of the SPEC's forms (sometimes with an impossible part). */
+function randomTimestamp(r: (n: number) => number): string {
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const y = [1969, 1970, 1999, 2000, 2023, 2024, 2025, 2100][r(8)];
+  const mo = 1 + r(12);
+  const d = 1 + r(r(10) === 0 ? 31 : 28) + (r(20) === 0 ? 3 : 0);
+  let t = `${y}-${p2(mo)}-${p2(d)}`;
+  if (r(8) === 0) return t;
+  t += r(2) ? 'T' : ' ';
+  t += `${p2(r(r(30) === 0 ? 25 : 24))}:${p2(r(60))}`;
+  if (r(4)) {
+    t += `:${p2(r(r(30) === 0 ? 61 : 60))}`;
+    if (r(2)) t += (r(2) ? '.' : ',') + String(r(1e9)).padStart(9, '0').slice(0, 1 + r(9));
+  }
+  const z = r(9);
+  const oh = p2(r(r(30) === 0 ? 25 : 24));
+  const om = p2(r(60));
+  const sign = r(2) ? '+' : '-';
+  t += ['', 'Z', 'z', `${sign}${oh}:${om}`, `${sign}${oh}${om}`, `${sign}${oh}`, `${sign}${oh}:${om}`, `${sign}${oh}`, 'Z'][z];
+  return t;
+}
+
 function makeEvents(n: number, seed: number): Record<string, unknown>[] {
   let s = seed;
-  const pick = <T>(xs: T[]): T => {
+  const r = (k: number) => {
     s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return xs[Math.floor((s / 0x80000000) * xs.length)];
+    return Math.floor((s / 0x80000000) * k);
   };
+  const pick = <T>(xs: T[]): T => (xs === (TIMESTAMPS as unknown[]) && r(2) === 0 ? (randomTimestamp(r) as T) : xs[r(xs.length)]);
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {
     const e: Record<string, unknown> = {};
@@ -95,6 +118,46 @@ function ndjsonText(events: Record<string, unknown>[], seed: number, eol: string
   return (bom ? '\ufeff' : '') + lines.join(eol) + eol;
 }
 
+/**
+ * Re-writes JSON text without changing its value: characters inside strings (keys included)
+ * become \\uXXXX escapes, and white space is added between tokens (`ws` chars only, so NDJSON
+ * lines stay single lines).
+ */
+function mangle(json: string, seed: number, ws: string): string {
+  let s = seed;
+  const r = (n: number) => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return Math.floor((s / 0x80000000) * n);
+  };
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (inString) {
+      if (c === '\\') {
+        out += c + json[i + 1];
+        i++;
+      } else if (c === '"') {
+        out += c;
+        inString = false;
+      } else {
+        // A whole code point: both halves of a surrogate pair, or neither.
+        const cp = json.codePointAt(i)!;
+        const ch = String.fromCodePoint(cp);
+        i += ch.length - 1;
+        if (r(4) === 0) for (const unit of [...Array(ch.length).keys()]) out += '\\u' + ch.charCodeAt(unit).toString(16).padStart(4, '0');
+        else out += ch;
+      }
+    } else {
+      if (c === '"') inString = true;
+      if ('{}[],:'.includes(c) && r(3) === 0) out += ws[r(ws.length)];
+      out += c;
+      if ('{}[],:'.includes(c) && r(3) === 0) out += ws[r(ws.length)];
+    }
+  }
+  return out;
+}
+
 async function runBoth(eventsText: string, name: string, format: 'json' | 'ndjson', scan?: { workers?: number; parallelFrom?: number; batchRows?: number }) {
   const dir = tmpDir();
   const eventsPath = writeFile(dir, name, eventsText);
@@ -109,30 +172,6 @@ async function runBoth(eventsText: string, name: string, format: 'json' | 'ndjso
   } as Pick<RunResult, 'report' | 'clean' | 'daily' | 'dropped'>;
   const want = model(eventsText, format, USERS);
   return { got, want };
-}
-
-function compare(got: Pick<RunResult, 'report' | 'clean' | 'daily' | 'dropped'>, want: ReturnType<typeof model>) {
-  const firstDiff = (a: Record<string, unknown>[], b: Record<string, unknown>[], what: string) => {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) assert.deepEqual(a[i], b[i], `${what}: row ${i} differs`);
-  };
-  firstDiff(got.dropped, want.dropped, 'dropped_rows');
-  firstDiff(got.clean, want.clean, 'clean_events');
-  firstDiff(got.daily, want.daily, 'daily_summary');
-  const c = want.counts;
-  const afterExtract = c.rows - c.malformed;
-  const afterTs = afterExtract - c.missing - c.invalidTs;
-  assert.deepEqual(
-    got.report.stages.map((s) => [s.rows_in, s.rows_out]),
-    [
-      [c.rows, afterExtract],
-      [afterExtract, afterExtract - c.missing],
-      [afterExtract - c.missing, afterTs],
-      [afterTs, afterTs - c.dup],
-      [afterTs - c.dup, afterTs - c.dup - c.unknown],
-      [afterTs - c.dup - c.unknown, afterTs - c.dup - c.unknown - c.nonUs],
-    ],
-  );
-  assert.equal(warning({ report: got.report } as RunResult, 'invalid_value'), c.invalidValue);
 }
 
 describe('engine vs SPEC model on random inputs', () => {
@@ -166,6 +205,20 @@ describe('engine vs SPEC model on random inputs', () => {
     const text = '\ufeff[\n' + events.map((e) => JSON.stringify(e)).join(',\n') + '\n]\n';
     const { got, want } = await runBoth(text, 'events.json', 'json', { parallelFrom: 1, batchRows: 53 });
     compare(got, want);
+  });
+
+  test('escapes inside strings and keys, white space between tokens: NDJSON and JSON array', async () => {
+    const nd = ndjsonText(events, 17, '\n', false)
+      .split('\n')
+      .map((l, i) => (l.startsWith('{"') ? mangle(l, i + 1, ' \t') : l))
+      .join('\n');
+    assert.notEqual(nd, ndjsonText(events, 17, '\n', false));
+    const a = await runBoth(nd, 'events.ndjson', 'ndjson');
+    compare(a.got, a.want);
+    const arr = mangle(JSON.stringify(events), 5, ' \t\r\n');
+    assert.deepEqual(JSON.parse(arr), JSON.parse(JSON.stringify(events)));
+    const b = await runBoth(arr, 'events.json', 'json');
+    compare(b.got, b.want);
   });
 
   test('JSON array indented by JSON.stringify(_, null, 2), two scan threads', async () => {

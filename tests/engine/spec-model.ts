@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import type { RunReport } from '../../shared/pipeline';
+
 /**
  * A small, deliberately naive model of the SPEC pipeline built on JSON.parse, used to check
  * the engine on random inputs. It shares no code with the engine: if both agree on thousands
@@ -186,4 +189,29 @@ export function model(eventsText: string, format: 'json' | 'ndjson', usersText: 
   }
   const daily = [...byKey.values()].sort((a, b) => Buffer.compare(Buffer.from(a.user_id), Buffer.from(b.user_id)) || (a.event_date < b.event_date ? -1 : a.event_date > b.event_date ? 1 : 0));
   return { clean, daily, dropped, counts };
+}
+
+/** Asserts the engine's outputs and report counts equal the model's. */
+export function compare(got: { report: RunReport; clean: Record<string, unknown>[]; daily: Record<string, unknown>[]; dropped: Record<string, unknown>[] }, want: ModelOutputs): void {
+  const firstDiff = (a: Record<string, unknown>[], b: Record<string, unknown>[], what: string) => {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) assert.deepEqual(a[i], b[i], `${what}: row ${i} differs`);
+  };
+  firstDiff(got.dropped, want.dropped, 'dropped_rows');
+  firstDiff(got.clean, want.clean, 'clean_events');
+  firstDiff(got.daily, want.daily, 'daily_summary');
+  const c = want.counts;
+  const afterExtract = c.rows - c.malformed;
+  const afterTs = afterExtract - c.missing - c.invalidTs;
+  assert.deepEqual(
+    got.report.stages.map((s) => [s.rows_in, s.rows_out]),
+    [
+      [c.rows, afterExtract],
+      [afterExtract, afterExtract - c.missing],
+      [afterExtract - c.missing, afterTs],
+      [afterTs, afterTs - c.dup],
+      [afterTs - c.dup, afterTs - c.dup - c.unknown],
+      [afterTs - c.dup - c.unknown, afterTs - c.dup - c.unknown - c.nonUs],
+    ],
+  );
+  assert.equal(got.report.warnings.find((w) => w.code === 'invalid_value')?.count ?? 0, c.invalidValue);
 }

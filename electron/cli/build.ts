@@ -33,10 +33,10 @@ export async function buildElectron(): Promise<void> {
     entryPoints: {
       main: path.join(root, 'electron/main.ts'),
       'run-worker': path.join(root, 'electron/service/run-worker.ts'),
-      ...(await engineWorkers()),
     },
     outdir: path.join(dist, 'electron'),
   });
+  await build(await engineWorkersBuild(path.join(dist, 'electron')));
   // The preload runs sandboxed: it may only require('electron'), so it is bundled whole.
   await build({
     ...common,
@@ -51,17 +51,15 @@ export async function buildElectron(): Promise<void> {
  * the tests host runs from this bundle, as the packaged app does, instead of through tsx.
  */
 export async function buildRunWorker(outdir = path.join(dist, 'electron')): Promise<string> {
-  const result = await build({
-    ...common,
-    entryPoints: { 'run-worker': path.join(root, 'electron/service/run-worker.ts'), ...(await engineWorkers()) },
-    outdir,
-    write: false,
-  });
+  const results = await Promise.all([
+    build({ ...common, entryPoints: { 'run-worker': path.join(root, 'electron/service/run-worker.ts') }, outdir, write: false }),
+    build({ ...(await engineWorkersBuild(outdir)), write: false }),
+  ]);
   // Several servers or test files may build at once: each file is written whole, then renamed,
   // so a run host never loads half a bundle. (The outdir stays inside the project so the
   // bundle's require()s find node_modules.)
   await mkdir(outdir, { recursive: true });
-  for (const file of result.outputFiles ?? []) {
+  for (const file of results.flatMap((r) => r.outputFiles ?? [])) {
     const temp = `${file.path}.${process.pid}.tmp`;
     await writeFile(temp, file.contents);
     await rename(temp, file.path);
@@ -71,12 +69,15 @@ export async function buildRunWorker(outdir = path.join(dist, 'electron')): Prom
 
 /**
  * Worker scripts the engine starts itself (`electron/engine/*-worker.ts`). The engine looks
- * for `<name>.js` beside its own code, which once bundled is dist/electron/.
+ * for `<name>.js` beside its own code, which once bundled is dist/electron/. They are bundled
+ * whole (they need no native module): the packaged app ships them outside the asar, where
+ * node_modules cannot be reached.
  */
-async function engineWorkers(): Promise<Record<string, string>> {
+async function engineWorkersBuild(outdir: string): Promise<BuildOptions> {
   const dir = path.join(root, 'electron/engine');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('-worker.ts'));
-  return Object.fromEntries(names.map((n) => [n.replace(/\.ts$/, ''), path.join(dir, n)]));
+  const entryPoints = Object.fromEntries(names.map((n) => [n.replace(/\.ts$/, ''), path.join(dir, n)]));
+  return { ...common, packages: undefined, entryPoints, outdir };
 }
 
 /** The React UI, as static files the custom protocol (or the HTTP server) serves. */

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventsFormat } from '../../shared/pipeline';
 import { EtlError, cancelledError, inputError } from './errors';
@@ -82,7 +82,8 @@ async function sha256File(path: string): Promise<string> {
 
 /** The worker script: the bundled .js beside this code, or the .ts source through tsx. */
 function startScanWorker(spec: SegmentSpec): Worker {
-  const js = join(__dirname, 'scan-worker.js');
+  // In the packaged app the bundle sits in app.asar; worker scripts are shipped unpacked.
+  const js = join(__dirname, 'scan-worker.js').replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
   if (existsSync(js)) return new Worker(js, { workerData: spec });
   // Running from source (tests, `npm run etl`): load the TypeScript through tsx's CJS hook.
   const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'scan-worker.ts'))});`;
@@ -218,8 +219,10 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       ),
     );
   } catch (err) {
-    if (opts.signal?.aborted) throw cancelledError();
-    throw err;
+    if (opts.signal?.aborted || err instanceof EtlError) throw opts.signal?.aborted ? cancelledError() : err;
+    // Worker threads unavailable or failed (an unusual runtime): the same scan on this thread.
+    opts.onDiscard?.();
+    return sequential();
   }
   // An array split is a guess: if the first range did not end between two elements, or it
   // found a problem before the split, the second range's view may be wrong. Start over.

@@ -18,4 +18,7 @@ test('npm run build bundles main, preload, the run worker and the renderer', { t
   assert.deepEqual([...new Set(preloadRequires)], ['electron']);
   assert.match(readFileSync(dist('electron/main.js'), 'utf8'), /require\("nodejs-polars"\)/);
   assert.match(readFileSync(dist('renderer/index.html'), 'utf8'), /main\.js/);
+  // The engine's scan worker runs unpacked from the asar, away from node_modules: self-contained.
+  const workerRequires = [...readFileSync(dist('electron/scan-worker.js'), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+  assert.deepEqual(workerRequires.filter((r) => !r.startsWith('node:') && !['fs', 'path', 'worker_threads', 'crypto', 'buffer', 'stream', 'util', 'os', 'events'].includes(r)), []);
 });

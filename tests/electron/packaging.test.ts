@@ -22,6 +22,8 @@ test('ships the bundle, unpacks the native Polars module, and brings the sample 
   assert.equal(pkg.main, 'dist/electron/main.js');
   assert.ok(build.files.includes('dist/**') && build.files.includes('package.json'));
   assert.ok(build.asarUnpack.includes('node_modules/nodejs-polars*/**'));
+  // The engine's scan workers start from a real file outside the asar (see events-reader.ts).
+  assert.ok(build.asarUnpack.includes('dist/electron/*-worker.js'));
   assert.deepEqual(build.extraResources, [{ from: 'data', to: 'data', filter: ['**/*'] }]);
   assert.deepEqual(build.linux.target, ['AppImage', 'deb']);
   assert.deepEqual(build.mac.target, ['dmg']);

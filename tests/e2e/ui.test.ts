@@ -341,6 +341,14 @@ test('dark theme follows the system', async () => {
     const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.notEqual(bg, 'rgb(245, 246, 248)');
     await screenshot(dark, '09-run-dark');
+    await dark.getByRole('button', { name: 'Dropped rows' }).click();
+    await dark.locator('.chip[data-reason="invalid_timestamp"]').click();
+    await waitForRows(dark);
+    await screenshot(dark, '09-dropped-dark');
+    await dark.getByRole('tab', { name: 'Preview outputs' }).click();
+    await dark.getByRole('tab', { name: 'daily_summary.parquet' }).click();
+    await dark.locator('.daily-chart .chart-bar').first().waitFor();
+    await screenshot(dark, '09-preview-dark');
   } finally {
     await dark.context().close();
   }

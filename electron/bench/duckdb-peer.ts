@@ -15,7 +15,7 @@
  *    STRUCT(device, page). A bare null element is a row of nulls (missing_user_id). When DuckDB
  *    refuses the file that way (an element that is a number/string/array, an object with a
  *    duplicate key, a non-object metadata), it falls back to `read_json_objects` + one
- *    json_extract_string / json_type (list form: one parse per row).
+ *    json_extract (list form: one parse per row).
  *  - Extract, NDJSON: the lines are read with `read_csv` as a single VARCHAR column (no quote,
  *    no escape, a control-character delimiter, new_line '\n'), which keeps blank lines as NULL
  *    rows, so rowid + 1 is the line number. DuckDB's CSV state machine always treats '\r' as a
@@ -23,8 +23,9 @@
  *    an exact but slower path: `read_text` + `string_split(content, '\n')` with
  *    generate_subscripts for the line number, and the trailing '\r' removed. A line is an event
  *    when it starts with '{' and json_valid() accepts it; yyjson (DuckDB's JSON library) is more
- *    lenient than JSON.parse (trailing commas, NaN/Infinity), so lines hitting a cheap RE2
- *    pre-filter are checked again with their string literals blanked out.
+ *    lenient than JSON.parse: lines hitting a cheap trailing-comma RE2 pre-filter are checked
+ *    again with their string literals blanked out, and a NaN/Infinity literal in one of the six
+ *    fields makes the line malformed (checked on the extracted field texts).
  *  - Typing: user_id string trimmed with exactly JavaScript's trim set (fast path when both ends
  *    are visible ASCII), or number as its decimal string; value = JSON number, or a string
  *    matching the SPEC decimal pattern, else null (counted). Timestamps: one RE2
@@ -44,7 +45,7 @@
  *
  * Known differences from a JSON.parse-based reader (none occurs in generated data): yyjson
  * keeps the first of duplicate keys (JSON.parse the last), rejects lone surrogate escapes
- * ("\ud800"), and re-serialises non-string event_type/device/page (1.50 -> "1.5") instead of
+ * ("\ud800"), accepts NaN/Infinity in fields the pipeline does not read, and re-serialises non-string event_type/device/page (1.50 -> "1.5") instead of
  * keeping their JSON text as written. A boolean/object user_id counts as missing here.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
@@ -214,12 +215,20 @@ const NUMERIC_TYPES = `('BIGINT', 'UBIGINT', 'DOUBLE')`;
 
 /** Unpacks one JSON text per row (`line`, with `kind` already decided) into the `ev` columns. */
 function fromJsonText(rowsSql: string, extraCols = ''): string {
-  return `SELECT kind, raw, s[1] AS uid, t[1] AS uid_t, s[2] AS event_type, s[3] AS timestamp, s[4] AS v, t[2] AS v_t,
-      s[5] AS device, s[6] AS page${extraCols}
-    FROM (SELECT kind, CASE WHEN kind = 2 THEN line::VARCHAR END AS raw,
-            CASE WHEN kind = 1 THEN json_extract_string(line, ${PATHS}) END AS s,
-            CASE WHEN kind = 1 THEN json_type(line, ['$.user_id', '$.value']) END AS t${extraCols}
-          FROM (${rowsSql}))`;
+  // One parse per event: json_extract's list form gives each field's JSON text, which jtext /
+  // jtype read without the parser unless it is a string holding an escape. yyjson accepts
+  // NaN/Infinity literals, JSON.parse does not: such a field makes the line malformed.
+  const naninf = [1, 2, 3, 4, 5, 6].map((k) => `coalesce(regexp_matches(j[${k}], '^[+-]?(?:[Nn][Aa]|[Ii])'), false)`).join(' OR ');
+  return `SELECT kind, raw, jtext(j[1]) AS uid, jtype(j[1]) AS uid_t, jtext(j[2]) AS event_type, jtext(j[3]) AS timestamp,
+      jtext(j[4]) AS v, jtype(j[4]) AS v_t, jtext(j[5]) AS device, jtext(j[6]) AS page${extraCols}
+    FROM (
+      SELECT CASE WHEN bad THEN 2 ELSE kind END::UTINYINT AS kind,
+             CASE WHEN kind = 2 OR bad THEN line::VARCHAR END AS raw,
+             CASE WHEN NOT bad THEN j END AS j${extraCols}
+      FROM (
+        SELECT *, kind = 1 AND (${naninf}) AS bad
+        FROM (SELECT kind, line, CASE WHEN kind = 1 THEN json_extract(line, ${PATHS})::VARCHAR[] END AS j${extraCols}
+              FROM (${rowsSql}))))`;
 }
 
 /** Statement(s) creating `ev`; rowid + 1 = source_row except on the read_text path (column `src`). */
@@ -242,13 +251,14 @@ function extractSql(path: string, format: PeerFormat, textPath: boolean, arrayFa
       `SELECT 1::UTINYINT AS kind, json AS line FROM read_json_objects(${p}, format = 'array', maximum_object_size = 1073741824)`,
     )}`;
   }
-  // JSON.parse rejects trailing commas and NaN/Infinity, which yyjson accepts: a cheap RE2
-  // pre-filter, then the exact check on the line with its string literals blanked out.
-  const strict = `CASE WHEN NOT regexp_matches(line, '(?i),\\s*[\\]}]|nan|inf') THEN true
-      ELSE NOT regexp_matches(regexp_replace(line, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), '(?i),\\s*[\\]}]|[:,\\[]\\s*[+-]?(?:nan|inf)') END`;
+  // JSON.parse rejects trailing commas, which yyjson accepts: a cheap RE2 pre-filter, then the
+  // exact check on the line with its string literals blanked out.
+  const strict = `CASE WHEN NOT regexp_matches(line, ',\\s*[\\]}]') THEN true
+      ELSE NOT regexp_matches(regexp_replace(line, '"(?:[^"\\\\]|\\\\.)*"', '""', 'g'), ',\\s*[\\]}]') END`;
   const classify = `CASE
       WHEN line IS NULL OR regexp_full_match(line, '[ \\t]*') THEN 0
-      WHEN ltrim(line, ' \t\n\r')[1] = '{' AND json_valid(line) THEN CASE WHEN ${strict} THEN 1 ELSE 2 END
+      WHEN CASE WHEN starts_with(line, '{') THEN true ELSE ltrim(line, ' \t\n\r')[1] = '{' END
+       AND json_valid(line) THEN CASE WHEN ${strict} THEN 1 ELSE 2 END
       ELSE 2 END`;
   if (!textPath) {
     const src = `SELECT line FROM read_csv(${p}, columns = {'line': 'VARCHAR'}, header = false,

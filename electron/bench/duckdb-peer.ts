@@ -391,7 +391,12 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
     const warnings = await loadUsers(con, usersPath);
     try {
       if (opts.forceArrayFallback) throw new Error('forced');
-      await con.run(extractSql(eventsPath, format, textPath, false));
+      const ex = extractSql(eventsPath, format, textPath, false);
+      if (process.env.PEER_PROFILE === 'explain') {
+        const r = await con.runAndReadAll(`EXPLAIN ANALYZE ${ex.replace(/^CREATE TEMP TABLE \w+ AS/, '')}`);
+        process.stderr.write(String(r.getRows()[0][1]) + '\n');
+      }
+      await con.run(ex);
     } catch (e) {
       // read_json(records=true) refuses an element that is neither an object nor null, and an
       // object with a duplicate key; read_json_objects takes any JSON value (and fails the same

@@ -15,7 +15,7 @@
  *    STRUCT(device, page). A bare null element is a row of nulls (missing_user_id). When DuckDB
  *    refuses the file that way (an element that is a number/string/array, an object with a
  *    duplicate key, a non-object metadata), it falls back to `read_json_objects` + one
- *    json_extract (list form: one parse per row).
+ *    json_transform per element (non-objects give a row of nulls).
  *  - Extract, NDJSON: the lines are read with `read_csv` as a single VARCHAR column (no quote,
  *    no escape, a control-character delimiter, new_line '\n'), which keeps blank lines as NULL
  *    rows, so rowid + 1 is the line number. DuckDB's CSV state machine always treats '\r' as a
@@ -24,8 +24,9 @@
  *    generate_subscripts for the line number, and the trailing '\r' removed. A line is an event
  *    when it starts with '{' and json_valid() accepts it; yyjson (DuckDB's JSON library) is more
  *    lenient than JSON.parse: lines hitting a cheap trailing-comma RE2 pre-filter are checked
- *    again with their string literals blanked out, and a NaN/Infinity literal in one of the six
- *    fields makes the line malformed (checked on the extracted field texts).
+ *    again with their string literals blanked out, and a NaN/Infinity literal as user_id or
+ *    value makes the line malformed. Fields come from one json_transform per line into the same
+ *    typed struct as the array fast path.
  *  - Typing: user_id string trimmed with exactly JavaScript's trim set (fast path when both ends
  *    are visible ASCII), or number as its decimal string; value = JSON number, or a string
  *    matching the SPEC decimal pattern, else null (counted). Timestamps: one RE2
@@ -45,7 +46,7 @@
  *
  * Known differences from a JSON.parse-based reader (none occurs in generated data): yyjson
  * keeps the first of duplicate keys (JSON.parse the last), rejects lone surrogate escapes
- * ("\ud800"), accepts NaN/Infinity in fields the pipeline does not read, and re-serialises non-string event_type/device/page (1.50 -> "1.5") instead of
+ * ("\ud800"), accepts NaN/Infinity other than as user_id/value, and re-serialises non-string event_type/device/page (1.50 -> "1.5") instead of
  * keeping their JSON text as written. A boolean/object user_id counts as missing here.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
@@ -215,20 +216,23 @@ const NUMERIC_TYPES = `('BIGINT', 'UBIGINT', 'DOUBLE')`;
 
 /** Unpacks one JSON text per row (`line`, with `kind` already decided) into the `ev` columns. */
 function fromJsonText(rowsSql: string, extraCols = ''): string {
-  // One parse per event: json_extract's list form gives each field's JSON text, which jtext /
-  // jtype read without the parser unless it is a string holding an escape. yyjson accepts
-  // NaN/Infinity literals, JSON.parse does not: such a field makes the line malformed.
-  const naninf = [1, 2, 3, 4, 5, 6].map((k) => `coalesce(regexp_matches(j[${k}], '^[+-]?(?:[Nn][Aa]|[Ii])'), false)`).join(' OR ');
-  return `SELECT kind, raw, jtext(j[1]) AS uid, jtype(j[1]) AS uid_t, jtext(j[2]) AS event_type, jtext(j[3]) AS timestamp,
-      jtext(j[4]) AS v, jtype(j[4]) AS v_t, jtext(j[5]) AS device, jtext(j[6]) AS page${extraCols}
+  // One parse per event: json_transform into the same typed struct read_json uses (user_id and
+  // value as JSON, their type read from the first character; the text fields as VARCHAR;
+  // metadata as a struct, NULL fields when it is not an object). yyjson accepts NaN/Infinity
+  // literals, JSON.parse does not: such a user_id or value makes the line malformed.
+  const T = `'{"user_id":"JSON","event_type":"VARCHAR","timestamp":"VARCHAR","value":"JSON","metadata":{"device":"VARCHAR","page":"VARCHAR"}}'`;
+  const naninf = (c: string) => `coalesce(regexp_matches(${c}, '^[+-]?(?:[Nn][Aa]|[Ii])'), false)`;
+  return `SELECT kind, raw, jtext(u) AS uid, jtype(u) AS uid_t, t.event_type AS event_type, t.timestamp AS timestamp,
+      jtext(v) AS v, jtype(v) AS v_t, t.metadata.device AS device, t.metadata.page AS page${extraCols}
     FROM (
       SELECT CASE WHEN bad THEN 2 ELSE kind END::UTINYINT AS kind,
              CASE WHEN kind = 2 OR bad THEN line::VARCHAR END AS raw,
-             CASE WHEN NOT bad THEN j END AS j${extraCols}
+             CASE WHEN NOT bad THEN t END AS t, CASE WHEN NOT bad THEN u END AS u, CASE WHEN NOT bad THEN v END AS v${extraCols}
       FROM (
-        SELECT *, kind = 1 AND (${naninf}) AS bad
-        FROM (SELECT kind, line, CASE WHEN kind = 1 THEN json_extract(line, ${PATHS})::VARCHAR[] END AS j${extraCols}
-              FROM (${rowsSql}))))`;
+        SELECT *, kind = 1 AND (${naninf('u')} OR ${naninf('v')}) AS bad
+        FROM (SELECT kind, line, t, t.user_id::VARCHAR AS u, t.value::VARCHAR AS v${extraCols}
+              FROM (SELECT kind, line, CASE WHEN kind = 1 THEN json_transform(line, ${T}) END AS t${extraCols}
+                    FROM (${rowsSql})))))`;
 }
 
 /** Statement(s) creating `ev`; rowid + 1 = source_row except on the read_text path (column `src`). */

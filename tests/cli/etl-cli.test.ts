@@ -68,7 +68,7 @@ describe('as a child process (npx tsx electron/cli/etl.ts)', () => {
     assert.equal(r.code, 0, r.stderr);
     const err = lines(r.stderr);
     assert.ok(err.length > 5);
-    for (const l of err) if (!l.startsWith('  ')) assert.match(l, LOG_LINE);
+    for (const l of err) assert.match(l, LOG_LINE);
     assert.match(r.stderr, /Loaded 4 events/);
     assert.match(r.stderr, /Deduplication: 4 -> 3 \(removed 1 duplicates\)/);
     assert.match(r.stderr, /DROPPED ROW SUMMARY:/);

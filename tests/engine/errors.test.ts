@@ -207,6 +207,27 @@ describe('an output folder that cannot be used', () => {
   });
 });
 
+describe('text that is not UTF-8', () => {
+  test('in the events file: a clear error naming the file, line and byte offset', async () => {
+    const s = await setup();
+    const head = Buffer.from('[\n{"user_id":"u1","event_type":"caf');
+    const bad = writeFile(s.dir, 'latin1.json', Buffer.concat([head, Buffer.from([0xe9]), Buffer.from('"}\n]\n')]));
+    const err = await fails({ eventsPath: bad, usersPath: s.users, outDir: s.outDir });
+    assertInputError(err, bad);
+    assert.equal(err.info.line, 2, err.message);
+    assert.equal(err.info.offset, head.length, err.message);
+    assertUntouched(s);
+  });
+
+  test('in the users file: a clear error naming the file', async () => {
+    const s = await setup();
+    const bad = writeFile(s.dir, 'latin1.csv', Buffer.concat([Buffer.from('user_id,signup_date,country\nu1,2024-01-01,M'), Buffer.from([0xe9]), Buffer.from('xico\n')]));
+    const err = await fails({ eventsPath: s.events, usersPath: bad, outDir: s.outDir });
+    assertInputError(err, bad);
+    assertUntouched(s);
+  });
+});
+
 describe('moving the outputs into place', () => {
   test('when an output cannot simply replace what is there, the result is all old or all new, never mixed', async () => {
     const s = await setup();

@@ -14,7 +14,6 @@ describe('sniffFormat / formatFromName', () => {
   test('.ndjson and .jsonl are always line-delimited, other names are sniffed', () => {
     assert.equal(formatFromName('/a/b/events.ndjson'), 'ndjson');
     assert.equal(formatFromName('events.jsonl'), 'ndjson');
-    assert.equal(formatFromName('EVENTS.NDJSON'), 'ndjson');
     assert.equal(formatFromName('events.json'), null);
     assert.equal(formatFromName('events.txt'), null);
     assert.equal(formatFromName('events'), null);

@@ -41,13 +41,25 @@ function assertUntouched(s: Setup): void {
 /** Runs and expects a rejection with an EtlError; returns it. */
 async function fails(req: { eventsPath: string; usersPath: string; outDir: string }, signal?: AbortSignal, onEvent?: (e: ProgressEvent) => void): Promise<EtlError> {
   let caught: unknown;
+  const seen: ProgressEvent[] = [];
   try {
-    await runPipeline(req, { signal, onEvent });
+    await runPipeline(req, {
+      signal,
+      onEvent: (e) => {
+        seen.push(e);
+        onEvent?.(e);
+      },
+    });
   } catch (err) {
     caught = err;
   }
   assert.ok(caught !== undefined, 'the run should fail');
   assert.ok(caught instanceof EtlError, `an EtlError, got ${caught instanceof Error ? caught.stack : String(caught)}`);
+  // The failure is also the last progress event, with the same information.
+  const last = seen[seen.length - 1];
+  assert.equal(last?.type, 'run-failed');
+  assert.deepEqual(last.type === 'run-failed' ? last.error : null, caught.info);
+  assert.ok(!seen.some((e) => e.type === 'run-finished'));
   return caught;
 }
 

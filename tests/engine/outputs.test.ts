@@ -337,3 +337,35 @@ describe('etl.log', () => {
     assert.match(formatLogLine(new Date(), 'ERROR', 'x'), LOG_LINE);
   });
 });
+
+describe('progress events (hooks.onEvent)', () => {
+  test('run-started first, run-finished last with the returned report', () => {
+    assert.equal(r.events[0].type, 'run-started');
+    const last = r.events[r.events.length - 1];
+    assert.equal(last.type, 'run-finished');
+    assert.deepEqual(last.type === 'run-finished' ? last.report : null, r.report);
+    assert.ok(!r.events.some((e) => e.type === 'run-failed'));
+  });
+
+  test('each stage starts, then finishes with its report entry, in SPEC order', () => {
+    const marks = r.events.filter((e) => e.type === 'stage-started' || e.type === 'stage-finished').map((e) => (e.type === 'stage-started' ? `start ${e.stage}` : `finish ${e.stage.name}`));
+    assert.deepEqual(marks, STAGE_NAMES.flatMap((n) => [`start ${n}`, `finish ${n}`]));
+    const finished = r.events.flatMap((e) => (e.type === 'stage-finished' ? [e.stage] : []));
+    assert.deepEqual(finished, r.report.stages);
+  });
+
+  test('warnings are sent as they happen, as in the report', () => {
+    const sent = r.events.flatMap((e) => (e.type === 'warning' ? [e.warning] : []));
+    assert.deepEqual(sent, r.report.warnings);
+  });
+
+  test('bytes-read ends at the whole events file', () => {
+    const reads = r.events.flatMap((e) => (e.type === 'bytes-read' ? [e] : []));
+    assert.ok(reads.length >= 1);
+    const size = fs.statSync(r.eventsPath).size;
+    const lastRead = reads[reads.length - 1];
+    assert.equal(lastRead.totalBytes, size);
+    assert.equal(lastRead.bytesRead, size);
+    for (let i = 1; i < reads.length; i++) assert.ok(reads[i].bytesRead >= reads[i - 1].bytesRead);
+  });
+});

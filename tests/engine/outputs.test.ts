@@ -51,6 +51,32 @@ interface Footer {
   rows: number;
   codecs: number[];
   names: string[];
+  /** Per column: Parquet physical type and logical type, as a short string. */
+  types: string[];
+}
+
+/** Parquet physical types by value. */
+const PHYSICAL = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'];
+
+/** The type the SPEC's "Parquet / Arrow type" means, as the footer states it. */
+const FOOTER_TYPE: Record<string, string> = {
+  'DataType(String)': 'BYTE_ARRAY STRING',
+  'DataType(Datetime(us,UTC))': 'INT64 TIMESTAMP(MICROS,UTC)',
+  'DataType(Date)': 'INT32 DATE',
+  'DataType(Float64)': 'DOUBLE',
+  'DataType(Int64)': 'INT64',
+};
+
+function footerType(el: { type: number; logicalType?: Record<string, unknown> | null }): string {
+  const physical = PHYSICAL[el.type];
+  const lt = el.logicalType ?? {};
+  if (lt.STRING) return `${physical} STRING`;
+  if (lt.DATE) return `${physical} DATE`;
+  const ts = lt.TIMESTAMP as { isAdjustedToUTC: boolean; unit: Record<string, unknown> } | null | undefined;
+  if (ts) return `${physical} TIMESTAMP(${Object.keys(ts.unit).find((k) => ts.unit[k]) ?? '?'},${ts.isAdjustedToUTC ? 'UTC' : 'local'})`;
+  const int = lt.INTEGER as { bitWidth: number; isSigned: boolean } | null | undefined;
+  if (int && !(int.bitWidth === 64 && int.isSigned)) return `${physical} INTEGER(${int.bitWidth},${int.isSigned})`;
+  return physical;
 }
 
 async function footer(file: string): Promise<Footer> {
@@ -66,7 +92,8 @@ async function footer(file: string): Promise<Footer> {
     }
     const rows = toNum(md.num_rows);
     assert.equal(groupRows, rows, `${file}: row groups add up to num_rows`);
-    return { rows, codecs, names: Object.keys(reader.schema.fields) };
+    const types = (md.schema as { type: number; logicalType?: Record<string, unknown> | null; num_children?: number }[]).slice(1).map(footerType);
+    return { rows, codecs, names: Object.keys(reader.schema.fields), types };
   } finally {
     await reader.close();
   }
@@ -287,6 +314,11 @@ describe('parquetjs-lite reads every footer independently', () => {
       assert.equal(f.codecs.length % schema.length, 0);
       for (const c of f.codecs) assert.equal(c, 1, 'codec 1 = SNAPPY');
       assert.deepEqual(f.names, schema.map(([n]) => n));
+      // Physical and logical types in the footer: what any Parquet reader sees.
+      assert.deepEqual(
+        f.names.map((n, i) => `${n}: ${f.types[i]}`),
+        schema.map(([n, t]) => `${n}: ${FOOTER_TYPE[t]}`),
+      );
     });
   }
 });

@@ -46,8 +46,10 @@
  *
  * Known differences from a JSON.parse-based reader (none occurs in generated data): yyjson
  * keeps the first of duplicate keys (JSON.parse the last), rejects lone surrogate escapes
- * ("\ud800"), accepts NaN/Infinity other than as user_id/value, and re-serialises non-string event_type/device/page (1.50 -> "1.5") instead of
- * keeping their JSON text as written. A boolean/object user_id counts as missing here.
+ * ("\ud800"), accepts NaN/Infinity anywhere but in user_id/value (there they make an NDJSON
+ * line malformed and a JSON array file invalid, as with JSON.parse), and re-serialises
+ * non-string event_type/device/page (1.50 -> "1.5") instead of keeping their JSON text as
+ * written. A boolean/object user_id counts as missing here.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
@@ -409,6 +411,12 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
       arrayFallback = true;
       await con.run(`DROP TABLE IF EXISTS ev`);
       await con.run(extractSql(eventsPath, format, textPath, true));
+    }
+    if (format === 'json') {
+      // yyjson accepts NaN/Infinity literals; for JSON.parse the file is invalid JSON (fatal).
+      const bad = await con.runAndReadAll(`SELECT count(*) FROM ev WHERE
+        (uid_t = 'DOUBLE' AND regexp_matches(uid, '^[+-]?(?:[Nn][Aa]|[Ii])')) OR (v_t = 'DOUBLE' AND regexp_matches(v, '^[+-]?(?:[Nn][Aa]|[Ii])'))`);
+      if (Number(bad.getRows()[0][0]) > 0) throw new Error(`${eventsPath} is not valid JSON: NaN/Infinity is not a JSON value`);
     }
     // File order is now captured in rowid (or src); nothing after this depends on insertion
     // order (every output has an ORDER BY), so let DuckDB drop the ordering bookkeeping.

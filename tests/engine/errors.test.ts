@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { EtlError } from '../../electron/engine/errors';
 import { runPipeline } from '../../electron/engine/pipeline';
 import type { ProgressEvent } from '../../shared/pipeline';
-import { DEFAULT_USERS, ev, hashTree, ndjson, tmpDir, writeFile } from './helpers';
+import { DEFAULT_USERS, ev, hashTree, tmpDir, writeFile } from './helpers';
 
 interface Setup {
   dir: string;
@@ -237,125 +237,5 @@ describe('text that is not UTF-8', () => {
     const err = await fails({ eventsPath: s.events, usersPath: bad, outDir: s.outDir });
     assertInputError(err, bad);
     assertUntouched(s);
-  });
-});
-
-describe('moving the outputs into place', () => {
-  test('when an output cannot simply replace what is there, the result is all old or all new, never mixed', async () => {
-    const s = await setup();
-    // The earlier set, but with a folder where etl.log goes (the last file to be moved): a
-    // plain rename of the new etl.log fails after the Parquet files could have been replaced.
-    fs.rmSync(path.join(s.outDir, 'etl.log'));
-    fs.mkdirSync(path.join(s.outDir, 'etl.log'));
-    fs.writeFileSync(path.join(s.outDir, 'etl.log', 'keep'), 'keep');
-    const before = hashTree(s.outDir);
-    const events = writeFile(s.dir, 'other.json', JSON.stringify([ev('u2', 5), ev('u1', 6), ev('nobody', 7)]));
-    let caught: unknown = null;
-    try {
-      await runPipeline({ eventsPath: events, usersPath: s.users, outDir: s.outDir });
-    } catch (err) {
-      caught = err;
-    }
-    assert.deepEqual(fs.readdirSync(s.outDir).filter((n) => n.startsWith('.etl-staging-')), []);
-    const after = hashTree(s.outDir);
-    if (caught) {
-      // All old: every earlier file byte-identical.
-      const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
-      assert.deepEqual(changed, [], 'a failed run left a mixed set');
-      assert.ok(caught instanceof EtlError, `a clear EtlError, got ${caught instanceof Error ? caught.message : String(caught)}`);
-      assert.ok(!caught.message.includes('\n'));
-    } else {
-      // All new: the five files are this run's, and agree with each other.
-      const report = JSON.parse(fs.readFileSync(path.join(s.outDir, 'run_report.json'), 'utf8'));
-      assert.equal(report.inputs[0].path, events);
-      assert.ok(fs.statSync(path.join(s.outDir, 'etl.log')).isFile());
-      assert.match(fs.readFileSync(path.join(s.outDir, 'etl.log'), 'utf8'), /Loaded 3 events/);
-      for (const o of report.outputs) assert.equal(fs.statSync(path.join(s.outDir, path.basename(o.path))).size, o.bytes);
-      for (const name of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json']) assert.notEqual(after[name], before[name], `${name} is new`);
-    }
-  });
-});
-
-describe('cancellation', () => {
-  test('aborting on the first bytes-read event of a multi-MB input rejects as cancelled and keeps the earlier outputs', async () => {
-    const s = await setup();
-    // ~12 MB of NDJSON: more than one read block.
-    const lines: string[] = [];
-    for (let i = 0; i < 150_000; i++) lines.push(JSON.stringify(ev(i % 2 ? 'u1' : 'u2', i, { event_type: `event-${i}`, value: i, metadata: { device: 'desktop', page: '/benefits/overview' } })));
-    const big = writeFile(s.dir, 'big.ndjson', lines.join('\n') + '\n');
-    assert.ok(fs.statSync(big).size > 10_000_000);
-    const controller = new AbortController();
-    const seen: ProgressEvent[] = [];
-    const err = await fails({ eventsPath: big, usersPath: s.users, outDir: s.outDir }, controller.signal, (e) => {
-      seen.push(e);
-      if (e.type === 'bytes-read' && !controller.signal.aborted) controller.abort();
-    });
-    assert.equal(err.info.kind, 'cancelled', err.message);
-    assert.ok(seen.some((e) => e.type === 'bytes-read'));
-    assert.ok(!seen.some((e) => e.type === 'run-finished'));
-    const failed = seen.find((e) => e.type === 'run-failed');
-    assert.equal(failed && failed.type === 'run-failed' ? failed.error.kind : undefined, 'cancelled');
-    assertUntouched(s);
-  });
-
-  test('an already aborted signal cancels before anything is written', async () => {
-    const s = await setup();
-    const controller = new AbortController();
-    controller.abort();
-    const err = await fails({ eventsPath: s.events, usersPath: s.users, outDir: s.outDir }, controller.signal);
-    assert.equal(err.info.kind, 'cancelled');
-    assertUntouched(s);
-  });
-
-  const points: [string, (e: ProgressEvent) => boolean][] = [
-    ['run-started', (e) => e.type === 'run-started'],
-    ['extract started', (e) => e.type === 'stage-started' && e.stage === 'extract'],
-    ['deduplicate started', (e) => e.type === 'stage-started' && e.stage === 'deduplicate'],
-    ['join_users started', (e) => e.type === 'stage-started' && e.stage === 'join_users'],
-    ['filter_us finished', (e) => e.type === 'stage-finished' && e.stage.name === 'filter_us'],
-    ['DROPPED ROW SUMMARY logged', (e) => e.type === 'log' && e.message.startsWith('DROPPED ROW SUMMARY')],
-    ['first output written (log line)', (e) => e.type === 'log' && e.message.startsWith('Wrote ')],
-    ['last log line', (e) => e.type === 'log' && /finished/i.test(e.message)],
-  ];
-  for (const [what, when] of points) {
-    test(`aborting at "${what}" rejects as cancelled and changes nothing`, async () => {
-      const s = await setup();
-      // Different inputs, so a leaked new output would differ from the earlier set.
-      const events = writeFile(s.dir, 'other.ndjson', ndjson([ev('u1', 7), ev('u1', 8), ev('nobody', 9)]));
-      const controller = new AbortController();
-      let fired = false;
-      const err = await fails({ eventsPath: events, usersPath: s.users, outDir: s.outDir }, controller.signal, (e) => {
-        if (!fired && when(e)) {
-          fired = true;
-          controller.abort();
-        }
-      });
-      assert.ok(fired, `the "${what}" point was reached`);
-      assert.equal(err.info.kind, 'cancelled', err.message);
-      assertUntouched(s);
-    });
-  }
-
-  test('a cancelled run into a new folder leaves no outputs at all', async () => {
-    const s = await setup();
-    const fresh = path.join(s.dir, 'fresh-out');
-    const controller = new AbortController();
-    const err = await fails({ eventsPath: s.events, usersPath: s.users, outDir: fresh }, controller.signal, (e) => {
-      if (e.type === 'stage-started' && e.stage === 'deduplicate') controller.abort();
-    });
-    assert.equal(err.info.kind, 'cancelled');
-    const left = fs.existsSync(fresh) ? fs.readdirSync(fresh) : [];
-    assert.deepEqual(left, []);
-  });
-});
-
-describe('a failed run into a new folder', () => {
-  test('leaves no partial outputs', async () => {
-    const s = await setup();
-    const bad = writeFile(s.dir, 'bad.json', '[{"user_id":"u1"},');
-    const fresh = path.join(s.dir, 'fresh-out');
-    await fails({ eventsPath: bad, usersPath: s.users, outDir: fresh });
-    const left = fs.existsSync(fresh) ? fs.readdirSync(fresh) : [];
-    assert.deepEqual(left, []);
   });
 });

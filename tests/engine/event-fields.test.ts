@@ -22,6 +22,18 @@ describe('user_id', () => {
     assert.deepEqual(r.dropped.map((d) => [d.source_row, d.drop_reason, d.user_id]), [[3, 'unknown_user', '999']]);
   });
 
+  test('a number in any JSON form becomes a plain decimal string (no exponent) of the same value', async () => {
+    const numbers = ['1e21', '1E2', '1e-7', '2.5E-3', '1.50', '12345678901234567890', '-3', '0.1'];
+    const text = '[' + numbers.map((v, i) => `{"user_id":${v},"timestamp":"2025-01-15T10:00:0${i}Z"}`).join(',') + ']';
+    const r = await run(text, { users });
+    const ids = r.dropped.map((d) => d.user_id as string);
+    assert.equal(ids.length, numbers.length);
+    ids.forEach((id, i) => {
+      assert.match(id, /^-?\d+(\.\d+)?$/, `${numbers[i]} -> ${JSON.stringify(id)} is not a decimal string`);
+      assert.equal(Number(id), Number(numbers[i]), `${numbers[i]} -> ${id}`);
+    });
+  });
+
   test('surrounding white space is trimmed as String.prototype.trim does', async () => {
     const padded = ['  u1', 'u1  ', ' u1 ', '\tu1\n', '\u00a0u1\u00a0', '\u3000u1\u3000', '\u2003u1\u2028', '\ufeffu1', 'u1\r\n'];
     const events = padded.map((u, i) => ev(u, i));

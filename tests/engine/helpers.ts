@@ -13,8 +13,16 @@ import type { ProgressEvent, RunReport } from '../../shared/pipeline';
 
 export const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - (INFO|WARNING|ERROR) - /;
 
+const created: string[] = [];
+// Temp folders go when the test file's process exits (some hold tens of MB).
+process.on('exit', () => {
+  for (const d of created) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export function tmpDir(): string {
-  return fs.mkdtempSync(os.tmpdir() + '/etl-test-');
+  const d = fs.mkdtempSync(os.tmpdir() + '/etl-test-');
+  created.push(d);
+  return d;
 }
 
 export function writeFile(dir: string, name: string, content: string | Buffer): string {

@@ -69,6 +69,24 @@ export interface DroppedSummary {
   timestampPatterns: { pattern: string; count: number; example: string }[];
 }
 
+/** One UTC day of `daily_summary.parquet`, summed over its users. */
+export interface DailyCount {
+  /** `YYYY-MM-DD` */
+  date: string;
+  /** Sum of `event_count` that day. */
+  events: number;
+  /** Distinct users with events that day. */
+  users: number;
+}
+
+/** Events per day for the preview chart, computed by the service (not paged to the page). */
+export interface DailyCounts {
+  /** Ascending by date. */
+  days: DailyCount[];
+  /** Sum of `event_count` over the whole file: the run's clean events. */
+  totalEvents: number;
+}
+
 export interface AppDefaults {
   outDir: string;
   sample: { eventsPath: string; usersPath: string } | null;
@@ -87,6 +105,7 @@ export type RequestChannels = {
   'etl:read-page': (req: PageRequest) => Result<ParquetPage>;
   'etl:dropped-summary': (req: { outDir: string }) => Result<DroppedSummary>;
   'etl:export-dropped-csv': (req: { outDir: string; dropReason?: DropReason }) => Result<{ path: string; rows: number }>;
+  'etl:daily-counts': (req: { outDir: string }) => Result<DailyCounts>;
   'etl:pick-inputs': () => Result<string[]>;
   'etl:pick-output-dir': () => Result<string | null>;
   'etl:show-in-folder': (req: { path: string }) => Result<null>;
@@ -105,6 +124,8 @@ export interface EtlClient {
   readPage(req: PageRequest): Promise<Result<ParquetPage>>;
   droppedSummary(outDir: string): Promise<Result<DroppedSummary>>;
   exportDroppedCsv(outDir: string, dropReason?: DropReason): Promise<Result<{ path: string; rows: number }>>;
+  /** Events and users per day from the output folder's daily_summary.parquet. */
+  dailyCounts(outDir: string): Promise<Result<DailyCounts>>;
   /** Native picker (desktop) or a file input + upload (browser mode). Resolves to usable paths. */
   pickInputs(): Promise<Result<string[]>>;
   pickOutputDir(): Promise<Result<string | null>>;
@@ -128,6 +149,7 @@ export const BRIDGE_METHODS = {
   'etl:read-page': 'readPage',
   'etl:dropped-summary': 'droppedSummary',
   'etl:export-dropped-csv': 'exportDroppedCsv',
+  'etl:daily-counts': 'dailyCounts',
   'etl:pick-inputs': 'pickInputs',
   'etl:pick-output-dir': 'pickOutputDir',
   'etl:show-in-folder': 'showInFolder',

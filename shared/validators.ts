@@ -49,6 +49,7 @@ export const REQUEST_SCHEMAS = {
   'etl:read-page': pageRequest,
   'etl:dropped-summary': z.strictObject({ outDir: filePath }),
   'etl:export-dropped-csv': z.strictObject({ outDir: filePath, dropReason: dropReason.optional() }),
+  'etl:daily-counts': z.strictObject({ outDir: filePath }),
   'etl:pick-inputs': noPayload,
   'etl:pick-output-dir': noPayload,
   'etl:show-in-folder': z.strictObject({ path: filePath }),

@@ -6,7 +6,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DropReason, ProgressEvent, RunReport, RunRequest } from '../../shared/pipeline';
-import type { DroppedSummary, InputInfo, PageRequest, ParquetPage, Result } from '../../shared/service-contract';
+import type { DailyCounts, DroppedSummary, InputInfo, PageRequest, ParquetPage, Result } from '../../shared/service-contract';
+import { dailyCounts } from './daily-counts';
 import { droppedSummary, exportDroppedCsv } from './dropped-rows';
 import { inspectInput } from './input-inspector';
 import { ParquetPager } from './parquet-pager';
@@ -69,6 +70,11 @@ export class EngineService {
 
   exportDroppedCsv(outDir: string, dropReason?: DropReason): Promise<Result<{ path: string; rows: number }>> {
     return attempt(() => exportDroppedCsv(outDir, dropReason));
+  }
+
+  /** Events and users per day from daily_summary.parquet, for the preview chart. */
+  dailyCounts(outDir: string): Promise<Result<DailyCounts>> {
+    return attempt(() => dailyCounts(outDir));
   }
 
   /** Ends a run in progress (app quit). */

@@ -68,6 +68,7 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
     'etl:dropped-summary': async ({ outDir }) => checkPaths([[outDir, 'The output folder']]) ?? service.droppedSummary(outDir),
     'etl:export-dropped-csv': async ({ outDir, dropReason }) =>
       checkPaths([[outDir, 'The output folder']]) ?? service.exportDroppedCsv(outDir, dropReason),
+    'etl:daily-counts': async ({ outDir }) => checkPaths([[outDir, 'The output folder']]) ?? service.dailyCounts(outDir),
     'etl:pick-inputs': async () => {
       const paths = await platform.pickInputs();
       for (const p of paths) allowlist.allowFile(p);

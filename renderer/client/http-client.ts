@@ -72,6 +72,7 @@ export function createHttpClient(base = '', token?: string): EtlClient {
     readPage: (req) => call('etl:read-page', req),
     droppedSummary: (outDir) => call('etl:dropped-summary', { outDir }),
     exportDroppedCsv: (outDir, dropReason) => call('etl:export-dropped-csv', dropReason ? { outDir, dropReason } : { outDir }),
+    dailyCounts: (outDir) => call('etl:daily-counts', { outDir }),
     pickInputs: async () => {
       const files = await chooseFiles();
       const paths: string[] = [];

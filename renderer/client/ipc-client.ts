@@ -17,6 +17,7 @@ export function createIpcClient(bridge: EtlBridge): EtlClient {
     readPage: (req) => bridge.readPage(req),
     droppedSummary: (outDir) => bridge.droppedSummary({ outDir }),
     exportDroppedCsv: (outDir, dropReason) => bridge.exportDroppedCsv(dropReason ? { outDir, dropReason } : { outDir }),
+    dailyCounts: (outDir) => bridge.dailyCounts({ outDir }),
     pickInputs: () => bridge.pickInputs(),
     pickOutputDir: () => bridge.pickOutputDir(),
     pathForDroppedFile: async (file) => {

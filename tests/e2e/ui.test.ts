@@ -329,6 +329,15 @@ test('a million-event run finishes and its preview scrolls end to end', async ()
   await page.locator('.vt-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
   await page.locator(`.vt-rows [data-row="${cleanOut.rows - 1}"]:not(.vt-row-loading)`).waitFor({ timeout: 15_000 });
   await screenshot(page, '11-million-preview');
+
+  // The chart is summed by the service (etl:daily-counts): every clean event, never a partial label.
+  await page.getByRole('tab', { name: 'daily_summary.parquet' }).click();
+  await page.locator('.daily-chart .chart-bar').first().waitFor({ timeout: 15_000 });
+  const caption = (await page.locator('.daily-chart figcaption').textContent()) ?? '';
+  assert.ok(caption.includes(`${fmt(cleanOut.rows)} events`), `chart total matches clean events: ${caption}`);
+  assert.doesNotMatch(caption, /summary rows/);
+  await waitForRows(page);
+  await screenshot(page, '12-million-daily');
 });
 
 test('dark theme follows the system', async () => {
@@ -348,6 +357,7 @@ test('dark theme follows the system', async () => {
     await dark.getByRole('tab', { name: 'Preview outputs' }).click();
     await dark.getByRole('tab', { name: 'daily_summary.parquet' }).click();
     await dark.locator('.daily-chart .chart-bar').first().waitFor();
+    await waitForRows(dark); // the chart is now ready before the table
     await screenshot(dark, '09-preview-dark');
   } finally {
     await dark.context().close();

@@ -6,13 +6,13 @@ import { ClientProvider } from '../../renderer/components/client-context';
 import { ErrorBanner } from '../../renderer/components/error-banner';
 import { ErrorBoundary } from '../../renderer/components/error-boundary';
 import { InputCard } from '../../renderer/inputs/input-card';
-import { DailyBars } from '../../renderer/preview/daily-chart';
+import { DailyBars, DailyChart, DailyChartBody, loadDailyCounts } from '../../renderer/preview/daily-chart';
 import { FunnelChart } from '../../renderer/run/funnel-chart';
 import { buildFunnel } from '../../renderer/run/funnel';
 import { RunPanel } from '../../renderer/run/run-panel';
 import { initialRunState, runReducer } from '../../renderer/run/run-state';
 import { StageTable } from '../../renderer/run/stage-table';
-import { FakeClient, inputInfo, sampleReport } from './fake-client';
+import { FakeClient, inputInfo, ok, sampleReport } from './fake-client';
 
 const finishedState = () => runReducer(initialRunState(), { type: 'result', result: { ok: true, value: sampleReport() } });
 
@@ -109,14 +109,48 @@ test('the error boundary replaces a crashing screen with a message', () => {
 test('daily bars: one bar per day with a caption', () => {
   const html = renderToStaticMarkup(
     <DailyBars
-      days={[
-        { date: '2025-01-01', count: 5 },
-        { date: '2025-01-02', count: 12 },
-      ]}
+      counts={{
+        days: [
+          { date: '2025-01-01', events: 5, users: 3 },
+          { date: '2025-01-02', events: 12, users: 4 },
+        ],
+        totalEvents: 17,
+      }}
     />,
   );
   assert.equal(html.match(/class="chart-bar"/g)?.length, 2);
-  assert.match(html, /17 events over 2 days/);
+  assert.match(html, /17 events over 2 days \(2025-01-01 to 2025-01-02\)/);
+  assert.match(html, /2025-01-02: 12 events, 4 users/);
+  assert.doesNotMatch(html, /summary rows/, 'never labelled partial');
+});
+
+test('daily chart: one dailyCounts call to the client, no paging, then the bars or the error', async () => {
+  const client = new FakeClient();
+  client.dailyCountsValue = ok({ days: [{ date: '2025-03-01', events: 1_250_000, users: 900 }], totalEvents: 1_250_000 });
+  const loading = renderToStaticMarkup(
+    <ClientProvider client={client}>
+      <DailyChart outDir="/out" version={1} />
+    </ClientProvider>,
+  );
+  assert.match(loading, /Summing events per day…/);
+
+  // What the chart's effect runs (server rendering runs no effects), then renders.
+  const answer = await loadDailyCounts(client, '/out');
+  assert.deepEqual(client.calls, [{ method: 'dailyCounts', args: ['/out'] }], 'no readPage calls');
+  const html = renderToStaticMarkup(<DailyChartBody result={answer} />);
+  assert.match(html, /1,250,000 events over 1 days/);
+  assert.equal(html.match(/class="chart-bar"/g)?.length, 1);
+
+  client.dailyCountsValue = { ok: false, error: { kind: 'input', message: 'There is no daily_summary.parquet in /out yet.', file: '/out/daily_summary.parquet' } };
+  const failed = renderToStaticMarkup(<DailyChartBody result={await loadDailyCounts(client, '/out')} />);
+  assert.match(failed, /Could not read the daily summary/);
+  assert.match(failed, /There is no daily_summary.parquet in \/out yet/);
+
+  client.dailyCounts = async () => {
+    throw new Error('bridge gone');
+  };
+  const thrown = await loadDailyCounts(client, '/out');
+  assert.match(!thrown.ok ? thrown.error.message : '', /bridge gone/);
 });
 
 test('Run says why it is not available yet', async () => {

@@ -3,7 +3,7 @@
  * progress events as the engine would.
  */
 import type { ProgressEvent, RunReport } from '../../shared/pipeline';
-import type { AppDefaults, Cell, EtlClient, InputInfo, PageRequest, ParquetPage, Result } from '../../shared/service-contract';
+import type { AppDefaults, Cell, DailyCounts, EtlClient, InputInfo, PageRequest, ParquetPage, Result } from '../../shared/service-contract';
 
 export const ok = <T,>(value: T): Result<T> => ({ ok: true, value });
 
@@ -44,6 +44,7 @@ export class FakeClient implements EtlClient {
   inputs = new Map<string, InputInfo>();
   pages: (req: PageRequest) => Result<ParquetPage> = (req) =>
     ok({ file: req.file, columns: [{ name: 'source_row', type: 'Int64' }], totalRows: 0, bytes: 0, codec: 'SNAPPY', offset: req.offset, rows: [] });
+  dailyCountsValue: Result<DailyCounts> = ok({ days: [], totalEvents: 0 });
   defaultsValue: AppDefaults = { outDir: '/out', sample: { eventsPath: '/data/raw_events.json', usersPath: '/data/users.csv' }, recent: {} };
 
   private record(method: string, ...args: unknown[]) {
@@ -82,6 +83,10 @@ export class FakeClient implements EtlClient {
   async exportDroppedCsv(outDir: string) {
     this.record('exportDroppedCsv', outDir);
     return ok({ path: `${outDir}/dropped.csv`, rows: 2 });
+  }
+  async dailyCounts(outDir: string) {
+    this.record('dailyCounts', outDir);
+    return this.dailyCountsValue;
   }
   async pickInputs() {
     this.record('pickInputs');

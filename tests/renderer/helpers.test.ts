@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { findSourceRow } from '../../renderer/dropped/find-source-row';
 import { offendingColumn, showWhitespace, whitespaceParts } from '../../renderer/dropped/offending-field';
 import { assignInputs, EMPTY_SLOTS, kindFromName, swapSlots } from '../../renderer/inputs/input-slots';
-import { addDailyRows, niceMax, sortedDays } from '../../renderer/preview/daily-counts';
+import { niceMax } from '../../renderer/preview/daily-counts';
 import type { ParquetPage, Result } from '../../shared/service-contract';
 import { inputInfo } from './fake-client';
 
@@ -65,22 +65,6 @@ test('binary search for a source_row in input-ordered dropped rows', async () =>
   reads = 0;
   await findSourceRow(load, 100, sourceRows.length);
   assert.ok(reads <= 3);
-});
-
-test('daily counts sum event_count per event_date, sorted by date', () => {
-  const totals = new Map<string, number>();
-  addDailyRows(totals, ['user_id', 'event_date', 'event_count'], [
-    ['u1', '2025-01-02', 3],
-    ['u2', '2025-01-01', 1],
-    ['u1', '2025-01-01', 4],
-  ]);
-  addDailyRows(totals, ['user_id', 'event_date', 'event_count'], [['u3', '2025-01-02', 2]]);
-  assert.deepEqual(sortedDays(totals), [
-    { date: '2025-01-01', count: 5 },
-    { date: '2025-01-02', count: 5 },
-  ]);
-  addDailyRows(totals, ['other'], [['x']]);
-  assert.equal(totals.size, 2);
 });
 
 test('nice axis maxima', () => {

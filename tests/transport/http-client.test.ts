@@ -22,6 +22,7 @@ before(async () => {
   const service = {
     running: false,
     inspectInput: async (p: string) => (inspected.push(p), { ok: true, value: { path: p } }),
+    dailyCounts: async () => ({ ok: true, value: { days: [{ date: '2025-01-01', events: 3, users: 2 }], totalEvents: 3 } }),
   } as unknown as EngineService;
   const allowlist = new PathAllowlist();
   allowlist.allowDir(outDir);
@@ -48,6 +49,12 @@ test('a dropped file is uploaded and can then be inspected; an unchosen path can
   assert.deepEqual(inspected, [p]);
   const refused = await client.inspectInput('/etc/hostname');
   assert.match(!refused.ok ? refused.error.message : '', /was not chosen in this app/);
+});
+
+test('daily counts travel over POST /api/etl:daily-counts, behind the allowlist', async () => {
+  assert.deepEqual(await client.dailyCounts(outDir), { ok: true, value: { days: [{ date: '2025-01-01', events: 3, users: 2 }], totalEvents: 3 } });
+  const refused = await client.dailyCounts('/etc');
+  assert.match(!refused.ok ? refused.error.message : '', /The output folder "\/etc" was not chosen in this app/);
 });
 
 test('desktop-only actions explain themselves in browser mode', async () => {

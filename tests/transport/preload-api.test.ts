@@ -29,6 +29,7 @@ test('the exposed surface is exactly these keys (a new one must show up here)', 
   const bridge = createEtlBridge(ipc as never, { getPathForFile: () => '' });
   assert.deepEqual(Object.keys(bridge).sort(), [
     'cancel',
+    'dailyCounts',
     'defaults',
     'droppedSummary',
     'exportDroppedCsv',

@@ -16,6 +16,7 @@ function setup() {
     readPage: ok('readPage'),
     droppedSummary: ok('droppedSummary'),
     exportDroppedCsv: ok('exportDroppedCsv'),
+    dailyCounts: ok('dailyCounts'),
   } as unknown as EngineService;
   const remembered: unknown[] = [];
   const platform: ShellPlatform = {
@@ -37,6 +38,7 @@ test('paths the user never chose are refused before the service sees them', asyn
     ['etl:read-page', { outDir: '/etc', file: 'clean_events.parquet', offset: 0, limit: 10 }],
     ['etl:dropped-summary', { outDir: '/etc' }],
     ['etl:export-dropped-csv', { outDir: '/etc' }],
+    ['etl:daily-counts', { outDir: '/etc' }],
     ['etl:show-in-folder', { path: '/etc/shadow' }],
   ];
   for (const [channel, payload] of attempts) {
@@ -58,6 +60,7 @@ test('picked files, the chosen output folder, the sample data and remembered pat
   }
   assert.equal((await handle('etl:read-page', { outDir: '/home/u/chosen-out', file: 'daily_summary.parquet', offset: 0, limit: 5 })).ok, true);
   assert.equal((await handle('etl:dropped-summary', { outDir: '/home/u/out' })).ok, true);
+  assert.deepEqual(await handle('etl:daily-counts', { outDir: '/home/u/chosen-out' }), { ok: true, value: 'dailyCounts' });
   assert.equal((await handle('etl:inspect-input', { path: '/home/u/picked/other.json' })).ok, false, 'only the picked files');
   assert.ok(calls.includes('readPage'));
 });
@@ -72,4 +75,20 @@ test('a run remembers its paths for the next launch; malformed payloads never re
   const bad = await handle('etl:run', { ...req, outDir: 7 });
   assert.match(!bad.ok ? bad.error.message : '', /field "outDir"/);
   assert.deepEqual(calls, ['run']);
+});
+
+test('daily counts: only an allowed output folder reaches the service, not one that climbs out of it', async () => {
+  const { handle, calls } = setup();
+  await handle('etl:defaults', undefined); // allows /home/u/out
+  for (const outDir of ['/etc', '/home/u/out/../../../etc', '/home/u/outside']) {
+    const refused = await handle('etl:daily-counts', { outDir });
+    assert.equal(refused.ok, false, outDir);
+    assert.match(!refused.ok ? refused.error.message : '', /The output folder ".*" was not chosen in this app/, outDir);
+    assert.equal(!refused.ok && refused.error.file, outDir);
+  }
+  assert.deepEqual(calls, []);
+  assert.deepEqual(await handle('etl:daily-counts', { outDir: '/home/u/out' }), { ok: true, value: 'dailyCounts' });
+  const malformed = await handle('etl:daily-counts', { outDir: '/home/u/out', limit: 5 });
+  assert.match(!malformed.ok ? malformed.error.message : '', /unexpected field "limit"/);
+  assert.deepEqual(calls, ['dailyCounts']);
 });

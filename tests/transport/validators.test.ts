@@ -51,6 +51,16 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
     good: [{ outDir: '/o' }, { outDir: '/o', dropReason: 'non_us_user' }],
     bad: [[{ outDir: '/o', dropReason: 'all' }, /field "dropReason" must be one of/], [{ outDir: 3 }, /field "outDir" must be a path/]],
   },
+  'etl:daily-counts': {
+    good: [{ outDir: '/o' }],
+    bad: [
+      [undefined, /payload must be an object/],
+      [{}, /field "outDir" is missing/],
+      [{ outDir: 7 }, /field "outDir" must be a path/],
+      [{ outDir: '' }, /field "outDir" must not be empty/],
+      [{ outDir: '/o', file: 'clean_events.parquet' }, /unexpected field "file"/],
+    ],
+  },
   'etl:show-in-folder': { good: [{ path: '/o/clean_events.parquet' }], bad: [[{ path: null }, /field "path" must be a path/]] },
 };
 

@@ -7,27 +7,15 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pl from 'nodejs-polars';
 import type { DataFrame } from 'nodejs-polars';
-import {
-  OUTPUT_FILES,
-  STAGE_DROP_REASON,
-  STAGES,
-  type LogLevel,
-  type OutputReport,
-  type ProgressEvent,
-  type RunReport,
-  type RunRequest,
-  type RunWarning,
-  type StageName,
-  type StageReport,
-} from '../../shared/pipeline';
+import { OUTPUT_FILES, type OutputReport, type ProgressEvent, type RunReport, type RunRequest, type StageName } from '../../shared/pipeline';
 import { createStaging } from './atomic-output';
 import { cancelledError, inputError, toErrorInfo } from './errors';
 import { readEvents } from './events-reader';
-import { formatLogLine } from './log-format';
 import { readParquetFooter } from './parquet-footer';
 import { REASON_CODES, cleanEventsQuery, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, usersFrame } from './stages';
 import { readUsers } from './users-reader';
-import { describeStage, droppedSummaryLines } from './stage-log';
+import { droppedSummaryLines } from './stage-log';
+import { RunRecorder } from './run-recorder';
 
 export interface RunHooks {
   /** Called for every progress event, synchronously, in order. */
@@ -38,64 +26,33 @@ export interface RunHooks {
   scan?: { workers?: number; parallelFrom?: number; batchRows?: number };
 }
 
-const HEARTBEAT_MS = 200;
-
 /** Runs the whole SPEC pipeline. Rejects with an EtlError for bad input or cancellation. */
 export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promise<RunReport> {
   const started = new Date();
   const t0 = performance.now();
-  const logLines: string[] = [];
-  const emit = (e: ProgressEvent) => hooks.onEvent?.(e);
-  const log = (level: LogLevel, message: string) => {
-    const at = new Date();
-    logLines.push(formatLogLine(at, level, message));
-    emit({ type: 'log', level, message, at: at.toISOString() });
-  };
+  const rec = new RunRecorder((e) => hooks.onEvent?.(e));
   const checkCancel = () => {
     if (hooks.signal?.aborted) throw cancelledError();
   };
-  const stages: StageReport[] = [];
-  const warnings: RunWarning[] = [];
-  const warn = (code: string, count: number, message: string) => {
-    if (count <= 0) return;
-    const w = { code, count, message };
-    warnings.push(w);
-    emit({ type: 'warning', warning: w });
-    log('WARNING', message);
-  };
-
-  /** Runs `work` as a stage, with a heartbeat while it is busy in Polars. */
-  let current: { name: StageName | 'write'; t: number } | null = null;
-  const beat = setInterval(() => {
-    if (current) emit({ type: 'heartbeat', stage: current.name, elapsedMs: Math.round(performance.now() - current.t) });
-  }, HEARTBEAT_MS);
   const startStage = (name: StageName) => {
     checkCancel();
-    current = { name, t: performance.now() };
-    emit({ type: 'stage-started', stage: name, at: new Date().toISOString() });
-  };
-  const finishStage = (name: StageName, rowsIn: number, rowsOut: number, ms: number) => {
-    const report: StageReport = { name, rows_in: rowsIn, rows_out: rowsOut, dropped: { [STAGE_DROP_REASON[name]]: rowsIn - rowsOut }, ms: Math.round(ms) };
-    stages.push(report);
-    emit({ type: 'stage-finished', stage: report });
-    const line = describeStage(report, stages);
-    if (line) log('INFO', line);
+    rec.startStage(name);
   };
 
   const eventsPath = resolve(req.eventsPath);
   const usersPath = resolve(req.usersPath);
   const outDir = resolve(req.outDir);
-  emit({ type: 'run-started', at: started.toISOString(), request: req });
-  log('INFO', `Starting ETL run: events=${req.eventsPath} users=${req.usersPath} output=${req.outDir}`);
+  rec.emit({ type: 'run-started', at: started.toISOString(), request: req });
+  rec.log('INFO', `Starting ETL run: events=${req.eventsPath} users=${req.usersPath} output=${req.outDir}`);
 
   let staging: Awaited<ReturnType<typeof createStaging>> | null = null;
   try {
     // Users first: small, and a bad users file should fail before a long events read.
     const users = await readUsers(usersPath);
-    log('INFO', `Loaded ${users.rows} users from ${req.usersPath}`);
-    warn('duplicate_user_rows', users.duplicateRows, `${users.duplicateRows} users.csv rows repeat an earlier user_id and were ignored (the first row wins)`);
-    warn('invalid_signup_date', users.invalidSignupDates, `${users.invalidSignupDates} users.csv rows have a signup_date that is not YYYY-MM-DD; it was set to null`);
-    warn('missing_user_id_in_users', users.missingUserIds, `${users.missingUserIds} users.csv rows have no user_id and were ignored`);
+    rec.log('INFO', `Loaded ${users.rows} users from ${req.usersPath}`);
+    rec.warn('duplicate_user_rows', users.duplicateRows, `${users.duplicateRows} users.csv rows repeat an earlier user_id and were ignored (the first row wins)`);
+    rec.warn('invalid_signup_date', users.invalidSignupDates, `${users.invalidSignupDates} users.csv rows have a signup_date that is not YYYY-MM-DD; it was set to null`);
+    rec.warn('missing_user_id_in_users', users.missingUserIds, `${users.missingUserIds} users.csv rows have no user_id and were ignored`);
     staging = await createStaging(outDir);
 
     // Stages 0-2 happen in one pass over the file, as the reader parses it.
@@ -111,26 +68,26 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
         const now = performance.now();
         if (now - lastBytesEmit >= 100 || bytesRead === totalBytes) {
           lastBytesEmit = now;
-          emit({ type: 'bytes-read', file: req.eventsPath, bytesRead, totalBytes });
+          rec.emit({ type: 'bytes-read', file: req.eventsPath, bytesRead, totalBytes });
         }
       },
     }).catch((err) => {
       if (hooks.signal?.aborted) throw cancelledError();
       throw err;
     });
-    const scanMs = performance.now() - current!.t;
+    const scanMs = rec.elapsed();
     const tally = read.tally;
-    log('INFO', `Loaded ${tally.rows} events from ${req.eventsPath} (${read.format === 'json' ? 'JSON array' : 'newline-delimited JSON'})`);
+    rec.log('INFO', `Loaded ${tally.rows} events from ${req.eventsPath} (${read.format === 'json' ? 'JSON array' : 'newline-delimited JSON'})`);
     const afterExtract = tally.rows - tally.malformed;
-    finishStage('extract', tally.rows, afterExtract, scanMs);
+    rec.finishStage('extract', tally.rows, afterExtract, scanMs);
     startStage('clean_user_id');
     const afterUser = afterExtract - tally.missingUserId;
-    finishStage('clean_user_id', afterExtract, afterUser, 0);
+    rec.finishStage('clean_user_id', afterExtract, afterUser, 0);
     startStage('clean_timestamp');
     const afterTs = afterUser - tally.invalidTimestamp;
-    finishStage('clean_timestamp', afterUser, afterTs, 0);
-    warn('invalid_value', tally.invalidValue, `${tally.invalidValue} events have a value that is not a number or a decimal string; it was set to null`);
-    if (tally.rows === 0) warn('empty_input', 1, `${req.eventsPath} holds no events; the outputs are empty`);
+    rec.finishStage('clean_timestamp', afterUser, afterTs, 0);
+    rec.warn('invalid_value', tally.invalidValue, `${tally.invalidValue} events have a value that is not a number or a decimal string; it was set to null`);
+    if (tally.rows === 0) rec.warn('empty_input', 1, `${req.eventsPath} holds no events; the outputs are empty`);
 
     // Rows of later ranges were numbered from 1 within their range: make them file-wide.
     const frames = segments.flatMap((batch, i) =>
@@ -145,7 +102,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     events = await markDuplicates(events);
     let counts = await countReasons(events);
     const dups = counts.get(REASON_CODES.duplicate) ?? 0;
-    finishStage('deduplicate', afterTs, afterTs - dups, performance.now() - t);
+    rec.finishStage('deduplicate', afterTs, afterTs - dups, performance.now() - t);
 
     startStage('join_users');
     t = performance.now();
@@ -156,12 +113,11 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     // The join and the US filter are one query; its time is split by the rows each decided.
     const joinMs = performance.now() - t;
     const afterJoin = afterTs - dups - unknown;
-    finishStage('join_users', afterTs - dups, afterJoin, joinMs);
+    rec.finishStage('join_users', afterTs - dups, afterJoin, joinMs);
     startStage('filter_us');
-    finishStage('filter_us', afterJoin, afterJoin - nonUs, 0);
-    current = null;
+    rec.finishStage('filter_us', afterJoin, afterJoin - nonUs, 0);
 
-    for (const line of droppedSummaryLines(stages)) log('INFO', line);
+    for (const line of droppedSummaryLines(rec.stages)) rec.log('INFO', line);
 
     checkCancel();
     const st = staging;
@@ -172,16 +128,16 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
       [OUTPUT_FILES.droppedRows, droppedRowsQuery(events)],
     ];
     // The three writes are independent: let Polars' thread pool run them together.
-    current = { name: 'write', t: performance.now() };
+    const writing = rec.writing();
     await Promise.all(writes.map(([name, query]) => query.sinkParquet(st.path(name), { compression: 'snappy', maintainOrder: true }).collect()));
-    current = null;
+    writing.done();
     for (const [name] of writes) {
       const footer = await readParquetFooter(st.path(name));
       const bytes = (await stat(st.path(name))).size;
       outputs.push({ path: join(req.outDir, name), rows: footer.rows, bytes, codec: footer.codec });
     }
     checkCancel();
-    for (const o of outputs) log('INFO', `Wrote ${o.path}: ${o.rows} rows, ${o.bytes} bytes, ${o.codec}`);
+    for (const o of outputs) rec.log('INFO', `Wrote ${o.path}: ${o.rows} rows, ${o.bytes} bytes, ${o.codec}`);
 
     const finished = new Date();
     const report: RunReport = {
@@ -191,28 +147,27 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
         { path: req.eventsPath, bytes: read.bytes, sha256: read.sha256, format: read.format, rows: tally.rows },
         { path: req.usersPath, bytes: users.bytes, sha256: users.sha256, format: 'csv', rows: users.rows },
       ],
-      stages,
+      stages: rec.stages,
       outputs,
-      warnings,
+      warnings: rec.warnings,
     };
-    log('INFO', `Run finished in ${((performance.now() - t0) / 1000).toFixed(2)} s; outputs in ${req.outDir}`);
+    rec.log('INFO', `Run finished in ${((performance.now() - t0) / 1000).toFixed(2)} s; outputs in ${req.outDir}`);
     await writeFile(st.path(OUTPUT_FILES.runReport), JSON.stringify(report, null, 2) + '\n');
-    await writeFile(st.path(OUTPUT_FILES.log), logLines.join('\n') + '\n');
+    await writeFile(st.path(OUTPUT_FILES.log), rec.logLines.join('\n') + '\n');
     checkCancel();
     await st.commit([OUTPUT_FILES.cleanEvents, OUTPUT_FILES.dailySummary, OUTPUT_FILES.droppedRows, OUTPUT_FILES.runReport, OUTPUT_FILES.log]);
     staging = null;
-    emit({ type: 'run-finished', report });
+    rec.emit({ type: 'run-finished', report });
     return report;
   } catch (err) {
-    emit({ type: 'run-failed', error: toErrorInfo(err) });
+    rec.emit({ type: 'run-failed', error: toErrorInfo(err) });
     if (err instanceof Error && err.name !== 'EtlError' && /No such file|os error/i.test(err.message)) {
       throw inputError(`Cannot write the outputs in ${req.outDir}: ${err.message}. Choose a folder you can write to.`, { file: req.outDir });
     }
     throw err;
   } finally {
-    clearInterval(beat);
+    rec.dispose();
     if (staging) await staging.discard().catch(() => undefined);
   }
 }
 
-export { STAGES };

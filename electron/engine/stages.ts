@@ -27,13 +27,25 @@ export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as cons
 /**
  * Stage 3. Marks every later exact match of a kept event as `duplicate`, remembering the
  * first occurrence in `first_row`. Nulls match nulls; 3 and 3.0 are one float64.
+ *
+ * Grouping 10,000,000 rows by four columns costs gigabytes, so rows are grouped by a 64-bit
+ * hash of their key instead, and every row that hash calls a duplicate is then checked against
+ * its first occurrence column by column. Should two different keys ever share a hash, the
+ * exact four-column grouping is used after all: the result never depends on luck. (`keyHash`
+ * is replaceable so tests can force collisions.)
  */
-export async function markDuplicates(events: DataFrame): Promise<DataFrame> {
+export async function markDuplicates(events: DataFrame, keyHash = pl.struct(DEDUP_KEY.map((k) => col(k))).hash(0x5eed, 1, 2, 3)): Promise<DataFrame> {
   const kept = col('reason').eq(REASON_CODE.ok);
-  return events
+  const hashed = await events
     .lazy()
+    .withColumns(keyHash.alias('key_hash'))
     // Partitioning by `reason` too keeps rows dropped earlier out of every kept row's group.
-    .withColumns(col('source_row').min().over('reason', ...DEDUP_KEY).alias('first_row'))
+    .withColumns(col('source_row').min().over('reason', 'key_hash').alias('first_row'))
+    .collect();
+  const collisions = await hashCollisions(hashed, kept);
+  const exact = collisions === 0 ? hashed.drop('key_hash') : await exactFirstRows(hashed.drop('key_hash').drop('first_row'));
+  return exact
+    .lazy()
     .withColumns(
       pl
         .when(kept.and(col('first_row').neq(col('source_row'))))
@@ -41,6 +53,33 @@ export async function markDuplicates(events: DataFrame): Promise<DataFrame> {
         .otherwise(col('reason'))
         .alias('reason'),
     )
+    .collect();
+}
+
+/** Rows the hash calls duplicates whose key differs from their first occurrence's. */
+async function hashCollisions(hashed: DataFrame, kept: ReturnType<typeof col>): Promise<number> {
+  const firsts = hashed.lazy().select(col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`)));
+  const same = (k: string) =>
+    col(k)
+      .eq(col(`first_${k}`))
+      .fillNull(false)
+      .or(col(k).isNull().and(col(`first_${k}`).isNull()));
+  const mismatches = await hashed
+    .lazy()
+    .filter(kept.and(col('first_row').neq(col('source_row'))))
+    .select(col('first_row'), ...DEDUP_KEY.map((k) => col(k)))
+    .join(firsts, { on: 'first_row', how: 'left' })
+    .filter(same('user_id').and(same('event_type')).and(same('timestamp')).and(same('value')).not())
+    .select(pl.len().alias('n'))
+    .collect();
+  return Number(mismatches.getColumn('n').toArray()[0] ?? 0);
+}
+
+/** The plain four-column grouping: exact, and memory-hungry at scale. */
+function exactFirstRows(events: DataFrame): Promise<DataFrame> {
+  return events
+    .lazy()
+    .withColumns(col('source_row').min().over('reason', ...DEDUP_KEY).alias('first_row'))
     .collect();
 }
 

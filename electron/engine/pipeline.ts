@@ -12,7 +12,7 @@ import { createStaging } from './atomic-output';
 import { cancelledError, inputError, toErrorInfo } from './errors';
 import { readEvents } from './events-reader';
 import { readParquetFooter } from './parquet-footer';
-import { REASON_CODES, cleanEventsQuery, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, usersFrame } from './stages';
+import { REASON_CODES, type EventBatches, cleanEventsQuery, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, usersFrame } from './stages';
 import { readUsers } from './users-reader';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
@@ -90,12 +90,10 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     if (tally.rows === 0) rec.warn('empty_input', 1, `${req.eventsPath} holds no events; the outputs are empty`);
 
     // Rows of later ranges were numbered from 1 within their range: make them file-wide.
-    const frames = segments.flatMap((batch, i) =>
+    let events: EventBatches = segments.flatMap((batch, i) =>
       read.rowOffsets[i] ? batch.map((f) => f.withColumns(pl.col('source_row').add(read.rowOffsets[i]).cast(pl.Int32))) : batch,
     );
     segments = [];
-    let events = frames.length === 1 ? frames[0] : pl.concat(frames, { how: 'vertical', rechunk: false });
-    frames.length = 0;
 
     startStage('deduplicate');
     let t = performance.now();

@@ -16,6 +16,7 @@ import { describeStage } from './stage-log';
 
 /** How often a busy stage says it is still alive. */
 const HEARTBEAT_MS = 200;
+const TRACE_MEMORY = process.env.ETL_TRACE_MEMORY === '1';
 
 export class RunRecorder {
   readonly logLines: string[] = [];
@@ -32,6 +33,8 @@ export class RunRecorder {
   }
 
   log(level: LogLevel, message: string): void {
+    // A diagnostic for memory work: ETL_TRACE_MEMORY=1 appends the process's resident memory.
+    if (TRACE_MEMORY) message += ` [rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB]`;
     const at = new Date();
     this.logLines.push(formatLogLine(at, level, message));
     this.emit({ type: 'log', level, message, at: at.toISOString() });

@@ -1,13 +1,22 @@
 /**
- * Stages 3-5 of the SPEC table and the three output tables, as Polars queries over the frame
+ * Stages 3-5 of the SPEC table and the three output tables, as Polars queries over the events
  * the reader built (one row per event, with stages 0-2 already decided in `reason`).
- * Every query runs with the async `collect()`, so the thread hosting the engine stays free.
+ *
+ * The events stay in the reader's batches (one single-chunk frame each) instead of one big
+ * frame: Polars re-lays a multi-chunk frame in one piece whenever a new column does not line
+ * up with its chunks, which at 10,000,000 events costs gigabytes. So global questions (was
+ * this key seen before?) are asked of narrow columns, and each batch gets its answers as new
+ * columns that line up with it. Every query runs with the async `collect()`, so the thread
+ * hosting the engine stays free.
  */
 import pl from 'nodejs-polars';
-import type { DataFrame } from 'nodejs-polars';
+import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
 import type { DropReason } from '../../shared/pipeline';
 import { REASON_CODE } from './event-columns';
 import type { UsersTable } from './users-reader';
+
+/** The events, as the reader's batches in file order. */
+export type EventBatches = DataFrame[];
 
 /** Codes for every drop reason, in stage order (0 = kept). */
 export const REASON_CODES: Record<DropReason, number> = {
@@ -24,28 +33,82 @@ const MICROS_PER_DAY = 86_400_000_000;
 /** The SPEC's dedup key: trimmed user_id, event_type, the timestamp as written, value. */
 export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as const;
 
+/** All batches as one lazy query (a union: nothing is copied). */
+export function unionOf(batches: EventBatches, each: (b: LazyDataFrame) => LazyDataFrame = (b) => b): LazyDataFrame {
+  const parts = batches.map((b) => each(b.lazy()));
+  return parts.length === 1 ? parts[0] : pl.concat(parts, { how: 'vertical', rechunk: false });
+}
+
+/** Gives every batch the column `name` from a small (source_row, name) table; null elsewhere. */
+async function attachBySourceRow(batches: EventBatches, table: DataFrame, name: string): Promise<EventBatches> {
+  const out: EventBatches = [];
+  for (const b of batches) {
+    const column = await b
+      .lazy()
+      .select(col('source_row'))
+      .join(table.lazy(), { on: 'source_row', how: 'left', maintainOrder: 'left', validate: '1:1' })
+      .select(col(name))
+      .collect();
+    out.push(b.hstack(column) as unknown as DataFrame);
+  }
+  return out;
+}
+
+/** Sets `reason` where a stage drops a row that was still kept. */
+function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatches> {
+  return Promise.all(batches.map((b) => b.lazy().withColumns(reason.alias('reason')).collect()));
+}
+
 /**
  * Stage 3. Marks every later exact match of a kept event as `duplicate`, remembering the
  * first occurrence in `first_row`. Nulls match nulls; 3 and 3.0 are one float64.
  *
- * Grouping 10,000,000 rows by four columns costs gigabytes, so rows are grouped by a 64-bit
- * hash of their key instead, and every row that hash calls a duplicate is then checked against
- * its first occurrence column by column. Should two different keys ever share a hash, the
- * exact four-column grouping is used after all: the result never depends on luck. (`keyHash`
- * is replaceable so tests can force collisions.)
+ * Each kept row's key comes with a 64-bit hash (computed by the reader, event-columns.ts), and
+ * a row is a candidate when its hash was seen before (rows are in input order). Every
+ * candidate is then checked against its first occurrence column by column; should two
+ * different keys ever share a hash, exact four-column grouping is used instead, so the result
+ * never depends on luck. (`keyHash` is replaceable so tests can force collisions.)
  */
-export async function markDuplicates(events: DataFrame, keyHash = pl.struct(DEDUP_KEY.map((k) => col(k))).hash(0x5eed, 1, 2, 3)): Promise<DataFrame> {
+export async function markDuplicates(batches: EventBatches, keyHash: Expr = col('key_hash')): Promise<EventBatches> {
   const kept = col('reason').eq(REASON_CODE.ok);
-  const hashed = await events
-    .lazy()
-    .withColumns(keyHash.alias('key_hash'))
-    // Partitioning by `reason` too keeps rows dropped earlier out of every kept row's group.
-    .withColumns(col('source_row').min().over('reason', 'key_hash').alias('first_row'))
+  const flagged = await unionOf(batches, (b) => b.select(col('source_row'), col('reason'), keyHash.alias('key_hash')))
+    .withColumns(kept.and(col('key_hash').isFirstDistinct().not()).alias('candidate'))
     .collect();
-  const collisions = await hashCollisions(hashed, kept);
-  const exact = collisions === 0 ? hashed.drop('key_hash') : await exactFirstRows(hashed.drop('key_hash').drop('first_row'));
-  return exact
+  // Candidates and the first occurrence of their hash: small tables (a few % of the rows).
+  const candidates = flagged.lazy().filter(col('candidate')).select(col('source_row'), col('key_hash'));
+  const firsts = flagged
     .lazy()
+    .filter(kept.and(col('candidate').not()))
+    .join(candidates.select(col('key_hash')).unique(), { on: 'key_hash', how: 'semi' })
+    .select(col('key_hash'), col('source_row').alias('first_row'));
+  const pairs = await candidates.join(firsts, { on: 'key_hash', how: 'left' }).select(col('source_row'), col('first_row')).collect();
+
+  // Check each candidate's key against its first occurrence's, reading only those rows.
+  const keysOf = (rows: DataFrame, as: (k: string) => string) =>
+    unionOf(batches, (b) => b.join(rows.lazy(), { on: 'source_row', how: 'semi' }).select(col('source_row'), ...DEDUP_KEY.map((k) => col(k).alias(as(k)))));
+  const firstRows = pairs.select(col('first_row').alias('source_row')).unique();
+  const same = (k: string) =>
+    col(k)
+      .eq(col(`first_${k}`))
+      .fillNull(false)
+      .or(col(k).isNull().and(col(`first_${k}`).isNull()));
+  const verified = await pairs
+    .lazy()
+    .join(keysOf(pairs, (k) => k), { on: 'source_row', how: 'left' })
+    .join(keysOf(firstRows, (k) => `first_${k}`).rename({ source_row: 'first_row' }), { on: 'first_row', how: 'left' })
+    .select(DEDUP_KEY.map((k) => same(k)).reduce((a, b) => a.and(b)).not().sum().alias('collisions'))
+    .collect();
+  if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) return exactDuplicates(batches);
+
+  const withFirst = await attachBySourceRow(batches, pairs, 'first_row');
+  return updateReasons(withFirst, pl.when(col('first_row').isNotNull()).then(pl.lit(REASON_CODES.duplicate)).otherwise(col('reason')));
+}
+
+/** Plain four-column grouping over all rows at once: exact, and memory-hungry at scale. */
+async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
+  const kept = col('reason').eq(REASON_CODE.ok);
+  const all = await unionOf(batches)
+    .withColumns(col('source_row').min().over('reason', ...DEDUP_KEY).alias('first_row'))
     .withColumns(
       pl
         .when(kept.and(col('first_row').neq(col('source_row'))))
@@ -53,34 +116,9 @@ export async function markDuplicates(events: DataFrame, keyHash = pl.struct(DEDU
         .otherwise(col('reason'))
         .alias('reason'),
     )
+    .withColumns(pl.when(col('reason').eq(REASON_CODES.duplicate)).then(col('first_row')).otherwise(pl.lit(null)).alias('first_row'))
     .collect();
-}
-
-/** Rows the hash calls duplicates whose key differs from their first occurrence's. */
-async function hashCollisions(hashed: DataFrame, kept: ReturnType<typeof col>): Promise<number> {
-  const firsts = hashed.lazy().select(col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`)));
-  const same = (k: string) =>
-    col(k)
-      .eq(col(`first_${k}`))
-      .fillNull(false)
-      .or(col(k).isNull().and(col(`first_${k}`).isNull()));
-  const mismatches = await hashed
-    .lazy()
-    .filter(kept.and(col('first_row').neq(col('source_row'))))
-    .select(col('first_row'), ...DEDUP_KEY.map((k) => col(k)))
-    .join(firsts, { on: 'first_row', how: 'left' })
-    .filter(same('user_id').and(same('event_type')).and(same('timestamp')).and(same('value')).not())
-    .select(pl.len().alias('n'))
-    .collect();
-  return Number(mismatches.getColumn('n').toArray()[0] ?? 0);
-}
-
-/** The plain four-column grouping: exact, and memory-hungry at scale. */
-function exactFirstRows(events: DataFrame): Promise<DataFrame> {
-  return events
-    .lazy()
-    .withColumns(col('source_row').min().over('reason', ...DEDUP_KEY).alias('first_row'))
-    .collect();
+  return [all];
 }
 
 /** users.csv as a frame: one row per user_id (first wins), with a `known` marker. */
@@ -94,48 +132,47 @@ export function usersFrame(users: UsersTable): DataFrame {
 }
 
 /**
- * Stages 4 and 5: join the users, then keep only United States users. Only the user_id column
- * goes through the join; the user attributes come back in row order and are appended, so the
- * wide event columns are never copied.
+ * Stages 4 and 5: join the users, then keep only United States users. Each batch's user_id
+ * column alone goes through the join; the user attributes come back in row order and are
+ * appended, so the wide event columns are never copied.
  */
-export async function joinAndFilter(events: DataFrame, users: DataFrame): Promise<DataFrame> {
-  const attrs = await events
-    .lazy()
-    .select(col('user_id'))
-    .join(users.lazy(), { on: 'user_id', how: 'left', maintainOrder: 'left', validate: 'm:1' })
-    .select(col('signup_date'), col('country'), col('known'))
-    .collect();
-  if (attrs.height !== events.height) throw new Error(`join changed the row count (${events.height} -> ${attrs.height})`);
+export async function joinAndFilter(batches: EventBatches, users: DataFrame): Promise<EventBatches> {
+  const out: EventBatches = [];
+  for (const b of batches) {
+    const attrs = await b
+      .lazy()
+      .select(col('user_id'))
+      .join(users.lazy(), { on: 'user_id', how: 'left', maintainOrder: 'left', validate: 'm:1' })
+      .select(col('signup_date'), col('country'), col('known'))
+      .collect();
+    if (attrs.height !== b.height) throw new Error(`join changed the row count (${b.height} -> ${attrs.height})`);
+    // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
+    out.push(b.hstack(attrs) as unknown as DataFrame);
+  }
   const kept = col('reason').eq(REASON_CODE.ok);
-  // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
-  const widened = events.hstack(attrs) as unknown as DataFrame;
-  return widened
-    .lazy()
-    .withColumns(
-      pl
-        .when(kept.and(col('known').isNull()))
-        .then(pl.lit(REASON_CODES.unknown_user))
-        .when(kept.and(col('country').eq(pl.lit('US')).fillNull(false).not()))
-        .then(pl.lit(REASON_CODES.non_us_user))
-        .otherwise(col('reason'))
-        .alias('reason'),
-    )
-    .collect();
+  return updateReasons(
+    out,
+    pl
+      .when(kept.and(col('known').isNull()))
+      .then(pl.lit(REASON_CODES.unknown_user))
+      .when(kept.and(col('country').eq(pl.lit('US')).fillNull(false).not()))
+      .then(pl.lit(REASON_CODES.non_us_user))
+      .otherwise(col('reason')),
+  );
 }
 
 /** Rows per reason code, from the final `reason` column. */
-export async function countReasons(events: DataFrame): Promise<Map<number, number>> {
-  const counts = await events.lazy().groupBy('reason').agg(pl.len().alias('n')).collect();
+export async function countReasons(batches: EventBatches): Promise<Map<number, number>> {
+  const counts = await unionOf(batches, (b) => b.select(col('reason'))).groupBy('reason').agg(pl.len().alias('n')).collect();
   const codes = counts.getColumn('reason').toArray() as number[];
   const ns = counts.getColumn('n').toArray() as number[];
   return new Map(codes.map((c, i) => [Number(c), Number(ns[i])]));
 }
 
 /** `clean_events.parquet`, SPEC column order and types. */
-export function cleanEventsQuery(events: DataFrame) {
-  return events
-    .lazy()
-    .filter(col('reason').eq(REASON_CODE.ok))
+export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
+  return unionOf(batches, (b) =>
+    b.filter(col('reason').eq(REASON_CODE.ok))
     .select(
       col('user_id'),
       col('event_type'),
@@ -152,15 +189,13 @@ export function cleanEventsQuery(events: DataFrame) {
       col('page'),
       col('signup_date'),
       col('country'),
-    );
+    ),
+  );
 }
 
 /** `daily_summary.parquet`: events per user per UTC day, by user_id (byte order), then day. */
-export function dailySummaryQuery(events: DataFrame) {
-  return events
-    .lazy()
-    .filter(col('reason').eq(REASON_CODE.ok))
-    .select(col('user_id'), col('ts_days').cast(pl.Date).alias('event_date'))
+export function dailySummaryQuery(batches: EventBatches): LazyDataFrame {
+  return unionOf(batches, (b) => b.filter(col('reason').eq(REASON_CODE.ok)).select(col('user_id'), col('ts_days').cast(pl.Date).alias('event_date')))
     .groupBy(['user_id', 'event_date'])
     .agg(pl.len().cast(pl.Int64).alias('event_count'))
     .sort(['user_id', 'event_date']);
@@ -175,10 +210,9 @@ function reasonName() {
 }
 
 /** `dropped_rows.parquet`: every dropped event in input order, its fields as read. */
-export function droppedRowsQuery(events: DataFrame) {
-  return events
-    .lazy()
-    .filter(col('reason').neq(REASON_CODE.ok))
+export function droppedRowsQuery(batches: EventBatches): LazyDataFrame {
+  return unionOf(batches, (b) =>
+    b.filter(col('reason').neq(REASON_CODE.ok))
     .select(
       col('source_row').cast(pl.Int64),
       reasonName(),
@@ -195,5 +229,6 @@ export function droppedRowsQuery(events: DataFrame) {
       col('device'),
       col('page'),
       col('raw'),
-    );
+    ),
+  );
 }

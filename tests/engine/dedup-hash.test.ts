@@ -1,13 +1,14 @@
 /**
- * Deduplication groups rows by a 64-bit hash of their key and checks every match; a hash
- * collision must fall back to exact grouping. A constant "hash" makes every key collide.
+ * Deduplication finds candidates by a 64-bit hash of each row's key (computed by the reader)
+ * and checks every match; a hash collision must fall back to exact grouping. Here the hash
+ * comes from Polars, and a constant "hash" makes every key collide.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pl from 'nodejs-polars';
 import { markDuplicates } from '../../electron/engine/stages';
 
-function frame() {
+async function frame() {
   const rows = [
     // user_id, event_type, timestamp, value, reason (0 kept so far, 3 invalid_timestamp)
     ['u1', 'login', '2025-01-15T10:00:00Z', 3, 0],
@@ -19,7 +20,7 @@ function frame() {
     ['u2', 'view', 'bad', 1, 0],
     ['u2', 'view', 'bad', 1, 0], // duplicate of row 7, not of row 6
   ] as const;
-  return pl.DataFrame({
+  const df = pl.DataFrame({
     source_row: pl.Series('source_row', rows.map((_, i) => i + 1), pl.Int32),
     reason: pl.Series('reason', rows.map((r) => r[4]), pl.Int32),
     user_id: pl.Series('user_id', rows.map((r) => r[0]), pl.Utf8),
@@ -27,17 +28,30 @@ function frame() {
     timestamp: pl.Series('timestamp', rows.map((r) => r[2]), pl.Utf8),
     value: pl.Series('value', rows.map((r) => r[3]), pl.Float64),
   });
+  // As the reader does: hash the key of rows still kept, 0 for rows dropped earlier.
+  const hashed = df.withColumns(pl.struct(['user_id', 'event_type', 'timestamp', 'value'].map((k) => pl.col(k))).hash(1, 2, 3, 4).alias('h'));
+  return hashed
+    .withColumns(pl.when(pl.col('reason').eq(0)).then(pl.col('h')).otherwise(pl.lit(0).cast(pl.UInt64)).alias('key_hash'))
+    .drop('h');
 }
 
-const verdicts = (df: pl.DataFrame) =>
-  df.getColumn('reason').toArray().map((reason, i) => [Number(reason), reason === 4 ? Number(df.getColumn('first_row').toArray()[i]) : null]);
+const verdicts = (batches: pl.DataFrame[]) => {
+  const df = pl.concat(batches, { how: 'vertical' });
+  return (
+  df.getColumn('reason').toArray().map((reason, i) => [Number(reason), reason === 4 ? Number(df.getColumn('first_row').toArray()[i]) : null]));
+};
+/** Two batches, so duplicates span them as in a real run. */
+const batches = async () => {
+  const df = await frame();
+  return [df.slice(0, 4), df.slice(4, 4)];
+};
 
 const expected = [[0, null], [4, 1], [0, null], [0, null], [4, 4], [3, null], [0, null], [4, 7]];
 
 test('duplicates by hashed key: first occurrence kept, later exact matches marked', async () => {
-  assert.deepEqual(verdicts(await markDuplicates(frame())), expected);
+  assert.deepEqual(verdicts(await markDuplicates(await batches())), expected);
 });
 
 test('when every key collides, the exact grouping gives the same verdicts', async () => {
-  assert.deepEqual(verdicts(await markDuplicates(frame(), pl.lit(42).cast(pl.UInt64))), expected);
+  assert.deepEqual(verdicts(await markDuplicates(await batches(), pl.lit(42).cast(pl.UInt64))), expected);
 });

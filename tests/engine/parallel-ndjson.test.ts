@@ -1,6 +1,7 @@
 /**
- * NDJSON files of 16 MiB and more are scanned by two threads, split near the middle. The SPEC
- * knows nothing of this: source_row, deduplication across the split, error positions and
+ * NDJSON files of 16 MiB and more are scanned by two threads, split near the middle (and a JSON
+ * array whose guessed split falls inside an element goes back to one pass). The SPEC knows
+ * nothing of this: source_row, deduplication across the split, error positions and
  * cancellation must be exactly what a single pass gives.
  */
 import assert from 'node:assert/strict';
@@ -106,5 +107,38 @@ describe('NDJSON over 16 MiB', () => {
     assert.ok(err instanceof EtlError, String(err));
     assert.equal(err.info.kind, 'cancelled');
     assert.deepEqual(hashTree(outDir), before);
+  });
+});
+
+/** Filler users cycle: unknown, US, Canadian, US. */
+const CYCLE = ['nobody', 'u1', 'ca', 'u2'];
+
+describe('a JSON array split point that lands inside an element', () => {
+  test('gives the same rows as one pass (the split is abandoned, nothing is counted twice)', async () => {
+    const dir = tmpDir();
+    const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+    // Everything on one line except one element in the middle, whose nested array of objects
+    // spans lines that look like element boundaries (",\n{").
+    const before = [...Array(300).keys()].map((i) => `{"user_id":"${CYCLE[i % 4]}","event_type":"f${i + 1}","timestamp":"2025-01-15T10:00:00Z"}`);
+    // ~6 KB of nested lines: the middle of the file falls well inside this element.
+    const nested = [...Array(200).keys()].map((k) => `{"user_id":"nobody","k":${k}}`).join(',\n');
+    const tricky = `{"user_id":"u1","event_type":"tricky","timestamp":"2025-01-15T10:00:00Z","extra":[\n${nested}\n]}`;
+    const after = [...Array(300).keys()].map((i) => `{"user_id":"${CYCLE[(i + 301) % 4]}","event_type":"f${i + 302}","timestamp":"2025-01-15T10:00:00Z"}`);
+    const text = '[' + before.join(',') + ',' + tricky + ',' + after.join(',') + ']';
+    const events = writeFile(dir, 'events.json', text);
+    const mid = Math.floor(Buffer.byteLength(text) / 2);
+    assert.ok(mid > text.indexOf('"extra":[') + 100 && mid < text.indexOf('\n]}') - 100, 'the middle is inside the nested lines');
+    const one = await runPipeline({ eventsPath: events, usersPath: users, outDir: path.join(dir, 'one') }, { scan: { workers: 1 } });
+    const two = await runPipeline({ eventsPath: events, usersPath: users, outDir: path.join(dir, 'two') }, { scan: { parallelFrom: 1, batchRows: 16 } });
+    assert.equal(one.inputs[0].rows, 601);
+    assert.deepEqual(two.stages.map((s) => [s.rows_in, s.rows_out]), one.stages.map((s) => [s.rows_in, s.rows_out]));
+    for (const name of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet']) {
+      const a = pl.readParquet(path.join(dir, 'one', name));
+      const b = pl.readParquet(path.join(dir, 'two', name));
+      assert.ok(a.frameEqual(b, true), `${name} differs between one and two threads`);
+    }
+    const types = pl.readParquet(path.join(dir, 'two', 'clean_events.parquet')).getColumn('event_type').toArray();
+    assert.ok(types.includes('tricky'));
+    assert.equal(types.length, new Set(types).size, 'no row twice');
   });
 });

@@ -12,7 +12,7 @@ import { createStaging } from './atomic-output';
 import { cancelledError, inputError, toErrorInfo } from './errors';
 import { readEvents } from './events-reader';
 import { readParquetFooter } from './parquet-footer';
-import { REASON_CODES, type EventBatches, cleanEventsQuery, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, usersFrame } from './stages';
+import { REASON_CODES, type EventBatches, cleanEventsQuery, splitBatch, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, usersFrame } from './stages';
 import { readUsers } from './users-reader';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
@@ -57,12 +57,13 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
 
     // Stages 0-2 happen in one pass over the file, as the reader parses it.
     startStage('extract');
-    let segments: DataFrame[][] = [];
+    // Each batch is split at once into the events and the rare as-read extras (see stages.ts).
+    let segments: { events: DataFrame; asRead: DataFrame }[][] = [];
     let lastBytesEmit = 0;
     const read = await readEvents(eventsPath, {
       ...hooks.scan,
       signal: hooks.signal,
-      onBatch: (ipc, segment) => (segments[segment] ??= []).push(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
+      onBatch: (ipc, segment) => (segments[segment] ??= []).push(splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength)))),
       onDiscard: () => (segments = []),
       onBytes: (bytesRead, totalBytes) => {
         const now = performance.now();
@@ -90,21 +91,22 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     if (tally.rows === 0) rec.warn('empty_input', 1, `${req.eventsPath} holds no events; the outputs are empty`);
 
     // Rows of later ranges were numbered from 1 within their range: make them file-wide.
-    let events: EventBatches = segments.flatMap((batch, i) =>
-      read.rowOffsets[i] ? batch.map((f) => f.withColumns(pl.col('source_row').add(read.rowOffsets[i]).cast(pl.Int32))) : batch,
-    );
+    const fileWide = (f: DataFrame, i: number) => (read.rowOffsets[i] ? f.withColumns(pl.col('source_row').add(read.rowOffsets[i]).cast(pl.Int32)) : f);
+    let events: EventBatches = segments.flatMap((batch, i) => batch.map((b) => fileWide(b.events, i)));
+    const asRead: EventBatches = segments.flatMap((batch, i) => batch.map((b) => fileWide(b.asRead, i)));
     segments = [];
 
     startStage('deduplicate');
     let t = performance.now();
-    events = await markDuplicates(events);
+    events = (await markDuplicates(events)).map((b) => b.drop('key_hash'));
     let counts = await countReasons(events);
     const dups = counts.get(REASON_CODES.duplicate) ?? 0;
     rec.finishStage('deduplicate', afterTs, afterTs - dups, performance.now() - t);
 
     startStage('join_users');
     t = performance.now();
-    events = await joinAndFilter(events, usersFrame(users));
+    const usersTable = usersFrame(users);
+    events = await joinAndFilter(events, usersTable);
     counts = await countReasons(events);
     const unknown = counts.get(REASON_CODES.unknown_user) ?? 0;
     const nonUs = counts.get(REASON_CODES.non_us_user) ?? 0;
@@ -121,15 +123,18 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     const st = staging;
     const outputs: OutputReport[] = [];
     const writes: [string, ReturnType<typeof cleanEventsQuery>][] = [
+      [OUTPUT_FILES.dailySummary, dailySummaryQuery(events, usersTable)],
       [OUTPUT_FILES.cleanEvents, cleanEventsQuery(events)],
-      [OUTPUT_FILES.dailySummary, dailySummaryQuery(events)],
-      [OUTPUT_FILES.droppedRows, droppedRowsQuery(events)],
+      [OUTPUT_FILES.droppedRows, droppedRowsQuery(events, asRead)],
     ];
-    // The three writes are independent: let Polars' thread pool run them together.
+    const sink = ([name, query]: (typeof writes)[number]) => query.sinkParquet(st.path(name), { compression: 'snappy', maintainOrder: true }).collect();
+    // The summary's group-by holds a table per user and day, so it runs alone; the other two
+    // stream, and run together.
     const writing = rec.writing();
-    await Promise.all(writes.map(([name, query]) => query.sinkParquet(st.path(name), { compression: 'snappy', maintainOrder: true }).collect()));
+    await sink(writes[0]);
+    await Promise.all([sink(writes[1]), sink(writes[2])]);
     writing.done();
-    for (const [name] of writes) {
+    for (const name of [OUTPUT_FILES.cleanEvents, OUTPUT_FILES.dailySummary, OUTPUT_FILES.droppedRows]) {
       const footer = await readParquetFooter(st.path(name));
       const bytes = (await stat(st.path(name))).size;
       outputs.push({ path: join(req.outDir, name), rows: footer.rows, bytes, codec: footer.codec });

@@ -33,6 +33,17 @@ const MICROS_PER_DAY = 86_400_000_000;
 /** The SPEC's dedup key: trimmed user_id, event_type, the timestamp as written, value. */
 export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as const;
 
+/**
+ * Splits a batch from the reader into the events and the as-read extras: `raw` (malformed
+ * lines) and `user_id_raw` (ids whose trimming changed them). Both are null in nearly every
+ * row, yet a null string still costs 16 bytes a row in Polars, so they live apart, keyed by
+ * source_row, until the dropped rows are written.
+ */
+export function splitBatch(batch: DataFrame): { events: DataFrame; asRead: DataFrame } {
+  const asRead = batch.filter(col('raw').isNotNull().or(col('user_id_raw').isNotNull())).select('source_row', 'user_id_raw', 'raw');
+  return { events: batch.drop(['raw', 'user_id_raw']), asRead };
+}
+
 /** All batches as one lazy query (a union: nothing is copied). */
 export function unionOf(batches: EventBatches, each: (b: LazyDataFrame) => LazyDataFrame = (b) => b): LazyDataFrame {
   const parts = batches.map((b) => each(b.lazy()));
@@ -123,12 +134,19 @@ async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
 
 /** users.csv as a frame: one row per user_id (first wins), with a `known` marker. */
 export function usersFrame(users: UsersTable): DataFrame {
-  return pl.DataFrame({
-    user_id: pl.Series('user_id', users.userId, pl.Utf8),
-    signup_date: pl.Series('signup_date', users.signupDays, pl.Int32).cast(pl.Date),
-    country: pl.Series('country', users.country, pl.Utf8),
-    known: pl.Series('known', new Array(users.userId.length).fill(true), pl.Bool),
-  });
+  return (
+    pl
+      .DataFrame({
+        user_id: pl.Series('user_id', users.userId, pl.Utf8),
+        signup_date: pl.Series('signup_date', users.signupDays, pl.Int32).cast(pl.Date),
+        country: pl.Series('country', users.country, pl.Utf8),
+        known: pl.Series('known', new Array(users.userId.length).fill(true), pl.Bool),
+      })
+      // `user_rank` is the id's place in byte order: the daily summary groups and sorts by
+      // this small integer instead of by the string (SPEC: sorted by user_id, byte order).
+      .sort('user_id')
+      .withRowIndex('user_rank')
+  );
 }
 
 /**
@@ -143,7 +161,7 @@ export async function joinAndFilter(batches: EventBatches, users: DataFrame): Pr
       .lazy()
       .select(col('user_id'))
       .join(users.lazy(), { on: 'user_id', how: 'left', maintainOrder: 'left', validate: 'm:1' })
-      .select(col('signup_date'), col('country'), col('known'))
+      .select(col('signup_date'), col('country'), col('known'), col('user_rank'))
       .collect();
     if (attrs.height !== b.height) throw new Error(`join changed the row count (${b.height} -> ${attrs.height})`);
     // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
@@ -194,11 +212,13 @@ export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
 }
 
 /** `daily_summary.parquet`: events per user per UTC day, by user_id (byte order), then day. */
-export function dailySummaryQuery(batches: EventBatches): LazyDataFrame {
-  return unionOf(batches, (b) => b.filter(col('reason').eq(REASON_CODE.ok)).select(col('user_id'), col('ts_days').cast(pl.Date).alias('event_date')))
-    .groupBy(['user_id', 'event_date'])
+export function dailySummaryQuery(batches: EventBatches, users: DataFrame): LazyDataFrame {
+  return unionOf(batches, (b) => b.filter(col('reason').eq(REASON_CODE.ok)).select(col('user_rank'), col('ts_days').alias('day')))
+    .groupBy(['user_rank', 'day'])
     .agg(pl.len().cast(pl.Int64).alias('event_count'))
-    .sort(['user_id', 'event_date']);
+    .sort(['user_rank', 'day'])
+    .join(users.lazy().select(col('user_rank'), col('user_id')), { on: 'user_rank', how: 'left', maintainOrder: 'left', validate: 'm:1' })
+    .select(col('user_id'), col('day').cast(pl.Date).alias('event_date'), col('event_count'));
 }
 
 function reasonName() {
@@ -210,7 +230,8 @@ function reasonName() {
 }
 
 /** `dropped_rows.parquet`: every dropped event in input order, its fields as read. */
-export function droppedRowsQuery(batches: EventBatches): LazyDataFrame {
+export function droppedRowsQuery(batches: EventBatches, asRead: EventBatches): LazyDataFrame {
+  const extras = unionOf(asRead, (b) => b.withColumns(col('source_row').cast(pl.Int64)));
   return unionOf(batches, (b) =>
     b.filter(col('reason').neq(REASON_CODE.ok))
     .select(
@@ -221,7 +242,20 @@ export function droppedRowsQuery(batches: EventBatches): LazyDataFrame {
         .then(col('first_row').cast(pl.Int64))
         .otherwise(pl.lit(null).cast(pl.Int64))
         .alias('duplicate_of'),
-      // The reader stores the id as read only where trimming changed it.
+      col('user_id'),
+      col('event_type'),
+      col('timestamp'),
+      col('value'),
+      col('device'),
+      col('page'),
+    ),
+  )
+    .join(extras, { on: 'source_row', how: 'left', maintainOrder: 'left', validate: '1:1' })
+    .select(
+      col('source_row'),
+      col('drop_reason'),
+      col('duplicate_of'),
+      // The id as read where trimming changed it, else the id itself.
       col('user_id_raw').fillNull(col('user_id')).alias('user_id'),
       col('event_type'),
       col('timestamp'),
@@ -229,6 +263,5 @@ export function droppedRowsQuery(batches: EventBatches): LazyDataFrame {
       col('device'),
       col('page'),
       col('raw'),
-    ),
-  );
+    );
 }

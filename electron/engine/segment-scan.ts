@@ -48,7 +48,7 @@ export interface SegmentResult {
 }
 
 const DEFAULT_BLOCK = 8 << 20;
-const DEFAULT_BATCH = 1 << 20;
+const DEFAULT_BATCH = 1 << 18;
 
 export async function scanSegment(spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
   const fh = await open(spec.path, 'r');

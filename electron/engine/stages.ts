@@ -145,7 +145,7 @@ export function usersFrame(users: UsersTable): DataFrame {
       .DataFrame({
         user_id: pl.Series('user_id', users.userId, pl.Utf8),
         signup_date: pl.Series('signup_date', users.signupDays, pl.Int32).cast(pl.Date),
-        country: pl.Series('country', users.country, pl.Utf8),
+        country: pl.Series('country', users.country, pl.Utf8).cast(pl.Categorical),
         known: pl.Series('known', new Array(users.userId.length).fill(true), pl.Bool),
       })
       // `user_rank` is the id's place in byte order: the daily summary groups and sorts by
@@ -212,7 +212,7 @@ export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
       asString('device'),
       asString('page'),
       col('signup_date'),
-      col('country'),
+      asString('country'),
     ),
   );
 }

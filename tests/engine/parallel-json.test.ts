@@ -168,3 +168,31 @@ describe('a JSON array over 16 MiB', () => {
     assert.equal(err.info.line, 101, err.message);
   });
 });
+
+describe('errors found by the second thread', () => {
+  test('a bad byte or bad JSON in the second half is reported at its file-wide line and offset', async () => {
+    const dir = tmpDir();
+    const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+    const lines = [...Array(400).keys()].map((i) => `{"user_id":"u1","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z"}`);
+    const badLine = 350; // 0-based index into lines; file line = index + 2 (line 1 is "[")
+    for (const [what, bad] of [
+      ['not UTF-8', Buffer.from([0xff])],
+      ['not JSON', Buffer.from('tru')],
+    ] as const) {
+      const head = Buffer.from('[\n' + lines.slice(0, badLine).join(',\n') + ',\n{"user_id":"u1","value":');
+      const tail = Buffer.from('}\n,' + lines.slice(badLine + 1).join(',\n') + '\n]\n');
+      const events = writeFile(dir, 'events.json', Buffer.concat([head, bad, tail]));
+      let err: unknown;
+      try {
+        await runPipeline({ eventsPath: events, usersPath: users, outDir: path.join(dir, 'out') }, { scan: { parallelFrom: 1 } });
+      } catch (e) {
+        err = e;
+      }
+      assert.ok(err instanceof EtlError, `${what}: ${String(err)}`);
+      assert.equal(err.info.kind, 'input', what);
+      assert.equal(err.info.line, badLine + 2, `${what}: ${err.message}`);
+      assert.equal(err.info.offset, head.length, `${what}: ${err.message}`);
+      assert.ok(err.message.includes('events.json'), err.message);
+    }
+  });
+});

@@ -164,6 +164,29 @@ describe('Parquet schemas', () => {
   });
 });
 
+describe('when every row is dropped', () => {
+  const cases: [string, string, string][] = [
+    ['all malformed', 'oops\nbad\n', 'malformed_record'],
+    ['all without a user_id', '[1,2,3]', 'missing_user_id'],
+    ['all with bad timestamps', '[{"user_id":"u1","timestamp":"never"}]', 'invalid_timestamp'],
+    ['all unknown users', '[{"user_id":"nobody","timestamp":"2025-01-15"}]', 'unknown_user'],
+    ['all non-US users', '[{"user_id":"ca","timestamp":"2025-01-15"}]', 'non_us_user'],
+  ];
+  for (const [what, text, reason] of cases) {
+    test(`${what}: empty clean and daily files with full schemas, every row dropped as ${reason}`, async () => {
+      const e = await run(text, { users: DEFAULT_USERS });
+      assert.deepEqual(readSchema(path.join(e.outDir, 'clean_events.parquet')), CLEAN_SCHEMA);
+      assert.deepEqual(readSchema(path.join(e.outDir, 'daily_summary.parquet')), DAILY_SCHEMA);
+      assert.deepEqual(readSchema(path.join(e.outDir, 'dropped_rows.parquet')), DROPPED_SCHEMA);
+      assert.equal(e.clean.length, 0);
+      assert.equal(e.daily.length, 0);
+      assert.ok(e.dropped.length > 0);
+      for (const d of e.dropped) assert.equal(d.drop_reason, reason);
+      assert.equal(e.report.stages[5].rows_out, 0);
+    });
+  }
+});
+
 describe('rows', () => {
   test('clean events in input order, with UTC instants, UTC dates and the user columns', () => {
     assert.deepEqual(r.clean, [

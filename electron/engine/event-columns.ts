@@ -15,6 +15,28 @@ const K_ABSENT = Kind.Absent, K_NULL = Kind.Null, K_STRING = Kind.String, K_NUMB
 const parseTsBytes = parseTimestampBytes;
 const parseDec = parseDecimal;
 
+/**
+ * A JSON number as a plain decimal string, exactly as written but without an exponent:
+ * `1.50` -> `1.5`, `2.5E-3` -> `0.0025`, `1e21` -> `1000000000000000000000` (SPEC: a numeric
+ * user_id becomes "its decimal string"). Absurd exponents fall back to JavaScript's form.
+ */
+export function plainDecimal(json: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(json);
+  const exp = Number(m?.[4] ?? 0);
+  if (!m || Math.abs(exp) > 400) return String(Number(json));
+  let digits = m[2] + (m[3] ?? '');
+  let point = m[2].length + exp;
+  if (point <= 0) {
+    digits = '0'.repeat(1 - point) + digits;
+    point = 1;
+  }
+  if (point > digits.length) digits += '0'.repeat(point - digits.length);
+  const whole = digits.slice(0, point).replace(/^0+(?=\d)/, '');
+  const fraction = digits.slice(point).replace(/0+$/, '');
+  const text = fraction ? `${whole}.${fraction}` : whole;
+  return text === '0' ? '0' : m[1] + text;
+}
+
 /** Codes stored in the `reason` column for the first three stages. */
 export const REASON_CODE = { ok: 0, malformed_record: 1, missing_user_id: 2, invalid_timestamp: 3 } as const;
 
@@ -137,12 +159,12 @@ export class EventColumns {
       return this.pushTrimmed(sc.decodeString(s, e));
     }
     if (kind === K_NUMBER) {
-      // Integers keep their digits exactly; other numbers take JavaScript's decimal form.
+      // Integers keep their digits exactly; fractions and exponents are written out in full.
       let integer = true;
       for (let k = s; k < e; k++) if (b[k] === 46 || b[k] === 101 || b[k] === 69) integer = false;
       this.userIdRaw.pushNull();
       if (integer) this.userId.pushBytes(b, s, e);
-      else this.userId.pushString(String(parseDec(b, s, e, false)));
+      else this.userId.pushString(plainDecimal(decoder.decode(b.subarray(s, e))));
       return true;
     }
     // true/false/objects/arrays are not ids, but they are present: kept as their JSON text.

@@ -34,6 +34,21 @@ describe('user_id', () => {
     });
   });
 
+  test('numbers of equal value become the same user_id, however they are written', async () => {
+    const groups = [
+      ['10', '1e1', '10.0', '1.0e1', '100e-1'],
+      ['1.5', '1.50', '15e-1'],
+      ['0', '-0', '0.0', '-0.0', '0e5'],
+    ];
+    for (const group of groups) {
+      const text = '[' + group.map((v, i) => `{"user_id":${v},"timestamp":"2025-01-15T10:00:0${i}Z"}`).join(',') + ']';
+      const r = await run(text, { users });
+      const ids = r.dropped.map((d) => d.user_id);
+      assert.equal(ids.length, group.length);
+      assert.equal(new Set(ids).size, 1, `${group.join(', ')} -> ${ids.map((x) => JSON.stringify(x)).join(', ')}`);
+    }
+  });
+
   test('surrounding white space is trimmed as String.prototype.trim does', async () => {
     const padded = ['  u1', 'u1  ', ' u1 ', '\tu1\n', '\u00a0u1\u00a0', '\u3000u1\u3000', '\u2003u1\u2028', '\ufeffu1', 'u1\r\n'];
     const events = padded.map((u, i) => ev(u, i));

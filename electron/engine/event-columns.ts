@@ -163,7 +163,9 @@ export class EventColumns {
       let integer = true;
       for (let k = s; k < e; k++) if (b[k] === 46 || b[k] === 101 || b[k] === 69) integer = false;
       this.userIdRaw.pushNull();
-      if (integer) this.userId.pushBytes(b, s, e);
+      // (-0 is the number 0, so it is the id "0" like 0.0 and 0e5.)
+      const negZero = e - s === 2 && b[s] === 45 && b[s + 1] === 48;
+      if (integer && !negZero) this.userId.pushBytes(b, s, e);
       else this.userId.pushString(plainDecimal(decoder.decode(b.subarray(s, e))));
       return true;
     }

@@ -94,23 +94,22 @@ function runWorker(
   spec: SegmentSpec,
   onBatch: (ipc: Uint8Array) => void,
   onBytes: (bytes: number) => void,
-  signal?: AbortSignal,
+  stop: AbortSignal,
 ): Promise<SegmentResult> {
   const worker = startScanWorker(spec);
   return new Promise((resolve, reject) => {
-    const abort = () => {
-      void worker.terminate();
-      reject(cancelledError());
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-    const settle = () => signal?.removeEventListener('abort', abort);
+    const end = () => void worker.terminate();
+    stop.addEventListener('abort', end, { once: true });
+    const settle = () => stop.removeEventListener('abort', end);
     worker.on('message', (m: ScanWorkerMessage) => {
+      // Once the scan is stopped, late messages from this worker are ignored.
+      if (stop.aborted) return;
       if (m.type === 'batch') onBatch(m.ipc);
       else if (m.type === 'bytes') onBytes(m.bytes);
       else if (m.type === 'done') {
         settle();
         resolve(m.result);
-        void worker.terminate();
+        end();
       } else {
         settle();
         reject(new Error(`events scan worker failed: ${m.message}`));
@@ -122,7 +121,7 @@ function runWorker(
     });
     worker.on('exit', (code) => {
       settle();
-      if (code !== 0) reject(new Error(`events scan worker exited with code ${code}`));
+      reject(stop.aborted ? cancelledError() : new Error(`events scan worker exited with code ${code}`));
     });
   });
 }
@@ -203,6 +202,10 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     { path, start: split, end: size, format, first: false, last: true },
   ];
   const done = [0, 0];
+  // Stops both workers: on cancel, and when one fails (the other must not go on sending).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   let results: SegmentResult[];
   try {
     results = await Promise.all(
@@ -214,15 +217,19 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
             done[i] = bytes;
             opts.onBytes?.(done[0] + done[1], size);
           },
-          opts.signal,
+          stop.signal,
         ),
       ),
     );
   } catch (err) {
-    if (opts.signal?.aborted || err instanceof EtlError) throw opts.signal?.aborted ? cancelledError() : err;
+    stop.abort();
+    if (opts.signal?.aborted) throw cancelledError();
+    if (err instanceof EtlError) throw err;
     // Worker threads unavailable or failed (an unusual runtime): the same scan on this thread.
     opts.onDiscard?.();
     return sequential();
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   // An array split is a guess: if the first range did not end between two elements, or it
   // found a problem before the split, the second range's view may be wrong. Start over.

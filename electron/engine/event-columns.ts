@@ -169,10 +169,11 @@ export class EventColumns {
       else this.userId.pushString(plainDecimal(decoder.decode(b.subarray(s, e))));
       return true;
     }
-    // true/false/objects/arrays are not ids, but they are present: kept as their JSON text.
-    this.userIdRaw.pushNull();
-    this.userId.pushBytes(b, s, e);
-    return true;
+    // Only a string or a number is an id (SPEC "Inputs"): true/false/objects/arrays cannot name
+    // a user, so the event counts as missing its user_id; the dropped row keeps the JSON text.
+    this.userIdRaw.pushBytes(b, s, e);
+    this.userId.pushNull();
+    return false;
   }
 
   private pushTrimmed(text: string): boolean {

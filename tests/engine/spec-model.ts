@@ -146,7 +146,9 @@ export function model(eventsText: string, format: 'json' | 'ndjson', usersText: 
     const asRead = { user_id: rawUser, event_type: text(e.event_type), timestamp: text(e.timestamp), value, device: text(meta.device), page: text(meta.page) };
     const drop = (reason: string, duplicateOf: number | null = null) =>
       dropped.push({ source_row: rec.row, drop_reason: reason, duplicate_of: duplicateOf, ...asRead, raw: null });
-    const user = rawUser === null ? '' : rawUser.trim();
+    // Only a string or a number is an id (SPEC "Inputs"); anything else counts as missing.
+    const isId = typeof e.user_id === 'string' || typeof e.user_id === 'number';
+    const user = rawUser === null || !isId ? '' : rawUser.trim();
     if (!user) {
       counts.missing++;
       drop('missing_user_id');

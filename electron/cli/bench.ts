@@ -10,6 +10,8 @@
  * checks that both produce the same outputs on the smallest size, and measures preview-page
  * latency on the largest size through the engine service's Parquet pager.
  */
+import { buildSync } from 'esbuild';
+import path from 'node:path';
 import { existsSync, promises as fsp, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,7 +32,8 @@ const sizes = (argValue('sizes') ?? (quick ? '1000000' : '1000000,10000000')).sp
 const formats = (argValue('formats') ?? 'json,ndjson').split(',') as ('json' | 'ndjson')[];
 const runsArg = argValue('runs');
 /** The script `ours` runs (default the etl CLI); for testing the bench itself. */
-const oursScript = argValue('ours-script') ?? 'electron/cli/etl.ts';
+const DEFAULT_OURS = 'electron/cli/etl.ts';
+const oursScript = argValue('ours-script') ?? DEFAULT_OURS;
 const runsFor = (n: number) => (runsArg ? Number(runsArg) : n >= 5_000_000 ? 2 : 3);
 /** Users in users.csv for n events. */
 const usersFor = (n: number) => Math.max(1000, Math.round(n / 50));
@@ -72,14 +75,27 @@ async function ensureDataset(n: number, format: 'json' | 'ndjson'): Promise<Data
 
 type Tool = 'ours' | 'duckdb';
 
+/**
+ * Both tools start the same way, as plain Node running an esbuild bundle (no TypeScript
+ * compilation in the timed path): ours exactly as `npm run etl` does (run-bundled.cjs), the
+ * peer from a bundle made once here.
+ */
+let peerBundle: string | null = null;
+function peerEntry(): string {
+  if (!peerBundle) {
+    peerBundle = path.resolve('dist/cli/duckdb-peer-cli.js');
+    buildSync({ entryPoints: ['electron/bench/duckdb-peer-cli.ts'], outfile: peerBundle, bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'warning' });
+  }
+  return peerBundle;
+}
+
 function commandFor(tool: Tool, ds: Dataset, out: string): [string, string[]] {
   const io = ['--events', ds.events, '--users', ds.users, '--out', out];
   if (tool === 'ours') {
-    // Exactly what `npm run etl -- ...` runs (tsx electron/cli/etl.ts), without npm's own startup
-    // unless --npm is given.
-    return viaNpm ? ['npm', ['run', '--silent', 'etl', '--', ...io]] : [TSX, [oursScript, ...io]];
+    if (viaNpm) return ['npm', ['run', '--silent', 'etl', '--', ...io]];
+    return oursScript === DEFAULT_OURS ? [process.execPath, ['electron/cli/run-bundled.cjs', 'etl', ...io]] : [TSX, [oursScript, ...io]];
   }
-  return [TSX, ['electron/bench/duckdb-peer-cli.ts', ...io]];
+  return [process.execPath, [peerEntry(), ...io]];
 }
 
 interface Cell {
@@ -204,7 +220,7 @@ async function main() {
 
   const md: string[] = [];
   md.push(`# Benchmark: our engine vs a DuckDB SQL peer`, '', `${new Date().toISOString()}. ${header}.`, '');
-  md.push(`Whole-process wall time, CPU time (user + system, all threads) and peak RSS (\`/usr/bin/time -v\`), medians over the runs; on a shared machine CPU time is the steadier measure; ours = \`${viaNpm ? 'npm run etl --' : 'tsx electron/cli/etl.ts'}\`, peer = \`tsx electron/bench/duckdb-peer-cli.ts\` (DuckDB, all cores).`, '');
+  md.push(`Whole-process wall time, CPU time (user + system, all threads) and peak RSS (\`/usr/bin/time -v\`), medians over the runs; on a shared machine CPU time is the steadier measure; ours = \`${viaNpm ? 'npm run etl --' : 'node electron/cli/run-bundled.cjs etl'}\` (what npm run etl runs), peer = \`node dist/cli/duckdb-peer-cli.js\` (the peer's esbuild bundle; DuckDB, all cores).`, '');
   md.push('| events | format | events file | runs | wall ours | wall DuckDB | ours / DuckDB | CPU ours | CPU DuckDB | ours / DuckDB | peak RSS ours | peak RSS DuckDB | ours / DuckDB | ours RSS ÷ file |');
   md.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const med = (c: Cell, t: Tool, k: 'wallS' | 'maxRssKb' | 'cpuS') => median(c.runs[t].filter((m) => m.ok).map((m) => m[k]));

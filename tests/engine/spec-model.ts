@@ -16,8 +16,11 @@ export interface ModelOutputs {
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 
-/** Microseconds since the epoch, or null when the SPEC calls the text invalid. */
-export function modelTimestamp(s: string): number | null {
+/**
+ * The SPEC's grammar as one regular expression, plus its calendar and range rules, with the
+ * instant computed by Date: milliseconds since the epoch and the microseconds below them.
+ */
+export function modelInstant(s: string): { ms: number; micros: number } | null {
   const m = TS.exec(s);
   if (!m) return null;
   const [, y, mo, d, hh, mi, ss, frac, sign, oh, om] = m;
@@ -35,7 +38,13 @@ export function modelTimestamp(s: string): number | null {
   dt.setUTCHours(Number(hh ?? 0), Number(mi ?? 0), Number(ss ?? 0), 0);
   let ms = dt.getTime();
   if (sign) ms -= (sign === '+' ? 1 : -1) * (Number(oh) * 60 + Number(om ?? 0)) * 60_000;
-  return ms * 1000 + (frac ? Number((frac + '00000').slice(0, 6)) : 0);
+  return { ms, micros: frac ? Number((frac + '00000').slice(0, 6)) : 0 };
+}
+
+/** Microseconds since the epoch, or null when the SPEC calls the text invalid. */
+export function modelTimestamp(s: string): number | null {
+  const i = modelInstant(s);
+  return i && i.ms * 1000 + i.micros;
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;

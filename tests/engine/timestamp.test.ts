@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseTimestamp } from '../../electron/engine/timestamp';
 import { utc } from './helpers';
+import { modelInstant } from './spec-model';
 
 type Instant = { days: number; micros: number };
 
@@ -219,30 +220,13 @@ describe('rejected forms', () => {
 });
 
 describe('against an independent reading of the SPEC grammar', () => {
-  // The SPEC's grammar as one regular expression, plus its calendar and range rules, with the
-  // instant computed by Date. Compared on 100,000 pseudo-random mutations of valid strings.
-  const RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+  // The test model of the SPEC's timestamps (spec-model.ts), as days and microseconds of day.
+  // Compared on 100,000 pseudo-random mutations of valid strings.
   function oracle(s: string): Instant | null {
-    const m = RE.exec(s);
-    if (!m) return null;
-    const [, y, mo, d, hh, mi, ss, frac, sign, oh, om] = m;
-    const Y = Number(y);
-    const M = Number(mo);
-    const D = Number(d);
-    const leap = (Y % 4 === 0 && Y % 100 !== 0) || Y % 400 === 0;
-    const dim = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if (M < 1 || M > 12 || D < 1 || D > dim[M - 1]) return null;
-    if (hh !== undefined && (Number(hh) > 23 || Number(mi) > 59)) return null;
-    if (ss !== undefined && Number(ss) > 59) return null;
-    if (oh !== undefined && (Number(oh) > 23 || (om !== undefined && Number(om) > 59))) return null;
-    const dt = new Date(0);
-    dt.setUTCFullYear(Y, M - 1, D);
-    dt.setUTCHours(Number(hh ?? 0), Number(mi ?? 0), Number(ss ?? 0), 0);
-    let ms = dt.getTime();
-    if (sign) ms -= (sign === '+' ? 1 : -1) * (Number(oh) * 60 + Number(om ?? 0)) * 60_000;
-    const days = Math.floor(ms / 86_400_000);
-    const micros = (ms - days * 86_400_000) * 1000 + (frac ? Number((frac + '00000').slice(0, 6)) : 0);
-    return { days, micros };
+    const i = modelInstant(s);
+    if (!i) return null;
+    const days = Math.floor(i.ms / 86_400_000);
+    return { days, micros: (i.ms - days * 86_400_000) * 1000 + i.micros };
   }
 
   test('100,000 mutations of valid timestamps: same verdict and same instant', () => {

@@ -7,7 +7,7 @@ import * as arrow from 'apache-arrow';
 
 const textEncoder = new TextEncoder();
 
-function grow<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T, need: number): T {
+function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   let n = a.length * 2;
   while (n < need) n *= 2;
@@ -38,10 +38,6 @@ class Validity {
   }
   reset(): void {
     this.nulls = 0;
-  }
-  /** Whether row i (the last one pushed) is null. */
-  isLastNull(i: number): boolean {
-    return this.nulls > 0 && this.nullAt[this.nulls - 1] === i;
   }
 }
 
@@ -85,15 +81,6 @@ export class StringColumn {
 
   pushNull(): void {
     this.next(false);
-  }
-
-  /** Folds the last pushed value's bytes (or a null marker) into a running key hash. */
-  hashLast(h: KeyHash): void {
-    const i = this.length - 1;
-    const s = this.offsets[i];
-    const e = this.offsets[i + 1];
-    if (s === e && this.validity.isLastNull(i)) h.addNull();
-    else h.addBytes(this.data, s, e);
   }
 
   /** Hands the filled part over as Arrow data and starts empty. */
@@ -145,82 +132,6 @@ export class Float64Column {
     });
     this.length = 0;
     this.validity.reset();
-    return out;
-  }
-}
-
-/**
- * A 64-bit hash of one row's key, as two independent 32-bit murmur-style lanes. Fields are
- * length-prefixed, so ("ab","c") and ("a","bc") differ, and null differs from "".
- */
-export class KeyHash {
-  a = 0;
-  b = 0;
-  reset(): void {
-    this.a = 0x9747b28c;
-    this.b = 0x5bd1e995;
-  }
-  private mix(k: number): void {
-    let x = Math.imul(k, 0xcc9e2d51);
-    x = (x << 15) | (x >>> 17);
-    x = Math.imul(x, 0x1b873593);
-    this.a ^= x;
-    this.a = Math.imul((this.a << 13) | (this.a >>> 19), 5) + 0xe6546b64;
-    let y = Math.imul(k ^ 0x85ebca6b, 0x27d4eb2f);
-    y = (y << 13) | (y >>> 19);
-    this.b = Math.imul(this.b ^ y, 0x165667b1) + 0x9e3779b9;
-  }
-  addBytes(d: Uint8Array, s: number, e: number): void {
-    this.mix(e - s + 1);
-    let k = s;
-    for (; k + 4 <= e; k += 4) this.mix(d[k] | (d[k + 1] << 8) | (d[k + 2] << 16) | (d[k + 3] << 24));
-    let tail = 0;
-    for (let sh = 0; k < e; k++, sh += 8) tail |= d[k] << sh;
-    this.mix(tail);
-  }
-  addNull(): void {
-    this.mix(0);
-  }
-  private static readonly f64 = new Float64Array(1);
-  private static readonly u32 = new Uint32Array(KeyHash.f64.buffer);
-  /** A float64 by value: 3 and 3.0 are one number, and -0 is 0 (they compare equal). */
-  addNumber(v: number): void {
-    KeyHash.f64[0] = v === 0 ? 0 : v;
-    this.mix(1);
-    this.mix(KeyHash.u32[0]);
-    this.mix(KeyHash.u32[1]);
-  }
-  private static fmix(h: number): number {
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-  }
-  get hi(): number {
-    return KeyHash.fmix(this.a);
-  }
-  get lo(): number {
-    return KeyHash.fmix(this.b ^ this.a);
-  }
-}
-
-/** A non-null uint64 column, filled from two 32-bit halves (no BigInt per row). */
-export class Uint64Column {
-  private halves = new Uint32Array(1 << 13);
-  length = 0;
-
-  push(hi: number, lo: number): void {
-    const i = this.length++;
-    if (2 * i + 2 > this.halves.length) this.halves = grow(this.halves, 2 * i + 2);
-    this.halves[2 * i] = lo; // little-endian: the low half first
-    this.halves[2 * i + 1] = hi;
-  }
-
-  finish(): arrow.Data<arrow.Uint64> {
-    const n = this.length;
-    const out = arrow.makeData({ type: new arrow.Uint64(), length: n, nullCount: 0, data: new BigUint64Array(this.halves.slice(0, 2 * n).buffer) });
-    this.length = 0;
     return out;
   }
 }

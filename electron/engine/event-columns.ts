@@ -4,7 +4,7 @@
  * A row's `reason` is 0 when it passed, else the code of the stage that dropped it.
  */
 import * as arrow from 'apache-arrow';
-import { Float64Column, Int32Column, KeyHash, StringColumn, Uint64Column, toIpcStream } from './column-builders';
+import { Float64Column, Int32Column, StringColumn, toIpcStream } from './column-builders';
 import { EventScanner, Field, Kind } from './json-scanner';
 import { type Instant, parseTimestamp, parseTimestampBytes } from './timestamp';
 import { parseDecimal, parseDecimalString } from './value-rules';
@@ -65,10 +65,6 @@ export class EventColumns {
   readonly raw = new StringColumn();
   readonly tsDays = new Int32Column();
   readonly tsMicros = new Float64Column();
-  /** The dedup key's hash (SPEC "Deduplication"), for rows that passed stages 0-2; else 0. */
-  readonly keyHash = new Uint64Column();
-  private readonly hash = new KeyHash();
-  private lastValue: number | null = null;
   readonly tally: ScanTally = { rows: 0, malformed: 0, missingUserId: 0, invalidTimestamp: 0, invalidValue: 0 };
   private readonly instant: Instant = { days: 0, micros: 0 };
 
@@ -87,7 +83,6 @@ export class EventColumns {
     this.raw.pushBytes(b, s, e);
     this.tsDays.push(0);
     this.tsMicros.push(0);
-    this.keyHash.push(0, 0);
   }
 
   /** The event the scanner just read (its captures are in `sc`). */
@@ -115,19 +110,9 @@ export class EventColumns {
     if (reason === REASON_CODE.ok) {
       this.tsDays.push(this.instant.days);
       this.tsMicros.push(this.instant.micros);
-      // Hash the key from the bytes just stored: the trimmed id, type, timestamp text, value.
-      const h = this.hash;
-      h.reset();
-      this.userId.hashLast(h);
-      this.eventType.hashLast(h);
-      this.timestamp.hashLast(h);
-      if (this.lastValue === null) h.addNull();
-      else h.addNumber(this.lastValue);
-      this.keyHash.push(h.hi, h.lo);
     } else {
       this.tsDays.push(0);
       this.tsMicros.push(0);
-      this.keyHash.push(0, 0);
     }
   }
 
@@ -201,7 +186,6 @@ export class EventColumns {
   private pushValue(sc: EventScanner, b: Uint8Array): void {
     const kind = sc.kind[F_VALUE];
     let v = NaN;
-    this.lastValue = null;
     if (kind === K_ABSENT || kind === K_NULL) {
       this.value.pushNull();
       return;
@@ -213,10 +197,8 @@ export class EventColumns {
           ? parseDecimalString(sc.decodeString(sc.start[F_VALUE], sc.stop[F_VALUE]))
           : parseDec(b, sc.start[F_VALUE], sc.stop[F_VALUE], true);
     }
-    if (v === v) {
-      this.value.push(v);
-      this.lastValue = v;
-    } else {
+    if (v === v) this.value.push(v);
+    else {
       this.tally.invalidValue++;
       this.value.pushNull();
     }
@@ -249,7 +231,6 @@ export class EventColumns {
       raw: this.raw.finish(),
       ts_days: this.tsDays.finish(),
       ts_micros: this.tsMicros.finish(),
-      key_hash: this.keyHash.finish(),
     } satisfies Record<string, arrow.Data>);
   }
 }

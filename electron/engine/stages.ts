@@ -43,7 +43,13 @@ export function splitBatch(batch: DataFrame): { events: DataFrame; asRead: DataF
   const asRead = batch.filter(col('raw').isNotNull().or(col('user_id_raw').isNotNull())).select('source_row', 'user_id_raw', 'raw');
   // Event types, devices and pages repeat a handful of values: as categoricals they take 4
   // bytes a row instead of 16. They are strings again in every output.
-  const events = batch.drop(['raw', 'user_id_raw']).withColumns(...LOW_CARDINALITY.map((c) => col(c).cast(pl.Categorical)));
+  // The dedup key's 64-bit hash is taken here, natively and while the columns are still
+  // strings; rows dropped earlier can never share a kept row's key (their user_id or
+  // timestamp is missing or invalid), so their hashes do no harm (see markDuplicates).
+  const events = batch
+    .drop(['raw', 'user_id_raw'])
+    .withColumns(pl.struct(DEDUP_KEY.map((k) => col(k))).hash(0x5eed, 1, 2, 3).alias('key_hash'))
+    .withColumns(...LOW_CARDINALITY.map((c) => col(c).cast(pl.Categorical)));
   return { events, asRead };
 }
 
@@ -80,8 +86,8 @@ function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatche
  * Stage 3. Marks every later exact match of a kept event as `duplicate`, remembering the
  * first occurrence in `first_row`. Nulls match nulls; 3 and 3.0 are one float64.
  *
- * Each kept row's key comes with a 64-bit hash (computed by the reader, event-columns.ts), and
- * a row is a candidate when its hash was seen before (rows are in input order). Every
+ * Each row's key comes with a 64-bit hash (taken per batch, `splitBatch`), and a kept row is a
+ * candidate when its hash was seen before (rows are in input order). Every
  * candidate is then checked against its first occurrence column by column; should two
  * different keys ever share a hash, exact four-column grouping is used instead, so the result
  * never depends on luck. (`keyHash` is replaceable so tests can force collisions.)

@@ -38,8 +38,6 @@ export interface EventsReadResult {
   tally: ScanTally;
   /** What to add to `source_row` of each range's rows to make it file-wide. */
   rowOffsets: number[];
-  /** How many ranges were scanned in parallel (1 = on this thread). */
-  parallelism: number;
 }
 
 /** `.ndjson`/`.jsonl` are always line-delimited; other names are sniffed (SPEC "Details"). */
@@ -155,7 +153,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     const { line, column } = await lineAndColumn(path, problem.offset);
     throw new EtlError(describeProblem(path, name, problem, line, column));
   };
-  const finish = async (results: SegmentResult[], parallelism: number): Promise<EventsReadResult> => {
+  const finish = async (results: SegmentResult[]): Promise<EventsReadResult> => {
     for (const r of results) if (r.problem) await fail(r.problem);
     const tally: ScanTally = { rows: 0, malformed: 0, missingUserId: 0, invalidTimestamp: 0, invalidValue: 0 };
     const rowOffsets: number[] = [];
@@ -165,7 +163,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       records += r.records;
       for (const k of Object.keys(tally) as (keyof ScanTally)[]) tally[k] += r.tally[k];
     }
-    return { format, bytes: size, sha256: await hashing, tally, rowOffsets, parallelism };
+    return { format, bytes: size, sha256: await hashing, tally, rowOffsets };
   };
   const sequential = async (): Promise<EventsReadResult> => {
     const spec: SegmentSpec = { path, start: 0, end: size, format, first: true, last: true };
@@ -176,7 +174,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       onBytes: (b) => opts.onBytes?.(b, size),
       isCancelled: () => opts.signal?.aborted === true,
     });
-    return finish([result], 1);
+    return finish([result]);
   };
 
   const workers = opts.workers ?? 2;
@@ -231,14 +229,15 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
-  // An array split is a guess: if the first range did not end between two elements, or it
-  // found a problem before the split, the second range's view may be wrong. Start over.
-  if (format === 'json' && (!results[0].cleanBoundary || results[0].problem)) {
-    if (!results[0].problem) {
+  if (format === 'json') {
+    // The first range reads exactly as one pass would, so a problem there is real as it is.
+    if (results[0].problem) return finish([results[0]]);
+    // The array split is a guess: unless the first range ended exactly between two elements,
+    // the second range's view may be wrong. Start over on one thread.
+    if (!results[0].cleanBoundary) {
       opts.onDiscard?.();
       return sequential();
     }
-    return finish([results[0]], 2);
   }
-  return finish(results, 2);
+  return finish(results);
 }

@@ -1,20 +1,22 @@
 /**
- * Reads a Parquet file's footer (row count, codec of every column chunk) with parquetjs-lite:
- * an independent reader, so the run report states what is really on disk (SPEC "run_report").
+ * Reads a Parquet file's footer (row count, codec of every column chunk) with parquetjs-lite,
+ * without loading any data: an independent reader, so the run report and the preview state
+ * what is really on disk (SPEC "run_report.json"). Shared by the engine and the service.
  */
-// parquetjs-lite ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const parquet = require('parquetjs-lite') as {
-  ParquetReader: { openFile(path: string): Promise<ParquetFooterReader> };
-};
-
-interface ParquetFooterReader {
-  metadata: {
-    num_rows: number | bigint | { toNumber(): number };
-    row_groups: { columns: { meta_data: { codec: number; path_in_schema: string[] } }[] }[];
-  };
+// parquetjs-lite ships no types; this is the small part of it used here.
+interface FooterColumn {
+  meta_data?: { codec?: number };
+}
+interface Footer {
+  num_rows: unknown;
+  row_groups: { columns: FooterColumn[] }[];
+}
+interface EnvelopeReader {
+  readFooter(): Promise<Footer>;
   close(): Promise<void>;
 }
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const parquet = require('parquetjs-lite') as { ParquetEnvelopeReader: { openFile(p: string): Promise<EnvelopeReader> } };
 
 /** Parquet's CompressionCodec enum, by value. */
 const CODECS = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'LZO', 'BROTLI', 'LZ4', 'ZSTD', 'LZ4_RAW'];
@@ -28,15 +30,23 @@ export interface ParquetFooter {
 }
 
 export async function readParquetFooter(path: string): Promise<ParquetFooter> {
-  const reader = await parquet.ParquetReader.openFile(path);
+  const reader = await parquet.ParquetEnvelopeReader.openFile(path);
   try {
-    const md = reader.metadata;
-    const chunkCodecs = md.row_groups.flatMap((rg) => rg.columns.map((c) => CODECS[c.meta_data.codec] ?? `CODEC_${c.meta_data.codec}`));
-    const distinct = [...new Set(chunkCodecs)];
-    const rows = typeof md.num_rows === 'object' ? md.num_rows.toNumber() : Number(md.num_rows);
+    const footer = await reader.readFooter();
+    const chunkCodecs = footer.row_groups.flatMap((rg) => rg.columns.map((c) => CODECS[c.meta_data?.codec ?? -1] ?? `CODEC_${c.meta_data?.codec}`));
+    const distinct = [...new Set(chunkCodecs)].sort();
     // A file with no row groups has no chunks; it was still written with the run's codec.
-    return { rows, chunkCodecs, codec: distinct.length ? distinct.join('+') : 'SNAPPY' };
+    return { rows: int64(footer.num_rows), chunkCodecs, codec: distinct.length ? distinct.join('+') : 'SNAPPY' };
   } finally {
     await reader.close();
   }
+}
+
+/** Thrift int64 values come as node-int64-like `{ buffer, offset }` (big-endian). */
+function int64(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  const o = v as { buffer?: Buffer; offset?: number } | null;
+  if (o?.buffer) return Number(o.buffer.readBigInt64BE(o.offset ?? 0));
+  return Number(v);
 }

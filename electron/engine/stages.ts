@@ -62,17 +62,23 @@ export function unionOf(batches: EventBatches, each: (b: LazyDataFrame) => LazyD
   return parts.length === 1 ? parts[0] : pl.concat(parts, { how: 'vertical', rechunk: false });
 }
 
-/** Gives every batch the column `name` from a small (source_row, name) table; null elsewhere. */
-async function attachBySourceRow(batches: EventBatches, table: DataFrame, name: string): Promise<EventBatches> {
+/**
+ * Gives every batch `columns` looked up in a small `table` by the key column `on` (null where
+ * it has no match): only the key goes through the join, and the result comes back in row
+ * order, a single chunk that lines up with the batch.
+ */
+async function attachColumns(batches: EventBatches, on: string, table: DataFrame, columns: string[]): Promise<EventBatches> {
   const out: EventBatches = [];
   for (const b of batches) {
-    const column = await b
+    const found = await b
       .lazy()
-      .select(col('source_row'))
-      .join(table.lazy(), { on: 'source_row', how: 'left', maintainOrder: 'left', validate: '1:1' })
-      .select(col(name))
+      .select(col(on))
+      .join(table.lazy(), { on, how: 'left', maintainOrder: 'left', validate: 'm:1' })
+      .select(...columns.map((c) => col(c)))
       .collect();
-    out.push(b.hstack(column) as unknown as DataFrame);
+    if (found.height !== b.height) throw new Error(`a lookup by ${on} changed the row count (${b.height} -> ${found.height})`);
+    // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
+    out.push(b.hstack(found) as unknown as DataFrame);
   }
   return out;
 }
@@ -123,7 +129,7 @@ export async function markDuplicates(batches: EventBatches, keyHash: Expr = col(
     .collect();
   if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) return exactDuplicates(batches);
 
-  const withFirst = await attachBySourceRow(batches, pairs, 'first_row');
+  const withFirst = await attachColumns(batches, 'source_row', pairs, ['first_row']);
   return updateReasons(withFirst, pl.when(col('first_row').isNotNull()).then(pl.lit(REASON_CODES.duplicate)).otherwise(col('reason')));
 }
 
@@ -162,26 +168,14 @@ export function usersFrame(users: UsersTable): DataFrame {
 }
 
 /**
- * Stages 4 and 5: join the users, then keep only United States users. Each batch's user_id
- * column alone goes through the join; the user attributes come back in row order and are
- * appended, so the wide event columns are never copied.
+ * Stages 4 and 5: join the users, then keep only United States users. The user attributes are
+ * appended to each batch (`attachColumns`), so the wide event columns are never copied.
  */
 export async function joinAndFilter(batches: EventBatches, users: DataFrame): Promise<EventBatches> {
-  const out: EventBatches = [];
-  for (const b of batches) {
-    const attrs = await b
-      .lazy()
-      .select(col('user_id'))
-      .join(users.lazy(), { on: 'user_id', how: 'left', maintainOrder: 'left', validate: 'm:1' })
-      .select(col('signup_date'), col('country'), col('known'), col('user_rank'))
-      .collect();
-    if (attrs.height !== b.height) throw new Error(`join changed the row count (${b.height} -> ${attrs.height})`);
-    // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
-    out.push(b.hstack(attrs) as unknown as DataFrame);
-  }
+  const joined = await attachColumns(batches, 'user_id', users, ['signup_date', 'country', 'known', 'user_rank']);
   const kept = col('reason').eq(REASON_CODE.ok);
   return updateReasons(
-    out,
+    joined,
     pl
       .when(kept.and(col('known').isNull()))
       .then(pl.lit(REASON_CODES.unknown_user))

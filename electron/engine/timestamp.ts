@@ -150,8 +150,3 @@ export function parseTimestamp(text: string): Instant | null {
   const out: Instant = { days: 0, micros: 0 };
   return parseTimestampBytes(bytes, 0, bytes.length, out) ? out : null;
 }
-
-/** Days since epoch as `YYYY-MM-DD`. */
-export function formatDate(days: number): string {
-  return new Date(days * 86_400_000).toISOString().slice(0, 10);
-}

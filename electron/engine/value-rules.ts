@@ -1,6 +1,6 @@
 /**
- * Small byte-level rules of SPEC "Inputs" and "Details": decimal strings for `value`, number
- * parsing, and JavaScript's notion of white space for trimming user ids.
+ * Small byte-level rules of SPEC "Inputs" and "Details": decimal strings for `value`, and
+ * number parsing.
  */
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
@@ -55,9 +55,4 @@ const DECIMAL_STRING = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 /** String form of the decimal-string rule, for decoded (escaped) strings. */
 export function parseDecimalString(text: string): number {
   return DECIMAL_STRING.test(text) ? Number(text) : NaN;
-}
-
-/** True for a byte that may start or end a multi-byte JS white space character. */
-export function isAsciiSpaceOrHigh(c: number): boolean {
-  return c === 32 || c >= 128;
 }

@@ -11,11 +11,12 @@ import path from 'node:path';
 import pl from 'nodejs-polars';
 import type { Cell, PageRequest, ParquetColumnInfo, ParquetPage } from '../../shared/service-contract';
 import { EtlServiceError } from './service-error';
-import { readParquetFooter, type ParquetFooterFacts } from './parquet-footer';
+import { readParquetFooter, type ParquetFooter } from '../engine/parquet-footer';
 
 type Frame = pl.DataFrame;
 
-interface FileFacts extends ParquetFooterFacts {
+interface FileFacts extends ParquetFooter {
+  bytes: number;
   columns: ParquetColumnInfo[];
 }
 
@@ -76,9 +77,9 @@ export class ParquetPager {
     let facts = this.facts.get(key);
     if (!facts) {
       facts = (async () => {
-        const [footer, schemaFrame] = await Promise.all([readParquetFooter(file), pl.scanParquet(file).slice(0, 0).collect()]);
+        const [footer, { size }, schemaFrame] = await Promise.all([readParquetFooter(file), stat(file), pl.scanParquet(file).slice(0, 0).collect()]);
         const columns = Object.entries(schemaFrame.schema).map(([name, dtype]) => ({ name, type: readableType(dtype) }));
-        return { ...footer, columns };
+        return { ...footer, bytes: size, columns };
       })();
       facts.catch(() => this.facts.delete(key));
       this.facts.set(key, facts);

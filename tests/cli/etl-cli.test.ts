@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { DEFAULT_USERS, LOG_LINE, ev, tmpDir, writeFile } from '../engine/helpers';
+import { LOG_LINE } from '../engine/helpers';
+import { fixture, lines } from './cli-fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -24,14 +25,6 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-function fixture() {
-  const dir = tmpDir();
-  const events = writeFile(dir, 'events.json', JSON.stringify([ev('u1', 1), ev('u2', 2), ev('ca', 3), ev('u1', 1)]));
-  const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
-  return { dir, events, users, out: path.join(dir, 'out') };
-}
-
-const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
 describe('as a child process (npx tsx electron/cli/etl.ts)', () => {
   test('--help prints usage and exits 0', async () => {

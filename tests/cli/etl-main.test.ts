@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { main } from '../../electron/cli/etl';
-import { DEFAULT_USERS, ev, hashTree, tmpDir, writeFile } from '../engine/helpers';
+import { ev, hashTree, writeFile } from '../engine/helpers';
+import { fixture, lines } from './cli-fixtures';
 
 /**
  * Runs `main` in this process, capturing what it writes. Standard output is captured only
@@ -43,14 +44,6 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
-function fixture() {
-  const dir = tmpDir();
-  const events = writeFile(dir, 'events.json', JSON.stringify([ev('u1', 1), ev('u2', 2), ev('ca', 3), ev('u1', 1)]));
-  const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
-  return { dir, events, users, out: path.join(dir, 'out') };
-}
-
-const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 
 describe('main(argv) in-process', () => {
   test('--help returns 0', async () => {

@@ -10,35 +10,16 @@ import { describe, test } from 'node:test';
 import pl from 'nodejs-polars';
 import { EtlError } from '../../electron/engine/errors';
 import { runPipeline } from '../../electron/engine/pipeline';
+import { A, B, C, PAD, elements as elementsOf, rows } from './parallel-fixtures';
 import { DEFAULT_USERS, hashTree, tmpDir, writeFile } from './helpers';
 
-const SIZE = 18 * 1024 * 1024;
-const PAD = 'x'.repeat(100);
 /** Filler users cycle: unknown, US, Canadian, US. */
 const CYCLE = ['nobody', 'u1', 'ca', 'u2'];
 const REASON: Record<string, string | null> = { nobody: 'unknown_user', u1: null, ca: 'non_us_user', u2: null };
 /** A filler event at 1-based position i (its event_type names i, so it is never a duplicate). */
 const filler = (i: number) => `{"user_id":"${CYCLE[i % 4]}","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z","pad":"${PAD}"}`;
-const A = '{"user_id":"u1","event_type":"a","timestamp":"2025-01-15T10:00:00Z","value":1}';
-const B = '{"user_id":"u2","event_type":"b","timestamp":"2025-01-16T10:00:00Z","metadata":{"device":"d","page":"p"}}';
-const C = '{"user_id":"u1","event_type":"c","timestamp":"2025-01-17T10:00:00Z"}';
 
-/** ~18 MiB of elements, one per line; `special` puts given texts at given 1-based positions. */
-function elements(special: Map<number, string>): string[] {
-  const out: string[] = [];
-  const per = filler(0).length + 2;
-  const n = Math.ceil(SIZE / per);
-  for (let i = 1; i <= n; i++) out.push(special.get(i) ?? filler(i));
-  return out;
-}
-
-function rows(file: string, cols: string[]) {
-  return pl
-    .readParquet(file)
-    .select(...cols)
-    .toRecords()
-    .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
-}
+const elements = (special: Map<number, string>) => elementsOf(filler, special);
 
 describe('a JSON array over 16 MiB', () => {
   test('source_row, duplicates across the middle, order and counts are those of one pass', async () => {

@@ -244,15 +244,29 @@ export class EventScanner {
     p = this.ws(p + 1);
     if (p >= this.end) return INCOMPLETE;
     if (b[p] === 125) return p + 1;
+    // Events nearly always list their keys in one order: try the next key of that order as
+    // raw bytes (quotes and colon included) before scanning the key as a string.
+    const template = capture === 0 ? EVENT_KEYS : capture === 1 ? METADATA_KEYS : null;
+    let next = 0;
     for (;;) {
       if (b[p] !== 34) return this.fail(p, 'a quoted key was expected');
-      const keyEnd = this.str(p);
-      if (keyEnd < 0) return keyEnd;
-      const field = capture < 0 ? -1 : this.keyField(p + 1, keyEnd - 1, capture);
-      p = this.ws(keyEnd);
-      if (p >= this.end) return INCOMPLETE;
-      if (b[p] !== 58) return this.fail(p, "':' expected after a key");
-      p = this.ws(p + 1);
+      let field: number;
+      const t = template !== null && next < template.length ? template[next] : null;
+      if (t !== null && startsWith(b, p, this.end, t.bytes)) {
+        field = t.field;
+        next++;
+        p += t.bytes.length;
+      } else {
+        const keyEnd = this.str(p);
+        if (keyEnd < 0) return keyEnd;
+        field = capture < 0 ? -1 : this.keyField(p + 1, keyEnd - 1, capture);
+        if (template !== null) next = template.findIndex((k) => k.field === field) + 1 || next;
+        p = this.ws(keyEnd);
+        if (p >= this.end) return INCOMPLETE;
+        if (b[p] !== 58) return this.fail(p, "':' expected after a key");
+        p++;
+      }
+      p = this.ws(p);
       if (p >= this.end) return INCOMPLETE;
       const vStart = p;
       if (field === 100) {
@@ -343,6 +357,25 @@ const KEY_VALUE = keyBytes('value');
 const KEY_METADATA = keyBytes('metadata');
 const KEY_DEVICE = keyBytes('device');
 const KEY_PAGE = keyBytes('page');
+
+/** A key as written in compact JSON, `"name":`, and the slot it fills. */
+const keyTemplate = (name: string, field: number) => ({ bytes: keyBytes(`"${name}":`), field });
+/** The usual key order of an event and of its metadata. */
+const EVENT_KEYS = [
+  keyTemplate('user_id', Field.UserId),
+  keyTemplate('event_type', Field.EventType),
+  keyTemplate('timestamp', Field.Timestamp),
+  keyTemplate('value', Field.Value),
+  keyTemplate('metadata', 100),
+];
+const METADATA_KEYS = [keyTemplate('device', Field.Device), keyTemplate('page', Field.Page)];
+
+/** b[p..] holds exactly the bytes w (and they lie before `end`). */
+function startsWith(b: Uint8Array, p: number, end: number, w: Uint8Array): boolean {
+  if (p + w.length > end) return false;
+  for (let k = 1; k < w.length; k++) if (b[p + k] !== w[k]) return false;
+  return true;
+}
 
 /** b[s..] starts with the key's bytes (its length and first byte were already checked). */
 function eq(b: Uint8Array, s: number, w: Uint8Array): boolean {

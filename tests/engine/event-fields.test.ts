@@ -172,6 +172,23 @@ describe('fields', () => {
     );
   });
 
+  test('keys are found in any order and spacing, and look-alike keys are not taken for them', async () => {
+    // The scanner tries the usual key order first as raw bytes; nothing else may depend on it.
+    const lines = [
+      '{"metadata":{"page":"p1","device":"d1"},"value":1,"timestamp":"2025-01-15T10:00:00Z","event_type":"t1","user_id":"u1"}',
+      '{"user_id" : "u1" , "event_type":"t2","timestamp"\t:"2025-01-15T10:00:01Z","value": 2,"metadata": {"device" :"d2","page":"p2"}}',
+      '{"user_idx":"nobody","user_id":"u1","event_typ":"x","event_type":"t3","timestamp":"2025-01-15T10:00:02Z","value":3}',
+      '{"user_id":"u1","timestamp":"2025-01-15T10:00:03Z","event_type":"t4","value":4,"metadata":{"page":"p4","device":"d4","device ":"x"}}',
+      '{"user_\u0069d":"u1","event_type":"t5","\u0074imestamp":"2025-01-15T10:00:04Z","value":5}',
+      '{"value":6,"user_id":"u1","timestamp":"2025-01-15T10:00:05Z","user_id":"nobody"}',
+    ];
+    const expected = lines.map((l) => JSON.parse(l) as { user_id: string; event_type?: string; value: number; metadata?: { device?: string; page?: string } });
+    const r = await run(lines.join('\n') + '\n');
+    const row = (e: (typeof expected)[number]) => [e.user_id, e.event_type ?? null, e.value, e.metadata?.device ?? null, e.metadata?.page ?? null];
+    assert.deepEqual(r.clean.map((x) => [x.user_id, x.event_type, x.value, x.device, x.page]), expected.filter((e) => e.user_id === 'u1').map(row));
+    assert.deepEqual(reasons(r), { 6: 'unknown_user' });
+  });
+
   test('unknown fields are ignored, even when they hold objects with known names', async () => {
     const text =
       '[{"extra":{"user_id":"nobody","timestamp":"bad"},"user_id":"u1","list":[{"value":9}],"timestamp":"2025-01-15T10:00:00Z",' +

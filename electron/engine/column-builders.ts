@@ -3,7 +3,10 @@
  * (string bytes are copied straight from the input, no JS strings), and a full batch becomes a
  * Polars DataFrame through an Arrow IPC stream: one memcpy instead of millions of objects.
  */
-import * as arrow from 'apache-arrow';
+import { encodeIpcStream, type IpcColumn } from './arrow-ipc';
+
+/** A finished column: views of the builder's buffers, valid until the builder is used again. */
+export type FinishedColumn = Omit<IpcColumn, 'name'>;
 
 const textEncoder = new TextEncoder();
 
@@ -83,17 +86,17 @@ export class StringColumn {
     this.next(false);
   }
 
-  /** Hands the filled part over as Arrow data and starts empty. */
-  finish(): arrow.Data<arrow.Utf8> {
+  /** Hands the filled part over (as views, see FinishedColumn) and starts empty. */
+  finish(): FinishedColumn {
     const n = this.length;
-    const out = arrow.makeData({
-      type: new arrow.Utf8(),
+    const out: FinishedColumn = {
+      type: 'utf8',
       length: n,
       nullCount: this.validity.nulls,
-      nullBitmap: this.validity.take(n),
-      valueOffsets: this.offsets.slice(0, n + 1),
-      data: this.data.slice(0, this.used),
-    });
+      validity: this.validity.take(n),
+      offsets: this.offsets.subarray(0, n + 1),
+      values: this.data.subarray(0, this.used),
+    };
     this.length = 0;
     this.used = 0;
     this.offsets[0] = 0;
@@ -121,15 +124,9 @@ export class Float64Column {
     this.validity.setNull(i);
   }
 
-  finish(): arrow.Data<arrow.Float64> {
+  finish(): FinishedColumn {
     const n = this.length;
-    const out = arrow.makeData({
-      type: new arrow.Float64(),
-      length: n,
-      nullCount: this.validity.nulls,
-      nullBitmap: this.validity.take(n),
-      data: this.values.slice(0, n),
-    });
+    const out: FinishedColumn = { type: 'float64', length: n, nullCount: this.validity.nulls, validity: this.validity.take(n), values: this.values.subarray(0, n) };
     this.length = 0;
     this.validity.reset();
     return out;
@@ -147,17 +144,15 @@ export class Int32Column {
     this.values[i] = v;
   }
 
-  finish(): arrow.Data<arrow.Int32> {
+  finish(): FinishedColumn {
     const n = this.length;
-    const out = arrow.makeData({ type: new arrow.Int32(), length: n, nullCount: 0, data: this.values.slice(0, n) });
+    const out: FinishedColumn = { type: 'int32', length: n, nullCount: 0, values: this.values.subarray(0, n) };
     this.length = 0;
     return out;
   }
 }
 
 /** Serialises finished columns as one Arrow IPC stream (a single record batch). */
-export function toIpcStream(columns: Record<string, arrow.Data>): Uint8Array {
-  const vectors: Record<string, arrow.Vector> = {};
-  for (const [name, data] of Object.entries(columns)) vectors[name] = arrow.makeVector(data);
-  return arrow.tableToIPC(new arrow.Table(vectors), 'stream');
+export function toIpcStream(columns: Record<string, FinishedColumn>): Uint8Array {
+  return encodeIpcStream(Object.entries(columns).map(([name, c]) => ({ name, ...c })));
 }

@@ -3,8 +3,7 @@
  * (SPEC "Inputs" and the stage table): user_id trimming, timestamp validation, the value rule.
  * A row's `reason` is 0 when it passed, else the code of the stage that dropped it.
  */
-import * as arrow from 'apache-arrow';
-import { Float64Column, Int32Column, StringColumn, toIpcStream } from './column-builders';
+import { type FinishedColumn, Float64Column, Int32Column, StringColumn, toIpcStream } from './column-builders';
 import { EventScanner, Field, Kind } from './json-scanner';
 import { type Instant, parseTimestamp, parseTimestampBytes } from './timestamp';
 import { parseDecimal, parseDecimalString } from './value-rules';
@@ -231,6 +230,6 @@ export class EventColumns {
       raw: this.raw.finish(),
       ts_days: this.tsDays.finish(),
       ts_micros: this.tsMicros.finish(),
-    } satisfies Record<string, arrow.Data>);
+    } satisfies Record<string, FinishedColumn>);
   }
 }

@@ -29,6 +29,8 @@ delete (REASON_CODES as Record<string, number>).ok;
 
 const col = pl.col;
 const MICROS_PER_DAY = 86_400_000_000;
+/** Room for every day of years 0000-9999 (see dailySummaryQuery). */
+const DAY_SPAN = 2 ** 23;
 
 /** The SPEC's dedup key: trimmed user_id, event_type, the timestamp as written, value. */
 export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as const;
@@ -90,7 +92,7 @@ function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatche
 
 /**
  * Stage 3. Marks every later exact match of a kept event as `duplicate`, remembering the
- * first occurrence in `first_row`. Nulls match nulls; 3 and 3.0 are one float64.
+ * first occurrence in `first_row` (null on every other row). Nulls match nulls; 3 and 3.0 are one float64.
  *
  * Each row's key comes with a 64-bit hash (taken per batch, `splitBatch`), and a kept row is a
  * candidate when its hash was seen before (rows are in input order). Every
@@ -217,22 +219,38 @@ export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
   );
 }
 
-/** `daily_summary.parquet`: events per user per UTC day, by user_id (byte order), then day. */
+/**
+ * `daily_summary.parquet`: events per user per UTC day, by user_id (byte order), then day.
+ * Counted by sorting, not grouping: the kept rows are sorted on one integer key (the user's
+ * rank, then the day), and each run of equal keys is one output row whose count is the run's
+ * length. A hash table with a slot per user and day (millions at scale) is never built.
+ */
 export function dailySummaryQuery(batches: EventBatches, users: DataFrame): LazyDataFrame {
+  // Days of years 0000-9999 lie within +-2^22 of 1970, so rank * 2^23 + day + 2^22 orders
+  // by rank, then day, and never overlaps.
+  const key = col('user_rank').cast(pl.Int64).mul(pl.lit(DAY_SPAN)).add(col('day').cast(pl.Int64)).add(pl.lit(DAY_SPAN / 2));
+  const runEnd = col('key').neq(col('key').shift(-1)).fillNull(true);
   return unionOf(batches, (b) => b.filter(col('reason').eq(REASON_CODE.ok)).select(col('user_rank'), col('ts_days').alias('day')))
-    .groupBy(['user_rank', 'day'])
-    .agg(pl.len().cast(pl.Int64).alias('event_count'))
-    .sort(['user_rank', 'day'])
+    .select(key.alias('key'), col('user_rank'), col('day'))
+    .sort('key')
+    .withRowIndex('row')
+    .filter(runEnd)
+    .withColumns(col('row').cast(pl.Int64))
+    .select(
+      col('user_rank'),
+      col('day'),
+      // A run is as long as the distance from the previous run's end (the first from row -1).
+      col('row').sub(col('row').shift(1).fillNull(pl.lit(-1).cast(pl.Int64))).cast(pl.Int64).alias('event_count'),
+    )
     .join(users.lazy().select(col('user_rank'), col('user_id')), { on: 'user_rank', how: 'left', maintainOrder: 'left', validate: 'm:1' })
     .select(col('user_id'), col('day').cast(pl.Date).alias('event_date'), col('event_count'));
 }
-
-function reasonName() {
-  let chain = pl.when(col('reason').eq(REASON_CODES.malformed_record)).then(pl.lit('malformed_record'));
-  for (const [name, code] of Object.entries(REASON_CODES)) {
-    if (name !== 'malformed_record') chain = chain.when(col('reason').eq(code)).then(pl.lit(name));
-  }
-  return chain.otherwise(pl.lit(null)).alias('drop_reason');
+/** The reason's name for a code (a lookup: much cheaper than a when/then chain per row). */
+function reasonName(): Expr {
+  const entries = Object.entries(REASON_CODES);
+  return col('reason')
+    .replaceStrict(entries.map(([, code]) => code), entries.map(([name]) => name), pl.lit(null), pl.Utf8)
+    .alias('drop_reason');
 }
 
 /** `dropped_rows.parquet`: every dropped event in input order, its fields as read. */
@@ -243,11 +261,8 @@ export function droppedRowsQuery(batches: EventBatches, asRead: EventBatches): L
     .select(
       col('source_row').cast(pl.Int64),
       reasonName(),
-      pl
-        .when(col('reason').eq(REASON_CODES.duplicate))
-        .then(col('first_row').cast(pl.Int64))
-        .otherwise(pl.lit(null).cast(pl.Int64))
-        .alias('duplicate_of'),
+      // Set by stage 3 on exactly the rows it marks as duplicates (see markDuplicates).
+      col('first_row').cast(pl.Int64).alias('duplicate_of'),
       col('user_id'),
       asString('event_type'),
       col('timestamp'),
@@ -256,7 +271,7 @@ export function droppedRowsQuery(batches: EventBatches, asRead: EventBatches): L
       asString('page'),
     ),
   )
-    .join(extras, { on: 'source_row', how: 'left', maintainOrder: 'left', validate: '1:1' })
+    .join(extras, { on: 'source_row', how: 'left', maintainOrder: 'left' })
     .select(
       col('source_row'),
       col('drop_reason'),

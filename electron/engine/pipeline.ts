@@ -14,6 +14,7 @@ import { readEvents } from './events-reader';
 import { readParquetFooter } from './parquet-footer';
 import { REASON_CODES, type EventBatches, cleanEventsQuery, splitBatch, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, usersFrame } from './stages';
 import { readUsers } from './users-reader';
+import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
 
@@ -63,7 +64,11 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     const read = await readEvents(eventsPath, {
       ...hooks.scan,
       signal: hooks.signal,
-      onBatch: (ipc, segment) => (segments[segment] ??= []).push(splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength)))),
+      onBatch: (ipc, segment) => {
+        (segments[segment] ??= []).push(splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))));
+        // The batch as read (and its IPC bytes) are garbage now; free them before the next.
+        releaseDeadFrames();
+      },
       onDiscard: () => (segments = []),
       onBytes: (bytesRead, totalBytes) => {
         const now = performance.now();
@@ -95,10 +100,12 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     let events: EventBatches = segments.flatMap((batch, i) => batch.map((b) => fileWide(b.events, i)));
     const asRead: EventBatches = segments.flatMap((batch, i) => batch.map((b) => fileWide(b.asRead, i)));
     segments = [];
+    releaseDeadFrames();
 
     startStage('deduplicate');
     let t = performance.now();
     events = (await markDuplicates(events)).map((b) => b.drop('key_hash'));
+    releaseDeadFrames();
     let counts = await countReasons(events);
     const dups = counts.get(REASON_CODES.duplicate) ?? 0;
     rec.finishStage('deduplicate', afterTs, afterTs - dups, performance.now() - t);
@@ -107,6 +114,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     t = performance.now();
     const usersTable = usersFrame(users);
     events = await joinAndFilter(events, usersTable);
+    releaseDeadFrames();
     counts = await countReasons(events);
     const unknown = counts.get(REASON_CODES.unknown_user) ?? 0;
     const nonUs = counts.get(REASON_CODES.non_us_user) ?? 0;

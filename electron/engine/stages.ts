@@ -226,25 +226,26 @@ export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
  * length. A hash table with a slot per user and day (millions at scale) is never built.
  */
 export function dailySummaryQuery(batches: EventBatches, users: DataFrame): LazyDataFrame {
-  // Days of years 0000-9999 lie within +-2^22 of 1970, so rank * 2^23 + day + 2^22 orders
-  // by rank, then day, and never overlaps.
-  const key = col('user_rank').cast(pl.Int64).mul(pl.lit(DAY_SPAN)).add(col('day').cast(pl.Int64)).add(pl.lit(DAY_SPAN / 2));
+  // Days of years 0000-9999 lie within 2^22 of 1970, so rank * 2^23 + (day + 2^22) orders by
+  // rank, then day, and the two come back out by division. Only this one column is sorted.
+  const int = (n: number) => pl.lit(n).cast(pl.Int64);
+  const key = col('user_rank').cast(pl.Int64).mul(int(DAY_SPAN)).add(col('ts_days').cast(pl.Int64)).add(int(DAY_SPAN / 2));
   const runEnd = col('key').neq(col('key').shift(-1)).fillNull(true);
-  return unionOf(batches, (b) => b.filter(col('reason').eq(REASON_CODE.ok)).select(col('user_rank'), col('ts_days').alias('day')))
-    .select(key.alias('key'), col('user_rank'), col('day'))
+  return unionOf(batches, (b) => b.filter(col('reason').eq(REASON_CODE.ok)).select(key.alias('key')))
     .sort('key')
     .withRowIndex('row')
     .filter(runEnd)
-    .withColumns(col('row').cast(pl.Int64))
     .select(
-      col('user_rank'),
-      col('day'),
+      col('key').div(int(DAY_SPAN)).cast(pl.UInt32).alias('user_rank'),
+      col('key').modulo(int(DAY_SPAN)).sub(int(DAY_SPAN / 2)).cast(pl.Int32).alias('day'),
       // A run is as long as the distance from the previous run's end (the first from row -1).
-      col('row').sub(col('row').shift(1).fillNull(pl.lit(-1).cast(pl.Int64))).cast(pl.Int64).alias('event_count'),
+      col('row').cast(pl.Int64).alias('row'),
     )
+    .withColumns(col('row').sub(col('row').shift(1).fillNull(int(-1))).alias('event_count'))
     .join(users.lazy().select(col('user_rank'), col('user_id')), { on: 'user_rank', how: 'left', maintainOrder: 'left', validate: 'm:1' })
     .select(col('user_id'), col('day').cast(pl.Date).alias('event_date'), col('event_count'));
 }
+
 /** The reason's name for a code (a lookup: much cheaper than a when/then chain per row). */
 function reasonName(): Expr {
   const entries = Object.entries(REASON_CODES);

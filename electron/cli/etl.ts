@@ -41,9 +41,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const controller = new AbortController();
+  // A repeated signal (the terminal's and a launcher's) cancels the same run once.
   const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await runPipeline(
       { eventsPath: values.events!, usersPath: values.users!, outDir: values.out! },

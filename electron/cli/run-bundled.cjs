@@ -62,6 +62,27 @@ if (!(tool in ENTRIES) || tool.endsWith('-worker')) {
 }
 fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
 if (!bundleIsFresh()) rebuild();
+
+// The engine's allocator settings (electron/engine/allocator-env.ts) only work when they are in
+// the environment as the process starts: on Linux, run the tool in a child that has them.
+const allocatorEnv = require('../engine/allocator-env.json');
+const LAUNCHED = 'BENEFITS_ETL_LAUNCHED'; // set in the child, so it never starts another
+const needsEnv =
+  process.platform === 'linux' && tool === 'etl' && !process.env[LAUNCHED] && Object.keys(allocatorEnv).some((k) => process.env[k] === undefined);
+if (needsEnv) {
+  const { spawn } = require('node:child_process');
+  const env = { ...allocatorEnv, ...process.env, [LAUNCHED]: '1' };
+  const child = spawn(process.execPath, [__filename, tool, ...args], { stdio: 'inherit', env });
+  // Pass signals on (the tool cancels its run once, however many arrive) and exit as it does.
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (require('node:os').constants.signals[signal] ?? 0)));
+  child.on('error', (err) => {
+    process.stderr.write(`${tool}: cannot start: ${err.message}\n`);
+    process.exit(1);
+  });
+  return;
+}
+
 require(path.join(outDir, `${tool}.js`))
   .main(args)
   .then(

@@ -3,6 +3,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withAllocatorEnv } from '../engine/allocator-env';
 import { isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
 
@@ -22,7 +23,7 @@ export function forkRunHost(workerPath: string = defaultRunWorkerPath(), options
     start(): HostedProcess {
       // A .ts worker needs tsx in the child too; a bundled .js one needs nothing.
       const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
-      const child = fork(workerPath, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+      const child = fork(workerPath, [], { execArgv, env: withAllocatorEnv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
       lowerPriority(child.pid);
       // The engine logs to stderr; keep the last bit so a crash can be explained.
       let stderrTail = '';

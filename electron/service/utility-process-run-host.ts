@@ -3,16 +3,17 @@
  * module is passed in, so the service imports nothing from Electron.
  */
 import type { UtilityProcess } from 'electron';
+import { withAllocatorEnv } from '../engine/allocator-env';
 import { lowerPriority } from './fork-run-host';
 import { isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
 
-type Fork = (modulePath: string, args?: string[], options?: { serviceName?: string; stdio?: 'ignore' | 'inherit' | 'pipe' }) => UtilityProcess;
+type Fork = (modulePath: string, args?: string[], options?: { serviceName?: string; stdio?: 'ignore' | 'inherit' | 'pipe'; env?: NodeJS.ProcessEnv }) => UtilityProcess;
 
 export function utilityProcessRunHost(utilityFork: Fork, workerPath: string): RunHostFactory {
   return {
     start(): HostedProcess {
-      const child = utilityFork(workerPath, [], { serviceName: 'ETL run', stdio: 'inherit' });
+      const child = utilityFork(workerPath, [], { serviceName: 'ETL run', stdio: 'inherit', env: withAllocatorEnv() });
       let exited = false;
       const pending: unknown[] = [];
       let spawned = false;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
+import allocatorEnv from '../../electron/engine/allocator-env.json';
 import { utilityProcessRunHost } from '../../electron/service/utility-process-run-host';
 
 class FakeUtilityProcess extends EventEmitter {
@@ -23,7 +24,7 @@ test('messages wait for spawn, protocol messages come through, exit and kill map
   const forks: [string, unknown][] = [];
   const hosts = utilityProcessRunHost(((path: string, _args: unknown, options: unknown) => (forks.push([path, options]), child)) as never, '/app/dist/electron/run-worker.js');
   const host = hosts.start();
-  assert.deepEqual(forks, [['/app/dist/electron/run-worker.js', { serviceName: 'ETL run', stdio: 'inherit' }]]);
+  assert.deepEqual(forks, [['/app/dist/electron/run-worker.js', { serviceName: 'ETL run', stdio: 'inherit', env: { ...allocatorEnv, ...process.env } }]]);
 
   const request = { eventsPath: '/e', usersPath: '/u', outDir: '/o' };
   host.send({ type: 'run', request });

@@ -60,8 +60,6 @@ if (!(tool in ENTRIES) || tool.endsWith('-worker')) {
   process.stderr.write(`run-bundled: unknown tool '${tool}'\n`);
   process.exit(2);
 }
-fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
-if (!bundleIsFresh()) rebuild();
 
 // The engine's allocator settings (electron/engine/allocator-env.ts) only work when they are in
 // the environment as the process starts: on Linux, run the tool in a child that has them.
@@ -82,6 +80,10 @@ if (needsEnv) {
   });
   return;
 }
+
+// Here, in the process that runs the tool (a launching parent only waits), so it is done once.
+fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+if (!bundleIsFresh()) rebuild();
 
 require(path.join(outDir, `${tool}.js`))
   .main(args)

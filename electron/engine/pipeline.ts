@@ -18,6 +18,9 @@ import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
 
+/** How many bytes of read batches may wait for a garbage collection (see native-memory.ts). */
+const GC_EVERY_BYTES = 256 << 20;
+
 export interface RunHooks {
   /** Called for every progress event, synchronously, in order. */
   onEvent?: (event: ProgressEvent) => void;
@@ -61,13 +64,19 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     // Each batch is split at once into the events and the rare as-read extras (see stages.ts).
     let segments: { events: DataFrame; asRead: DataFrame }[][] = [];
     let lastBytesEmit = 0;
+    let garbageBytes = 0;
     const read = await readEvents(eventsPath, {
       ...hooks.scan,
       signal: hooks.signal,
       onBatch: (ipc, segment) => {
         (segments[segment] ??= []).push(splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))));
-        // The batch as read (and its IPC bytes) are garbage now; free them before the next.
-        releaseDeadFrames();
+        // Each batch as read is garbage now. A collection costs tens of milliseconds, so one
+        // runs for every few hundred megabytes of them.
+        garbageBytes += ipc.byteLength;
+        if (garbageBytes >= GC_EVERY_BYTES) {
+          garbageBytes = 0;
+          releaseDeadFrames();
+        }
       },
       onDiscard: () => (segments = []),
       onBytes: (bytesRead, totalBytes) => {

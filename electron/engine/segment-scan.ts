@@ -66,7 +66,10 @@ async function scanOpen(fh: Awaited<ReturnType<typeof open>>, spec: SegmentSpec,
   const batchRows = opts.batchRows ?? DEFAULT_BATCH;
   const utf8 = new Utf8Checker();
   const arr = new ArrayState(!spec.first);
-  let carry: Buffer = Buffer.alloc(0);
+  // One buffer for the whole range: a record cut by the end of a block is moved to its front and
+  // the next block is read in after it (no allocation or concatenation per block).
+  let work = Buffer.allocUnsafe(2 * blockBytes);
+  let carryLen = 0;
   let carryOffset = spec.start;
   let pos = spec.start;
   let line = 0;
@@ -80,21 +83,26 @@ async function scanOpen(fh: Awaited<ReturnType<typeof open>>, spec: SegmentSpec,
 
   for (;;) {
     if (opts.isCancelled?.()) return result({ kind: 'cancelled', offset: pos, what: 'cancelled' });
-    const want = Math.min(blockBytes, spec.end - pos);
-    const block = Buffer.allocUnsafe(Math.max(want, 0));
-    const { bytesRead } = want > 0 ? await fh.read(block, 0, want, pos) : { bytesRead: 0 };
+    const want = Math.max(Math.min(blockBytes, spec.end - pos), 0);
+    if (carryLen + want > work.length) {
+      // A single record longer than a block: make room for it.
+      const bigger = Buffer.allocUnsafe(Math.max(2 * work.length, carryLen + want));
+      work.copy(bigger, 0, 0, carryLen);
+      work = bigger;
+    }
+    const { bytesRead } = want > 0 ? await fh.read(work, carryLen, want, pos) : { bytesRead: 0 };
     const atEnd = bytesRead === 0;
-    const chunk = block.subarray(0, bytesRead);
+    const chunk = work.subarray(carryLen, carryLen + bytesRead);
     const bad = utf8.push(chunk, pos, atEnd);
     if (bad >= 0) return result({ kind: 'utf8', offset: bad, what: 'not valid UTF-8' });
     pos += bytesRead;
     opts.onBytes?.(pos - spec.start);
-    const buf: Buffer = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    const base = carry.length ? carryOffset : pos - bytesRead;
+    const buf = work.subarray(0, carryLen + bytesRead);
+    const base = carryLen ? carryOffset : pos - bytesRead;
     let p = 0;
     if (!bomChecked) {
       if (buf.length < 3 && !atEnd) {
-        carry = buf;
+        carryLen = buf.length;
         carryOffset = base;
         continue;
       }
@@ -122,7 +130,8 @@ async function scanOpen(fh: Awaited<ReturnType<typeof open>>, spec: SegmentSpec,
       if (typeof r !== 'number') return result(r);
       p = r;
     }
-    carry = p < buf.length ? Buffer.from(buf.subarray(p)) : Buffer.alloc(0);
+    carryLen = Math.max(buf.length - p, 0);
+    if (carryLen > 0 && p > 0) work.copyWithin(0, p, buf.length);
     carryOffset = base + p;
     if (atEnd) break;
   }
@@ -133,7 +142,7 @@ async function scanOpen(fh: Awaited<ReturnType<typeof open>>, spec: SegmentSpec,
       const problem = arr.closedProblem(carryOffset);
       if (problem) return result(problem);
     } else {
-      return result(null, arr.endsBetweenElements(carry));
+      return result(null, arr.endsBetweenElements(work.subarray(0, carryLen)));
     }
   }
   return result(null);

@@ -10,22 +10,25 @@ export class Utf8Checker {
 
   /** Checks the next block (at file offset `offset`); returns the offset of a bad byte, or -1. */
   push(chunk: Uint8Array, offset: number, last: boolean): number {
-    let cut = chunk.length;
+    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const dataOffset = this.pending.length ? this.pendingOffset : offset;
+    let cut = data.length;
     if (!last) {
-      // Hold back a character that may go on in the next block.
+      // Hold back a character that may go on in the next block (at most 3 bytes of it).
       let k = 0;
-      while (cut > 0 && k < 3 && (chunk[cut - 1] & 0xc0) === 0x80) {
+      while (cut > 0 && k < 3 && (data[cut - 1] & 0xc0) === 0x80) {
         cut--;
         k++;
       }
-      if (cut > 0 && chunk[cut - 1] >= 0xc0) cut--;
+      if (cut > 0 && data[cut - 1] >= 0xc0) cut--;
+      else cut = data.length; // ends with whole characters (or stray bytes isUtf8 will reject)
     }
-    const head = this.pending.length ? Buffer.concat([this.pending, chunk.subarray(0, cut)]) : chunk.subarray(0, cut);
-    const headOffset = this.pending.length ? this.pendingOffset : offset;
-    this.pending = chunk.slice(cut);
-    this.pendingOffset = offset + cut;
+    // A copy: the caller reuses its buffer for the next block.
+    this.pending = Uint8Array.prototype.slice.call(data, cut);
+    this.pendingOffset = dataOffset + cut;
+    const head = data.subarray(0, cut);
     if (isUtf8(head)) return -1;
-    return headOffset + firstInvalid(head);
+    return dataOffset + firstInvalid(head);
   }
 }
 

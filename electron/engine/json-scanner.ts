@@ -51,9 +51,14 @@ export class EventScanner {
   private strStart = 0;
   private strEscaped = false;
 
-  reset(b: Uint8Array, end: number): void {
+  /**
+   * Scans b[..end) from now on. With `lineMode`, a value that goes on past a line feed reads as
+   * INCOMPLETE: an NDJSON reader can scan a record without first finding where its line ends.
+   */
+  reset(b: Uint8Array, end: number, lineMode = false): void {
     this.b = b;
     this.end = end;
+    this.lineMode = lineMode;
   }
 
   private fail(p: number, what: string): number {
@@ -62,13 +67,19 @@ export class EventScanner {
     return INVALID;
   }
 
+  /** In line mode a line feed ends the input, as if the bytes stopped there (see `reset`). */
+  private lineMode = false;
+
   ws(p: number): number {
     const b = this.b;
     const e = this.end;
     while (p < e) {
       const c = b[p];
-      if (c === 32 || c === 10 || c === 13 || c === 9) p++;
-      else break;
+      if (c === 32 || c === 13 || c === 9) p++;
+      else if (c === 10) {
+        if (this.lineMode) return e;
+        p++;
+      } else break;
     }
     return p;
   }

@@ -113,6 +113,23 @@ async function scanOpen(fh: Awaited<ReturnType<typeof open>>, spec: SegmentSpec,
 
     if (spec.format === 'ndjson') {
       for (;;) {
+        // The usual line, an object directly followed by its line end, needs no search for
+        // the line end first: scan the object and look at the byte after it.
+        if (buf[p] === 123) {
+          sc.reset(buf, buf.length, true);
+          const r = sc.event(p);
+          if (r >= 0) {
+            const eol = buf[r] === 10 ? 1 : buf[r] === 13 && buf[r + 1] === 10 ? 2 : 0;
+            if (eol > 0) {
+              line++;
+              cols.addEvent(line, sc);
+              p = r + eol;
+              if (cols.length >= batchRows) opts.onBatch(cols.finishBatch());
+              continue;
+            }
+          }
+        }
+        // Anything else (blank, malformed, padded, or cut by the block's end): find the line.
         let nl = buf.indexOf(10, p);
         if (nl < 0) {
           if (!atEnd || p >= buf.length) break;

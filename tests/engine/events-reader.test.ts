@@ -130,6 +130,26 @@ describe('formats', () => {
     assert.deepEqual(r.report.stages[0], { ...r.report.stages[0], name: 'extract', rows_in: bad.length + 2, rows_out: 2, dropped: { malformed_record: bad.length } });
   });
 
+  test('an object split over two lines is two malformed lines, never one event', async () => {
+    // Each half is malformed alone; together they would be valid JSON. The reader scans a line's
+    // object before it looks for the line end, so this is the case that must not slip through.
+    const halves = [
+      ['{"user_id":"u1",', '"timestamp":"2025-01-15T10:00:00Z"}'],
+      ['{"user_id":"u1","timestamp":', '"2025-01-15T10:00:01Z"}'],
+      ['{"user_id":"u1","metadata":{', '}}'],
+      ['{"user_id":"u1","x":[', '1]}'],
+    ];
+    for (const eol of ['\n', '\r\n']) {
+      const text = [JSON.stringify(ev('u2', 1)), ...halves.flat(), JSON.stringify(ev('u2', 2))].join(eol) + eol;
+      const r = await run(text);
+      assert.deepEqual(r.clean.map((x) => x.timestamp), ['2025-01-15T10:00:01Z', '2025-01-15T10:00:02Z']);
+      assert.deepEqual(
+        r.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]),
+        halves.flat().map((line, i) => [i + 2, 'malformed_record', line]),
+      );
+    }
+  });
+
   test('white space around an object on its line is allowed', async () => {
     const r = await run('  ' + JSON.stringify(ev('u1', 1)) + ' \t\n\t' + JSON.stringify(ev('u2', 2)) + '  \r\n');
     assert.deepEqual(r.clean.map((x) => x.user_id), ['u1', 'u2']);

@@ -146,7 +146,10 @@ const encoder = new TextEncoder();
 
 /** String form of {@link parseTimestampBytes}: the instant, or null when invalid. */
 export function parseTimestamp(text: string): Instant | null {
-  const bytes = encoder.encode(text);
+  // Encoded into a reused buffer: this runs once per users.csv row.
+  if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
+  const { written } = encoder.encodeInto(text, scratch);
   const out: Instant = { days: 0, micros: 0 };
-  return parseTimestampBytes(bytes, 0, bytes.length, out) ? out : null;
+  return parseTimestampBytes(scratch, 0, written, out) ? out : null;
 }
+let scratch = new Uint8Array(256);

@@ -44,70 +44,64 @@ export function parseSignupDate(raw: string): number | null {
 export function parseCsv(text: string, file: string): { records: string[][]; lines: number[] } {
   const records: string[][] = [];
   const lines: number[] = [];
-  let field = '';
   let record: string[] = [];
   let i = 0;
   let line = 1;
   let recordLine = 1;
   const n = text.length;
-  let fieldStarted = false;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 34 && !fieldStarted) {
-      // Quoted field: "" is a quote; the field ends at a lone quote.
+  // A field is taken as one slice of the text (quoted ones in pieces around doubled quotes),
+  // never built a character at a time.
+  for (;;) {
+    let field: string;
+    if (text.charCodeAt(i) === 34) {
+      // Quoted field: "" is a quote; the field ends at a lone quote. Text after the closing
+      // quote, up to the delimiter, is kept as it is.
       const quoteLine = line;
-      i++;
+      field = '';
+      let from = ++i;
       for (;;) {
-        if (i >= n) throw inputError(`${basename(file)}: a quoted field opened on line ${quoteLine} is never closed. Close the quote (write "" for a quote inside a field).`, { file, line: quoteLine });
-        const q = text.charCodeAt(i);
-        if (q === 34) {
-          if (text.charCodeAt(i + 1) === 34) {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
+        const q = text.indexOf('"', i);
+        if (q < 0) throw inputError(`${basename(file)}: a quoted field opened on line ${quoteLine} is never closed. Close the quote (write "" for a quote inside a field).`, { file, line: quoteLine });
+        for (let k = text.indexOf('\n', i); k >= 0 && k < q; k = text.indexOf('\n', k + 1)) line++;
+        if (text.charCodeAt(q + 1) === 34) {
+          field += text.slice(from, q + 1);
+          i = from = q + 2;
+          continue;
         }
-        if (q === 10) line++;
-        field += text[i];
-        i++;
+        field += text.slice(from, q);
+        i = q + 1;
+        break;
       }
-      fieldStarted = true;
-      continue;
+      const rest = i;
+      while (i < n && !isDelimiter(text.charCodeAt(i))) i++;
+      field += text.slice(rest, i);
+    } else {
+      const from = i;
+      while (i < n && !isDelimiter(text.charCodeAt(i))) i++;
+      field = text.slice(from, i);
     }
+    record.push(field);
+    const c = i < n ? text.charCodeAt(i) : -1;
     if (c === 44) {
-      record.push(field);
-      field = '';
-      fieldStarted = false;
       i++;
       continue;
     }
-    if (c === 10 || c === 13) {
-      record.push(field);
-      if (!(record.length === 1 && record[0] === '' && !fieldStarted)) {
-        records.push(record);
-        lines.push(recordLine);
-      }
-      record = [];
-      field = '';
-      fieldStarted = false;
-      i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-      line++;
-      recordLine = line;
-      continue;
+    // End of a record: a line end or the end of the text. A line holding nothing is skipped.
+    if (!(record.length === 1 && record[0] === '' && text.charCodeAt(i - 1) !== 34)) {
+      records.push(record);
+      lines.push(recordLine);
     }
-    field += text[i];
-    fieldStarted = true;
-    i++;
-  }
-  if (fieldStarted || field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-    lines.push(recordLine);
+    record = [];
+    if (c === -1) break;
+    i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+    line++;
+    recordLine = line;
+    if (i >= n) break;
   }
   return { records, lines };
 }
+
+const isDelimiter = (c: number) => c === 44 || c === 10 || c === 13;
 
 /** Reads and validates the users file. */
 export async function readUsers(path: string): Promise<UsersTable> {

@@ -39,6 +39,12 @@ describe('parseCsv (RFC 4180)', () => {
     ]);
   });
 
+  test('lenient forms: text after a closing quote, a quote inside a plain field, a lone quoted empty field, CR line ends', () => {
+    const { records, lines } = parseCsv('"ab"cd,e"f,"x""y"z\r""\rlast,"a\n""b"""', 'f.csv');
+    assert.deepEqual(records, [['abcd', 'e"f', 'x"yz'], [''], ['last', 'a\n"b"']]);
+    assert.deepEqual(lines, [1, 2, 3]);
+  });
+
   test('record line numbers count the line breaks inside quotes', () => {
     const { records, lines } = parseCsv('h1,h2\n"a\nb",c\r\nd,e\n', 'f.csv');
     assert.equal(records.length, 3);

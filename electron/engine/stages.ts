@@ -114,10 +114,11 @@ export async function markDuplicates(batches: EventBatches, keyHash: Expr = col(
     .select(col('key_hash'), col('source_row').alias('first_row'));
   const pairs = await candidates.join(firsts, { on: 'key_hash', how: 'left' }).select(col('source_row'), col('first_row')).collect();
 
-  // Check each candidate's key against its first occurrence's, reading only those rows.
-  const keysOf = (rows: DataFrame, as: (k: string) => string) =>
-    unionOf(batches, (b) => b.join(rows.lazy(), { on: 'source_row', how: 'semi' }).select(col('source_row'), ...DEDUP_KEY.map((k) => col(k).alias(as(k)))));
-  const firstRows = pairs.select(col('first_row').alias('source_row')).unique();
+  // Check each candidate's key against its first occurrence's, reading only those rows (in one
+  // pass over the batches for both sides).
+  const rows = pl.concat([pairs.select(col('source_row')), pairs.select(col('first_row').alias('source_row'))], { how: 'vertical' }).unique();
+  const keys = await unionOf(batches, (b) => b.join(rows.lazy(), { on: 'source_row', how: 'semi' }).select(col('source_row'), ...DEDUP_KEY.map((k) => col(k)))).collect();
+  const firstKeys = keys.lazy().select(col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`)));
   const same = (k: string) =>
     col(k)
       .eq(col(`first_${k}`))
@@ -125,8 +126,8 @@ export async function markDuplicates(batches: EventBatches, keyHash: Expr = col(
       .or(col(k).isNull().and(col(`first_${k}`).isNull()));
   const verified = await pairs
     .lazy()
-    .join(keysOf(pairs, (k) => k), { on: 'source_row', how: 'left' })
-    .join(keysOf(firstRows, (k) => `first_${k}`).rename({ source_row: 'first_row' }), { on: 'first_row', how: 'left' })
+    .join(keys.lazy(), { on: 'source_row', how: 'left' })
+    .join(firstKeys, { on: 'first_row', how: 'left' })
     .select(DEDUP_KEY.map((k) => same(k)).reduce((a, b) => a.and(b)).not().sum().alias('collisions'))
     .collect();
   if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) return exactDuplicates(batches);

@@ -66,24 +66,45 @@ export function unionOf(batches: EventBatches, each: (b: LazyDataFrame) => LazyD
 
 /**
  * Gives every batch `columns` looked up in a small `table` by the key column `on` (null where
- * it has no match): only the key goes through the join, and the result comes back in row
- * order, a single chunk that lines up with the batch.
+ * it has no match). Only the key column goes through the join, and the result comes back in
+ * row order; each batch gets its own rows of it as one chunk that lines up with the batch.
+ * Batches are joined a group at a time: one join per batch would build the table's hash over
+ * and over, one join for all of them would hold every row's result at once.
  */
-async function attachColumns(batches: EventBatches, on: string, table: DataFrame, columns: string[]): Promise<EventBatches> {
+export async function attachColumns(batches: EventBatches, on: string, table: DataFrame, columns: string[], groupRows = ATTACH_GROUP_ROWS): Promise<EventBatches> {
   const out: EventBatches = [];
-  for (const b of batches) {
-    const found = await b
-      .lazy()
-      .select(col(on))
+  for (const [first, last] of batchGroups(batches.map((b) => b.height), groupRows)) {
+    const group = batches.slice(first, last);
+    const rows = group.reduce((n, b) => n + b.height, 0);
+    const found = await unionOf(group, (b) => b.select(col(on)))
       .join(table.lazy(), { on, how: 'left', maintainOrder: 'left', validate: 'm:1' })
       .select(...columns.map((c) => col(c)))
       .collect();
-    if (found.height !== b.height) throw new Error(`a lookup by ${on} changed the row count (${b.height} -> ${found.height})`);
-    // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
-    out.push(b.hstack(found) as unknown as DataFrame);
+    if (found.height !== rows) throw new Error(`a lookup by ${on} changed the row count (${rows} -> ${found.height})`);
+    let offset = 0;
+    for (const b of group) {
+      // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
+      out.push(b.hstack(found.slice(offset, b.height).rechunk()) as unknown as DataFrame);
+      offset += b.height;
+    }
   }
   return out;
 }
+
+/** Consecutive runs [first, last) of batches holding at most `maxRows` rows (at least one batch each). */
+export function batchGroups(heights: number[], maxRows: number): [number, number][] {
+  const groups: [number, number][] = [];
+  for (let first = 0; first < heights.length; ) {
+    let last = first + 1;
+    let rows = heights[first];
+    while (last < heights.length && rows + heights[last] <= maxRows) rows += heights[last++];
+    groups.push([first, last]);
+    first = last;
+  }
+  return groups;
+}
+/** Rows joined at once by attachColumns (eight of the reader's batches). */
+const ATTACH_GROUP_ROWS = 1 << 21;
 
 /** Sets `reason` where a stage drops a row that was still kept. */
 function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatches> {

@@ -194,6 +194,8 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   }
   const split = findSplit(window, mid, format);
   if (split === null) return sequential();
+  // Cancelled while the file was being opened: a listener added below would never hear of it.
+  if (opts.signal?.aborted) throw cancelledError();
 
   const specs: SegmentSpec[] = [
     { path, start: 0, end: split, format, first: true, last: false },

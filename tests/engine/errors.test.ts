@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { EtlError } from '../../electron/engine/errors';
+import { runPipeline } from '../../electron/engine/pipeline';
+import type { ProgressEvent } from '../../shared/pipeline';
 import { writeFile } from './helpers';
 import { assertUntouched, fails, setup } from './earlier-outputs';
 
@@ -145,6 +147,42 @@ describe('a users file without the required columns', () => {
     assertInputError(err, bad);
     assert.equal(err.info.line, 3, err.message);
     assert.match(err.message, /line 3\b/);
+    assertUntouched(s);
+  });
+});
+
+describe('users.csv is checked first, though the events are read at the same time', () => {
+  test('with both inputs bad, the error is the users file\'s', async () => {
+    const s = await setup();
+    const badUsers = writeFile(s.dir, 'bad_users.csv', 'user_id,country\nu1,US\n');
+    const badEvents = writeFile(s.dir, 'bad_events.json', '[{"user_id": nope}]');
+    const err = await fails({ eventsPath: badEvents, usersPath: badUsers, outDir: s.outDir });
+    assertInputError(err, badUsers);
+    assertUntouched(s);
+  });
+
+  test('with a bad output folder and bad events, the error is the folder\'s', async () => {
+    const s = await setup();
+    const file = writeFile(s.dir, 'not-a-folder', 'keep me');
+    const badEvents = writeFile(s.dir, 'bad_events.json', '[{"user_id": nope}]');
+    const err = await fails({ eventsPath: badEvents, usersPath: s.users, outDir: file });
+    assertInputError(err, file);
+  });
+
+  test('a bad users file stops a long events scan at once: no batch is read to the end', async () => {
+    const s = await setup();
+    const badUsers = writeFile(s.dir, 'bad_users.csv', 'user_id,country\nu1,US\n');
+    const line = JSON.stringify({ user_id: 'u1', event_type: 'login', timestamp: '2025-01-15T10:00:00Z', value: 1, metadata: { device: 'd', page: 'p' } });
+    const big = writeFile(s.dir, 'big.ndjson', (line + '\n').repeat(400_000)); // about 45 MB, two scan threads
+    const seen: ProgressEvent[] = [];
+    const err = await runPipeline({ eventsPath: big, usersPath: badUsers, outDir: s.outDir }, { onEvent: (e) => seen.push(e) }).then(
+      () => assert.fail('the run should fail'),
+      (e: EtlError) => e,
+    );
+    assertInputError(err, badUsers);
+    const reads = seen.flatMap((e) => (e.type === 'bytes-read' ? [e] : []));
+    assert.ok(reads.every((e) => e.bytesRead < e.totalBytes), 'the scan went on to the end of the events file');
+    assert.ok(!seen.some((e) => e.type === 'log' && e.message.startsWith('Loaded 400000 events')));
     assertUntouched(s);
   });
 });

@@ -76,6 +76,8 @@ export function VirtualTable(props: VirtualTableProps) {
   const inflight = useRef(new Set<number>());
   const keyRef = useRef(queryKey);
   const [meta, setMeta] = useState<Meta | null>(null);
+  /** The query `meta` describes. */
+  const metaKey = useRef<unknown>(null);
   const [error, setError] = useState<EtlErrorInfo | null>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(400);
@@ -98,6 +100,7 @@ export function VirtualTable(props: VirtualTableProps) {
           return;
         }
         cache.current.set(page, result.value.rows);
+        metaKey.current = key;
         setMeta((m) =>
           m && m.totalRows === result.value.totalRows && m.columns.length === result.value.columns.length
             ? m
@@ -147,12 +150,16 @@ export function VirtualTable(props: VirtualTableProps) {
     return () => clearTimeout(timer);
   }, [meta, win.start, win.end, fetchPage]);
 
+  // A scroll request is carried out once, when the query it came with has its first page:
+  // a later query (another filter or sort) must not be scrolled to that row again.
+  const scrolledSeq = useRef<number | null>(null);
   useEffect(() => {
-    if (!scrollTo || !scroller || !meta) return;
-    const top = scrollTopForRow(Math.max(0, scrollTo.row - 3), viewport, ROW_HEIGHT, meta.totalRows);
-    scroller.scrollTop = top;
-    setScrollTop(top);
-  }, [scrollTo, scroller, meta, viewport]);
+    if (!scrollTo || scrollTo.seq === scrolledSeq.current || !scroller || !meta || metaKey.current !== queryKey) return;
+    scrolledSeq.current = scrollTo.seq;
+    scroller.scrollTop = scrollTopForRow(Math.max(0, scrollTo.row - 3), viewport, ROW_HEIGHT, meta.totalRows);
+    // What the browser made of it: it stops at the end of the rows.
+    setScrollTop(scroller.scrollTop);
+  }, [scrollTo, scroller, meta, viewport, queryKey]);
 
   if (error && errorFallback) return <>{errorFallback(error)}</>;
   if (error) return <ErrorBanner error={error} title={`Could not read ${label}`} />;

@@ -184,6 +184,10 @@ test('dropped rows: the funnel opens a reason, and each reason chip filters to i
   await waitForRows(page);
   await page.locator('.chip[data-reason="invalid_timestamp"]').click();
   await waitForRows(page);
+  // A new filter starts at its first row (an earlier jump must not scroll it again).
+  const firstCells = await page.locator('.vt-rows [role="row"] .vt-index').allTextContents();
+  assert.deepEqual(firstCells.slice(0, 2), ['1', '2']);
+  assert.equal(await page.locator('.vt-rows [role="row"]:not(.vt-row-loading)').count(), counts.invalid_timestamp);
   await screenshot(page, '04-dropped');
 });
 

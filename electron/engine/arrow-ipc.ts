@@ -83,9 +83,9 @@ function schemaMessage(columns: IpcColumn[]): Uint8Array {
   return finishMessage(b, MessageHeader.Schema, schema, 0);
 }
 
-function recordBatchMessage(columns: IpcColumn[], buffers: Uint8Array[][], bodyLength: number): Uint8Array {
+/** `flat`: every column's buffers, in column order. */
+function recordBatchMessage(columns: IpcColumn[], flat: Uint8Array[], bodyLength: number): Uint8Array {
   const b = new flatbuffers.Builder(1024);
-  const flat = buffers.flat();
   // Vectors of structs are written back to front.
   RecordBatch.startBuffersVector(b, flat.length);
   let end = bodyLength;
@@ -129,15 +129,15 @@ export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
     if (c.length !== columns[0].length) throw new Error(`column ${c.name} has ${c.length} rows, ${columns[0].name} has ${columns[0].length}`);
     if (c.nullCount > 0 && !c.validity) throw new Error(`column ${c.name} has nulls but no validity bits`);
   }
-  const buffers = columns.map(buffersOf);
-  const bodyLength = buffers.flat().reduce((n, buf) => n + pad8(buf.length), 0);
+  const buffers = columns.flatMap(buffersOf);
+  const bodyLength = buffers.reduce((n, buf) => n + pad8(buf.length), 0);
   const schema = schemaMessage(columns);
   const header = recordBatchMessage(columns, buffers, bodyLength);
   const out = new Uint8Array(schema.length + header.length + bodyLength + 8);
   out.set(schema, 0);
   out.set(header, schema.length);
   let p = schema.length + header.length;
-  for (const buf of buffers.flat()) {
+  for (const buf of buffers) {
     out.set(buf, p);
     p += pad8(buf.length);
   }

@@ -72,9 +72,10 @@ export function findSplit(window: Uint8Array, windowOffset: number, format: Even
   return null;
 }
 
-async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  // (A cancelled read, or one stopped for a bad users file, stops hashing too.)
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20, signal }) as AsyncIterable<Buffer>) hash.update(chunk);
   return hash.digest('hex');
 }
 
@@ -145,7 +146,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     throw inputError(`Cannot open the events file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}. Check the path and that you may read it.`, { file: path });
   }
   const format = formatFromName(path) ?? sniffFormat(head);
-  const hashing = sha256File(path);
+  const hashing = sha256File(path, opts.signal);
   hashing.catch(() => undefined);
 
   const fail = async (problem: ScanProblem): Promise<never> => {

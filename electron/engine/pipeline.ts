@@ -55,58 +55,52 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     // The users file is still checked first: if it (or the output folder) is bad, the scan is
     // stopped and that error is the run's, as if the scan had never begun.
     startStage('extract');
+    // Stopped by a cancel, or by a bad users file or output folder.
     const stopScan = new AbortController();
-    const onCancel = () => stopScan.abort();
-    hooks.signal?.addEventListener('abort', onCancel, { once: true });
     // Each batch is split at once into the events and the rare as-read extras (see stages.ts).
     let segments: { events: DataFrame; asRead: DataFrame }[][] = [];
+    let lastBytesEmit = 0;
+    let garbageBytes = 0;
+    const scan = readEvents(eventsPath, {
+      ...hooks.scan,
+      signal: hooks.signal ? AbortSignal.any([hooks.signal, stopScan.signal]) : stopScan.signal,
+      onBatch: (ipc, segment) => {
+        (segments[segment] ??= []).push(splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))));
+        // Each batch as read is garbage now. A collection costs tens of milliseconds, so one
+        // runs for every few hundred megabytes of them.
+        garbageBytes += ipc.byteLength;
+        if (garbageBytes >= GC_EVERY_BYTES) {
+          garbageBytes = 0;
+          releaseDeadFrames();
+        }
+      },
+      onDiscard: () => (segments = []),
+      onBytes: (bytesRead, totalBytes) => {
+        const now = performance.now();
+        if (now - lastBytesEmit >= 100 || bytesRead === totalBytes) {
+          lastBytesEmit = now;
+          rec.emit({ type: 'bytes-read', file: req.eventsPath, bytesRead, totalBytes });
+        }
+      },
+    });
+    scan.catch(() => undefined); // awaited below; its rejection is handled there
     let users: Awaited<ReturnType<typeof readUsers>>;
-    let read: Awaited<ReturnType<typeof readEvents>>;
     try {
-      let lastBytesEmit = 0;
-      let garbageBytes = 0;
-      const scan = readEvents(eventsPath, {
-        ...hooks.scan,
-        signal: stopScan.signal,
-        onBatch: (ipc, segment) => {
-          (segments[segment] ??= []).push(splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))));
-          // Each batch as read is garbage now. A collection costs tens of milliseconds, so one
-          // runs for every few hundred megabytes of them.
-          garbageBytes += ipc.byteLength;
-          if (garbageBytes >= GC_EVERY_BYTES) {
-            garbageBytes = 0;
-            releaseDeadFrames();
-          }
-        },
-        onDiscard: () => (segments = []),
-        onBytes: (bytesRead, totalBytes) => {
-          const now = performance.now();
-          if (now - lastBytesEmit >= 100 || bytesRead === totalBytes) {
-            lastBytesEmit = now;
-            rec.emit({ type: 'bytes-read', file: req.eventsPath, bytesRead, totalBytes });
-          }
-        },
-      });
-      scan.catch(() => undefined); // awaited below; its rejection is handled there
-      try {
-        users = await readUsers(usersPath);
-        staging = await createStaging(outDir);
-      } catch (err) {
-        stopScan.abort();
-        await scan.catch(() => undefined); // the scan threads are gone before the error is reported
-        throw err;
-      }
-      rec.log('INFO', `Loaded ${users.rows} users from ${req.usersPath}`);
-      rec.warn('duplicate_user_rows', users.duplicateRows, `${users.duplicateRows} users.csv rows repeat an earlier user_id and were ignored (the first row wins)`);
-      rec.warn('invalid_signup_date', users.invalidSignupDates, `${users.invalidSignupDates} users.csv rows have a signup_date that is not YYYY-MM-DD; it was set to null`);
-      rec.warn('missing_user_id_in_users', users.missingUserIds, `${users.missingUserIds} users.csv rows have no user_id and were ignored`);
-      read = await scan.catch((err) => {
-        if (hooks.signal?.aborted) throw cancelledError();
-        throw err;
-      });
-    } finally {
-      hooks.signal?.removeEventListener('abort', onCancel);
+      users = await readUsers(usersPath);
+      staging = await createStaging(outDir);
+    } catch (err) {
+      stopScan.abort();
+      await scan.catch(() => undefined); // the scan threads are gone before the error is reported
+      throw err;
     }
+    rec.log('INFO', `Loaded ${users.rows} users from ${req.usersPath}`);
+    rec.warn('duplicate_user_rows', users.duplicateRows, `${users.duplicateRows} users.csv rows repeat an earlier user_id and were ignored (the first row wins)`);
+    rec.warn('invalid_signup_date', users.invalidSignupDates, `${users.invalidSignupDates} users.csv rows have a signup_date that is not YYYY-MM-DD; it was set to null`);
+    rec.warn('missing_user_id_in_users', users.missingUserIds, `${users.missingUserIds} users.csv rows have no user_id and were ignored`);
+    const read = await scan.catch((err) => {
+      if (hooks.signal?.aborted) throw cancelledError();
+      throw err;
+    });
     const scanMs = rec.elapsed();
     const tally = read.tally;
     rec.log('INFO', `Loaded ${tally.rows} events from ${req.eventsPath} (${read.format === 'json' ? 'JSON array' : 'newline-delimited JSON'})`);

@@ -95,6 +95,7 @@ function runWorker(
   onBytes: (bytes: number) => void,
   stop: AbortSignal,
 ): Promise<SegmentResult> {
+  if (stop.aborted) return Promise.reject(cancelledError());
   const worker = startScanWorker(spec);
   return new Promise((resolve, reject) => {
     const end = () => void worker.terminate();
@@ -195,18 +196,16 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   }
   const split = findSplit(window, mid, format);
   if (split === null) return sequential();
-  // Cancelled while the file was being opened: a listener added below would never hear of it.
-  if (opts.signal?.aborted) throw cancelledError();
 
   const specs: SegmentSpec[] = [
     { path, start: 0, end: split, format, first: true, last: false },
     { path, start: split, end: size, format, first: false, last: true },
   ];
   const done = [0, 0];
-  // Stops both workers: on cancel, and when one fails (the other must not go on sending).
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // Stops both workers: on cancel (even one that came while the file was being opened), and
+  // when one fails (the other must not go on sending).
+  const failed = new AbortController();
+  const stop = opts.signal ? AbortSignal.any([opts.signal, failed.signal]) : failed.signal;
   let results: SegmentResult[];
   try {
     results = await Promise.all(
@@ -218,19 +217,17 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
             done[i] = bytes;
             opts.onBytes?.(done[0] + done[1], size);
           },
-          stop.signal,
+          stop,
         ),
       ),
     );
   } catch (err) {
-    stop.abort();
+    failed.abort();
     if (opts.signal?.aborted) throw cancelledError();
     if (err instanceof EtlError) throw err;
     // Worker threads unavailable or failed (an unusual runtime): the same scan on this thread.
     opts.onDiscard?.();
     return sequential();
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
   }
   if (format === 'json') {
     // The first range reads exactly as one pass would, so a problem there is real as it is.

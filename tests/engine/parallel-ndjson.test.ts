@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import pl from 'nodejs-polars';
 import { EtlError } from '../../electron/engine/errors';
+import { readEvents } from '../../electron/engine/events-reader';
 import { runPipeline } from '../../electron/engine/pipeline';
 import { A, B, C, PAD, SIZE, rows } from './parallel-fixtures';
 import { DEFAULT_USERS, hashTree, tmpDir, writeFile } from './helpers';
@@ -52,6 +53,25 @@ describe('NDJSON over 16 MiB', () => {
     const src = unk.getColumn('source_row').toArray().map(Number);
     const types = unk.getColumn('event_type').toArray() as string[];
     for (let k = 0; k < src.length; k++) if (types[k] !== `f${src[k]}`) assert.fail(`source_row ${src[k]} holds ${types[k]}`);
+  });
+
+  test('a cancel that came before the scan threads start stops them before they read anything', async () => {
+    const dir = tmpDir();
+    const lines: string[] = [];
+    for (let size = 0, i = 0; size < SIZE; i++) {
+      lines.push(filler(i));
+      size += lines[i].length + 1;
+    }
+    const events = writeFile(dir, 'raw_events.ndjson', lines.join('\n') + '\n');
+    const controller = new AbortController();
+    controller.abort();
+    let batches = 0;
+    const err = await readEvents(events, { signal: controller.signal, onBatch: () => batches++ }).then(
+      () => assert.fail('the read should be cancelled'),
+      (e: EtlError) => e,
+    );
+    assert.equal(err.info.kind, 'cancelled');
+    assert.equal(batches, 0);
   });
 
   test('cancelling while both halves are scanned rejects as cancelled and keeps the earlier outputs', async () => {

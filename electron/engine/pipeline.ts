@@ -116,7 +116,9 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     if (tally.rows === 0) rec.warn('empty_input', 1, `${req.eventsPath} holds no events; the outputs are empty`);
 
     // Rows of later ranges were numbered from 1 within their range: make them file-wide.
-    const fileWide = (f: DataFrame, i: number) => (read.rowOffsets[i] ? f.withColumns(pl.col('source_row').add(read.rowOffsets[i]).cast(pl.Int32)) : f);
+    // (One expression per range, shared by its batches: see the top of stages.ts.)
+    const shifts = read.rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
+    const fileWide = (f: DataFrame, i: number) => (shifts[i] ? f.withColumns(shifts[i]) : f);
     let events: EventBatches = segments.flatMap((batch, i) => batch.map((b) => fileWide(b.events, i)));
     const asRead: EventBatches = segments.flatMap((batch, i) => batch.map((b) => fileWide(b.asRead, i)));
     segments = [];

@@ -8,6 +8,11 @@
  * this key seen before?) are asked of narrow columns, and each batch gets its answers as new
  * columns that line up with it. Every query runs with the async `collect()`, so the thread
  * hosting the engine stays free.
+ *
+ * Expressions are built once per query and shared by every batch, never built per batch:
+ * nodejs-polars wraps each expression node in an object of some 160 closures, which costs
+ * about half a millisecond. Built per batch, that was 0.4 s of this thread at 1,000,000 events
+ * and several seconds at 10,000,000 (see README "Speed and memory").
  */
 import pl from 'nodejs-polars';
 import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
@@ -42,23 +47,38 @@ export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as cons
  * source_row, until the dropped rows are written.
  */
 export function splitBatch(batch: DataFrame): { events: DataFrame; asRead: DataFrame } {
-  const asRead = batch.filter(col('raw').isNotNull().or(col('user_id_raw').isNotNull())).select('source_row', 'user_id_raw', 'raw');
-  // Event types, devices and pages repeat a handful of values: as categoricals they take 4
-  // bytes a row instead of 16. They are strings again in every output.
+  const x = splitExpressions();
+  const asRead = batch.filter(x.hasExtras).select('source_row', 'user_id_raw', 'raw');
+  // One query: every expression reads the batch as it came, so the hash sees the strings.
+  const events = batch.drop(['raw', 'user_id_raw']).withColumns(x.keyHash, ...x.categoricals);
+  return { events, asRead };
+}
+
+/** Built on first use, then shared by every batch of every run. */
+const splitExpressions = once(() => ({
+  hasExtras: col('raw').isNotNull().or(col('user_id_raw').isNotNull()),
   // The dedup key's 64-bit hash is taken here, natively and while the columns are still
   // strings; rows dropped earlier can never share a kept row's key (their user_id or
   // timestamp is missing or invalid), so their hashes do no harm (see markDuplicates).
-  const events = batch
-    .drop(['raw', 'user_id_raw'])
-    .withColumns(pl.struct(DEDUP_KEY.map((k) => col(k))).hash(0x5eed, 1, 2, 3).alias('key_hash'))
-    .withColumns(...LOW_CARDINALITY.map((c) => col(c).cast(pl.Categorical)));
-  return { events, asRead };
+  keyHash: pl.struct(DEDUP_KEY.map((k) => col(k))).hash(0x5eed, 1, 2, 3).alias('key_hash'),
+  // Event types, devices and pages repeat a handful of values: as categoricals they take 4
+  // bytes a row instead of 16. They are strings again in every output.
+  categoricals: LOW_CARDINALITY.map((c) => col(c).cast(pl.Categorical)),
+}));
+
+/** A value made on first use and kept (for expressions that never change). */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 const LOW_CARDINALITY = ['event_type', 'device', 'page'] as const;
 const asString = (c: string) => col(c).cast(pl.Utf8);
 
-/** All batches as one lazy query (a union: nothing is copied). */
+/**
+ * All batches as one lazy query (a union: nothing is copied). `each` runs once per batch, so
+ * it must only apply expressions built outside it (see the top of this file).
+ */
 export function unionOf(batches: EventBatches, each: (b: LazyDataFrame) => LazyDataFrame = (b) => b): LazyDataFrame {
   const parts = batches.map((b) => each(b.lazy()));
   return parts.length === 1 ? parts[0] : pl.concat(parts, { how: 'vertical', rechunk: false });
@@ -73,12 +93,14 @@ export function unionOf(batches: EventBatches, each: (b: LazyDataFrame) => LazyD
  */
 export async function attachColumns(batches: EventBatches, on: string, table: DataFrame, columns: string[], groupRows = ATTACH_GROUP_ROWS): Promise<EventBatches> {
   const out: EventBatches = [];
+  const key = col(on);
+  const wanted = columns.map((c) => col(c));
   for (const [first, last] of batchGroups(batches.map((b) => b.height), groupRows)) {
     const group = batches.slice(first, last);
     const rows = group.reduce((n, b) => n + b.height, 0);
-    const found = await unionOf(group, (b) => b.select(col(on)))
+    const found = await unionOf(group, (b) => b.select(key))
       .join(table.lazy(), { on, how: 'left', maintainOrder: 'left', validate: 'm:1' })
-      .select(...columns.map((c) => col(c)))
+      .select(...wanted)
       .collect();
     if (found.height !== rows) throw new Error(`a lookup by ${on} changed the row count (${rows} -> ${found.height})`);
     let offset = 0;
@@ -108,7 +130,8 @@ const ATTACH_GROUP_ROWS = 1 << 21;
 
 /** Sets `reason` where a stage drops a row that was still kept. */
 function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatches> {
-  return Promise.all(batches.map((b) => b.lazy().withColumns(reason.alias('reason')).collect()));
+  const named = reason.alias('reason');
+  return Promise.all(batches.map((b) => b.lazy().withColumns(named).collect()));
 }
 
 /**
@@ -123,7 +146,8 @@ function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatche
  */
 export async function markDuplicates(batches: EventBatches, keyHash: Expr = col('key_hash')): Promise<EventBatches> {
   const kept = col('reason').eq(REASON_CODE.ok);
-  const flagged = await unionOf(batches, (b) => b.select(col('source_row'), col('reason'), keyHash.alias('key_hash')))
+  const hashColumns = [col('source_row'), col('reason'), keyHash.alias('key_hash')];
+  const flagged = await unionOf(batches, (b) => b.select(...hashColumns))
     .withColumns(kept.and(col('key_hash').isFirstDistinct().not()).alias('candidate'))
     .collect();
   // Candidates and the first occurrence of their hash: small tables (a few % of the rows).
@@ -138,7 +162,9 @@ export async function markDuplicates(batches: EventBatches, keyHash: Expr = col(
   // Check each candidate's key against its first occurrence's, reading only those rows (in one
   // pass over the batches for both sides).
   const rows = pl.concat([pairs.select(col('source_row')), pairs.select(col('first_row').alias('source_row'))], { how: 'vertical' }).unique();
-  const keys = await unionOf(batches, (b) => b.join(rows.lazy(), { on: 'source_row', how: 'semi' }).select(col('source_row'), ...DEDUP_KEY.map((k) => col(k)))).collect();
+  const rowsToRead = rows.lazy();
+  const keyColumns = [col('source_row'), ...DEDUP_KEY.map((k) => col(k))];
+  const keys = await unionOf(batches, (b) => b.join(rowsToRead, { on: 'source_row', how: 'semi' }).select(...keyColumns)).collect();
   const firstKeys = keys.lazy().select(col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`)));
   const same = (k: string) =>
     col(k)
@@ -211,7 +237,8 @@ export async function joinAndFilter(batches: EventBatches, users: DataFrame): Pr
 
 /** Rows per reason code, from the final `reason` column. */
 export async function countReasons(batches: EventBatches): Promise<Map<number, number>> {
-  const counts = await unionOf(batches, (b) => b.select(col('reason'))).groupBy('reason').agg(pl.len().alias('n')).collect();
+  const reason = col('reason');
+  const counts = await unionOf(batches, (b) => b.select(reason)).groupBy('reason').agg(pl.len().alias('n')).collect();
   const codes = counts.getColumn('reason').toArray() as number[];
   const ns = counts.getColumn('n').toArray() as number[];
   return new Map(codes.map((c, i) => [Number(c), Number(ns[i])]));
@@ -219,26 +246,25 @@ export async function countReasons(batches: EventBatches): Promise<Map<number, n
 
 /** `clean_events.parquet`, SPEC column order and types. */
 export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
-  return unionOf(batches, (b) =>
-    b.filter(col('reason').eq(REASON_CODE.ok))
-    .select(
-      col('user_id'),
-      asString('event_type'),
-      col('timestamp'),
-      col('ts_days')
-        .cast(pl.Int64)
-        .mul(MICROS_PER_DAY)
-        .add(col('ts_micros').cast(pl.Int64))
-        .cast(pl.Datetime('us', 'UTC'))
-        .alias('timestamp_dt'),
-      col('ts_days').cast(pl.Date).alias('event_date'),
-      col('value'),
-      asString('device'),
-      asString('page'),
-      col('signup_date'),
-      asString('country'),
-    ),
-  );
+  const kept = col('reason').eq(REASON_CODE.ok);
+  const columns = [
+    col('user_id'),
+    asString('event_type'),
+    col('timestamp'),
+    col('ts_days')
+      .cast(pl.Int64)
+      .mul(MICROS_PER_DAY)
+      .add(col('ts_micros').cast(pl.Int64))
+      .cast(pl.Datetime('us', 'UTC'))
+      .alias('timestamp_dt'),
+    col('ts_days').cast(pl.Date).alias('event_date'),
+    col('value'),
+    asString('device'),
+    asString('page'),
+    col('signup_date'),
+    asString('country'),
+  ];
+  return unionOf(batches, (b) => b.filter(kept).select(...columns));
 }
 
 /**
@@ -253,7 +279,9 @@ export function dailySummaryQuery(batches: EventBatches, users: DataFrame): Lazy
   const int = (n: number) => pl.lit(n).cast(pl.Int64);
   const key = col('user_rank').cast(pl.Int64).mul(int(DAY_SPAN)).add(col('ts_days').cast(pl.Int64)).add(int(DAY_SPAN / 2));
   const runEnd = col('key').neq(col('key').shift(-1)).fillNull(true);
-  return unionOf(batches, (b) => b.filter(col('reason').eq(REASON_CODE.ok)).select(key.alias('key')))
+  const kept = col('reason').eq(REASON_CODE.ok);
+  const named = key.alias('key');
+  return unionOf(batches, (b) => b.filter(kept).select(named))
     .sort('key')
     .withRowIndex('row')
     .filter(runEnd)
@@ -278,22 +306,22 @@ function reasonName(): Expr {
 
 /** `dropped_rows.parquet`: every dropped event in input order, its fields as read. */
 export function droppedRowsQuery(batches: EventBatches, asRead: EventBatches): LazyDataFrame {
-  const extras = unionOf(asRead, (b) => b.withColumns(col('source_row').cast(pl.Int64)));
-  return unionOf(batches, (b) =>
-    b.filter(col('reason').neq(REASON_CODE.ok))
-    .select(
-      col('source_row').cast(pl.Int64),
-      reasonName(),
-      // Set by stage 3 on exactly the rows it marks as duplicates (see markDuplicates).
-      col('first_row').cast(pl.Int64).alias('duplicate_of'),
-      col('user_id'),
-      asString('event_type'),
-      col('timestamp'),
-      col('value'),
-      asString('device'),
-      asString('page'),
-    ),
-  )
+  const sourceRow = col('source_row').cast(pl.Int64);
+  const extras = unionOf(asRead, (b) => b.withColumns(sourceRow));
+  const dropped = col('reason').neq(REASON_CODE.ok);
+  const columns = [
+    sourceRow,
+    reasonName(),
+    // Set by stage 3 on exactly the rows it marks as duplicates (see markDuplicates).
+    col('first_row').cast(pl.Int64).alias('duplicate_of'),
+    col('user_id'),
+    asString('event_type'),
+    col('timestamp'),
+    col('value'),
+    asString('device'),
+    asString('page'),
+  ];
+  return unionOf(batches, (b) => b.filter(dropped).select(...columns))
     .join(extras, { on: 'source_row', how: 'left', maintainOrder: 'left' })
     .select(
       col('source_row'),

@@ -22,6 +22,8 @@ export interface EventsReadOptions {
   /** Forget every batch so far: the parallel scan was abandoned and starts over. */
   onDiscard?: () => void;
   onBytes?: (bytesRead: number, totalBytes: number) => void;
+  /** Called once the scan is running (its threads started), or has failed before it could. */
+  onStarted?: () => void;
   signal?: AbortSignal;
   /** Worker threads for large files (default 2; 1 scans on this thread). */
   workers?: number;
@@ -131,6 +133,9 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   const name = basename(path);
   let size: number;
   let head: Buffer;
+  // Near the middle, for a parallel scan's split point (read with the head: one open).
+  let window: Buffer | null = null;
+  const workers = opts.workers ?? 2;
   try {
     const fh = await open(path, 'r');
     try {
@@ -138,17 +143,28 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       if (st.isDirectory()) throw inputError(`The events file ${path} is a folder; choose the raw_events.json file inside it.`, { file: path });
       size = st.size;
       head = Buffer.alloc(Math.min(size, 1 << 16));
-      await fh.read(head, 0, head.length, 0);
+      const mid = Math.floor(size / 2);
+      const parallel = workers >= 2 && size >= (opts.parallelFrom ?? 16 << 20);
+      if (parallel) window = Buffer.alloc(Math.min(1 << 20, size - mid));
+      await Promise.all([fh.read(head, 0, head.length, 0), window && fh.read(window, 0, window.length, mid)]);
     } finally {
       await fh.close();
     }
   } catch (err) {
+    opts.onStarted?.();
     if (err instanceof EtlError) throw err;
     throw inputError(`Cannot open the events file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}. Check the path and that you may read it.`, { file: path });
   }
   const format = formatFromName(path) ?? sniffFormat(head);
-  const hashing = sha256File(path, opts.signal);
-  hashing.catch(() => undefined);
+  // (Started once the scan is, so it does not hold up the scan threads' start.)
+  let hashing: Promise<string> | null = null;
+  const startHashing = (): Promise<string> => {
+    if (hashing) return hashing;
+    hashing = sha256File(path, opts.signal);
+    hashing.catch(() => undefined);
+    opts.onStarted?.();
+    return hashing;
+  };
 
   const fail = async (problem: ScanProblem): Promise<never> => {
     if (problem.kind === 'cancelled') throw cancelledError();
@@ -165,10 +181,11 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       records += r.records;
       for (const k of Object.keys(tally) as (keyof ScanTally)[]) tally[k] += r.tally[k];
     }
-    return { format, bytes: size, sha256: await hashing, tally, rowOffsets };
+    return { format, bytes: size, sha256: await startHashing(), tally, rowOffsets };
   };
   const sequential = async (): Promise<EventsReadResult> => {
     const spec: SegmentSpec = { path, start: 0, end: size, format, first: true, last: true };
+    startHashing();
     const result = await scanSegment(spec, {
       blockBytes: opts.blockBytes,
       batchRows: opts.batchRows,
@@ -179,22 +196,8 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     return finish([result]);
   };
 
-  const workers = opts.workers ?? 2;
-  if (workers < 2 || size < (opts.parallelFrom ?? 16 << 20)) return sequential();
-
-  // Find a split point near the middle.
-  const windowBytes = 1 << 20;
-  const mid = Math.floor(size / 2);
-  const window = Buffer.alloc(Math.min(windowBytes, size - mid));
-  {
-    const fh = await open(path, 'r');
-    try {
-      await fh.read(window, 0, window.length, mid);
-    } finally {
-      await fh.close();
-    }
-  }
-  const split = findSplit(window, mid, format);
+  if (window === null) return sequential();
+  const split = findSplit(window, Math.floor(size / 2), format);
   if (split === null) return sequential();
 
   const specs: SegmentSpec[] = [
@@ -208,19 +211,19 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   const stop = opts.signal ? AbortSignal.any([opts.signal, failed.signal]) : failed.signal;
   let results: SegmentResult[];
   try {
-    results = await Promise.all(
-      specs.map((spec, i) =>
-        runWorker(
-          spec,
-          (ipc) => opts.onBatch(ipc, i),
-          (bytes) => {
-            done[i] = bytes;
-            opts.onBytes?.(done[0] + done[1], size);
-          },
-          stop,
-        ),
+    const running = specs.map((spec, i) =>
+      runWorker(
+        spec,
+        (ipc) => opts.onBatch(ipc, i),
+        (bytes) => {
+          done[i] = bytes;
+          opts.onBytes?.(done[0] + done[1], size);
+        },
+        stop,
       ),
     );
+    startHashing();
+    results = await Promise.all(running);
   } catch (err) {
     failed.abort();
     if (opts.signal?.aborted) throw cancelledError();

@@ -61,6 +61,8 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     let segments: { events: DataFrame; asRead: DataFrame }[][] = [];
     let lastBytesEmit = 0;
     let garbageBytes = 0;
+    let scanStarted!: () => void;
+    const scanRunning = new Promise<void>((resolve) => (scanStarted = resolve));
     const scan = readEvents(eventsPath, {
       ...hooks.scan,
       signal: hooks.signal ? AbortSignal.any([hooks.signal, stopScan.signal]) : stopScan.signal,
@@ -75,6 +77,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
         }
       },
       onDiscard: () => (segments = []),
+      onStarted: () => scanStarted(),
       onBytes: (bytesRead, totalBytes) => {
         const now = performance.now();
         if (now - lastBytesEmit >= 100 || bytesRead === totalBytes) {
@@ -86,6 +89,8 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     scan.catch(() => undefined); // awaited below; its rejection is handled there
     let users: Awaited<ReturnType<typeof readUsers>>;
     try {
+      // Parsing users.csv holds this thread for a while: start the scan threads first.
+      await Promise.race([scanRunning, scan.catch(() => undefined)]);
       users = await readUsers(usersPath);
       staging = await createStaging(outDir);
     } catch (err) {

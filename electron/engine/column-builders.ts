@@ -12,45 +12,63 @@ const textEncoder = new TextEncoder();
 
 function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
-  let n = a.length * 2;
+  let n = Math.max(a.length * 2, 16);
   while (n < need) n *= 2;
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a);
   return b;
 }
 
-/**
- * Validity bitmap (1 = present), LSB-first as Arrow wants. Nulls are rare in most columns, so
- * only their positions are recorded while rows stream in; the bitmap is built once per batch.
+/*
+ * Why every buffer is allocated for a whole batch up front: V8 compiles the scan loop assuming
+ * that a field which was never reassigned stays as it is. The first grow() of each buffer broke
+ * that assumption, threw the optimised scanner away, and had it compiled again, some 30 times in
+ * a batch; at 1,000,000 events that recompiling cost more CPU than the parse (README "Speed").
+ * So the builders are sized from the batch's row count and a per-column byte estimate, and grow
+ * only for unusual data.
  */
+
+/** Validity bitmap (1 = present), LSB-first as Arrow wants, for up to `rows` rows before growing. */
 class Validity {
-  private nullAt = new Int32Array(256);
+  private bits: Uint8Array;
   nulls = 0;
+  constructor(rows: number) {
+    this.bits = new Uint8Array((rows + 7) >> 3).fill(0xff);
+  }
   setNull(i: number): void {
-    if (this.nulls >= this.nullAt.length) this.nullAt = grow(this.nullAt, this.nulls + 1);
-    this.nullAt[this.nulls++] = i;
-  }
-  take(length: number): Uint8Array | undefined {
-    if (this.nulls === 0) return undefined;
-    const bits = new Uint8Array((length + 7) >> 3).fill(0xff);
-    for (let k = 0; k < this.nulls; k++) {
-      const i = this.nullAt[k];
-      bits[i >> 3] &= ~(1 << (i & 7));
+    const byte = i >> 3;
+    if (byte >= this.bits.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.bits.length, byte + 1)).fill(0xff);
+      bigger.set(this.bits);
+      this.bits = bigger;
     }
-    return bits;
+    this.bits[byte] &= ~(1 << (i & 7));
+    this.nulls++;
   }
-  reset(): void {
+  /** The bitmap of the first `length` rows (a copy), or undefined when none is null. */
+  take(length: number): Uint8Array | undefined {
+    return this.nulls === 0 ? undefined : this.bits.slice(0, (length + 7) >> 3);
+  }
+  reset(length: number): void {
+    if (this.nulls > 0) this.bits.fill(0xff, 0, (length + 7) >> 3);
     this.nulls = 0;
   }
 }
 
 /** A nullable UTF-8 column. */
 export class StringColumn {
-  private data = new Uint8Array(1 << 16);
-  private offsets = new Int32Array(1 << 12);
-  private validity = new Validity();
+  private data: Uint8Array;
+  private offsets: Int32Array;
+  private validity: Validity;
   private used = 0;
   length = 0;
+
+  /** Room for `rows` rows of `bytesPerRow` bytes on average before anything grows. */
+  constructor(rows = 1 << 12, bytesPerRow = 16) {
+    this.data = new Uint8Array(Math.max(rows * bytesPerRow, 1 << 12));
+    this.offsets = new Int32Array(rows + 1);
+    this.validity = new Validity(rows);
+  }
 
   private next(valid: boolean): void {
     const i = this.length++;
@@ -100,16 +118,21 @@ export class StringColumn {
     this.length = 0;
     this.used = 0;
     this.offsets[0] = 0;
-    this.validity.reset();
+    this.validity.reset(n);
     return out;
   }
 }
 
 /** A nullable float64 column. */
 export class Float64Column {
-  private values = new Float64Array(1 << 12);
-  private validity = new Validity();
+  private values: Float64Array;
+  private validity: Validity;
   length = 0;
+
+  constructor(rows = 1 << 12) {
+    this.values = new Float64Array(rows);
+    this.validity = new Validity(rows);
+  }
 
   push(v: number): void {
     const i = this.length++;
@@ -128,15 +151,19 @@ export class Float64Column {
     const n = this.length;
     const out: FinishedColumn = { type: 'float64', length: n, nullCount: this.validity.nulls, validity: this.validity.take(n), values: this.values.subarray(0, n) };
     this.length = 0;
-    this.validity.reset();
+    this.validity.reset(n);
     return out;
   }
 }
 
 /** A non-null int32 column. */
 export class Int32Column {
-  private values = new Int32Array(1 << 12);
+  private values: Int32Array;
   length = 0;
+
+  constructor(rows = 1 << 12) {
+    this.values = new Int32Array(rows);
+  }
 
   push(v: number): void {
     const i = this.length++;

@@ -52,20 +52,39 @@ export interface ScanTally {
 
 /** One batch of scanned events, column by column. */
 export class EventColumns {
-  readonly sourceRow = new Int32Column();
-  readonly reason = new Int32Column();
-  readonly userIdRaw = new StringColumn();
-  readonly userId = new StringColumn();
-  readonly eventType = new StringColumn();
-  readonly timestamp = new StringColumn();
-  readonly value = new Float64Column();
-  readonly device = new StringColumn();
-  readonly page = new StringColumn();
-  readonly raw = new StringColumn();
-  readonly tsDays = new Int32Column();
-  readonly tsMicros = new Float64Column();
+  readonly sourceRow: Int32Column;
+  readonly reason: Int32Column;
+  readonly userIdRaw: StringColumn;
+  readonly userId: StringColumn;
+  readonly eventType: StringColumn;
+  readonly timestamp: StringColumn;
+  readonly value: Float64Column;
+  readonly device: StringColumn;
+  readonly page: StringColumn;
+  readonly raw: StringColumn;
+  readonly tsDays: Int32Column;
+  readonly tsMicros: Float64Column;
   readonly tally: ScanTally = { rows: 0, malformed: 0, missingUserId: 0, invalidTimestamp: 0, invalidValue: 0 };
   private readonly instant: Instant = { days: 0, micros: 0 };
+
+  /**
+   * Sized for batches of up to `rows` rows (see column-builders.ts for why); the byte figures
+   * are generous averages of typical events, and the columns of rare extras start small.
+   */
+  constructor(rows = 1 << 12) {
+    this.sourceRow = new Int32Column(rows);
+    this.reason = new Int32Column(rows);
+    this.userIdRaw = new StringColumn(rows, 0);
+    this.userId = new StringColumn(rows, 12);
+    this.eventType = new StringColumn(rows, 16);
+    this.timestamp = new StringColumn(rows, 24);
+    this.value = new Float64Column(rows);
+    this.device = new StringColumn(rows, 8);
+    this.page = new StringColumn(rows, 24);
+    this.raw = new StringColumn(rows, 0);
+    this.tsDays = new Int32Column(rows);
+    this.tsMicros = new Float64Column(rows);
+  }
 
   get length(): number {
     return this.sourceRow.length;

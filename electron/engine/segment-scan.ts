@@ -60,10 +60,11 @@ export async function scanSegment(spec: SegmentSpec, opts: SegmentOptions): Prom
 }
 
 async function scanOpen(fh: Awaited<ReturnType<typeof open>>, spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
-  const cols = new EventColumns();
   const sc = new EventScanner();
   const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK;
   const batchRows = opts.batchRows ?? DEFAULT_BATCH;
+  // A batch's worth of rows, or fewer for a small range (an event takes at least a few bytes).
+  const cols = new EventColumns(Math.max(1, Math.min(batchRows, Math.ceil((spec.end - spec.start) / 64) + 1024)));
   const utf8 = new Utf8Checker();
   const arr = new ArrayState(!spec.first);
   // One buffer for the whole range: a record cut by the end of a block is moved to its front and

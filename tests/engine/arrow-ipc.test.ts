@@ -50,6 +50,31 @@ describe('Arrow IPC stream writer', () => {
     assert.deepEqual(read(toIpcStream({ s: s.finish() })).getColumn('s').toArray(), ['next']);
   });
 
+  test('builders sized for a few rows grow past it, and one batch\'s nulls never carry into the next', () => {
+    // Sized for 3 rows of 1 byte; each batch has hundreds, with nulls in different places.
+    const s = new StringColumn(3, 1);
+    const f = new Float64Column(3);
+    const n = new Int32Column(3);
+    for (const [batch, nullEvery] of [[0, 3], [1, 5], [2, 0]] as const) {
+      const rows = 700 + batch * 300;
+      const isNull = (i: number) => nullEvery > 0 && i % nullEvery === batch;
+      const strings = Array.from({ length: rows }, (_, i) => (isNull(i) ? null : `row ${i} of batch ${batch}`));
+      const floats = Array.from({ length: rows }, (_, i) => (isNull(i) ? null : i / 4));
+      strings.forEach((v, i) => {
+        if (v === null) s.pushNull();
+        else s.pushString(v);
+        const x = floats[i];
+        if (x === null) f.pushNull();
+        else f.push(x);
+        n.push(i);
+      });
+      const df = read(toIpcStream({ n: n.finish(), s: s.finish(), f: f.finish() }));
+      assert.deepEqual(df.getColumn('s').toArray(), strings, `strings of batch ${batch}`);
+      assert.deepEqual(df.getColumn('f').toArray(), floats, `floats of batch ${batch}`);
+      assert.deepEqual(df.getColumn('n').toArray(), strings.map((_, i) => i), `ints of batch ${batch}`);
+    }
+  });
+
   test('zero rows still carry the schema', () => {
     const df = read(toIpcStream({ a: new Int32Column().finish(), b: new StringColumn().finish() }));
     assert.equal(df.height, 0);

@@ -11,6 +11,13 @@ export type ScanWorkerMessage =
   | { type: 'done'; result: Awaited<ReturnType<typeof scanSegment>> }
   | { type: 'error'; message: string };
 
+// Batches are handed over by transferring their buffers, and the first buffer a thread ever
+// detaches makes V8 throw away all code compiled on the assumption that none ever would be (its
+// "detaching protector"): the whole scanner, just after it was optimised. Detaching one now,
+// before anything is compiled, spares that second compilation.
+const spare = new ArrayBuffer(8);
+structuredClone(spare, { transfer: [spare] });
+
 const port = parentPort!;
 const post = (m: ScanWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 let lastBytes = 0;

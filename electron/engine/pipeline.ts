@@ -12,7 +12,7 @@ import { createStaging } from './atomic-output';
 import { cancelledError, inputError, toErrorInfo } from './errors';
 import { readEvents } from './events-reader';
 import { readParquetFooter } from './parquet-footer';
-import { REASON_CODES, type EventBatches, cleanEventsQuery, splitBatch, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, usersFrame } from './stages';
+import { REASON_CODES, type EventBatches, cleanEventsQuery, splitBatch, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, prepareExpressions, usersFrame } from './stages';
 import { readUsers } from './users-reader';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
@@ -102,6 +102,8 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     rec.warn('duplicate_user_rows', users.duplicateRows, `${users.duplicateRows} users.csv rows repeat an earlier user_id and were ignored (the first row wins)`);
     rec.warn('invalid_signup_date', users.invalidSignupDates, `${users.invalidSignupDates} users.csv rows have a signup_date that is not YYYY-MM-DD; it was set to null`);
     rec.warn('missing_user_id_in_users', users.missingUserIds, `${users.missingUserIds} users.csv rows have no user_id and were ignored`);
+    // The later stages' expressions are slow to build (see stages.ts): build them while the scan runs.
+    prepareExpressions();
     const read = await scan.catch((err) => {
       if (hooks.signal?.aborted) throw cancelledError();
       throw err;

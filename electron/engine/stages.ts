@@ -9,10 +9,11 @@
  * columns that line up with it. Every query runs with the async `collect()`, so the thread
  * hosting the engine stays free.
  *
- * Expressions are built once per query and shared by every batch, never built per batch:
- * nodejs-polars wraps each expression node in an object of some 160 closures, which costs
- * about half a millisecond. Built per batch, that was 0.4 s of this thread at 1,000,000 events
- * and several seconds at 10,000,000 (see README "Speed and memory").
+ * Expressions are built once and shared by every batch and every run (the `once` factories
+ * below; `prepareExpressions` builds them all ahead): nodejs-polars wraps each expression node
+ * in an object of some 160 closures, which costs about half a millisecond. Built per batch,
+ * that was 0.4 s of this thread at 1,000,000 events and several seconds at 10,000,000 (see
+ * README "Speed and memory").
  */
 import pl from 'nodejs-polars';
 import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
@@ -72,6 +73,9 @@ function once<T>(make: () => T): () => T {
   return () => (value ??= make());
 }
 
+/** `reason` tests shared by several queries. */
+const reasonTests = once(() => ({ kept: col('reason').eq(REASON_CODE.ok), dropped: col('reason').neq(REASON_CODE.ok) }));
+
 const LOW_CARDINALITY = ['event_type', 'device', 'page'] as const;
 const asString = (c: string) => col(c).cast(pl.Utf8);
 
@@ -128,10 +132,9 @@ export function batchGroups(heights: number[], maxRows: number): [number, number
 /** Rows joined at once by attachColumns (eight of the reader's batches). */
 const ATTACH_GROUP_ROWS = 1 << 21;
 
-/** Sets `reason` where a stage drops a row that was still kept. */
+/** Sets `reason` (an expression already named `reason`) where a stage drops a row that was still kept. */
 function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatches> {
-  const named = reason.alias('reason');
-  return Promise.all(batches.map((b) => b.lazy().withColumns(named).collect()));
+  return Promise.all(batches.map((b) => b.lazy().withColumns(reason).collect()));
 }
 
 /**
@@ -144,44 +147,64 @@ function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatche
  * different keys ever share a hash, exact four-column grouping is used instead, so the result
  * never depends on luck. (`keyHash` is replaceable so tests can force collisions.)
  */
-export async function markDuplicates(batches: EventBatches, keyHash: Expr = col('key_hash')): Promise<EventBatches> {
-  const kept = col('reason').eq(REASON_CODE.ok);
-  const hashColumns = [col('source_row'), col('reason'), keyHash.alias('key_hash')];
+export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Promise<EventBatches> {
+  const x = dedupExpressions();
+  const hashColumns = keyHash ? [x.sourceRow, x.reason, keyHash.alias('key_hash')] : x.hashColumns;
   const flagged = await unionOf(batches, (b) => b.select(...hashColumns))
-    .withColumns(kept.and(col('key_hash').isFirstDistinct().not()).alias('candidate'))
+    .withColumns(x.candidate)
     .collect();
   // Candidates and the first occurrence of their hash: small tables (a few % of the rows).
-  const candidates = flagged.lazy().filter(col('candidate')).select(col('source_row'), col('key_hash'));
+  const candidates = flagged.lazy().filter(x.isCandidate).select(x.sourceRow, x.keyHash);
   const firsts = flagged
     .lazy()
-    .filter(kept.and(col('candidate').not()))
-    .join(candidates.select(col('key_hash')).unique(), { on: 'key_hash', how: 'semi' })
-    .select(col('key_hash'), col('source_row').alias('first_row'));
-  const pairs = await candidates.join(firsts, { on: 'key_hash', how: 'left' }).select(col('source_row'), col('first_row')).collect();
+    .filter(x.keptFirst)
+    .join(candidates.select(x.keyHash).unique(), { on: 'key_hash', how: 'semi' })
+    .select(x.keyHash, x.asFirstRow);
+  const pairs = await candidates.join(firsts, { on: 'key_hash', how: 'left' }).select(x.sourceRow, x.firstRow).collect();
 
   // Check each candidate's key against its first occurrence's, reading only those rows (in one
   // pass over the batches for both sides).
-  const rows = pl.concat([pairs.select(col('source_row')), pairs.select(col('first_row').alias('source_row'))], { how: 'vertical' }).unique();
+  const rows = pl.concat([pairs.select(x.sourceRow), pairs.select(x.firstRowAsSourceRow)], { how: 'vertical' }).unique();
   const rowsToRead = rows.lazy();
-  const keyColumns = [col('source_row'), ...DEDUP_KEY.map((k) => col(k))];
-  const keys = await unionOf(batches, (b) => b.join(rowsToRead, { on: 'source_row', how: 'semi' }).select(...keyColumns)).collect();
-  const firstKeys = keys.lazy().select(col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`)));
+  const keys = await unionOf(batches, (b) => b.join(rowsToRead, { on: 'source_row', how: 'semi' }).select(...x.keyColumns)).collect();
+  const firstKeys = keys.lazy().select(...x.firstKeyColumns);
+  const verified = await pairs
+    .lazy()
+    .join(keys.lazy(), { on: 'source_row', how: 'left' })
+    .join(firstKeys, { on: 'first_row', how: 'left' })
+    .select(x.collisions)
+    .collect();
+  if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) return exactDuplicates(batches);
+
+  const withFirst = await attachColumns(batches, 'source_row', pairs, ['first_row']);
+  return updateReasons(withFirst, x.markDuplicate);
+}
+
+const dedupExpressions = once(() => {
+  const { kept } = reasonTests();
+  // Null-safe equality of a key column and the same column of the first occurrence.
   const same = (k: string) =>
     col(k)
       .eq(col(`first_${k}`))
       .fillNull(false)
       .or(col(k).isNull().and(col(`first_${k}`).isNull()));
-  const verified = await pairs
-    .lazy()
-    .join(keys.lazy(), { on: 'source_row', how: 'left' })
-    .join(firstKeys, { on: 'first_row', how: 'left' })
-    .select(DEDUP_KEY.map((k) => same(k)).reduce((a, b) => a.and(b)).not().sum().alias('collisions'))
-    .collect();
-  if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) return exactDuplicates(batches);
-
-  const withFirst = await attachColumns(batches, 'source_row', pairs, ['first_row']);
-  return updateReasons(withFirst, pl.when(col('first_row').isNotNull()).then(pl.lit(REASON_CODES.duplicate)).otherwise(col('reason')));
-}
+  return {
+    sourceRow: col('source_row'),
+    reason: col('reason'),
+    keyHash: col('key_hash'),
+    firstRow: col('first_row'),
+    hashColumns: [col('source_row'), col('reason'), col('key_hash')],
+    candidate: kept.and(col('key_hash').isFirstDistinct().not()).alias('candidate'),
+    isCandidate: col('candidate'),
+    keptFirst: kept.and(col('candidate').not()),
+    asFirstRow: col('source_row').alias('first_row'),
+    firstRowAsSourceRow: col('first_row').alias('source_row'),
+    keyColumns: [col('source_row'), ...DEDUP_KEY.map((k) => col(k))],
+    firstKeyColumns: [col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`))],
+    collisions: DEDUP_KEY.map((k) => same(k)).reduce((a, b) => a.and(b)).not().sum().alias('collisions'),
+    markDuplicate: pl.when(col('first_row').isNotNull()).then(pl.lit(REASON_CODES.duplicate)).otherwise(col('reason')).alias('reason'),
+  };
+});
 
 /** Plain four-column grouping over all rows at once: exact, and memory-hungry at scale. */
 async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
@@ -223,31 +246,39 @@ export function usersFrame(users: UsersTable): DataFrame {
  */
 export async function joinAndFilter(batches: EventBatches, users: DataFrame): Promise<EventBatches> {
   const joined = await attachColumns(batches, 'user_id', users, ['signup_date', 'country', 'known', 'user_rank']);
-  const kept = col('reason').eq(REASON_CODE.ok);
-  return updateReasons(
-    joined,
-    pl
-      .when(kept.and(col('known').isNull()))
-      .then(pl.lit(REASON_CODES.unknown_user))
-      .when(kept.and(col('country').eq(pl.lit('US')).fillNull(false).not()))
-      .then(pl.lit(REASON_CODES.non_us_user))
-      .otherwise(col('reason')),
-  );
+  return updateReasons(joined, userReason());
 }
+
+const userReason = once(() => {
+  const { kept } = reasonTests();
+  return pl
+    .when(kept.and(col('known').isNull()))
+    .then(pl.lit(REASON_CODES.unknown_user))
+    .when(kept.and(col('country').eq(pl.lit('US')).fillNull(false).not()))
+    .then(pl.lit(REASON_CODES.non_us_user))
+    .otherwise(col('reason'))
+    .alias('reason');
+});
 
 /** Rows per reason code, from the final `reason` column. */
 export async function countReasons(batches: EventBatches): Promise<Map<number, number>> {
-  const reason = col('reason');
-  const counts = await unionOf(batches, (b) => b.select(reason)).groupBy('reason').agg(pl.len().alias('n')).collect();
+  const x = countExpressions();
+  const counts = await unionOf(batches, (b) => b.select(x.reason)).groupBy('reason').agg(x.n).collect();
   const codes = counts.getColumn('reason').toArray() as number[];
   const ns = counts.getColumn('n').toArray() as number[];
   return new Map(codes.map((c, i) => [Number(c), Number(ns[i])]));
 }
 
+const countExpressions = once(() => ({ reason: col('reason'), n: pl.len().alias('n') }));
+
 /** `clean_events.parquet`, SPEC column order and types. */
 export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
-  const kept = col('reason').eq(REASON_CODE.ok);
-  const columns = [
+  const { kept } = reasonTests();
+  const columns = cleanColumns();
+  return unionOf(batches, (b) => b.filter(kept).select(...columns));
+}
+
+const cleanColumns = once(() => [
     col('user_id'),
     asString('event_type'),
     col('timestamp'),
@@ -263,9 +294,7 @@ export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
     asString('page'),
     col('signup_date'),
     asString('country'),
-  ];
-  return unionOf(batches, (b) => b.filter(kept).select(...columns));
-}
+]);
 
 /**
  * `daily_summary.parquet`: events per user per UTC day, by user_id (byte order), then day.
@@ -274,27 +303,36 @@ export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
  * length. A hash table with a slot per user and day (millions at scale) is never built.
  */
 export function dailySummaryQuery(batches: EventBatches, users: DataFrame): LazyDataFrame {
+  const x = dailyExpressions();
+  const { kept } = reasonTests();
+  return unionOf(batches, (b) => b.filter(kept).select(x.key))
+    .sort('key')
+    .withRowIndex('row')
+    .filter(x.runEnd)
+    .select(...x.run)
+    .withColumns(x.count)
+    .join(users.lazy().select(...x.userColumns), { on: 'user_rank', how: 'left', maintainOrder: 'left', validate: 'm:1' })
+    .select(...x.output);
+}
+
+const dailyExpressions = once(() => {
   // Days of years 0000-9999 lie within 2^22 of 1970, so rank * 2^23 + (day + 2^22) orders by
   // rank, then day, and the two come back out by division. Only this one column is sorted.
   const int = (n: number) => pl.lit(n).cast(pl.Int64);
-  const key = col('user_rank').cast(pl.Int64).mul(int(DAY_SPAN)).add(col('ts_days').cast(pl.Int64)).add(int(DAY_SPAN / 2));
-  const runEnd = col('key').neq(col('key').shift(-1)).fillNull(true);
-  const kept = col('reason').eq(REASON_CODE.ok);
-  const named = key.alias('key');
-  return unionOf(batches, (b) => b.filter(kept).select(named))
-    .sort('key')
-    .withRowIndex('row')
-    .filter(runEnd)
-    .select(
+  return {
+    key: col('user_rank').cast(pl.Int64).mul(int(DAY_SPAN)).add(col('ts_days').cast(pl.Int64)).add(int(DAY_SPAN / 2)).alias('key'),
+    runEnd: col('key').neq(col('key').shift(-1)).fillNull(true),
+    run: [
       col('key').div(int(DAY_SPAN)).cast(pl.UInt32).alias('user_rank'),
       col('key').modulo(int(DAY_SPAN)).sub(int(DAY_SPAN / 2)).cast(pl.Int32).alias('day'),
       // A run is as long as the distance from the previous run's end (the first from row -1).
       col('row').cast(pl.Int64).alias('row'),
-    )
-    .withColumns(col('row').sub(col('row').shift(1).fillNull(int(-1))).alias('event_count'))
-    .join(users.lazy().select(col('user_rank'), col('user_id')), { on: 'user_rank', how: 'left', maintainOrder: 'left', validate: 'm:1' })
-    .select(col('user_id'), col('day').cast(pl.Date).alias('event_date'), col('event_count'));
-}
+    ],
+    count: col('row').sub(col('row').shift(1).fillNull(int(-1))).alias('event_count'),
+    userColumns: [col('user_rank'), col('user_id')],
+    output: [col('user_id'), col('day').cast(pl.Date).alias('event_date'), col('event_count')],
+  };
+});
 
 /** The reason's name for a code (a lookup: much cheaper than a when/then chain per row). */
 function reasonName(): Expr {
@@ -306,9 +344,16 @@ function reasonName(): Expr {
 
 /** `dropped_rows.parquet`: every dropped event in input order, its fields as read. */
 export function droppedRowsQuery(batches: EventBatches, asRead: EventBatches): LazyDataFrame {
+  const x = droppedExpressions();
+  const { dropped } = reasonTests();
+  const extras = unionOf(asRead, (b) => b.withColumns(x.sourceRow));
+  return unionOf(batches, (b) => b.filter(dropped).select(...x.columns))
+    .join(extras, { on: 'source_row', how: 'left', maintainOrder: 'left' })
+    .select(...x.output);
+}
+
+const droppedExpressions = once(() => {
   const sourceRow = col('source_row').cast(pl.Int64);
-  const extras = unionOf(asRead, (b) => b.withColumns(sourceRow));
-  const dropped = col('reason').neq(REASON_CODE.ok);
   const columns = [
     sourceRow,
     reasonName(),
@@ -321,19 +366,30 @@ export function droppedRowsQuery(batches: EventBatches, asRead: EventBatches): L
     asString('device'),
     asString('page'),
   ];
-  return unionOf(batches, (b) => b.filter(dropped).select(...columns))
-    .join(extras, { on: 'source_row', how: 'left', maintainOrder: 'left' })
-    .select(
-      col('source_row'),
-      col('drop_reason'),
-      col('duplicate_of'),
-      // The id as read where trimming changed it, else the id itself.
-      col('user_id_raw').fillNull(col('user_id')).alias('user_id'),
-      col('event_type'),
-      col('timestamp'),
-      col('value'),
-      col('device'),
-      col('page'),
-      col('raw'),
-    );
+  const output = [
+    col('source_row'),
+    col('drop_reason'),
+    col('duplicate_of'),
+    // The id as read where trimming changed it, else the id itself.
+    col('user_id_raw').fillNull(col('user_id')).alias('user_id'),
+    col('event_type'),
+    col('timestamp'),
+    col('value'),
+    col('device'),
+    col('page'),
+    col('raw'),
+  ];
+  return { sourceRow, columns, output };
+});
+
+/** Builds every shared expression now, while this thread would otherwise wait (see the top). */
+export function prepareExpressions(): void {
+  splitExpressions();
+  reasonTests();
+  dedupExpressions();
+  userReason();
+  countExpressions();
+  cleanColumns();
+  dailyExpressions();
+  droppedExpressions();
 }

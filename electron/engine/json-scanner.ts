@@ -56,10 +56,16 @@ export class EventScanner {
    * INCOMPLETE: an NDJSON reader can scan a record without first finding where its line ends.
    */
   reset(b: Uint8Array, end: number, lineMode = false): void {
-    this.b = b;
+    if (b !== this.b) {
+      this.b = b;
+      this.words = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
     this.end = end;
     this.lineMode = lineMode;
   }
+
+  /** `b` read four bytes at a time, for matching keys (see KeyTemplate). */
+  private words: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   private fail(p: number, what: string): number {
     this.error = what;
@@ -263,10 +269,10 @@ export class EventScanner {
       if (b[p] !== 34) return this.fail(p, 'a quoted key was expected');
       let field: number;
       const t = template !== null && next < template.length ? template[next] : null;
-      if (t !== null && startsWith(b, p, this.end, t.bytes)) {
+      if (t !== null && matches(this.words, p, this.end, t)) {
         field = t.field;
         next++;
-        p += t.bytes.length;
+        p += t.length;
       } else {
         const keyEnd = this.str(p);
         if (keyEnd < 0) return keyEnd;
@@ -369,8 +375,22 @@ const KEY_METADATA = keyBytes('metadata');
 const KEY_DEVICE = keyBytes('device');
 const KEY_PAGE = keyBytes('page');
 
-/** A key as written in compact JSON, `"name":`, and the slot it fills. */
-const keyTemplate = (name: string, field: number) => ({ bytes: keyBytes(`"${name}":`), field });
+/** A key as written in compact JSON, `"name":`, as little-endian 32-bit words (the last one padded), and the slot it fills. */
+interface KeyTemplate {
+  field: number;
+  length: number;
+  /** The whole words of the text. */
+  words: Uint32Array;
+  /** The bytes after the whole words (0-3), and how many there are. */
+  tail: Uint8Array;
+}
+const keyTemplate = (name: string, field: number): KeyTemplate => {
+  const bytes = keyBytes(`"${name}":`);
+  const whole = bytes.length >> 2;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const words = Uint32Array.from({ length: whole }, (_, k) => view.getUint32(4 * k, true));
+  return { field, length: bytes.length, words, tail: bytes.slice(4 * whole) };
+};
 /** The usual key order of an event and of its metadata. */
 const EVENT_KEYS = [
   keyTemplate('user_id', Field.UserId),
@@ -381,10 +401,14 @@ const EVENT_KEYS = [
 ];
 const METADATA_KEYS = [keyTemplate('device', Field.Device), keyTemplate('page', Field.Page)];
 
-/** b[p..] holds exactly the bytes w (and they lie before `end`). */
-function startsWith(b: Uint8Array, p: number, end: number, w: Uint8Array): boolean {
-  if (p + w.length > end) return false;
-  for (let k = 1; k < w.length; k++) if (b[p + k] !== w[k]) return false;
+/** The bytes at p are the template's key (and they lie before `end`): compared a word at a time. */
+function matches(words: DataView<ArrayBufferLike>, p: number, end: number, t: KeyTemplate): boolean {
+  if (p + t.length > end) return false;
+  const w = t.words;
+  let q = p;
+  for (let k = 0; k < w.length; k++, q += 4) if (words.getUint32(q, true) !== w[k]) return false;
+  const tail = t.tail;
+  for (let k = 0; k < tail.length; k++) if (words.getUint8(q + k) !== tail[k]) return false;
   return true;
 }
 

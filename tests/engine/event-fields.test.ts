@@ -181,6 +181,9 @@ describe('fields', () => {
       '{"user_id":"u1","timestamp":"2025-01-15T10:00:03Z","event_type":"t4","value":4,"metadata":{"page":"p4","device":"d4","device ":"x"}}',
       '{"user_\u0069d":"u1","event_type":"t5","\u0074imestamp":"2025-01-15T10:00:04Z","value":5}',
       '{"value":6,"user_id":"u1","timestamp":"2025-01-15T10:00:05Z","user_id":"nobody"}',
+      // Keys compared a word at a time: look-alikes that differ only in the first or last word.
+      '{"xser_id":"nobody","user_id":"u1","event_type":"t7","timestamp":"2025-01-15T10:00:06Z","value":7,"metadata":{"xevice":"x","device":"d7","pagE":"x","page":"p7"}}',
+      '{"user_id":"u1","xvent_type":"t8","timestamp":"2025-01-15T10:00:07Z","value":8,"metadata":{"xevice":"x","pagX":"p8"}}',
     ];
     const expected = lines.map((l) => JSON.parse(l) as { user_id: string; event_type?: string; value: number; metadata?: { device?: string; page?: string } });
     const r = await run(lines.join('\n') + '\n');

@@ -258,7 +258,9 @@ export class EventScanner {
    */
   private object(p: number, depth: number, capture: number): number {
     const b = this.b;
-    p = this.ws(p + 1);
+    // (White space is rare in events: the byte is looked at before ws() is called.)
+    p++;
+    if (b[p] <= 32) p = this.ws(p);
     if (p >= this.end) return INCOMPLETE;
     if (b[p] === 125) return p + 1;
     // Events nearly always list their keys in one order: try the next key of that order as
@@ -283,7 +285,7 @@ export class EventScanner {
         if (b[p] !== 58) return this.fail(p, "':' expected after a key");
         p++;
       }
-      p = this.ws(p);
+      if (b[p] <= 32) p = this.ws(p);
       if (p >= this.end) return INCOMPLETE;
       const vStart = p;
       if (field === 100) {
@@ -296,12 +298,13 @@ export class EventScanner {
       }
       if (p < 0) return p;
       if (field >= 0 && field < FIELD_COUNT) this.capture(field, vStart, p);
-      p = this.ws(p);
+      if (b[p] <= 32) p = this.ws(p);
       if (p >= this.end) return INCOMPLETE;
       const c = b[p];
       if (c === 125) return p + 1;
       if (c !== 44) return this.fail(p, "',' or '}' expected in an object");
-      p = this.ws(p + 1);
+      p++;
+      if (b[p] <= 32) p = this.ws(p);
       if (p >= this.end) return INCOMPLETE;
     }
   }

@@ -1,8 +1,9 @@
 /**
- * `npm run etl` goes through electron/cli/run-bundled.cjs: it runs the bundled tool, on Linux in
- * a child process started with the engine's allocator settings (allocator-env.ts). The child
- * must see them, its exit code must come back, and a signal to the launcher must cancel the run
- * with nothing written.
+ * `npm run etl` goes through electron/cli/run-bundled.cjs: it runs the bundled tool, on Linux and
+ * for a large events file in a child process started with the engine's allocator settings
+ * (allocator-env.ts). The child must see them, its exit code must come back, a small file must
+ * run without a child, and a signal to the launcher must cancel the run with nothing written.
+ * (The size from which a child is used is lowered here through BENEFITS_ETL_RELAUNCH_FROM.)
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -15,6 +16,16 @@ import { fixture } from './cli-fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LAUNCHER = path.join(ROOT, 'electron/cli/run-bundled.cjs');
+
+/** The environment without the allocator settings, and a child used from `relaunchFrom` bytes. */
+function envWithout(relaunchFrom: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, BENEFITS_ETL_RELAUNCH_FROM: String(relaunchFrom) };
+  for (const k of Object.keys(allocatorEnv)) delete env[k];
+  return env;
+}
+
+/** The processes `pid` started, from /proc. */
+const childrenOf = (pid: number) => fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
 
 function launch(args: string[], env: NodeJS.ProcessEnv = process.env, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void) {
   const child = spawn(process.execPath, [LAUNCHER, 'etl', ...args], { cwd: ROOT, env });
@@ -32,8 +43,7 @@ function launch(args: string[], env: NodeJS.ProcessEnv = process.env, onStderr?:
 describe('npm run etl launcher (run-bundled.cjs)', { skip: process.platform !== 'linux' && 'the allocator child is Linux-only' }, () => {
   test('runs the tool with the allocator settings in its environment and returns its exit code', async () => {
     const f = fixture();
-    const env = { ...process.env };
-    for (const k of Object.keys(allocatorEnv)) delete env[k];
+    const env = envWithout(0);
     const r = await launch(['--events', f.events, '--users', f.users, '--out', f.out, '--quiet'], env);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(fs.existsSync(path.join(f.out, 'clean_events.parquet')));
@@ -47,13 +57,11 @@ describe('npm run etl launcher (run-bundled.cjs)', { skip: process.platform !== 
     const dir = tmpDir();
     const events = writeFile(dir, 'events.ndjson', Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n');
     const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
-    const env = { ...process.env };
-    for (const k of Object.keys(allocatorEnv)) delete env[k];
     let seen: string | null = null;
-    const r = await launch(['--events', events, '--users', users, '--out', path.join(dir, 'out')], env, (_text, child) => {
+    const r = await launch(['--events', events, '--users', users, '--out', path.join(dir, 'out')], envWithout(fs.statSync(events).size), (_text, child) => {
       if (seen !== null) return;
       // The launcher's only child is the engine process.
-      const children = fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      const children = childrenOf(child.pid!);
       if (children.length === 0) return;
       seen = fs.readFileSync(`/proc/${children[0]}/environ`, 'utf8');
     });
@@ -62,7 +70,23 @@ describe('npm run etl launcher (run-bundled.cjs)', { skip: process.platform !== 
     for (const [k, v] of Object.entries(allocatorEnv)) assert.ok((seen as string).split('\0').includes(`${k}=${v}`), `${k}=${v} missing`);
   });
 
-  test('SIGTERM to the launcher cancels the run: exit 2, no outputs, the earlier ones kept', async () => {
+  test('an events file below the size runs in the launcher itself, with no child', async () => {
+    const dir = tmpDir();
+    const events = writeFile(dir, 'events.ndjson', Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n');
+    const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+    const counts: number[] = [];
+    const r = await launch(['--events', events, '--users', users, '--out', path.join(dir, 'out')], envWithout(fs.statSync(events).size + 1), (_text, child) => {
+      // (The scan's threads are threads, not processes.)
+      if (fs.existsSync(`/proc/${child.pid}`)) counts.push(childrenOf(child.pid!).length);
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(counts.length > 0, 'the run was not watched');
+    assert.deepEqual([...new Set(counts)], [0]);
+    assert.ok(fs.existsSync(path.join(dir, 'out', 'clean_events.parquet')));
+  });
+
+  for (const withChild of [true, false])
+  test(`SIGTERM to the launcher cancels the run: exit 2, no outputs, the earlier ones kept (${withChild ? 'with' : 'without'} a child)`, async () => {
     const dir = tmpDir();
     const events = writeFile(dir, 'events.ndjson', Array.from({ length: 400_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n');
     const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
@@ -70,7 +94,7 @@ describe('npm run etl launcher (run-bundled.cjs)', { skip: process.platform !== 
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'clean_events.parquet'), 'earlier run');
     let sent = false;
-    const r = await launch(['--events', events, '--users', users, '--out', out], process.env, (text, child) => {
+    const r = await launch(['--events', events, '--users', users, '--out', out], envWithout(withChild ? 0 : 2 ** 40), (text, child) => {
       // Once the events are being read, stop the launcher (not the engine process itself).
       if (!sent && /Loaded \d+ users/.test(text)) {
         sent = true;

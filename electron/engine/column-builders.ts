@@ -37,21 +37,25 @@ class Validity {
   }
   setNull(i: number): void {
     const byte = i >> 3;
-    if (byte >= this.bits.length) {
-      const bigger = new Uint8Array(Math.max(2 * this.bits.length, byte + 1)).fill(0xff);
-      bigger.set(this.bits);
-      this.bits = bigger;
-    }
+    if (byte >= this.bits.length) this.growTo(byte + 1);
     this.bits[byte] &= ~(1 << (i & 7));
     this.nulls++;
   }
   /** The bitmap of the first `length` rows (a copy), or undefined when none is null. */
   take(length: number): Uint8Array | undefined {
-    return this.nulls === 0 ? undefined : this.bits.slice(0, (length + 7) >> 3);
+    if (this.nulls === 0) return undefined;
+    // (Rows past the last null are present: their bits may lie beyond the bitmap so far.)
+    if ((length + 7) >> 3 > this.bits.length) this.growTo((length + 7) >> 3);
+    return this.bits.slice(0, (length + 7) >> 3);
   }
   reset(length: number): void {
     if (this.nulls > 0) this.bits.fill(0xff, 0, (length + 7) >> 3);
     this.nulls = 0;
+  }
+  private growTo(bytes: number): void {
+    const bigger = new Uint8Array(Math.max(2 * this.bits.length, bytes)).fill(0xff);
+    bigger.set(this.bits);
+    this.bits = bigger;
   }
 }
 

@@ -127,6 +127,121 @@ export class StringColumn {
   }
 }
 
+/**
+ * A nullable UTF-8 column of few distinct values (event types, devices, pages), kept as an index
+ * per row into this batch's dictionary of distinct values. Polars reads it as a Categorical, so
+ * the values are never copied per row, here or there. Any number of distinct values works; many
+ * only make it slower.
+ */
+export class DictionaryColumn {
+  private indices: Int32Array;
+  private validity: Validity;
+  length = 0;
+  // The dictionary: the distinct values' bytes, and an open-addressing table from a value's
+  // hash to its index + 1 (0 = free slot).
+  private values = new Uint8Array(1 << 14);
+  private offsets = new Int32Array(1 << 10);
+  private count = 0;
+  private used = 0;
+  private slots = new Int32Array(1 << 11);
+  private readonly scratch = new Uint8Array(256);
+
+  constructor(rows = 1 << 12) {
+    this.indices = new Int32Array(rows);
+    this.validity = new Validity(rows);
+  }
+
+  /** Appends the value src[start..end), already valid UTF-8. */
+  pushBytes(src: Uint8Array, start: number, end: number): void {
+    const i = this.length++;
+    if (i >= this.indices.length) this.indices = grow(this.indices, i + 1);
+    this.indices[i] = this.indexOf(src, start, end);
+  }
+
+  pushString(s: string): void {
+    const bytes = s.length * 3 <= this.scratch.length ? this.scratch.subarray(0, textEncoder.encodeInto(s, this.scratch).written) : textEncoder.encode(s);
+    this.pushBytes(bytes, 0, bytes.length);
+  }
+
+  pushNull(): void {
+    const i = this.length++;
+    if (i >= this.indices.length) this.indices = grow(this.indices, i + 1);
+    this.indices[i] = 0;
+    this.validity.setNull(i);
+  }
+
+  /** The value's index in the dictionary, adding it if it is new. */
+  private indexOf(src: Uint8Array, start: number, end: number): number {
+    // FNV-1a over the bytes.
+    let h = 0x811c9dc5;
+    for (let k = start; k < end; k++) h = Math.imul(h ^ src[k], 0x01000193);
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    const n = end - start;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const entry = slots[s];
+      if (entry === 0) break;
+      const at = this.offsets[entry - 1];
+      if (this.offsets[entry] - at === n && sameBytes(this.values, at, src, start, n)) return entry - 1;
+    }
+    return this.add(src, start, end, h);
+  }
+
+  private add(src: Uint8Array, start: number, end: number, h: number): number {
+    const index = this.count++;
+    const n = end - start;
+    if (this.used + n > this.values.length) this.values = grow(this.values, this.used + n);
+    if (index + 2 > this.offsets.length) this.offsets = grow(this.offsets, index + 2);
+    this.values.set(src.subarray(start, end), this.used);
+    this.used += n;
+    this.offsets[index + 1] = this.used;
+    if (2 * this.count > this.slots.length) this.rehash();
+    else this.place(h, index);
+    return index;
+  }
+
+  private place(h: number, index: number): void {
+    const mask = this.slots.length - 1;
+    let s = h & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = index + 1;
+  }
+
+  /** A table twice the size, for a dictionary that outgrew half of it. */
+  private rehash(): void {
+    this.slots = new Int32Array(2 * this.slots.length);
+    for (let index = 0; index < this.count; index++) {
+      let h = 0x811c9dc5;
+      for (let k = this.offsets[index]; k < this.offsets[index + 1]; k++) h = Math.imul(h ^ this.values[k], 0x01000193);
+      this.place(h, index);
+    }
+  }
+
+  /** Hands the filled part over (views, see FinishedColumn) and starts empty, dictionary too. */
+  finish(): FinishedColumn {
+    const n = this.length;
+    const out: FinishedColumn = {
+      type: 'dictionary',
+      length: n,
+      nullCount: this.validity.nulls,
+      validity: this.validity.take(n),
+      values: this.indices.subarray(0, n),
+      dictionary: { length: this.count, offsets: this.offsets.subarray(0, this.count + 1), values: this.values.subarray(0, this.used) },
+    };
+    this.length = 0;
+    this.validity.reset(n);
+    this.count = 0;
+    this.used = 0;
+    this.slots.fill(0);
+    return out;
+  }
+}
+
+function sameBytes(a: Uint8Array, at: number, b: Uint8Array, bt: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[at + k] !== b[bt + k]) return false;
+  return true;
+}
+
 /** A nullable float64 column. */
 export class Float64Column {
   private values: Float64Array;

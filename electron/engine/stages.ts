@@ -50,21 +50,18 @@ export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as cons
 export function splitBatch(batch: DataFrame): { events: DataFrame; asRead: DataFrame } {
   const x = splitExpressions();
   const asRead = batch.filter(x.hasExtras).select('source_row', 'user_id_raw', 'raw');
-  // One query: every expression reads the batch as it came, so the hash sees the strings.
-  const events = batch.drop(['raw', 'user_id_raw']).withColumns(x.keyHash, ...x.categoricals);
+  const events = batch.drop(['raw', 'user_id_raw']).withColumns(x.keyHash);
   return { events, asRead };
 }
 
 /** Built on first use, then shared by every batch of every run. */
 const splitExpressions = once(() => ({
   hasExtras: col('raw').isNotNull().or(col('user_id_raw').isNotNull()),
-  // The dedup key's 64-bit hash is taken here, natively and while the columns are still
-  // strings; rows dropped earlier can never share a kept row's key (their user_id or
-  // timestamp is missing or invalid), so their hashes do no harm (see markDuplicates).
+  // The dedup key's 64-bit hash is taken here, natively; rows dropped earlier can never share
+  // a kept row's key (their user_id or timestamp is missing or invalid), so their hashes do no
+  // harm (see markDuplicates). event_type comes as a Categorical (see event-columns.ts), whose
+  // hash is its value's, the same in every batch.
   keyHash: pl.struct(DEDUP_KEY.map((k) => col(k))).hash(0x5eed, 1, 2, 3).alias('key_hash'),
-  // Event types, devices and pages repeat a handful of values: as categoricals they take 4
-  // bytes a row instead of 16. They are strings again in every output.
-  categoricals: LOW_CARDINALITY.map((c) => col(c).cast(pl.Categorical)),
 }));
 
 /** A value made on first use and kept (for expressions that never change). */
@@ -76,7 +73,6 @@ function once<T>(make: () => T): () => T {
 /** `reason` tests shared by several queries. */
 const reasonTests = once(() => ({ kept: col('reason').eq(REASON_CODE.ok), dropped: col('reason').neq(REASON_CODE.ok) }));
 
-const LOW_CARDINALITY = ['event_type', 'device', 'page'] as const;
 const asString = (c: string) => col(c).cast(pl.Utf8);
 
 /**

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pl from 'nodejs-polars';
 import { encodeIpcStream } from '../../electron/engine/arrow-ipc';
-import { Float64Column, Int32Column, StringColumn, toIpcStream } from '../../electron/engine/column-builders';
+import { DictionaryColumn, Float64Column, Int32Column, StringColumn, toIpcStream } from '../../electron/engine/column-builders';
 
 const read = (ipc: Uint8Array) => pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength));
 
@@ -73,6 +73,40 @@ describe('Arrow IPC stream writer', () => {
       assert.deepEqual(df.getColumn('f').toArray(), floats, `floats of batch ${batch}`);
       assert.deepEqual(df.getColumn('n').toArray(), strings.map((_, i) => i), `ints of batch ${batch}`);
     }
+  });
+
+  test('dictionary columns come back as Categoricals with every value, batch after batch', () => {
+    const d = new DictionaryColumn(4);
+    const n = new Int32Column(4);
+    // Few values with nulls, multi-byte and empty ones; then 5,000 distinct values (the table
+    // grows several times); then few again (each batch has a dictionary of its own), the last
+    // two with the same values in another order.
+    const batches = [
+      ['login', null, 'view_plan', 'login', '', 'héllo', 'view_plan', null, '😀', 'login'],
+      Array.from({ length: 6000 }, (_, i) => (i % 97 === 0 ? null : `page/${i % 5000}`)),
+      ['view_plan', 'logout', 'logout'],
+      ['logout', 'view_plan'],
+    ];
+    for (const values of batches) {
+      values.forEach((v, i) => {
+        if (v === null) d.pushNull();
+        else if (i % 2 === 0) d.pushString(v);
+        else {
+          const bytes = Buffer.from(`"${v}"`);
+          d.pushBytes(bytes, 1, bytes.length - 1);
+        }
+        n.push(i);
+      });
+      const column = d.finish();
+      // Each distinct value is in the dictionary once.
+      assert.equal(column.dictionary!.length, new Set(values.filter((v) => v !== null)).size);
+      const df = read(toIpcStream({ n: n.finish(), d: column }));
+      assert.deepEqual(df.dtypes.map(String), ['DataType(Int32)', 'DataType(Categorical)']);
+      assert.deepEqual(df.getColumn('d').cast(pl.Utf8).toArray(), values);
+    }
+    const empty = read(toIpcStream({ d: d.finish() }));
+    assert.equal(empty.height, 0);
+    assert.deepEqual(empty.dtypes.map(String), ['DataType(Categorical)']);
   });
 
   test('zero rows still carry the schema', () => {

@@ -54,16 +54,15 @@ function eventsFileBytes(args) {
 function rebuild() {
   // Built into a private folder, then moved into place, so concurrent runs never see half a file.
   const tmp = fs.mkdtempSync(path.join(root, 'dist', '.cli-build-'));
-  require('esbuild').buildSync({
-    entryPoints: ENTRIES,
-    outdir: tmp,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  const common = { outdir: tmp, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
+  const workers = Object.fromEntries(Object.entries(ENTRIES).filter(([n]) => n.endsWith('-worker')));
+  const tools = Object.fromEntries(Object.entries(ENTRIES).filter(([n]) => !n.endsWith('-worker')));
+  const esbuild = require('esbuild');
+  // Tools load their packages (nodejs-polars is native) from node_modules; worker scripts are
+  // bundled whole, as in the app (electron/cli/build.ts), so each thread starts without
+  // resolving and reading a module file per import.
+  esbuild.buildSync({ ...common, entryPoints: tools, packages: 'external' });
+  esbuild.buildSync({ ...common, entryPoints: workers });
   fs.mkdirSync(outDir, { recursive: true });
   for (const n of Object.keys(ENTRIES)) fs.renameSync(path.join(tmp, `${n}.js`), path.join(outDir, `${n}.js`));
   fs.rmSync(tmp, { recursive: true, force: true });

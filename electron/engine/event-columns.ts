@@ -7,6 +7,7 @@ import { DictionaryColumn, type FinishedColumn, Float64Column, Int32Column, Stri
 import { EventScanner, Field, Kind } from './json-scanner';
 import { type Instant, parseTimestamp, parseTimestampBytes } from './timestamp';
 import { parseDecimal, parseDecimalString } from './value-rules';
+import { REASON_CODE } from './reason-codes';
 
 // Local copies: imported bindings are property reads (getters under tsx) on this hot path.
 const F_USER = Field.UserId, F_TYPE = Field.EventType, F_TS = Field.Timestamp, F_VALUE = Field.Value, F_DEVICE = Field.Device, F_PAGE = Field.Page;
@@ -36,8 +37,7 @@ export function plainDecimal(json: string): string {
   return text === '0' ? '0' : m[1] + text;
 }
 
-/** Codes stored in the `reason` column for the first three stages. */
-export const REASON_CODE = { ok: 0, malformed_record: 1, missing_user_id: 2, invalid_timestamp: 3 } as const;
+export { REASON_CODE };
 
 const decoder = new TextDecoder();
 

@@ -13,7 +13,8 @@ import type { EventsFormat } from '../../shared/pipeline';
 import { EtlError, cancelledError, inputError } from './errors';
 import type { ScanTally } from './event-columns';
 import type { ScanWorkerMessage } from './scan-worker';
-import { describeProblem, scanSegment, type ScanProblem, type SegmentResult, type SegmentSpec } from './segment-scan';
+import { describeProblem } from './scan-problem';
+import type { ScanProblem, SegmentResult, SegmentSpec } from './segment-scan';
 import { lineAndColumn } from './text-position';
 
 export interface EventsReadOptions {
@@ -186,6 +187,8 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   const sequential = async (): Promise<EventsReadResult> => {
     const spec: SegmentSpec = { path, start: 0, end: size, format, first: true, last: true };
     startHashing();
+    // Loaded only for a scan on this thread: with scan threads, this thread never needs it.
+    const { scanSegment } = require('./segment-scan') as typeof import('./segment-scan');
     const result = await scanSegment(spec, {
       blockBytes: opts.blockBytes,
       batchRows: opts.batchRows,

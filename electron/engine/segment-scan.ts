@@ -4,7 +4,7 @@
  * reader hands to a worker thread; positions in errors are always file offsets.
  */
 import { open } from 'node:fs/promises';
-import type { EventsFormat, EtlErrorInfo } from '../../shared/pipeline';
+import type { EventsFormat } from '../../shared/pipeline';
 import { EventColumns, type ScanTally } from './event-columns';
 import { EventScanner, INCOMPLETE, INVALID } from './json-scanner';
 import { Utf8Checker } from './utf8-check';
@@ -258,19 +258,6 @@ class ArrayState {
     const text = rest.toString('latin1');
     return this.opened && !this.closed && (this.afterElement ? /^\s*,\s*$/.test(text) : /^\s*$/.test(text));
   }
-}
-
-/** Turns a scan problem into the user-facing error info. */
-export function describeProblem(file: string, name: string, problem: ScanProblem, line: number, column: number): EtlErrorInfo {
-  if (problem.kind === 'utf8')
-    return { kind: 'input', file, line, offset: problem.offset, message: `${name} is not valid UTF-8 at line ${line}, column ${column} (byte ${problem.offset}). Save the file as UTF-8 and run again.` };
-  return {
-    kind: 'input',
-    file,
-    line,
-    offset: problem.offset,
-    message: `${name} is not valid JSON at line ${line}, column ${column} (byte ${problem.offset}): ${problem.what}. Fix the file, or save it as a JSON array or as newline-delimited JSON.`,
-  };
 }
 
 export type { ScanTally };

@@ -18,7 +18,7 @@
 import pl from 'nodejs-polars';
 import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
 import type { DropReason } from '../../shared/pipeline';
-import { REASON_CODE } from './event-columns';
+import { REASON_CODE } from './reason-codes';
 import type { UsersTable } from './users-reader';
 
 /** The events, as the reader's batches in file order. */

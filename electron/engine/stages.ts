@@ -137,26 +137,26 @@ function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatche
  * Stage 3. Marks every later exact match of a kept event as `duplicate`, remembering the
  * first occurrence in `first_row` (null on every other row). Nulls match nulls; 3 and 3.0 are one float64.
  *
- * Each row's key comes with a 64-bit hash (taken per batch, `splitBatch`), and a kept row is a
- * candidate when its hash was seen before (rows are in input order). Every
- * candidate is then checked against its first occurrence column by column; should two
- * different keys ever share a hash, exact four-column grouping is used instead, so the result
- * never depends on luck. (`keyHash` is replaceable so tests can force collisions.)
+ * Each row's key comes with a 64-bit hash (taken per batch, `splitBatch`). The kept rows are
+ * sorted by hash, then row: within a run of equal hashes the first row is the first
+ * occurrence and every later one a candidate duplicate (a sort of two numbers is cheaper
+ * than a hash table of every row). Every candidate is then checked against its first
+ * occurrence column by column; should two different keys ever share a hash, exact four-column
+ * grouping is used instead, so the result never depends on luck. (`keyHash` is replaceable so
+ * tests can force collisions.)
  */
 export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Promise<EventBatches> {
   const x = dedupExpressions();
-  const hashColumns = keyHash ? [x.sourceRow, x.reason, keyHash.alias('key_hash')] : x.hashColumns;
-  const flagged = await unionOf(batches, (b) => b.select(...hashColumns))
-    .withColumns(x.candidate)
+  const { kept } = reasonTests();
+  const hashColumns = keyHash ? [x.sourceRow, keyHash.alias('key_hash')] : x.hashColumns;
+  // Each candidate and its first occurrence: a small table (a few % of the rows).
+  const pairs = await unionOf(batches, (b) => b.filter(kept).select(...hashColumns))
+    .sort(['key_hash', 'source_row'])
+    .withColumns(x.repeatsHash)
+    .withColumns(x.runFirstRow)
+    .filter(x.isRepeat)
+    .select(x.sourceRow, x.firstRow)
     .collect();
-  // Candidates and the first occurrence of their hash: small tables (a few % of the rows).
-  const candidates = flagged.lazy().filter(x.isCandidate).select(x.sourceRow, x.keyHash);
-  const firsts = flagged
-    .lazy()
-    .filter(x.keptFirst)
-    .join(candidates.select(x.keyHash).unique(), { on: 'key_hash', how: 'semi' })
-    .select(x.keyHash, x.asFirstRow);
-  const pairs = await candidates.join(firsts, { on: 'key_hash', how: 'left' }).select(x.sourceRow, x.firstRow).collect();
 
   // Check each candidate's key against its first occurrence's, reading only those rows (in one
   // pass over the batches for both sides).
@@ -177,7 +177,6 @@ export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Pro
 }
 
 const dedupExpressions = once(() => {
-  const { kept } = reasonTests();
   // Null-safe equality of a key column and the same column of the first occurrence.
   const same = (k: string) =>
     col(k)
@@ -186,14 +185,12 @@ const dedupExpressions = once(() => {
       .or(col(k).isNull().and(col(`first_${k}`).isNull()));
   return {
     sourceRow: col('source_row'),
-    reason: col('reason'),
-    keyHash: col('key_hash'),
     firstRow: col('first_row'),
-    hashColumns: [col('source_row'), col('reason'), col('key_hash')],
-    candidate: kept.and(col('key_hash').isFirstDistinct().not()).alias('candidate'),
-    isCandidate: col('candidate'),
-    keptFirst: kept.and(col('candidate').not()),
-    asFirstRow: col('source_row').alias('first_row'),
+    hashColumns: [col('source_row'), col('key_hash')],
+    // In rows sorted by hash: the row repeats the previous row's hash; the run's first row.
+    repeatsHash: col('key_hash').eq(col('key_hash').shift(1)).fillNull(false).alias('repeat'),
+    runFirstRow: pl.when(col('repeat')).then(pl.lit(null)).otherwise(col('source_row')).forwardFill().alias('first_row'),
+    isRepeat: col('repeat'),
     firstRowAsSourceRow: col('first_row').alias('source_row'),
     keyColumns: [col('source_row'), ...DEDUP_KEY.map((k) => col(k))],
     firstKeyColumns: [col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`))],

@@ -10,6 +10,18 @@ import { DictionaryColumn, Float64Column, Int32Column, StringColumn, toIpcStream
 
 const read = (ipc: Uint8Array) => pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength));
 
+/** Pushes row i's string, float (null as a null) and int(i) into the three builders. */
+function fill(s: StringColumn, f: Float64Column, n: Int32Column, strings: (string | null)[], floats: (number | null)[], int: (i: number) => number) {
+  strings.forEach((v, i) => {
+    if (v === null) s.pushNull();
+    else s.pushString(v);
+    const x = floats[i];
+    if (x === null) f.pushNull();
+    else f.push(x);
+    n.push(int(i));
+  });
+}
+
 describe('Arrow IPC stream writer', () => {
   test('int32, float64 and utf8 columns with nulls come back as written', () => {
     const strings = ['a', null, '', 'héllo wörld, longer than twelve bytes', '😀', null, 'x'.repeat(100), 'z', 'y'];
@@ -17,14 +29,7 @@ describe('Arrow IPC stream writer', () => {
     const s = new StringColumn();
     const f = new Float64Column();
     const n = new Int32Column();
-    strings.forEach((v, i) => {
-      if (v === null) s.pushNull();
-      else s.pushString(v);
-      const x = floats[i];
-      if (x === null) f.pushNull();
-      else f.push(x);
-      n.push(i * 1000 - 3);
-    });
+    fill(s, f, n, strings, floats, (i) => i * 1000 - 3);
     const df = read(toIpcStream({ id: n.finish(), text: s.finish(), value: f.finish() }));
     assert.deepEqual(df.columns, ['id', 'text', 'value']);
     assert.deepEqual(df.dtypes.map(String), ['DataType(Int32)', 'DataType(String)', 'DataType(Float64)']);
@@ -60,14 +65,7 @@ describe('Arrow IPC stream writer', () => {
       const isNull = (i: number) => nullEvery > 0 && i % nullEvery === batch;
       const strings = Array.from({ length: rows }, (_, i) => (isNull(i) ? null : `row ${i} of batch ${batch}`));
       const floats = Array.from({ length: rows }, (_, i) => (isNull(i) ? null : i / 4));
-      strings.forEach((v, i) => {
-        if (v === null) s.pushNull();
-        else s.pushString(v);
-        const x = floats[i];
-        if (x === null) f.pushNull();
-        else f.push(x);
-        n.push(i);
-      });
+      fill(s, f, n, strings, floats, (i) => i);
       const df = read(toIpcStream({ n: n.finish(), s: s.finish(), f: f.finish() }));
       assert.deepEqual(df.getColumn('s').toArray(), strings, `strings of batch ${batch}`);
       assert.deepEqual(df.getColumn('f').toArray(), floats, `floats of batch ${batch}`);

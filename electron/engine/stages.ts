@@ -12,7 +12,7 @@
  * Expressions are built once and shared by every batch and every run (the `once` factories
  * below; `prepareExpressions` builds them all ahead): nodejs-polars wraps each expression node
  * in an object of some 160 closures, which costs about half a millisecond. Built per batch,
- * that was 0.4 s of this thread at 1,000,000 events and several seconds at 10,000,000 (see
+ * that was 0.4 s of this thread at 1,000,000 events and over a second at 10,000,000 (see
  * README "Speed and memory").
  */
 import pl from 'nodejs-polars';

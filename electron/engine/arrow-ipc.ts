@@ -1,9 +1,10 @@
 /**
- * Writes column buffers as one Arrow IPC stream (a schema, one record batch, the end marker),
- * which Polars reads in a single copy. Only the column types the reader builds are supported:
- * int32, float64, utf8, and utf8 dictionary-encoded with int32 indices (Polars reads that as a
- * Categorical; each dictionary is sent before the batch, in a dictionary batch of its own). Written with Arrow's flatbuffer tables rather than the whole apache-arrow
- * library: each scan thread loads this in a fifth of the time, and the buffers are copied once.
+ * Writes column buffers as one Arrow IPC stream (a schema, a dictionary batch per dictionary
+ * column, one record batch, the end marker), which Polars reads in a single copy. Only the
+ * column types the reader builds are supported: int32, float64, utf8, and utf8
+ * dictionary-encoded with int32 indices (Polars reads that as a Categorical). Written with
+ * Arrow's flatbuffer tables rather than the whole apache-arrow library: each scan thread loads
+ * this in a fifth of the time, and the buffers are copied once.
  * Format: https://arrow.apache.org/docs/format/Columnar.html#serialization-and-interprocess-communication-ipc
  */
 import * as flatbuffers from 'flatbuffers';

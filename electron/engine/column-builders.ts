@@ -22,8 +22,7 @@ function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, need: numb
 /*
  * Why every buffer is allocated for a whole batch up front: V8 compiles the scan loop assuming
  * that a field which was never reassigned stays as it is. The first grow() of each buffer broke
- * that assumption, threw the optimised scanner away, and had it compiled again, some 30 times in
- * a batch; at 1,000,000 events that recompiling cost more CPU than the parse (README "Speed").
+ * that assumption, threw the optimised scanner away, and had it compiled again (README "Speed").
  * So the builders are sized from the batch's row count and a per-column byte estimate, and grow
  * only for unusual data.
  */
@@ -144,7 +143,6 @@ export class DictionaryColumn {
   private count = 0;
   private used = 0;
   private slots = new Int32Array(1 << 11);
-  private readonly scratch = new Uint8Array(256);
 
   constructor(rows = 1 << 12) {
     this.indices = new Int32Array(rows);
@@ -159,7 +157,7 @@ export class DictionaryColumn {
   }
 
   pushString(s: string): void {
-    const bytes = s.length * 3 <= this.scratch.length ? this.scratch.subarray(0, textEncoder.encodeInto(s, this.scratch).written) : textEncoder.encode(s);
+    const bytes = textEncoder.encode(s); // (only for values written with escapes: rare)
     this.pushBytes(bytes, 0, bytes.length);
   }
 
@@ -172,9 +170,7 @@ export class DictionaryColumn {
 
   /** The value's index in the dictionary, adding it if it is new. */
   private indexOf(src: Uint8Array, start: number, end: number): number {
-    // FNV-1a over the bytes.
-    let h = 0x811c9dc5;
-    for (let k = start; k < end; k++) h = Math.imul(h ^ src[k], 0x01000193);
+    const h = fnv1a(src, start, end);
     const slots = this.slots;
     const mask = slots.length - 1;
     const n = end - start;
@@ -210,11 +206,7 @@ export class DictionaryColumn {
   /** A table twice the size, for a dictionary that outgrew half of it. */
   private rehash(): void {
     this.slots = new Int32Array(2 * this.slots.length);
-    for (let index = 0; index < this.count; index++) {
-      let h = 0x811c9dc5;
-      for (let k = this.offsets[index]; k < this.offsets[index + 1]; k++) h = Math.imul(h ^ this.values[k], 0x01000193);
-      this.place(h, index);
-    }
+    for (let index = 0; index < this.count; index++) this.place(fnv1a(this.values, this.offsets[index], this.offsets[index + 1]), index);
   }
 
   /** Hands the filled part over (views, see FinishedColumn) and starts empty, dictionary too. */
@@ -235,6 +227,13 @@ export class DictionaryColumn {
     this.slots.fill(0);
     return out;
   }
+}
+
+/** FNV-1a hash of b[start..end). */
+function fnv1a(b: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ b[k], 0x01000193);
+  return h;
 }
 
 function sameBytes(a: Uint8Array, at: number, b: Uint8Array, bt: number, n: number): boolean {

@@ -37,8 +37,6 @@ export function plainDecimal(json: string): string {
   return text === '0' ? '0' : m[1] + text;
 }
 
-export { REASON_CODE };
-
 const decoder = new TextDecoder();
 
 /** Per-run counters the report's stages and warnings are built from. */

@@ -36,6 +36,10 @@ STRING_BYTE[92] = 1;
 export class EventScanner {
   b: Uint8Array = new Uint8Array(0);
   end = 0;
+  /** `b` read four bytes at a time, for matching keys (see KeyTemplate). */
+  private words: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /** In line mode a line feed ends the input, as if the bytes stopped there (see `reset`). */
+  private lineMode = false;
   /** Per-field capture of the last scanned event. */
   readonly kind = new Int8Array(FIELD_COUNT);
   readonly start = new Int32Array(FIELD_COUNT);
@@ -64,17 +68,11 @@ export class EventScanner {
     this.lineMode = lineMode;
   }
 
-  /** `b` read four bytes at a time, for matching keys (see KeyTemplate). */
-  private words: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-
   private fail(p: number, what: string): number {
     this.error = what;
     this.errorAt = p;
     return INVALID;
   }
-
-  /** In line mode a line feed ends the input, as if the bytes stopped there (see `reset`). */
-  private lineMode = false;
 
   ws(p: number): number {
     const b = this.b;
@@ -378,17 +376,17 @@ const KEY_METADATA = keyBytes('metadata');
 const KEY_DEVICE = keyBytes('device');
 const KEY_PAGE = keyBytes('page');
 
-/** A key as written in compact JSON, `"name":`, as little-endian 32-bit words (the last one padded), and the slot it fills. */
+/** A key as written in compact JSON, `"name":`, and the slot it fills. */
 interface KeyTemplate {
   field: number;
   length: number;
-  /** The whole words of the text. */
+  /** The text's whole 4-byte words, little-endian. */
   words: Uint32Array;
-  /** The bytes after the whole words (0-3), and how many there are. */
+  /** The 0-3 bytes after them. */
   tail: Uint8Array;
 }
-const keyTemplate = (name: string, field: number): KeyTemplate => {
-  const bytes = keyBytes(`"${name}":`);
+const keyTemplate = (key: Uint8Array, field: number): KeyTemplate => {
+  const bytes = new Uint8Array([34, ...key, 34, 58]);
   const whole = bytes.length >> 2;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const words = Uint32Array.from({ length: whole }, (_, k) => view.getUint32(4 * k, true));
@@ -396,13 +394,13 @@ const keyTemplate = (name: string, field: number): KeyTemplate => {
 };
 /** The usual key order of an event and of its metadata. */
 const EVENT_KEYS = [
-  keyTemplate('user_id', Field.UserId),
-  keyTemplate('event_type', Field.EventType),
-  keyTemplate('timestamp', Field.Timestamp),
-  keyTemplate('value', Field.Value),
-  keyTemplate('metadata', 100),
+  keyTemplate(KEY_USER_ID, Field.UserId),
+  keyTemplate(KEY_EVENT_TYPE, Field.EventType),
+  keyTemplate(KEY_TIMESTAMP, Field.Timestamp),
+  keyTemplate(KEY_VALUE, Field.Value),
+  keyTemplate(KEY_METADATA, 100),
 ];
-const METADATA_KEYS = [keyTemplate('device', Field.Device), keyTemplate('page', Field.Page)];
+const METADATA_KEYS = [keyTemplate(KEY_DEVICE, Field.Device), keyTemplate(KEY_PAGE, Field.Page)];
 
 /** The bytes at p are the template's key (and they lie before `end`): compared a word at a time. */
 function matches(words: DataView<ArrayBufferLike>, p: number, end: number, t: KeyTemplate): boolean {

@@ -144,6 +144,8 @@ export function parseTimestampBytes(b: Uint8Array, s: number, e: number, out: In
 
 const encoder = new TextEncoder();
 
+let scratch = new Uint8Array(256);
+
 /** String form of {@link parseTimestampBytes}: the instant, or null when invalid. */
 export function parseTimestamp(text: string): Instant | null {
   // Encoded into a reused buffer: this runs once per users.csv row.
@@ -152,4 +154,3 @@ export function parseTimestamp(text: string): Instant | null {
   const out: Instant = { days: 0, micros: 0 };
   return parseTimestampBytes(scratch, 0, written, out) ? out : null;
 }
-let scratch = new Uint8Array(256);

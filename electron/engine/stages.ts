@@ -11,9 +11,9 @@
  *
  * Expressions are built once and shared by every batch and every run (the `once` factories
  * below; `prepareExpressions` builds them all ahead): nodejs-polars wraps each expression node
- * in an object of some 160 closures, which costs about half a millisecond. Built per batch,
- * that was 0.4 s of this thread at 1,000,000 events and over a second at 10,000,000 (see
- * README "Speed and memory").
+ * in an object of some 200 closures. As published that cost almost a millisecond a node (the
+ * install-time patch, electron/cli/patch-nodejs-polars.cjs, brings it to about 20 µs); built
+ * per batch, it was 0.4 s of this thread at 1,000,000 events (README "Speed and memory").
  */
 import pl from 'nodejs-polars';
 import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';

@@ -109,11 +109,11 @@ export class EventColumns {
     this.sourceRow.push(sourceRow);
     const b = sc.b;
     const hasUserId = this.pushUserId(sc, b);
-    this.pushText(this.eventType, sc, F_TYPE);
+    this.pushCategory(this.eventType, sc, F_TYPE);
     this.pushText(this.timestamp, sc, F_TS);
     this.pushValue(sc, b);
-    this.pushText(this.device, sc, F_DEVICE);
-    this.pushText(this.page, sc, F_PAGE);
+    this.pushCategory(this.device, sc, F_DEVICE);
+    this.pushCategory(this.page, sc, F_PAGE);
     this.raw.pushNull();
 
     let reason: number = REASON_CODE.ok;
@@ -194,11 +194,19 @@ export class EventColumns {
   }
 
   /** A string field as text; other JSON values as their JSON text; null when absent/null. */
-  private pushText(col: StringColumn | DictionaryColumn, sc: EventScanner, f: number): void {
+  private pushText(col: StringColumn, sc: EventScanner, f: number): void {
     const kind = sc.kind[f];
     if (kind === K_ABSENT || kind === K_NULL) col.pushNull();
     else if (kind === K_STRING && sc.escaped[f] === 1) col.pushString(sc.decodeString(sc.start[f], sc.stop[f]));
     else col.pushBytes(sc.b, sc.start[f], sc.stop[f]);
+  }
+
+  /** The same for a dictionary column (kept apart so each call site sees one kind of column). */
+  private pushCategory(col: DictionaryColumn, sc: EventScanner, f: number): void {
+    const kind = sc.kind[f];
+    if (kind === K_ABSENT || kind === K_NULL) col.pushNull();
+    else if (kind === K_STRING && sc.escaped[f] === 1) col.pushString(sc.decodeString(sc.start[f], sc.stop[f]));
+    else col.pushBytes(sc.b, sc.start[f], sc.stop[f], sc.words);
   }
 
   private pushValue(sc: EventScanner, b: Uint8Array): void {

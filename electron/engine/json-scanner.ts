@@ -36,8 +36,8 @@ STRING_BYTE[92] = 1;
 export class EventScanner {
   b: Uint8Array = new Uint8Array(0);
   end = 0;
-  /** `b` read four bytes at a time, for matching keys (see KeyTemplate). */
-  private words: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  /** `b` read four bytes at a time: for matching keys (see KeyTemplate), and by dictionary columns. */
+  words: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** In line mode a line feed ends the input, as if the bytes stopped there (see `reset`). */
   private lineMode = false;
   /** Per-field capture of the last scanned event. */

@@ -78,9 +78,11 @@ describe('Arrow IPC stream writer', () => {
     const n = new Int32Column(4);
     // Few values with nulls, multi-byte and empty ones; then 5,000 distinct values (the table
     // grows several times); then few again (each batch has a dictionary of its own), the last
-    // two with the same values in another order.
+    // two with the same values in another order. Values are hashed and compared four bytes at
+    // a time, so some differ only in their first byte, a middle word or the last (odd) byte.
     const batches = [
       ['login', null, 'view_plan', 'login', '', 'héllo', 'view_plan', null, '😀', 'login'],
+      ['/docs/eob-2025.pdf', '/docs/eob-2024.pdf', 'X/docs/eob-2025.pd', '/docsXeob-2025.pdf', '/docs/eob-2025.pdf', 'abcd', 'abcde', 'abcdf', 'abc', 'abcd', 'abcdf'],
       Array.from({ length: 6000 }, (_, i) => (i % 97 === 0 ? null : `page/${i % 5000}`)),
       ['view_plan', 'logout', 'logout'],
       ['logout', 'view_plan'],

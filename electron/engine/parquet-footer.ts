@@ -15,8 +15,11 @@ interface EnvelopeReader {
   readFooter(): Promise<Footer>;
   close(): Promise<void>;
 }
+type ParquetLite = { ParquetEnvelopeReader: { openFile(p: string): Promise<EnvelopeReader> } };
+// Loaded on first use (about 25 ms), so a run's scan threads start without waiting for it.
+let parquet: ParquetLite | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const parquet = require('parquetjs-lite') as { ParquetEnvelopeReader: { openFile(p: string): Promise<EnvelopeReader> } };
+const loadParquet = () => (parquet ??= require('parquetjs-lite') as ParquetLite);
 
 /** Parquet's CompressionCodec enum, by value. */
 const CODECS = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'LZO', 'BROTLI', 'LZ4', 'ZSTD', 'LZ4_RAW'];
@@ -30,7 +33,7 @@ export interface ParquetFooter {
 }
 
 export async function readParquetFooter(path: string): Promise<ParquetFooter> {
-  const reader = await parquet.ParquetEnvelopeReader.openFile(path);
+  const reader = await loadParquet().ParquetEnvelopeReader.openFile(path);
   try {
     const footer = await reader.readFooter();
     const chunkCodecs = footer.row_groups.flatMap((rg) => rg.columns.map((c) => CODECS[c.meta_data?.codec ?? -1] ?? `CODEC_${c.meta_data?.codec}`));

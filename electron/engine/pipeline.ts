@@ -5,7 +5,7 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import pl from 'nodejs-polars';
+import pl from './polars';
 import type { DataFrame } from 'nodejs-polars';
 import { OUTPUT_FILES, type OutputReport, type ProgressEvent, type RunReport, type RunRequest, type StageName } from '../../shared/pipeline';
 import { createStaging } from './atomic-output';

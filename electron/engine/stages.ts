@@ -15,7 +15,7 @@
  * install-time patch, electron/cli/patch-nodejs-polars.cjs, brings it to about 20 µs); built
  * per batch, it was 0.4 s of this thread at 1,000,000 events (README "Speed and memory").
  */
-import pl from 'nodejs-polars';
+import pl from './polars';
 import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
 import type { DropReason } from '../../shared/pipeline';
 import { REASON_CODE } from './reason-codes';
@@ -33,7 +33,7 @@ export const REASON_CODES: Record<DropReason, number> = {
 };
 delete (REASON_CODES as Record<string, number>).ok;
 
-const col = pl.col;
+const col = (name: string) => pl.col(name);
 const MICROS_PER_DAY = 86_400_000_000;
 /** Room for every day of years 0000-9999 (see dailySummaryQuery). */
 const DAY_SPAN = 2 ** 23;

@@ -12,6 +12,8 @@ import { REASON_CODE } from './reason-codes';
 // Local copies: imported bindings are property reads (getters under tsx) on this hot path.
 const F_USER = Field.UserId, F_TYPE = Field.EventType, F_TS = Field.Timestamp, F_VALUE = Field.Value, F_DEVICE = Field.Device, F_PAGE = Field.Page;
 const K_ABSENT = Kind.Absent, K_NULL = Kind.Null, K_STRING = Kind.String, K_NUMBER = Kind.Number;
+// (Plain constants as well: see json-scanner.ts.)
+const R_OK = REASON_CODE.ok, R_MISSING_USER_ID = REASON_CODE.missing_user_id, R_INVALID_TIMESTAMP = REASON_CODE.invalid_timestamp;
 const parseTsBytes = parseTimestampBytes;
 const parseDec = parseDecimal;
 
@@ -116,16 +118,16 @@ export class EventColumns {
     this.pushCategory(this.page, sc, F_PAGE);
     this.raw.pushNull();
 
-    let reason: number = REASON_CODE.ok;
+    let reason: number = R_OK;
     if (!hasUserId) {
-      reason = REASON_CODE.missing_user_id;
+      reason = R_MISSING_USER_ID;
       this.tally.missingUserId++;
     } else if (!this.validTimestamp(sc, b)) {
-      reason = REASON_CODE.invalid_timestamp;
+      reason = R_INVALID_TIMESTAMP;
       this.tally.invalidTimestamp++;
     }
     this.reason.push(reason);
-    if (reason === REASON_CODE.ok) {
+    if (reason === R_OK) {
       this.tsDays.push(this.instant.days);
       this.tsMicros.push(this.instant.micros);
     } else {

@@ -13,6 +13,11 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 export const Field = { UserId: 0, EventType: 1, Timestamp: 2, Value: 3, Device: 4, Page: 5 } as const;
 export type Field = (typeof Field)[keyof typeof Field];
 const FIELD_COUNT = 6;
+// Plain constants for the hot code: a property read of Kind or Field needs type feedback, and on
+// a path first taken after V8 optimised the scanner, its absence throws the optimised code away.
+const K_ABSENT = Kind.Absent, K_NULL = Kind.Null, K_STRING = Kind.String, K_NUMBER = Kind.Number;
+const K_BOOL = Kind.Bool, K_OBJECT = Kind.Object, K_ARRAY = Kind.Array;
+const F_USER = Field.UserId, F_TYPE = Field.EventType, F_TS = Field.Timestamp, F_VALUE = Field.Value, F_DEVICE = Field.Device, F_PAGE = Field.Page;
 /** Nesting levels scanned recursively; deeper values are skipped iteratively. */
 const RECURSION_LIMIT = 32;
 
@@ -288,8 +293,8 @@ export class EventScanner {
       const vStart = p;
       if (field === 100) {
         // metadata: a later duplicate key replaces an earlier one, as in JSON.parse.
-        this.kind[Field.Device] = Kind.Absent;
-        this.kind[Field.Page] = Kind.Absent;
+        this.kind[F_DEVICE] = K_ABSENT;
+        this.kind[F_PAGE] = K_ABSENT;
         p = b[p] === 123 ? this.object(p, depth + 1, 1) : this.value(p, depth);
       } else {
         p = this.value(p, depth);
@@ -311,12 +316,12 @@ export class EventScanner {
     const c = this.b[vStart];
     let kind: number;
     if (c === 34) {
-      kind = Kind.String;
+      kind = K_STRING;
       this.start[field] = vStart + 1;
       this.stop[field] = vEnd - 1;
       this.escaped[field] = this.strEscaped ? 1 : 0;
     } else {
-      kind = c === 110 ? Kind.Null : c === 116 || c === 102 ? Kind.Bool : c === 123 ? Kind.Object : c === 91 ? Kind.Array : Kind.Number;
+      kind = c === 110 ? K_NULL : c === 116 || c === 102 ? K_BOOL : c === 123 ? K_OBJECT : c === 91 ? K_ARRAY : K_NUMBER;
       this.start[field] = vStart;
       this.stop[field] = vEnd;
       this.escaped[field] = 0;
@@ -330,15 +335,15 @@ export class EventScanner {
     const b = this.b;
     const n = e - s;
     if (capture === 0) {
-      if (n === 7 && b[s] === 117 && eq(b, s, KEY_USER_ID)) return Field.UserId;
-      if (n === 10 && b[s] === 101 && eq(b, s, KEY_EVENT_TYPE)) return Field.EventType;
-      if (n === 9 && b[s] === 116 && eq(b, s, KEY_TIMESTAMP)) return Field.Timestamp;
-      if (n === 5 && b[s] === 118 && eq(b, s, KEY_VALUE)) return Field.Value;
+      if (n === 7 && b[s] === 117 && eq(b, s, KEY_USER_ID)) return F_USER;
+      if (n === 10 && b[s] === 101 && eq(b, s, KEY_EVENT_TYPE)) return F_TYPE;
+      if (n === 9 && b[s] === 116 && eq(b, s, KEY_TIMESTAMP)) return F_TS;
+      if (n === 5 && b[s] === 118 && eq(b, s, KEY_VALUE)) return F_VALUE;
       if (n === 8 && b[s] === 109 && eq(b, s, KEY_METADATA)) return 100;
       return -1;
     }
-    if (n === 6 && b[s] === 100 && eq(b, s, KEY_DEVICE)) return Field.Device;
-    if (n === 4 && b[s] === 112 && eq(b, s, KEY_PAGE)) return Field.Page;
+    if (n === 6 && b[s] === 100 && eq(b, s, KEY_DEVICE)) return F_DEVICE;
+    if (n === 4 && b[s] === 112 && eq(b, s, KEY_PAGE)) return F_PAGE;
     return -1;
   }
 
@@ -360,7 +365,7 @@ export class EventScanner {
    */
   event(p: number): number {
     const k = this.kind;
-    k[0] = k[1] = k[2] = k[3] = k[4] = k[5] = Kind.Absent;
+    k[0] = k[1] = k[2] = k[3] = k[4] = k[5] = K_ABSENT;
     if (p >= this.end) return INCOMPLETE;
     if (this.b[p] === 123) return this.object(p, 1, 0);
     return this.value(p, 0);

@@ -21,12 +21,15 @@ function daysInMonth(y: number, m: number): number {
 /** Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (exact for any year). */
 export function daysFromCivil(y: number, m: number, d: number): number {
   // Howard Hinnant's algorithm: shift the year to start in March so leap days come last.
+  // Integer division is written `(a / b) | 0` (and the era's floor spelled out for negative
+  // years): V8 compiles that to an integer division, where Math.floor(a / b) made it guess from
+  // the first values it saw and recompile the scanner when a later quotient had a fraction.
   const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
+  const era = ((yy >= 0 ? yy : yy - 399) / 400) | 0;
   const yoe = yy - era * 400;
   const mp = (m + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const doy = (((153 * mp + 2) / 5) | 0) + d - 1;
+  const doe = yoe * 365 + ((yoe / 4) | 0) - ((yoe / 100) | 0) + doy;
   return era * 146097 + doe - 719468;
 }
 

@@ -267,3 +267,24 @@ describe('against an independent reading of the SPEC grammar', () => {
     assert.ok(valid > 5000, `${valid} valid mutations`);
   });
 });
+
+describe('calendar arithmetic', () => {
+  test('every first, 28th and last day of every month of years 0000-9999 maps to the day Date gives', () => {
+    const mismatches: string[] = [];
+    const d = new Date(0);
+    for (let y = 0; y <= 9999; y++) {
+      for (let m = 1; m <= 12; m++) {
+        const last = new Date(Date.UTC(2001, m, 0)).getUTCDate() + (m === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+        for (const day of [1, 28, last]) {
+          d.setUTCFullYear(y, m - 1, day);
+          d.setUTCHours(0, 0, 0, 0);
+          const want = d.getTime() / 86_400_000;
+          const text = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          const got = parseTimestamp(text);
+          if (got?.days !== want) mismatches.push(`${text}: ${got?.days} (want ${want})`);
+        }
+      }
+    }
+    assert.deepEqual(mismatches.slice(0, 5), []);
+  });
+});

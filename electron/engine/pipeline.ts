@@ -139,17 +139,17 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     afterStage();
 
     startStage('deduplicate');
-    events = (await markDuplicates(events)).map((b) => b.drop('key_hash'));
+    const deduplicated = await markDuplicates(events);
+    events = deduplicated.batches.map((b) => b.drop('key_hash'));
     afterStage();
-    let counts = await countReasons(events);
-    const dups = counts.get(REASON_CODES.duplicate) ?? 0;
+    const dups = deduplicated.duplicates;
     rec.finishStage('deduplicate', afterTs, afterTs - dups, rec.elapsed());
 
     startStage('join_users');
     const usersTable = usersFrame(users);
     events = await joinAndFilter(events, usersTable);
     afterStage();
-    counts = await countReasons(events);
+    const counts = await countReasons(events);
     const unknown = counts.get(REASON_CODES.unknown_user) ?? 0;
     const nonUs = counts.get(REASON_CODES.non_us_user) ?? 0;
     // The join and the US filter are one query: its time is reported under join_users.

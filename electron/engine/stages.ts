@@ -145,7 +145,7 @@ function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatche
  * grouping is used instead, so the result never depends on luck. (`keyHash` is replaceable so
  * tests can force collisions.)
  */
-export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Promise<EventBatches> {
+export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Promise<Deduplicated> {
   const x = dedupExpressions();
   const { kept } = reasonTests();
   const hashColumns = keyHash ? [x.sourceRow, keyHash.alias('key_hash')] : x.hashColumns;
@@ -170,10 +170,20 @@ export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Pro
     .join(firstKeys, { on: 'first_row', how: 'left' })
     .select(x.collisions)
     .collect();
-  if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) return exactDuplicates(batches);
+  if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) {
+    const exact = await exactDuplicates(batches);
+    return { batches: exact, duplicates: (await countReasons(exact)).get(REASON_CODES.duplicate) ?? 0 };
+  }
 
   const withFirst = await attachColumns(batches, 'source_row', pairs, ['first_row']);
-  return updateReasons(withFirst, x.markDuplicate);
+  // Every pair is one row marked: no pass over all rows is needed to count them.
+  return { batches: await updateReasons(withFirst, x.markDuplicate), duplicates: pairs.height };
+}
+
+/** The batches with stage 3 applied, and how many rows it marked as duplicates. */
+export interface Deduplicated {
+  batches: EventBatches;
+  duplicates: number;
 }
 
 const dedupExpressions = once(() => {

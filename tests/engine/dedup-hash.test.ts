@@ -48,10 +48,16 @@ const batches = async () => {
 
 const expected = [[0, null], [4, 1], [0, null], [0, null], [4, 4], [3, null], [0, null], [4, 7]];
 
-test('duplicates by hashed key: first occurrence kept, later exact matches marked', async () => {
-  assert.deepEqual(verdicts(await markDuplicates(await batches())), expected);
+const marked = expected.filter(([reason]) => reason === 4).length;
+
+test('duplicates by hashed key: first occurrence kept, later exact matches marked, and counted', async () => {
+  const result = await markDuplicates(await batches());
+  assert.deepEqual(verdicts(result.batches), expected);
+  assert.equal(result.duplicates, marked);
 });
 
-test('when every key collides, the exact grouping gives the same verdicts', async () => {
-  assert.deepEqual(verdicts(await markDuplicates(await batches(), pl.lit(42).cast(pl.UInt64))), expected);
+test('when every key collides, the exact grouping gives the same verdicts and count', async () => {
+  const result = await markDuplicates(await batches(), pl.lit(42).cast(pl.UInt64));
+  assert.deepEqual(verdicts(result.batches), expected);
+  assert.equal(result.duplicates, marked);
 });

@@ -37,7 +37,11 @@ export interface EventsReadOptions {
 export interface EventsReadResult {
   format: EventsFormat;
   bytes: number;
-  sha256: string;
+  /**
+   * SHA-256 of the file, for the run report. Hashed once the scan is done: during the scan both
+   * cores are busy with it, while the later stages leave some room.
+   */
+  sha256: Promise<string>;
   tally: ScanTally;
   /** What to add to `source_row` of each range's rows to make it file-wide. */
   rowOffsets: number[];
@@ -157,13 +161,9 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     throw inputError(`Cannot open the events file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}. Check the path and that you may read it.`, { file: path });
   }
   const format = formatFromName(path) ?? sniffFormat(head);
-  // (Started once the scan is, so it does not hold up the scan threads' start.)
-  let hashing: Promise<string> | null = null;
-  const startHashing = (): Promise<string> => {
-    if (hashing) return hashing;
-    hashing = sha256File(path, opts.signal);
-    hashing.catch(() => undefined);
-    opts.onStarted?.();
+  const hashFile = (): Promise<string> => {
+    const hashing = sha256File(path, opts.signal);
+    hashing.catch(() => undefined); // awaited by the caller, if the run gets that far
     return hashing;
   };
 
@@ -182,11 +182,11 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       records += r.records;
       for (const k of Object.keys(tally) as (keyof ScanTally)[]) tally[k] += r.tally[k];
     }
-    return { format, bytes: size, sha256: await startHashing(), tally, rowOffsets };
+    return { format, bytes: size, sha256: hashFile(), tally, rowOffsets };
   };
   const sequential = async (): Promise<EventsReadResult> => {
     const spec: SegmentSpec = { path, start: 0, end: size, format, first: true, last: true };
-    startHashing();
+    opts.onStarted?.();
     // Loaded only for a scan on this thread: with scan threads, this thread never needs it.
     const { scanSegment } = require('./segment-scan') as typeof import('./segment-scan');
     const result = await scanSegment(spec, {
@@ -225,7 +225,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
         stop,
       ),
     );
-    startHashing();
+    opts.onStarted?.();
     results = await Promise.all(running);
   } catch (err) {
     failed.abort();

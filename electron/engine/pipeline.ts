@@ -183,12 +183,13 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     checkCancel();
     for (const o of outputs) rec.log('INFO', `Wrote ${o.path}: ${o.rows} rows, ${o.bytes} bytes, ${o.codec}`);
 
+    const eventsSha256 = await read.sha256;
     const finished = new Date();
     const report: RunReport = {
       started_at: started.toISOString(),
       finished_at: finished.toISOString(),
       inputs: [
-        { path: req.eventsPath, bytes: read.bytes, sha256: read.sha256, format: read.format, rows: tally.rows },
+        { path: req.eventsPath, bytes: read.bytes, sha256: eventsSha256, format: read.format, rows: tally.rows },
         { path: req.usersPath, bytes: users.bytes, sha256: users.sha256, format: 'csv', rows: users.rows },
       ],
       stages: rec.stages,

@@ -4,6 +4,7 @@
  * Polars DataFrame through an Arrow IPC stream: one memcpy instead of millions of objects.
  */
 import { encodeIpcStream, type IpcColumn } from './arrow-ipc';
+import { sameBytes } from './byte-words';
 
 /** A finished column: views of the builder's buffers, valid until the builder is used again. */
 export type FinishedColumn = Omit<IpcColumn, 'name'>;
@@ -254,14 +255,6 @@ function hashBytes(b: Uint8Array, words: DataView, start: number, end: number): 
 }
 
 const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
-
-/** a[at..at+n) equals b[bt..bt+n), both read through DataViews, four bytes a step. */
-function sameBytes(a: DataView, at: number, b: DataView, bt: number, n: number): boolean {
-  let k = 0;
-  for (; k + 4 <= n; k += 4) if (a.getUint32(at + k, true) !== b.getUint32(bt + k, true)) return false;
-  for (; k < n; k++) if (a.getUint8(at + k) !== b.getUint8(bt + k)) return false;
-  return true;
-}
 
 /** A nullable float64 column. */
 export class Float64Column {

@@ -153,7 +153,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   let size: number;
   let head: Buffer;
   // Near the middle, for a parallel scan's split point (read with the head: one open).
-  let window: Buffer | null = null;
+  let window: { bytes: Buffer; offset: number } | null = null;
   const workers = opts.workers ?? 2;
   try {
     const fh = await open(path, 'r');
@@ -164,8 +164,8 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       head = Buffer.alloc(Math.min(size, 1 << 16));
       const mid = Math.floor(size / 2);
       const parallel = workers >= 2 && size >= (opts.parallelFrom ?? 16 << 20);
-      if (parallel) window = Buffer.alloc(Math.min(1 << 20, size - mid));
-      await Promise.all([fh.read(head, 0, head.length, 0), window && fh.read(window, 0, window.length, mid)]);
+      if (parallel) window = { bytes: Buffer.alloc(Math.min(1 << 20, size - mid)), offset: mid };
+      await Promise.all([fh.read(head, 0, head.length, 0), window && fh.read(window.bytes, 0, window.bytes.length, window.offset)]);
     } finally {
       await fh.close();
     }
@@ -214,7 +214,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   };
 
   if (window === null) return sequential();
-  const split = findSplit(window, Math.floor(size / 2), format);
+  const split = findSplit(window.bytes, window.offset, format);
   if (split === null) return sequential();
 
   const specs: SegmentSpec[] = [

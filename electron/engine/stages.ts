@@ -12,7 +12,7 @@
  * Expressions are built once and shared by every batch and every run (the `once` factories
  * below; `prepareExpressions` builds them all ahead): nodejs-polars wraps each expression node
  * in an object of some 200 closures. As published that cost almost a millisecond a node (the
- * install-time patch, electron/cli/patch-nodejs-polars.cjs, brings it to about 20 µs); built
+ * install-time patch, electron/cli/patch-dependencies.cjs, brings it to about 20 µs); built
  * per batch, it was 0.4 s of this thread at 1,000,000 events (README "Speed and memory").
  */
 import pl from './polars';
@@ -211,7 +211,7 @@ const dedupExpressions = once(() => {
 
 /** Plain four-column grouping over all rows at once: exact, and memory-hungry at scale. */
 async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
-  const kept = col('reason').eq(REASON_CODE.ok);
+  const { kept } = reasonTests();
   const all = await unionOf(batches)
     .withColumns(col('source_row').min().over('reason', ...DEDUP_KEY).alias('first_row'))
     .withColumns(

@@ -1,9 +1,9 @@
 /**
  * The engine's malloc settings (allocator-env.ts) are plain environment variables that glibc
  * reads at start-up and ignores silently when misspelt, so this proves they do what they are
- * there for: in a Node started with them, a large block freed and asked for again is reused, where without them
- * each one is mapped afresh and every page of it faulted in again (what cost a 1,000,000-event
- * run about 55,000 page faults).
+ * there for: in a Node started with them, a large block freed and asked for again is reused,
+ * where without them each one is mapped afresh and every page of it faulted in again (what
+ * cost a 1,000,000-event run about 55,000 page faults).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

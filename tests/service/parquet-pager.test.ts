@@ -1,4 +1,7 @@
-/** Paging, sorting and filtering a 1,000,000-row Parquet file fast enough to scroll. */
+/**
+ * Paging, sorting and filtering a 1,000,000-row Parquet file: the right rows, types and order.
+ * How fast pages come back is measured by `npm run bench` (issue 5), not here.
+ */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -27,29 +30,21 @@ before(async () => {
 });
 after(() => cleanup());
 
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const start = performance.now();
-  const value = await work();
-  return [value, performance.now() - start];
-}
-
-test('200-row pages of a 1,000,000-row file come back well under 100 ms, with schema, codec and size', async () => {
+test('200-row pages of a 1,000,000-row file at any offset, with schema, codec and size', async () => {
   const pager = new ParquetPager();
   const req = { outDir: dir, file: 'dropped_rows.parquet' as const, limit: 200 };
-  await pager.readPage({ ...req, offset: 0 }); // first touch reads the footer
-  for (const offset of [0, 500_000, 999_800]) {
-    // Best of three: the machine running the tests is shared, and one slow tick measures the
-    // neighbours rather than the pager.
-    let best = Infinity;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const [page, ms] = await timed(() => pager.readPage({ ...req, offset }));
-      best = Math.min(best, ms);
-      assert.equal(page.rows.length, 200);
-      assert.equal(page.rows[0][0], offset + 1, 'int64 as a number, in file order');
-      assert.equal(page.totalRows, ROWS);
-    }
-    assert.ok(best < 100, `page at ${offset} took ${best.toFixed(1)} ms at best`);
+  for (const offset of [0, 500_000, 122_870, 999_800, 500_000]) {
+    const page = await pager.readPage({ ...req, offset });
+    assert.equal(page.rows.length, 200);
+    assert.deepEqual(
+      page.rows.map((r) => r[0]),
+      Array.from({ length: 200 }, (_, i) => offset + i + 1),
+      'int64 as a number, in file order (across a row group boundary too)',
+    );
+    assert.equal(page.totalRows, ROWS);
   }
+  const last = await pager.readPage({ ...req, offset: ROWS - 50 });
+  assert.equal(last.rows.length, 50, 'a page past the end is cut short');
   const page = await pager.readPage({ ...req, offset: 0, limit: 1 });
   assert.equal(page.codec, 'SNAPPY');
   assert.ok(page.bytes > 0);
@@ -64,14 +59,12 @@ test('200-row pages of a 1,000,000-row file come back well under 100 ms, with sc
   assert.equal(page.rows[0][5], '2025-01-01T00:00:00.000000Z', 'timestamps as ISO strings');
 });
 
-test('sorted pages: the sorted view is built once, then every page is well under 100 ms and in order', async () => {
+test('sorted pages are in order within and across pages, nulls last', async () => {
   const pager = new ParquetPager();
   const req = { outDir: dir, file: 'dropped_rows.parquet' as const, limit: 200, sort: { column: 'value', descending: true } };
-  const [, firstMs] = await timed(() => pager.readPage({ ...req, offset: 0 }));
   const values: number[] = [];
-  for (const offset of [200, 400, 600, 300_000, 899_800]) {
-    const [page, ms] = await timed(() => pager.readPage({ ...req, offset }));
-    assert.ok(ms < 100, `sorted page at ${offset} took ${ms.toFixed(1)} ms (the sort itself took ${firstMs.toFixed(0)} ms)`);
+  for (const offset of [0, 200, 400, 600, 300_000, 899_800]) {
+    const page = await pager.readPage({ ...req, offset });
     const col = page.rows.map((r) => r[4] as number);
     for (let i = 1; i < col.length; i++) assert.ok(col[i - 1] >= col[i], 'descending');
     values.push(col[0]);
@@ -88,8 +81,7 @@ test('filtering dropped rows by reason counts and pages only that reason', async
   const first = await pager.readPage({ ...req, offset: 0 });
   assert.equal(first.totalRows, ROWS / 4);
   assert.ok(first.rows.every((r) => r[1] === 'duplicate'));
-  const [next, ms] = await timed(() => pager.readPage({ ...req, offset: 1000 }));
-  assert.ok(ms < 100, `filtered page took ${ms.toFixed(1)} ms`);
+  const next = await pager.readPage({ ...req, offset: 1000 });
   assert.equal(next.rows[0][0], 1000 * 4 + 2, 'input order kept inside the filter');
 });
 

@@ -16,6 +16,12 @@ import { readParquetFooter, type ParquetFooter } from '../engine/parquet-footer'
 
 type Frame = pl.DataFrame;
 
+/** A filtered and/or sorted view: the rows, and for a sort the rows' places in sorted order. */
+interface View {
+  rows: Frame;
+  order: pl.Series | null;
+}
+
 interface FileFacts extends ParquetFooter {
   bytes: number;
   columns: ParquetColumnInfo[];
@@ -25,7 +31,7 @@ export class ParquetPager {
   /** Per file version (path + mtime + size): footer facts. */
   private readonly facts = new Map<string, Promise<FileFacts>>();
   /** Computed views (filtered and/or sorted), least recently used first. */
-  private readonly views = new Map<string, Promise<Frame>>();
+  private readonly views = new Map<string, Promise<View>>();
 
   constructor(private readonly maxViews = 4) {}
 
@@ -47,8 +53,10 @@ export class ParquetPager {
       page = await pl.scanParquet(file).slice(req.offset, req.limit).collect();
     } else {
       const view = await this.view(file, version, req);
-      totalRows = view.height;
-      page = view.slice(req.offset, req.limit);
+      totalRows = view.rows.height;
+      page = view.order
+        ? await view.rows.lazy().select(pl.all().gather(view.order.slice(req.offset, req.limit))).collect()
+        : view.rows.slice(req.offset, req.limit);
     }
     return {
       file: req.file,
@@ -86,7 +94,7 @@ export class ParquetPager {
     return facts;
   }
 
-  private view(file: string, version: string, req: PageRequest): Promise<Frame> {
+  private view(file: string, version: string, req: Pick<PageRequest, 'dropReason' | 'sort'>): Promise<View> {
     const key = viewKey(file, version, req);
     const cached = this.views.get(key);
     if (cached) {
@@ -94,17 +102,36 @@ export class ParquetPager {
       this.views.set(key, cached); // most recently used last
       return cached;
     }
-    let lf = pl.scanParquet(file);
-    if (req.dropReason) lf = lf.filter(pl.col('drop_reason').eq(pl.lit(req.dropReason)));
-    // Stable sort, nulls last, so equal keys keep the file's (input) order.
-    if (req.sort) lf = lf.sort({ by: req.sort.column, descending: req.sort.descending, nullsLast: true, maintainOrder: true });
-    const frame = lf.collect();
-    frame.catch(() => this.views.delete(key));
-    this.views.set(key, frame);
+    const sort = req.sort;
+    const making = (async (): Promise<View> => {
+      if (!sort) {
+        let lf = pl.scanParquet(file);
+        if (req.dropReason) lf = lf.filter(pl.col('drop_reason').eq(pl.lit(req.dropReason)));
+        return { rows: await lf.collect(), order: null };
+      }
+      // Every sort of the same rows shares them. Only the sort key is sorted, with each row's
+      // place, and each page gathers its own rows: sorting whole rows made Polars gather every
+      // column of every row (5 of the 5.3 s it took to sort 7.8M rows by value). Stable, nulls
+      // last, so rows with equal keys keep the file's (input) order.
+      const { rows } = await this.view(file, version, { dropReason: req.dropReason });
+      const sorted = await rows
+        .lazy()
+        .select(sort.column)
+        .withRowIndex(PLACE)
+        .sort({ by: sort.column, descending: sort.descending, nullsLast: true, maintainOrder: true })
+        .select(PLACE)
+        .collect();
+      return { rows, order: sorted.getColumn(PLACE) };
+    })();
+    making.catch(() => this.views.delete(key));
+    this.views.set(key, making);
     while (this.views.size > this.maxViews) this.views.delete(this.views.keys().next().value as string);
-    return frame;
+    return making;
   }
 }
+
+/** The column of row places in a sorted order (a name no output has). */
+const PLACE = '__place';
 
 function viewKey(file: string, version: string, req: Pick<PageRequest, 'dropReason' | 'sort'>): string {
   return `${file}|${version}|${req.dropReason ?? ''}|${req.sort ? `${req.sort.column}:${req.sort.descending}` : ''}`;

@@ -66,13 +66,36 @@ test('sorted pages are in order within and across pages, nulls last', async () =
   for (const offset of [0, 200, 400, 600, 300_000, 899_800]) {
     const page = await pager.readPage({ ...req, offset });
     const col = page.rows.map((r) => r[4] as number);
-    for (let i = 1; i < col.length; i++) assert.ok(col[i - 1] >= col[i], 'descending');
+    for (let i = 1; i < col.length; i++) {
+      assert.ok(col[i - 1] >= col[i], 'descending');
+      // Whole rows, and equal values in file order.
+      const [a, b] = [page.rows[i - 1], page.rows[i]];
+      assert.equal(b[1], REASONS[((b[0] as number) - 1) % 4], 'each row is whole');
+      if (col[i - 1] === col[i]) assert.ok((a[0] as number) < (b[0] as number), 'stable: equal values keep the file order');
+    }
     values.push(col[0]);
   }
   for (let i = 1; i < values.length; i++) assert.ok(values[i - 1] >= values[i], 'descending across pages');
   // Nulls go last.
   const tail = await pager.readPage({ ...req, offset: ROWS - 10, limit: 10 });
   assert.ok(tail.rows.every((r) => r[4] === null));
+});
+
+test('a sort of filtered rows, by a string column', async () => {
+  const pager = new ParquetPager();
+  const req = { outDir: dir, file: 'dropped_rows.parquet' as const, limit: 200, dropReason: 'unknown_user' as const, sort: { column: 'user_id', descending: false } };
+  const expected = pl
+    .readParquet(path.join(dir, 'dropped_rows.parquet'))
+    .filter(pl.col('drop_reason').eq(pl.lit('unknown_user')))
+    .sort({ by: 'user_id', descending: false, maintainOrder: true });
+  for (const offset of [0, 123_456, ROWS / 4 - 100]) {
+    const page = await pager.readPage({ ...req, offset });
+    assert.equal(page.totalRows, ROWS / 4);
+    assert.deepEqual(
+      page.rows.map((r) => r[0]),
+      expected.getColumn('source_row').slice(offset, 200).toArray().map(Number),
+    );
+  }
 });
 
 test('filtering dropped rows by reason counts and pages only that reason', async () => {

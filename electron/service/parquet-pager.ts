@@ -4,8 +4,9 @@
  * reads only the row groups the page falls in (10-50 ms at 7.8M rows), so nothing is held
  * between pages. (Loading the whole file in the background instead made the pages after the
  * first wait for it: 2.5 s at 7.8M rows.) Sorted or filtered views are computed once with
- * async `collect()` and cached, so every further page of one is a slice of memory. Never
- * `collectSync` here: this runs on the service's thread, which must stay responsive.
+ * async `collect()` and cached, so every further page of one is cut from memory (a slice, or
+ * for a sort a gather of the page's rows). Never `collectSync` here: this runs on the
+ * service's thread, which must stay responsive.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';

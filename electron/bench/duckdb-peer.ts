@@ -207,7 +207,6 @@ export function macroSql(): string[] {
   ];
 }
 
-const PATHS = `['$.user_id', '$.event_type', '$.timestamp', '$.value', '$.metadata.device', '$.metadata.page']`;
 const NUMERIC_TYPES = `('BIGINT', 'UBIGINT', 'DOUBLE')`;
 
 /**

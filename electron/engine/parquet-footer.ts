@@ -18,7 +18,7 @@ interface EnvelopeReader {
 type ParquetLite = { ParquetEnvelopeReader: { openFile(p: string): Promise<EnvelopeReader> } };
 // Loaded on first use (about 25 ms), so a run's scan threads start without waiting for it.
 let parquet: ParquetLite | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const loadParquet = () => (parquet ??= require('parquetjs-lite') as ParquetLite);
 
 /** Parquet's CompressionCodec enum, by value. */

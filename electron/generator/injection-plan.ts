@@ -65,7 +65,7 @@ export function planInjections(events: number, format: EventsFormat): InjectionP
 /** The kinds of row a position in the events file can hold. */
 export type RowKind = 'natural' | 'missingUserId' | 'invalidTimestamp' | 'duplicate' | 'nearDuplicate' | 'malformedRecord';
 
-const INJECTED_KINDS = ['missingUserId', 'invalidTimestamp', 'duplicate', 'nearDuplicate', 'malformedRecord'] as const;
+type InjectedKind = 'missingUserId' | 'invalidTimestamp' | 'duplicate' | 'nearDuplicate' | 'malformedRecord';
 
 /**
  * Hands out categories position by position so that each ends with exactly its count and
@@ -102,7 +102,7 @@ export class ExactMix<K extends string, F extends string> {
 
 /** Which kind each row of the events file is; the first row is always natural. */
 export class RowKindSequencer {
-  private readonly mix: ExactMix<(typeof INJECTED_KINDS)[number], 'natural'>;
+  private readonly mix: ExactMix<InjectedKind, 'natural'>;
   private first = true;
 
   constructor(plan: InjectionPlan) {

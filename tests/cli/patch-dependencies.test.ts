@@ -14,7 +14,7 @@ import { describe, test } from 'node:test';
 import pl from 'nodejs-polars';
 import { tmpDir } from '../engine/helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const patcher = require('../../electron/cli/patch-dependencies.cjs') as {
   moveComputedLast: (source: string, opener: string) => string | null;
   replaceNewBuffer: (source: string) => string | null;

@@ -49,7 +49,10 @@ describe('Arrow IPC stream writer', () => {
 
   test('builders start over empty after a batch', () => {
     const s = new StringColumn();
-    for (let i = 0; i < 5000; i++) (i % 7 === 0 ? s.pushNull() : s.pushString(`v${i}`));
+    for (let i = 0; i < 5000; i++) {
+      if (i % 7 === 0) s.pushNull();
+      else s.pushString(`v${i}`);
+    }
     read(toIpcStream({ s: s.finish() }));
     s.pushString('next');
     assert.deepEqual(read(toIpcStream({ s: s.finish() })).getColumn('s').toArray(), ['next']);

@@ -11,7 +11,7 @@ import { formatLogLine } from '../../electron/engine/log-format';
 import { DEFAULT_USERS, LOG_LINE, readSchema, run, sha256, usersCsv, utcMicros, type RunResult } from './helpers';
 
 // parquetjs-lite ships no types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const parquet = require('parquetjs-lite');
 
 const STAGE_NAMES = ['extract', 'clean_user_id', 'clean_timestamp', 'deduplicate', 'join_users', 'filter_us'];

@@ -11,7 +11,7 @@ import { runPipeline } from '../../electron/engine/pipeline';
 import type { RunReport } from '../../shared/pipeline';
 import { sha256, tmpDir } from './helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const parquet = require('parquetjs-lite');
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -8,11 +8,24 @@ import tseslint from 'typescript-eslint';
 /** Import patterns a layer may not use; each message says why. */
 const layer = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
-const ELECTRON = { group: ['electron'], allowTypeImports: true, message: 'The engine and the service run outside Electron: take what you need as a parameter.' };
-const SERVICE_UP = { regex: '(^|/)(service|transport|cli)/', message: 'The engine imports nothing from service, transport or cli.' };
+const ELECTRON = {
+  group: ['electron'],
+  allowTypeImports: true,
+  message: 'The engine and the service run outside Electron: take what you need as a parameter.',
+};
+const SERVICE_UP = {
+  regex: '(^|/)(service|transport|cli)/',
+  message: 'The engine imports nothing from service, transport or cli.',
+};
 const RENDERER = { regex: '(^|/)renderer/', message: 'Only the renderer imports the renderer.' };
-const ELECTRON_DIR = { regex: '(^|/)electron/', message: 'The renderer reaches the engine only through shared/ and its client.' };
-const PROJECT = { regex: '^\\.\\./', message: 'shared/ imports nothing of the project: it is the contract the others import.' };
+const ELECTRON_DIR = {
+  regex: '(^|/)electron/',
+  message: 'The renderer reaches the engine only through shared/ and its client.',
+};
+const PROJECT = {
+  regex: '^\\.\\./',
+  message: 'shared/ imports nothing of the project: it is the contract the others import.',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'release/', 'output/', '.bench-cache/', 'tests/e2e/screenshots/'] },
@@ -21,7 +34,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-require-imports': 'off',
       'no-control-regex': 'off',
     },

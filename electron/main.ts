@@ -3,7 +3,16 @@
  * wiring the engine service (runs hosted in a utilityProcess) to the IPC transport.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, utilityProcess, type BrowserWindowConstructorOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  protocol,
+  session,
+  utilityProcess,
+  type BrowserWindowConstructorOptions,
+} from 'electron';
 import { MENU_COMMAND_CHANNEL, type MenuCommand } from '../shared/service-contract';
 import { EngineService } from './service/engine-service';
 import { PathAllowlist } from './service/path-allowlist';
@@ -17,7 +26,9 @@ import { createRequestHandlers } from './transport/request-handlers';
 import { APP_ORIGIN, createSenderCheck, isAppUrl } from './transport/sender-check';
 
 /** The main window's options; a test asserts on the security-relevant ones. */
-export function getMainWindowOptions(preloadPath = path.join(__dirname, 'preload.js')): BrowserWindowConstructorOptions {
+export function getMainWindowOptions(
+  preloadPath = path.join(__dirname, 'preload.js'),
+): BrowserWindowConstructorOptions {
   return {
     width: 1280,
     height: 840,
@@ -84,7 +95,9 @@ function start(): void {
     lockDown();
     serveAppProtocol(protocol, path.join(__dirname, '..', 'renderer'));
 
-    const service = new EngineService({ hosts: utilityProcessRunHost(utilityProcess.fork, path.join(__dirname, 'run-worker.js')) });
+    const service = new EngineService({
+      hosts: utilityProcessRunHost(utilityProcess.fork, path.join(__dirname, 'run-worker.js')),
+    });
     const allowlist = new PathAllowlist();
     const sampleDir = app.isPackaged ? path.join(process.resourcesPath, 'data') : path.join(app.getAppPath(), 'data');
     allowlist.allowDir(sampleDir);
@@ -96,16 +109,26 @@ function start(): void {
     const { handle } = createRequestHandlers({ service, platform, allowlist });
     registerIpcHandlers({
       ipcMain,
-      isTrustedSender: createSenderCheck({ fromWebContents: (wc) => BrowserWindow.fromWebContents(wc), ownWindows: () => windows }),
+      isTrustedSender: createSenderCheck({
+        fromWebContents: (wc) => BrowserWindow.fromWebContents(wc),
+        ownWindows: () => windows,
+      }),
       handle,
     });
-    forwardProgress((l) => service.onProgress(l), () => windows);
+    forwardProgress(
+      (l) => service.onProgress(l),
+      () => windows,
+    );
 
     const sendMenuCommand = (command: MenuCommand) => {
       const win = BrowserWindow.getFocusedWindow() ?? [...windows][0];
       if (win && windows.has(win)) win.webContents.send(MENU_COMMAND_CHANNEL, command);
     };
-    Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate(sendMenuCommand, { isMac: process.platform === 'darwin', isDev: !app.isPackaged })));
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        buildMenuTemplate(sendMenuCommand, { isMac: process.platform === 'darwin', isDev: !app.isPackaged }),
+      ),
+    );
 
     createWindow();
     app.on('activate', () => {

@@ -75,7 +75,10 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
     try {
       dispatch({ type: 'result', result: await client.run(request) });
     } catch (err) {
-      dispatch({ type: 'result', result: { ok: false, error: { kind: 'internal', message: err instanceof Error ? err.message : String(err) } } });
+      dispatch({
+        type: 'result',
+        result: { ok: false, error: { kind: 'internal', message: err instanceof Error ? err.message : String(err) } },
+      });
     }
   }, [client, whyNot, slots, outDir]);
 
@@ -150,12 +153,26 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
       </header>
       <main className="app-main">
         {startupError && <ErrorBanner error={startupError} title="Could not reach the engine" />}
-        {folderError && <ErrorBanner error={folderError} title="Could not open the output folder" onDismiss={() => setFolderError(null)} />}
+        {folderError && (
+          <ErrorBanner
+            error={folderError}
+            title="Could not open the output folder"
+            onDismiss={() => setFolderError(null)}
+          />
+        )}
         <TabPanel idPrefix="screen" tabKey={screen} className={`screen screen-${screen}`}>
           {screen === 'run' && (
             <div className="run-screen">
               <ErrorBoundary label="Inputs">
-                <InputsPanel slots={slots} onSlots={setSlots} outDir={outDir} onOutDir={setOutDir} defaults={defaults} running={running} menuCommand={menuCommand} />
+                <InputsPanel
+                  slots={slots}
+                  onSlots={setSlots}
+                  outDir={outDir}
+                  onOutDir={setOutDir}
+                  defaults={defaults}
+                  running={running}
+                  menuCommand={menuCommand}
+                />
               </ErrorBoundary>
               <ErrorBoundary label="Run" resetKey={run.completedRuns}>
                 {run.status === 'idle' && !slots.events && !slots.users ? (
@@ -200,7 +217,8 @@ export function EmptyRun({ hasSample }: { hasSample: boolean }) {
       <h2 id="empty-heading">Clean a batch of engagement events</h2>
       <ol className="steps">
         <li>
-          <strong>Add the two inputs</strong> on the left: drop <code>raw_events.json</code> and <code>users.csv</code>, choose them with <em>Choose files…</em>
+          <strong>Add the two inputs</strong> on the left: drop <code>raw_events.json</code> and <code>users.csv</code>,
+          choose them with <em>Choose files…</em>
           {hasSample ? (
             <>
               , or click <em>Use sample data</em>
@@ -209,10 +227,12 @@ export function EmptyRun({ hasSample }: { hasSample: boolean }) {
           .
         </li>
         <li>
-          <strong>Check the output folder</strong>: the three Parquet files, <code>run_report.json</code> and <code>etl.log</code> are written there.
+          <strong>Check the output folder</strong>: the three Parquet files, <code>run_report.json</code> and{' '}
+          <code>etl.log</code> are written there.
         </li>
         <li>
-          <strong>Run</strong> (Ctrl+Enter) and watch each stage's counts; then inspect the dropped rows and preview the outputs.
+          <strong>Run</strong> (Ctrl+Enter) and watch each stage's counts; then inspect the dropped rows and preview the
+          outputs.
         </li>
       </ol>
     </section>

@@ -57,11 +57,7 @@ export const OUTPUT_FILES = {
 } as const;
 
 /** The Parquet outputs a user can preview. */
-export const PARQUET_OUTPUTS = [
-  OUTPUT_FILES.cleanEvents,
-  OUTPUT_FILES.dailySummary,
-  OUTPUT_FILES.droppedRows,
-] as const;
+export const PARQUET_OUTPUTS = [OUTPUT_FILES.cleanEvents, OUTPUT_FILES.dailySummary, OUTPUT_FILES.droppedRows] as const;
 export type ParquetOutputName = (typeof PARQUET_OUTPUTS)[number];
 
 export interface StageReport {

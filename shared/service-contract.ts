@@ -104,7 +104,10 @@ export type RequestChannels = {
   'etl:cancel': () => Result<{ cancelled: boolean }>;
   'etl:read-page': (req: PageRequest) => Result<ParquetPage>;
   'etl:dropped-summary': (req: { outDir: string }) => Result<DroppedSummary>;
-  'etl:export-dropped-csv': (req: { outDir: string; dropReason?: DropReason }) => Result<{ path: string; rows: number }>;
+  'etl:export-dropped-csv': (req: {
+    outDir: string;
+    dropReason?: DropReason;
+  }) => Result<{ path: string; rows: number }>;
   'etl:daily-counts': (req: { outDir: string }) => Result<DailyCounts>;
   'etl:pick-inputs': () => Result<string[]>;
   'etl:pick-output-dir': () => Result<string | null>;
@@ -156,7 +159,9 @@ export const BRIDGE_METHODS = {
 } as const satisfies Record<RequestChannel, string>;
 
 export type EtlBridge = {
-  [C in RequestChannel as (typeof BRIDGE_METHODS)[C]]: (...args: Parameters<RequestChannels[C]>) => Promise<ReturnType<RequestChannels[C]>>;
+  [C in RequestChannel as (typeof BRIDGE_METHODS)[C]]: (
+    ...args: Parameters<RequestChannels[C]>
+  ) => Promise<ReturnType<RequestChannels[C]>>;
 } & {
   /** Subscribes to run progress; returns the unsubscribe. */
   onProgress(cb: (event: ProgressEvent) => void): () => void;

@@ -8,7 +8,9 @@ import { DROP_REASONS, PARQUET_OUTPUTS, type EtlErrorInfo } from './pipeline';
 import type { RequestChannel, RequestChannels, Result } from './service-contract';
 
 /** Type errors say "is missing" when the field is absent, else what was expected. */
-const expected = (what: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is missing' : `must be ${what}`) });
+const expected = (what: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is missing' : `must be ${what}`),
+});
 
 const filePath = z
   .string(expected('a path (a string)'))
@@ -25,8 +27,16 @@ const pageRequest = z
   .strictObject({
     outDir: filePath,
     file: z.enum(PARQUET_OUTPUTS, { error: `must be one of ${PARQUET_OUTPUTS.join(', ')}` }),
-    offset: z.number(expected('a number')).int('must be a whole number').min(0, 'must be 0 or more').max(Number.MAX_SAFE_INTEGER, 'is too large'),
-    limit: z.number(expected('a number')).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000'),
+    offset: z
+      .number(expected('a number'))
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(Number.MAX_SAFE_INTEGER, 'is too large'),
+    limit: z
+      .number(expected('a number'))
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1000, 'must be at most 1000'),
     sort: z
       .strictObject({
         column: z.string(expected('a column name')).min(1, 'must not be empty').max(200, 'is too long'),
@@ -77,9 +87,12 @@ export function validateRequest(channel: string, payload: unknown): Result<unkno
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const field = issue.path.length ? `field "${issue.path.join('.')}"` : 'the payload';
-  if (issue.code === 'unrecognized_keys') return `${field} has unexpected field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.path.length && /received undefined/.test(issue.message)) return `${field} is missing`;
-  if (issue.code === 'invalid_type' && !issue.path.length) return `the payload must be an object with the request's fields`;
+  if (issue.code === 'unrecognized_keys')
+    return `${field} has unexpected field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.path.length && /received undefined/.test(issue.message))
+    return `${field} is missing`;
+  if (issue.code === 'invalid_type' && !issue.path.length)
+    return `the payload must be an object with the request's fields`;
   return `${field} ${issue.message}`;
 }
 

@@ -57,7 +57,15 @@ export async function measure(cmd: string, args: string[], opts: { cwd: string; 
   const exitCode: number = await new Promise((res) => child.on('close', (code) => res(code ?? -1)));
   const report = await fsp.readFile(opts.timeFile, 'utf8').catch(() => '');
   const { wallS, maxRssKb, cpuS } = parseTimeV(report);
-  return { ok: exitCode === 0, exitCode, wallS, maxRssKb, cpuS, stdout, stderrTail: stderr.split('\n').slice(-15).join('\n') };
+  return {
+    ok: exitCode === 0,
+    exitCode,
+    wallS,
+    maxRssKb,
+    cpuS,
+    stdout,
+    stderrTail: stderr.split('\n').slice(-15).join('\n'),
+  };
 }
 
 export function median(xs: number[]): number {
@@ -120,14 +128,32 @@ function keyedDiff(file: string, a: pl.DataFrame, b: pl.DataFrame, labels: [stri
   try {
     const onlyA = a.join(b.select(...keys), { on: keys, how: 'anti' });
     const onlyB = b.join(a.select(...keys), { on: keys, how: 'anti' });
-    if (onlyA.height) notes.push(`${onlyA.height} rows only in ${labels[0]} (by ${keys.join(', ')}), e.g. ${[0, 1, 2].filter((i) => i < onlyA.height).map((i) => rowText(onlyA, i)).join(' ; ')}`);
-    if (onlyB.height) notes.push(`${onlyB.height} rows only in ${labels[1]} (by ${keys.join(', ')}), e.g. ${[0, 1, 2].filter((i) => i < onlyB.height).map((i) => rowText(onlyB, i)).join(' ; ')}`);
+    if (onlyA.height)
+      notes.push(
+        `${onlyA.height} rows only in ${labels[0]} (by ${keys.join(', ')}), e.g. ${[0, 1, 2]
+          .filter((i) => i < onlyA.height)
+          .map((i) => rowText(onlyA, i))
+          .join(' ; ')}`,
+      );
+    if (onlyB.height)
+      notes.push(
+        `${onlyB.height} rows only in ${labels[1]} (by ${keys.join(', ')}), e.g. ${[0, 1, 2]
+          .filter((i) => i < onlyB.height)
+          .map((i) => rowText(onlyB, i))
+          .join(' ; ')}`,
+      );
     if (file === 'dropped_rows.parquet') {
       const both = a
         .select('source_row', 'drop_reason')
         .join(b.select('source_row', pl.col('drop_reason').alias('other_reason')), { on: 'source_row' })
         .filter(pl.col('drop_reason').neq(pl.col('other_reason')));
-      if (both.height) notes.push(`${both.height} rows dropped for another reason (source_row, ${labels[0]}, ${labels[1]}), e.g. ${[0, 1, 2].filter((i) => i < both.height).map((i) => rowText(both, i)).join(' ; ')}`);
+      if (both.height)
+        notes.push(
+          `${both.height} rows dropped for another reason (source_row, ${labels[0]}, ${labels[1]}), e.g. ${[0, 1, 2]
+            .filter((i) => i < both.height)
+            .map((i) => rowText(both, i))
+            .join(' ; ')}`,
+        );
     }
   } catch (e) {
     notes.push(`(keyed diff failed: ${(e as Error).message})`);
@@ -141,7 +167,11 @@ function keyedDiff(file: string, a: pl.DataFrame, b: pl.DataFrame, labels: [stri
  * rows by hashing each row (`hashRows`) and quotes them, and for the dropped rows counts the
  * reasons on each side.
  */
-export async function compareOutputs(dirA: string, dirB: string, labels: [string, string] = ['ours', 'duckdb']): Promise<FileComparison[]> {
+export async function compareOutputs(
+  dirA: string,
+  dirB: string,
+  labels: [string, string] = ['ours', 'duckdb'],
+): Promise<FileComparison[]> {
   const res: FileComparison[] = [];
   for (const file of OUTPUTS) {
     const notes: string[] = [];
@@ -190,7 +220,8 @@ export async function compareOutputs(dirA: string, dirB: string, labels: [string
       };
       const ca = count(a);
       const cb = count(b);
-      if (JSON.stringify(ca) !== JSON.stringify(cb)) notes.push(`drop reasons ${labels[0]} ${JSON.stringify(ca)} vs ${labels[1]} ${JSON.stringify(cb)}`);
+      if (JSON.stringify(ca) !== JSON.stringify(cb))
+        notes.push(`drop reasons ${labels[0]} ${JSON.stringify(ca)} vs ${labels[1]} ${JSON.stringify(cb)}`);
     }
     res.push({ file, equal, rows: [a.height, b.height], notes });
   }

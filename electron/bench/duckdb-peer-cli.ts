@@ -19,7 +19,14 @@ if (!events || !users) {
   process.stderr.write('usage: duckdb-peer-cli --events PATH --users PATH --out DIR [--threads N]\n');
   process.exit(2);
 }
-runDuckdbPeer({ eventsPath: events, usersPath: users, outDir: out, threads: threads ? Number(threads) : undefined, forceArrayFallback: process.argv.includes('--array-fallback'), forceTextPath: process.argv.includes('--text-path') }).then(
+runDuckdbPeer({
+  eventsPath: events,
+  usersPath: users,
+  outDir: out,
+  threads: threads ? Number(threads) : undefined,
+  forceArrayFallback: process.argv.includes('--array-fallback'),
+  forceTextPath: process.argv.includes('--text-path'),
+}).then(
   (r) => {
     process.stdout.write(JSON.stringify(r) + '\n');
   },

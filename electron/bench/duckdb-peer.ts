@@ -324,7 +324,10 @@ async function headerWidth(path: string): Promise<number> {
   try {
     const buf = Buffer.alloc(1 << 20);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const text = buf.subarray(0, bytesRead).toString('utf8').replace(/^\ufeff/, '');
+    const text = buf
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\ufeff/, '');
     let fields = 1;
     let quoted = false;
     for (const ch of text) {
@@ -415,7 +418,8 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
       // yyjson accepts NaN/Infinity literals; for JSON.parse the file is invalid JSON (fatal).
       const bad = await con.runAndReadAll(`SELECT count(*) FROM ev WHERE
         (uid_t = 'DOUBLE' AND regexp_matches(uid, '^[+-]?(?:[Nn][Aa]|[Ii])')) OR (v_t = 'DOUBLE' AND regexp_matches(v, '^[+-]?(?:[Nn][Aa]|[Ii])'))`);
-      if (Number(bad.getRows()[0][0]) > 0) throw new Error(`${eventsPath} is not valid JSON: NaN/Infinity is not a JSON value`);
+      if (Number(bad.getRows()[0][0]) > 0)
+        throw new Error(`${eventsPath} is not valid JSON: NaN/Infinity is not a JSON value`);
     }
     // File order is now captured in rowid (or src); nothing after this depends on insertion
     // order (every output has an ORDER BY), so let DuckDB drop the ordering bookkeeping.
@@ -429,7 +433,8 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
         const r = await con.runAndReadAll(`EXPLAIN ANALYZE ${sel}`);
         process.stderr.write(String(r.getRows()[0][1]) + '\n');
       }
-      if (process.env.PEER_PROFILE) process.stderr.write(`${Math.round(performance.now() - ts)} ms: ${s.slice(0, 60).replace(/\s+/g, ' ')}\n`);
+      if (process.env.PEER_PROFILE)
+        process.stderr.write(`${Math.round(performance.now() - ts)} ms: ${s.slice(0, 60).replace(/\s+/g, ' ')}\n`);
     }
     const t2 = performance.now();
 
@@ -439,7 +444,8 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
     await con.run(`COPY (SELECT user_id, event_type, timestamp, make_timestamp(us)::TIMESTAMPTZ AS timestamp_dt,
         make_timestamp(us)::DATE AS event_date, value, device, page, signup_date, 'US' AS country
         FROM st WHERE drop_reason IS NULL ORDER BY src) TO ${sqlStr(join(tmp, 'clean_events.parquet'))} ${opt}`);
-    const summaryCopy = await con.run(`COPY (SELECT user_id, make_timestamp(us)::DATE AS event_date, count(*)::BIGINT AS event_count
+    const summaryCopy =
+      await con.run(`COPY (SELECT user_id, make_timestamp(us)::DATE AS event_date, count(*)::BIGINT AS event_count
         FROM st WHERE drop_reason IS NULL GROUP BY ALL ORDER BY user_id, event_date)
         TO ${sqlStr(join(tmp, 'daily_summary.parquet'))} ${opt}`);
     await con.run(`COPY (SELECT src AS source_row, drop_reason, duplicate_of::BIGINT AS duplicate_of,
@@ -464,7 +470,8 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
     warnings.invalid_value = Number(vb.getRows()[0][0]);
     return {
       format,
-      reader: format === 'ndjson' ? (textPath ? 'read_text' : 'read_csv') : arrayFallback ? 'read_json_objects' : 'read_json',
+      reader:
+        format === 'ndjson' ? (textPath ? 'read_text' : 'read_csv') : arrayFallback ? 'read_json_objects' : 'read_json',
       rowsIn,
       clean,
       summary: Number(summaryCopy.rowsChanged),

@@ -16,7 +16,16 @@ import { existsSync, promises as fsp, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { compareOutputs, fmtBytes, fmtS, fmtX, measure, median, type FileComparison, type Measured } from '../bench/bench-lib';
+import {
+  compareOutputs,
+  fmtBytes,
+  fmtS,
+  fmtX,
+  measure,
+  median,
+  type FileComparison,
+  type Measured,
+} from '../bench/bench-lib';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CACHE = join(os.homedir(), '.cache', 'benefits-engagement-etl', 'bench');
@@ -63,11 +72,27 @@ async function ensureDataset(n: number, format: 'json' | 'ndjson'): Promise<Data
     const t = Date.now();
     const r = spawnSync(
       'npm',
-      ['run', '--silent', 'generate', '--', '--events', String(n), '--users', String(usersFor(n)), '--seed', String(SEED), '--format', format, '--out', dir],
+      [
+        'run',
+        '--silent',
+        'generate',
+        '--',
+        '--events',
+        String(n),
+        '--users',
+        String(usersFor(n)),
+        '--seed',
+        String(SEED),
+        '--format',
+        format,
+        '--out',
+        dir,
+      ],
       { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     if (r.status !== 0) throw new Error(`the generator failed (exit ${r.status}) for ${n} ${format}`);
-    if (!existsSync(events) || !existsSync(users)) throw new Error(`the generator did not write ${events} and ${users}`);
+    if (!existsSync(events) || !existsSync(users))
+      throw new Error(`the generator did not write ${events} and ${users}`);
     await fsp.writeFile(marker, JSON.stringify({ n, format, seed: SEED, users: usersFor(n), ms: Date.now() - t }));
     log(`generated in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
@@ -85,7 +110,16 @@ let peerBundle: string | null = null;
 function peerEntry(): string {
   if (!peerBundle) {
     peerBundle = path.resolve('dist/cli/duckdb-peer-cli.js');
-    buildSync({ entryPoints: ['electron/bench/duckdb-peer-cli.ts'], outfile: peerBundle, bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'warning' });
+    buildSync({
+      entryPoints: ['electron/bench/duckdb-peer-cli.ts'],
+      outfile: peerBundle,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
   }
   return peerBundle;
 }
@@ -94,7 +128,9 @@ function commandFor(tool: Tool, ds: Dataset, out: string): [string, string[]] {
   const io = ['--events', ds.events, '--users', ds.users, '--out', out];
   if (tool === 'ours') {
     if (viaNpm) return ['npm', ['run', '--silent', 'etl', '--', ...io]];
-    return oursScript === DEFAULT_OURS ? [process.execPath, ['electron/cli/run-bundled.cjs', 'etl', ...io]] : [TSX, [oursScript, ...io]];
+    return oursScript === DEFAULT_OURS
+      ? [process.execPath, ['electron/cli/run-bundled.cjs', 'etl', ...io]]
+      : [TSX, [oursScript, ...io]];
   }
   return [process.execPath, [peerEntry(), ...io]];
 }
@@ -121,7 +157,9 @@ async function benchDataset(ds: Dataset, runs: number): Promise<Cell> {
       const m = await measure(cmd, args, { cwd: ROOT, timeFile: join(CACHE, `time-${tool}.txt`) });
       cell.runs[tool].push(m);
       cell.load[tool].push(load);
-      log(`${ds.n} ${ds.format} run ${r + 1}/${runs} ${tool}: ${m.ok ? '' : `FAILED (exit ${m.exitCode}) `}${fmtS(m.wallS)}, CPU ${fmtS(m.cpuS)}, peak ${fmtBytes(m.maxRssKb * 1024)} (load ${load.toFixed(1)})`);
+      log(
+        `${ds.n} ${ds.format} run ${r + 1}/${runs} ${tool}: ${m.ok ? '' : `FAILED (exit ${m.exitCode}) `}${fmtS(m.wallS)}, CPU ${fmtS(m.cpuS)}, peak ${fmtBytes(m.maxRssKb * 1024)} (load ${load.toFixed(1)})`,
+      );
       if (!m.ok) log(`${tool} stderr:\n${m.stderrTail}`);
       if (tool === 'duckdb' && m.ok) cell.peerInfo = m.stdout.trim().split('\n').pop();
     }
@@ -138,9 +176,19 @@ async function pageLatency(outDir: string): Promise<string[]> {
   let total = 0;
   try {
     const mod = (await import('../service/engine-service')) as Record<string, unknown>;
-    const Svc = mod.EngineService as (new (o: unknown) => { readPage(req: unknown): Promise<{ ok: boolean; value?: { totalRows: number; rows: unknown[] }; error?: { message: string } }> }) | undefined;
+    const Svc = mod.EngineService as
+      | (new (o: unknown) => {
+          readPage(
+            req: unknown,
+          ): Promise<{ ok: boolean; value?: { totalRows: number; rows: unknown[] }; error?: { message: string } }>;
+        })
+      | undefined;
     if (!Svc) throw new Error('EngineService not exported');
-    const svc = new Svc({ hosts: () => { throw new Error('the bench does not run through the service'); } });
+    const svc = new Svc({
+      hosts: () => {
+        throw new Error('the bench does not run through the service');
+      },
+    });
     read = async (offset, sort) => {
       const r = await svc.readPage({ outDir, file, offset, limit: 200, sort });
       if (!r.ok || !r.value) throw new Error(r.error?.message ?? 'readPage failed');
@@ -164,7 +212,7 @@ async function pageLatency(outDir: string): Promise<string[]> {
   // First call learns the row count (and warms the footer cache).
   await read(0);
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const timeCalls = async (sort?: { column: string; descending: boolean }) => {
     const ms: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -179,10 +227,16 @@ async function pageLatency(outDir: string): Promise<string[]> {
   const unsorted = await timeCalls();
   const sorted = await timeCalls({ column: 'user_id', descending: false });
   const sortedValue = await timeCalls({ column: 'value', descending: true });
-  lines.push(`Preview pages of ${file} (${total.toLocaleString('en-US')} rows), 200 rows at 20 random offsets each, via ${how}:`);
+  lines.push(
+    `Preview pages of ${file} (${total.toLocaleString('en-US')} rows), 200 rows at 20 random offsets each, via ${how}:`,
+  );
   lines.push(`- unsorted: median ${median(unsorted).toFixed(1)} ms (max ${Math.max(...unsorted).toFixed(1)} ms)`);
-  lines.push(`- sorted by user_id: first call ${sorted[0].toFixed(0)} ms (builds the sorted view), median ${median(sorted).toFixed(1)} ms`);
-  lines.push(`- sorted by value desc: first call ${sortedValue[0].toFixed(0)} ms, median ${median(sortedValue).toFixed(1)} ms`);
+  lines.push(
+    `- sorted by user_id: first call ${sorted[0].toFixed(0)} ms (builds the sorted view), median ${median(sorted).toFixed(1)} ms`,
+  );
+  lines.push(
+    `- sorted by value desc: first call ${sortedValue[0].toFixed(0)} ms, median ${median(sortedValue).toFixed(1)} ms`,
+  );
   return lines;
 }
 
@@ -191,8 +245,16 @@ function machine(): string {
   let duck = '?';
   let polars = '?';
   try {
-    duck = JSON.parse(spawnSync('node', ['-p', "JSON.stringify(require('@duckdb/node-api/package.json').version)"], { cwd: ROOT }).stdout.toString());
-    polars = JSON.parse(spawnSync('node', ['-p', "JSON.stringify(require('nodejs-polars/package.json').version)"], { cwd: ROOT }).stdout.toString());
+    duck = JSON.parse(
+      spawnSync('node', ['-p', "JSON.stringify(require('@duckdb/node-api/package.json').version)"], {
+        cwd: ROOT,
+      }).stdout.toString(),
+    );
+    polars = JSON.parse(
+      spawnSync('node', ['-p', "JSON.stringify(require('nodejs-polars/package.json').version)"], {
+        cwd: ROOT,
+      }).stdout.toString(),
+    );
   } catch {
     /* versions are informative only */
   }
@@ -201,7 +263,8 @@ function machine(): string {
 
 async function main() {
   if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing (apt-get install -y time)');
-  if (!existsSync(join(ROOT, oursScript))) throw new Error(`${oursScript} does not exist yet: the engine has not landed`);
+  if (!existsSync(join(ROOT, oursScript)))
+    throw new Error(`${oursScript} does not exist yet: the engine has not landed`);
   await fsp.mkdir(CACHE, { recursive: true });
   const header = machine();
   log(header);
@@ -221,10 +284,16 @@ async function main() {
 
   const md: string[] = [];
   md.push(`# Benchmark: our engine vs a DuckDB SQL peer`, '', `${new Date().toISOString()}. ${header}.`, '');
-  md.push(`Whole-process wall time, CPU time (user + system, all threads) and peak RSS (\`/usr/bin/time -v\`), medians over the runs; on a shared machine CPU time is the steadier measure; ours = \`${viaNpm ? 'npm run etl --' : 'node electron/cli/run-bundled.cjs etl'}\` (what npm run etl runs), peer = \`node dist/cli/duckdb-peer-cli.js\` (the peer's esbuild bundle; DuckDB, all cores).`, '');
-  md.push('| events | format | events file | runs | wall ours | wall DuckDB | ours / DuckDB | CPU ours | CPU DuckDB | ours / DuckDB | peak RSS ours | peak RSS DuckDB | ours / DuckDB | ours RSS ÷ file |');
+  md.push(
+    `Whole-process wall time, CPU time (user + system, all threads) and peak RSS (\`/usr/bin/time -v\`), medians over the runs; on a shared machine CPU time is the steadier measure; ours = \`${viaNpm ? 'npm run etl --' : 'node electron/cli/run-bundled.cjs etl'}\` (what npm run etl runs), peer = \`node dist/cli/duckdb-peer-cli.js\` (the peer's esbuild bundle; DuckDB, all cores).`,
+    '',
+  );
+  md.push(
+    '| events | format | events file | runs | wall ours | wall DuckDB | ours / DuckDB | CPU ours | CPU DuckDB | ours / DuckDB | peak RSS ours | peak RSS DuckDB | ours / DuckDB | ours RSS ÷ file |',
+  );
   md.push('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  const med = (c: Cell, t: Tool, k: 'wallS' | 'maxRssKb' | 'cpuS') => median(c.runs[t].filter((m) => m.ok).map((m) => m[k]));
+  const med = (c: Cell, t: Tool, k: 'wallS' | 'maxRssKb' | 'cpuS') =>
+    median(c.runs[t].filter((m) => m.ok).map((m) => m[k]));
   for (const c of cells) {
     const wo = med(c, 'ours', 'wallS');
     const wd = med(c, 'duckdb', 'wallS');
@@ -240,24 +309,39 @@ async function main() {
   md.push(`Individual runs (wall s / CPU s / peak MB / 1-min load average at start, on ${os.cpus().length} cores):`);
   for (const c of cells) {
     const fmt = (t: Tool) =>
-      c.runs[t].map((m, i) => `${m.ok ? `${m.wallS.toFixed(2)}/${m.cpuS.toFixed(1)}/${Math.round(m.maxRssKb / 1024)}` : `failed(${m.exitCode})`}/${c.load[t][i].toFixed(1)}`).join(', ');
+      c.runs[t]
+        .map(
+          (m, i) =>
+            `${m.ok ? `${m.wallS.toFixed(2)}/${m.cpuS.toFixed(1)}/${Math.round(m.maxRssKb / 1024)}` : `failed(${m.exitCode})`}/${c.load[t][i].toFixed(1)}`,
+        )
+        .join(', ');
     md.push(`- ${c.ds.n} ${c.ds.format}: ours ${fmt('ours')}; DuckDB ${fmt('duckdb')}`);
   }
   const bigger = sizes.filter((n) => n !== smallest);
   if (bigger.length) {
-    md.push('', `Time growth ${smallest.toLocaleString('en-US')} → ${Math.max(...bigger).toLocaleString('en-US')} events (time per event at the larger size ÷ at the smaller; 1.00 = linear):`);
+    md.push(
+      '',
+      `Time growth ${smallest.toLocaleString('en-US')} → ${Math.max(...bigger).toLocaleString('en-US')} events (time per event at the larger size ÷ at the smaller; 1.00 = linear):`,
+    );
     for (const f of formats) {
       const a = cells.find((c) => c.ds.n === smallest && c.ds.format === f);
       const b = cells.find((c) => c.ds.n === Math.max(...bigger) && c.ds.format === f);
       if (!a || !b) continue;
-      const g = (t: Tool, k: 'wallS' | 'cpuS') => (med(b, t, k) / b.ds.n) / (med(a, t, k) / a.ds.n);
-      md.push(`- ${f}: wall ours ${fmtX(g('ours', 'wallS'))}, DuckDB ${fmtX(g('duckdb', 'wallS'))}; CPU ours ${fmtX(g('ours', 'cpuS'))}, DuckDB ${fmtX(g('duckdb', 'cpuS'))}`);
+      const g = (t: Tool, k: 'wallS' | 'cpuS') => med(b, t, k) / b.ds.n / (med(a, t, k) / a.ds.n);
+      md.push(
+        `- ${f}: wall ours ${fmtX(g('ours', 'wallS'))}, DuckDB ${fmtX(g('duckdb', 'wallS'))}; CPU ours ${fmtX(g('ours', 'cpuS'))}, DuckDB ${fmtX(g('duckdb', 'cpuS'))}`,
+      );
     }
   }
-  md.push('', `Output equality, ours vs DuckDB, at ${smallest.toLocaleString('en-US')} events (row counts, column names and dtypes, data row for row in file order):`);
+  md.push(
+    '',
+    `Output equality, ours vs DuckDB, at ${smallest.toLocaleString('en-US')} events (row counts, column names and dtypes, data row for row in file order):`,
+  );
   for (const c of cells.filter((x) => x.comparison)) {
     for (const r of c.comparison!) {
-      md.push(`- ${c.ds.format} ${r.file}: ${r.equal ? 'EQUAL' : 'DIFFERENT'} (${r.rows[0]} / ${r.rows[1]} rows)${r.notes.length ? '' : ''}`);
+      md.push(
+        `- ${c.ds.format} ${r.file}: ${r.equal ? 'EQUAL' : 'DIFFERENT'} (${r.rows[0]} / ${r.rows[1]} rows)${r.notes.length ? '' : ''}`,
+      );
       for (const note of r.notes) md.push(`  - ${note}`);
     }
   }
@@ -281,7 +365,16 @@ async function main() {
   await fsp.writeFile(join(CACHE, 'last-results.md'), text);
   await fsp.writeFile(
     join(CACHE, 'last-results.json'),
-    JSON.stringify(cells.map((c) => ({ ...c, runs: Object.fromEntries(Object.entries(c.runs).map(([k, v]) => [k, v.map(({ stdout: _s, stderrTail: _e, ...m }) => m)])) })), null, 2),
+    JSON.stringify(
+      cells.map((c) => ({
+        ...c,
+        runs: Object.fromEntries(
+          Object.entries(c.runs).map(([k, v]) => [k, v.map(({ stdout: _s, stderrTail: _e, ...m }) => m)]),
+        ),
+      })),
+      null,
+      2,
+    ),
   );
   log(`results written to ${join(CACHE, 'last-results.md')}`);
   const anyFail = cells.some((c) => c.runs.ours.some((m) => !m.ok) || c.runs.duckdb.some((m) => !m.ok));

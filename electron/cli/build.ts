@@ -52,7 +52,12 @@ export async function buildElectron(): Promise<void> {
  */
 export async function buildRunWorker(outdir = path.join(dist, 'electron')): Promise<string> {
   const results = await Promise.all([
-    build({ ...common, entryPoints: { 'run-worker': path.join(root, 'electron/service/run-worker.ts') }, outdir, write: false }),
+    build({
+      ...common,
+      entryPoints: { 'run-worker': path.join(root, 'electron/service/run-worker.ts') },
+      outdir,
+      write: false,
+    }),
     build({ ...(await engineWorkersBuild(outdir)), write: false }),
   ]);
   // Several servers or test files may build at once: each file is written whole, then renamed,
@@ -138,7 +143,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rendererOnly = process.argv.includes('--renderer');
   await Promise.all([buildRenderer(), rendererOnly ? Promise.resolve() : buildElectron()]);
-  console.log(`Built ${rendererOnly ? 'renderer' : 'app'} into ${path.relative(process.cwd(), dist) || dist} in ${Date.now() - started} ms`);
+  console.log(
+    `Built ${rendererOnly ? 'renderer' : 'app'} into ${path.relative(process.cwd(), dist) || dist} in ${Date.now() - started} ms`,
+  );
 }
 
 if (require.main === module) {

@@ -10,7 +10,10 @@ export interface FlagSpec {
   booleans?: string[];
 }
 
-export function parseFlags(argv: string[], spec: FlagSpec): { values: Record<string, string | undefined>; flags: Set<string> } {
+export function parseFlags(
+  argv: string[],
+  spec: FlagSpec,
+): { values: Record<string, string | undefined>; flags: Set<string> } {
   const values: Record<string, string | undefined> = { ...spec.values };
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {

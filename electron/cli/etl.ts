@@ -51,7 +51,8 @@ export async function main(argv: string[]): Promise<number> {
       {
         signal: controller.signal,
         onEvent: (e) => {
-          if (e.type === 'log' && (!flags.has('quiet') || e.level !== 'INFO')) process.stderr.write(formatLogLine(new Date(e.at), e.level, e.message) + '\n');
+          if (e.type === 'log' && (!flags.has('quiet') || e.level !== 'INFO'))
+            process.stderr.write(formatLogLine(new Date(e.at), e.level, e.message) + '\n');
         },
       },
     );

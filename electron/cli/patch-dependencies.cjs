@@ -61,7 +61,8 @@ function moveComputedLast(source, opener) {
 }
 
 /** `new Buffer(...)` as Node's own `Buffer()` does it, without the deprecation check. */
-const LEGACY_BUFFER = 'const legacyBuffer = (a, b, c) => (typeof a === "number" ? Buffer.alloc(a) : Buffer.from(a, b, c));';
+const LEGACY_BUFFER =
+  'const legacyBuffer = (a, b, c) => (typeof a === "number" ? Buffer.alloc(a) : Buffer.from(a, b, c));';
 
 /** The source calling legacyBuffer instead of `new Buffer`, or null if it has no such call. */
 function replaceNewBuffer(source) {
@@ -74,10 +75,22 @@ function replaceNewBuffer(source) {
 
 /** Every patched file: its package, its path there, and how it changes. */
 const TARGETS = [
-  { pkg: 'nodejs-polars', file: 'bin/lazy/expr/index.js', change: (s) => moveComputedLast(s, '    return {\n        _expr,\n') },
-  { pkg: 'nodejs-polars', file: 'bin/series/index.js', change: (s) => moveComputedLast(s, '    const series = {\n        _s,\n') },
+  {
+    pkg: 'nodejs-polars',
+    file: 'bin/lazy/expr/index.js',
+    change: (s) => moveComputedLast(s, '    return {\n        _expr,\n'),
+  },
+  {
+    pkg: 'nodejs-polars',
+    file: 'bin/series/index.js',
+    change: (s) => moveComputedLast(s, '    const series = {\n        _s,\n'),
+  },
   { pkg: 'nodejs-polars', file: 'bin/dataframe.js', change: (s) => moveComputedLast(s, '    const df = {\n') },
-  { pkg: 'nodejs-polars', file: 'bin/lazy/dataframe.js', change: (s) => moveComputedLast(s, '    return {\n        _ldf,\n') },
+  {
+    pkg: 'nodejs-polars',
+    file: 'bin/lazy/dataframe.js',
+    change: (s) => moveComputedLast(s, '    return {\n        _ldf,\n'),
+  },
   { pkg: 'parquetjs-lite', file: 'modules/thrift-lite/buffered_transport.js', change: replaceNewBuffer },
   { pkg: 'parquetjs-lite', file: 'modules/thrift-lite/compact_protocol.js', change: replaceNewBuffer },
   { pkg: 'parquetjs-lite', file: 'modules/thrift-lite/framed_transport.js', change: replaceNewBuffer },
@@ -88,7 +101,9 @@ const TARGETS = [
 /** Where a target's package is installed, or null. */
 function packageRoot(target, projectRoot) {
   try {
-    const from = target.from ? [path.dirname(require.resolve(`${target.from}/package.json`, { paths: [projectRoot] }))] : [projectRoot];
+    const from = target.from
+      ? [path.dirname(require.resolve(`${target.from}/package.json`, { paths: [projectRoot] }))]
+      : [projectRoot];
     return path.dirname(require.resolve(`${target.pkg}/package.json`, { paths: from }));
   } catch {
     return null;
@@ -105,13 +120,17 @@ function patch(projectRoot, targets = TARGETS) {
     try {
       source = fs.readFileSync(p, 'utf8');
     } catch {
-      process.stderr.write(`patch-dependencies: ${target.pkg}/${target.file} not found; left as it is (slower, still correct)\n`);
+      process.stderr.write(
+        `patch-dependencies: ${target.pkg}/${target.file} not found; left as it is (slower, still correct)\n`,
+      );
       continue;
     }
     if (source.startsWith(MARKER)) continue;
     const changed = target.change(source);
     if (changed === null) {
-      process.stderr.write(`patch-dependencies: ${p} is not as expected (another version?); left as it is (slower, still correct)\n`);
+      process.stderr.write(
+        `patch-dependencies: ${p} is not as expected (another version?); left as it is (slower, still correct)\n`,
+      );
       continue;
     }
     fs.writeFileSync(p, `${MARKER}\n${changed}`);

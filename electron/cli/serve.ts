@@ -22,7 +22,8 @@ function option(name: string): string | undefined {
 async function main(): Promise<void> {
   const portText = option('port');
   const port = portText === undefined ? 0 : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535 (got "${portText}").`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a number from 0 to 65535 (got "${portText}").`);
   const outDir = path.resolve(option('out') ?? path.join(root, 'output'));
   const sampleDir = path.join(root, 'data');
 

@@ -102,7 +102,12 @@ function schemaMessage(columns: IpcColumn[]): Uint8Array {
 }
 
 /** A record batch's message: `nodes` are [length, nullCount] per column, `flat` their buffers in order. */
-function recordBatchMessage(length: number, nodes: [number, number][], flat: Uint8Array[], bodyLength: number): Uint8Array {
+function recordBatchMessage(
+  length: number,
+  nodes: [number, number][],
+  flat: Uint8Array[],
+  bodyLength: number,
+): Uint8Array {
   const b = new flatbuffers.Builder(1024);
   return finishMessage(b, MessageHeader.RecordBatch, recordBatchTable(b, length, nodes, flat, bodyLength), bodyLength);
 }
@@ -118,7 +123,13 @@ function dictionaryBatchMessage(id: number, length: number, flat: Uint8Array[], 
   return finishMessage(b, MessageHeader.DictionaryBatch, DictionaryBatch.endDictionaryBatch(b), bodyLength);
 }
 
-function recordBatchTable(b: flatbuffers.Builder, length: number, nodes: [number, number][], flat: Uint8Array[], bodyLength: number): flatbuffers.Offset {
+function recordBatchTable(
+  b: flatbuffers.Builder,
+  length: number,
+  nodes: [number, number][],
+  flat: Uint8Array[],
+  bodyLength: number,
+): flatbuffers.Offset {
   // Vectors of structs are written back to front.
   RecordBatch.startBuffersVector(b, flat.length);
   let end = bodyLength;
@@ -138,7 +149,12 @@ function recordBatchTable(b: flatbuffers.Builder, length: number, nodes: [number
 }
 
 /** A message's metadata, framed: continuation marker, padded length, flatbuffer, padding. */
-function finishMessage(b: flatbuffers.Builder, headerType: MessageHeader, header: flatbuffers.Offset, bodyLength: number): Uint8Array {
+function finishMessage(
+  b: flatbuffers.Builder,
+  headerType: MessageHeader,
+  header: flatbuffers.Offset,
+  bodyLength: number,
+): Uint8Array {
   Message.startMessage(b);
   Message.addVersion(b, MetadataVersion.V5);
   Message.addHeaderType(b, headerType);
@@ -158,7 +174,8 @@ function finishMessage(b: flatbuffers.Builder, headerType: MessageHeader, header
 /** The columns (all of one length) as an Arrow IPC stream holding one record batch. */
 export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
   for (const c of columns) {
-    if (c.length !== columns[0].length) throw new Error(`column ${c.name} has ${c.length} rows, ${columns[0].name} has ${columns[0].length}`);
+    if (c.length !== columns[0].length)
+      throw new Error(`column ${c.name} has ${c.length} rows, ${columns[0].name} has ${columns[0].length}`);
     if (c.nullCount > 0 && !c.validity) throw new Error(`column ${c.name} has nulls but no validity bits`);
     if (c.type === 'dictionary' && !c.dictionary) throw new Error(`column ${c.name} has no dictionary`);
   }
@@ -173,7 +190,15 @@ export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
   });
   const buffers = columns.flatMap(buffersOf);
   const length = columns[0]?.length ?? 0;
-  messages.push({ meta: recordBatchMessage(length, columns.map((c) => [c.length, c.nullCount]), buffers, bodyOf(buffers)), body: buffers });
+  messages.push({
+    meta: recordBatchMessage(
+      length,
+      columns.map((c) => [c.length, c.nullCount]),
+      buffers,
+      bodyOf(buffers),
+    ),
+    body: buffers,
+  });
 
   const out = new Uint8Array(messages.reduce((n, m) => n + m.meta.length + bodyOf(m.body), 0) + 8);
   let p = 0;

@@ -24,14 +24,18 @@ export async function createStaging(outDir: string): Promise<StagingFolder> {
     if (!s.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw inputError(`Cannot use the output folder ${outDir} (${code}). Choose a folder you can write to.`, { file: outDir });
+    throw inputError(`Cannot use the output folder ${outDir} (${code}). Choose a folder you can write to.`, {
+      file: outDir,
+    });
   }
   let dir: string;
   try {
     dir = await mkdtemp(join(outDir, '.etl-staging-'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw inputError(`Cannot write to the output folder ${outDir} (${code}). Choose a folder you can write to.`, { file: outDir });
+    throw inputError(`Cannot write to the output folder ${outDir} (${code}). Choose a folder you can write to.`, {
+      file: outDir,
+    });
   }
   return {
     dir,
@@ -41,7 +45,10 @@ export async function createStaging(outDir: string): Promise<StagingFolder> {
       for (const name of names) {
         const st = await lstat(join(outDir, name)).catch(() => null);
         if (st && !st.isFile() && !st.isSymbolicLink())
-          throw inputError(`Cannot write ${name} in ${outDir}: a folder of that name is in the way. Move it, or choose another output folder.`, { file: join(outDir, name) });
+          throw inputError(
+            `Cannot write ${name} in ${outDir}: a folder of that name is in the way. Move it, or choose another output folder.`,
+            { file: join(outDir, name) },
+          );
       }
       const backup = join(dir, '.previous');
       await mkdir(backup);
@@ -63,9 +70,12 @@ export async function createStaging(outDir: string): Promise<StagingFolder> {
         for (const name of placed) await rename(join(outDir, name), join(dir, name)).catch(() => undefined);
         for (const name of savedOld) await rename(join(backup, name), join(outDir, name)).catch(() => undefined);
         const code = (err as NodeJS.ErrnoException).code ?? String(err);
-        throw inputError(`Cannot move the new outputs into ${outDir} (${code}); the earlier outputs were left as they were. Check that the output files are not folders or open elsewhere.`, {
-          file: outDir,
-        });
+        throw inputError(
+          `Cannot move the new outputs into ${outDir} (${code}); the earlier outputs were left as they were. Check that the output files are not folders or open elsewhere.`,
+          {
+            file: outDir,
+          },
+        );
       }
       await rm(dir, { recursive: true, force: true });
     },

@@ -155,7 +155,12 @@ export class DictionaryColumn {
    * Appends the value src[start..end), already valid UTF-8. `words` views the same bytes as
    * `src`: values are hashed and compared four bytes at a time.
    */
-  pushBytes(src: Uint8Array, start: number, end: number, words: DataView = new DataView(src.buffer, src.byteOffset, src.byteLength)): void {
+  pushBytes(
+    src: Uint8Array,
+    start: number,
+    end: number,
+    words: DataView = new DataView(src.buffer, src.byteOffset, src.byteLength),
+  ): void {
     const i = this.length++;
     if (i >= this.indices.length) this.indices = grow(this.indices, i + 1);
     this.indices[i] = this.indexOf(src, words, start, end);
@@ -214,7 +219,8 @@ export class DictionaryColumn {
   /** A table twice the size, for a dictionary that outgrew half of it. */
   private rehash(): void {
     this.slots = new Int32Array(2 * this.slots.length);
-    for (let index = 0; index < this.count; index++) this.place(hashBytes(this.values, this.words, this.offsets[index], this.offsets[index + 1]), index);
+    for (let index = 0; index < this.count; index++)
+      this.place(hashBytes(this.values, this.words, this.offsets[index], this.offsets[index + 1]), index);
   }
 
   /** Hands the filled part over (views, see FinishedColumn) and starts empty, dictionary too. */
@@ -226,7 +232,11 @@ export class DictionaryColumn {
       nullCount: this.validity.nulls,
       validity: this.validity.take(n),
       values: this.indices.subarray(0, n),
-      dictionary: { length: this.count, offsets: this.offsets.subarray(0, this.count + 1), values: this.values.subarray(0, this.used) },
+      dictionary: {
+        length: this.count,
+        offsets: this.offsets.subarray(0, this.count + 1),
+        values: this.values.subarray(0, this.used),
+      },
     };
     this.length = 0;
     this.validity.reset(n);
@@ -282,7 +292,13 @@ export class Float64Column {
 
   finish(): FinishedColumn {
     const n = this.length;
-    const out: FinishedColumn = { type: 'float64', length: n, nullCount: this.validity.nulls, validity: this.validity.take(n), values: this.values.subarray(0, n) };
+    const out: FinishedColumn = {
+      type: 'float64',
+      length: n,
+      nullCount: this.validity.nulls,
+      validity: this.validity.take(n),
+      values: this.values.subarray(0, n),
+    };
     this.length = 0;
     this.validity.reset(n);
     return out;

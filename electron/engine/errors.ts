@@ -19,7 +19,10 @@ export function inputError(message: string, where: { file?: string; line?: numbe
 }
 
 export function cancelledError(): EtlError {
-  return new EtlError({ kind: 'cancelled', message: 'The run was cancelled; the previous outputs were left as they were.' });
+  return new EtlError({
+    kind: 'cancelled',
+    message: 'The run was cancelled; the previous outputs were left as they were.',
+  });
 }
 
 /** Any thrown value as a user-facing error value. */

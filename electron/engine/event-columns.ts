@@ -3,17 +3,34 @@
  * (SPEC "Inputs" and the stage table): user_id trimming, timestamp validation, the value rule.
  * A row's `reason` is 0 when it passed, else the code of the stage that dropped it.
  */
-import { DictionaryColumn, type FinishedColumn, Float64Column, Int32Column, StringColumn, toIpcStream } from './column-builders';
+import {
+  DictionaryColumn,
+  type FinishedColumn,
+  Float64Column,
+  Int32Column,
+  StringColumn,
+  toIpcStream,
+} from './column-builders';
 import { EventScanner, Field, Kind } from './json-scanner';
 import { type Instant, parseTimestamp, parseTimestampBytes } from './timestamp';
 import { parseDecimal, parseDecimalString } from './value-rules';
 import { REASON_CODE } from './reason-codes';
 
 // Local copies: imported bindings are property reads (getters under tsx) on this hot path.
-const F_USER = Field.UserId, F_TYPE = Field.EventType, F_TS = Field.Timestamp, F_VALUE = Field.Value, F_DEVICE = Field.Device, F_PAGE = Field.Page;
-const K_ABSENT = Kind.Absent, K_NULL = Kind.Null, K_STRING = Kind.String, K_NUMBER = Kind.Number;
+const F_USER = Field.UserId,
+  F_TYPE = Field.EventType,
+  F_TS = Field.Timestamp,
+  F_VALUE = Field.Value,
+  F_DEVICE = Field.Device,
+  F_PAGE = Field.Page;
+const K_ABSENT = Kind.Absent,
+  K_NULL = Kind.Null,
+  K_STRING = Kind.String,
+  K_NUMBER = Kind.Number;
 // (Plain constants as well: see json-scanner.ts.)
-const R_OK = REASON_CODE.ok, R_MISSING_USER_ID = REASON_CODE.missing_user_id, R_INVALID_TIMESTAMP = REASON_CODE.invalid_timestamp;
+const R_OK = REASON_CODE.ok,
+  R_MISSING_USER_ID = REASON_CODE.missing_user_id,
+  R_INVALID_TIMESTAMP = REASON_CODE.invalid_timestamp;
 const parseTsBytes = parseTimestampBytes;
 const parseDec = parseDecimal;
 

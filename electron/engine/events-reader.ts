@@ -86,7 +86,7 @@ async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   const buf = Buffer.allocUnsafe(4 << 20);
   const fh = await open(path, 'r');
   try {
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       // (A cancelled run, or one stopped for a bad users file, stops hashing too.)
       if (signal?.aborted) throw cancelledError();
       const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
@@ -159,20 +159,29 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     const fh = await open(path, 'r');
     try {
       const st = await fh.stat();
-      if (st.isDirectory()) throw inputError(`The events file ${path} is a folder; choose the raw_events.json file inside it.`, { file: path });
+      if (st.isDirectory())
+        throw inputError(`The events file ${path} is a folder; choose the raw_events.json file inside it.`, {
+          file: path,
+        });
       size = st.size;
       head = Buffer.alloc(Math.min(size, 1 << 16));
       const mid = Math.floor(size / 2);
       const parallel = workers >= 2 && size >= (opts.parallelFrom ?? 16 << 20);
       if (parallel) window = { bytes: Buffer.alloc(Math.min(1 << 20, size - mid)), offset: mid };
-      await Promise.all([fh.read(head, 0, head.length, 0), window && fh.read(window.bytes, 0, window.bytes.length, window.offset)]);
+      await Promise.all([
+        fh.read(head, 0, head.length, 0),
+        window && fh.read(window.bytes, 0, window.bytes.length, window.offset),
+      ]);
     } finally {
       await fh.close();
     }
   } catch (err) {
     opts.onStarted?.();
     if (err instanceof EtlError) throw err;
-    throw inputError(`Cannot open the events file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}. Check the path and that you may read it.`, { file: path });
+    throw inputError(
+      `Cannot open the events file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}. Check the path and that you may read it.`,
+      { file: path },
+    );
   }
   const format = formatFromName(path) ?? sniffFormat(head);
   const hashFile = (): Promise<string> => {

@@ -16,9 +16,19 @@ export type Field = (typeof Field)[keyof typeof Field];
 const FIELD_COUNT = 6;
 // Plain constants for the hot code: a property read of Kind or Field needs type feedback, and on
 // a path first taken after V8 optimised the scanner, its absence throws the optimised code away.
-const K_ABSENT = Kind.Absent, K_NULL = Kind.Null, K_STRING = Kind.String, K_NUMBER = Kind.Number;
-const K_BOOL = Kind.Bool, K_OBJECT = Kind.Object, K_ARRAY = Kind.Array;
-const F_USER = Field.UserId, F_TYPE = Field.EventType, F_TS = Field.Timestamp, F_VALUE = Field.Value, F_DEVICE = Field.Device, F_PAGE = Field.Page;
+const K_ABSENT = Kind.Absent,
+  K_NULL = Kind.Null,
+  K_STRING = Kind.String,
+  K_NUMBER = Kind.Number;
+const K_BOOL = Kind.Bool,
+  K_OBJECT = Kind.Object,
+  K_ARRAY = Kind.Array;
+const F_USER = Field.UserId,
+  F_TYPE = Field.EventType,
+  F_TS = Field.Timestamp,
+  F_VALUE = Field.Value,
+  F_DEVICE = Field.Device,
+  F_PAGE = Field.Page;
 /** Nesting levels scanned recursively; deeper values are skipped iteratively. */
 const RECURSION_LIMIT = 32;
 
@@ -232,7 +242,8 @@ export class EventScanner {
           p++;
           continue;
         }
-        if (b[p] !== 44) return this.fail(p, top === 125 ? "',' or '}' expected in an object" : "',' or ']' expected in an array");
+        if (b[p] !== 44)
+          return this.fail(p, top === 125 ? "',' or '}' expected in an object" : "',' or ']' expected in an array");
         p++;
         expectKey = top === 125;
         break;
@@ -322,7 +333,8 @@ export class EventScanner {
       this.stop[field] = vEnd - 1;
       this.escaped[field] = this.strEscaped ? 1 : 0;
     } else {
-      kind = c === 110 ? K_NULL : c === 116 || c === 102 ? K_BOOL : c === 123 ? K_OBJECT : c === 91 ? K_ARRAY : K_NUMBER;
+      kind =
+        c === 110 ? K_NULL : c === 116 || c === 102 ? K_BOOL : c === 123 ? K_OBJECT : c === 91 ? K_ARRAY : K_NUMBER;
       this.start[field] = vStart;
       this.stop[field] = vEnd;
       this.escaped[field] = 0;

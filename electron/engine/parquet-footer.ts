@@ -18,7 +18,7 @@ interface EnvelopeReader {
 type ParquetLite = { ParquetEnvelopeReader: { openFile(p: string): Promise<EnvelopeReader> } };
 // Loaded on first use (about 25 ms), so a run's scan threads start without waiting for it.
 let parquet: ParquetLite | undefined;
- 
+
 const loadParquet = () => (parquet ??= require('parquetjs-lite') as ParquetLite);
 
 /** Parquet's CompressionCodec enum, by value. */
@@ -36,7 +36,9 @@ export async function readParquetFooter(path: string): Promise<ParquetFooter> {
   const reader = await loadParquet().ParquetEnvelopeReader.openFile(path);
   try {
     const footer = await reader.readFooter();
-    const chunkCodecs = footer.row_groups.flatMap((rg) => rg.columns.map((c) => CODECS[c.meta_data?.codec ?? -1] ?? `CODEC_${c.meta_data?.codec}`));
+    const chunkCodecs = footer.row_groups.flatMap((rg) =>
+      rg.columns.map((c) => CODECS[c.meta_data?.codec ?? -1] ?? `CODEC_${c.meta_data?.codec}`),
+    );
     const distinct = [...new Set(chunkCodecs)].sort();
     // A file with no row groups has no chunks; it was still written with the run's codec.
     return { rows: int64(footer.num_rows), chunkCodecs, codec: distinct.length ? distinct.join('+') : 'SNAPPY' };

@@ -7,12 +7,31 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pl from './polars';
 import type { DataFrame } from 'nodejs-polars';
-import { OUTPUT_FILES, type OutputReport, type ProgressEvent, type RunReport, type RunRequest, type StageName } from '../../shared/pipeline';
+import {
+  OUTPUT_FILES,
+  type OutputReport,
+  type ProgressEvent,
+  type RunReport,
+  type RunRequest,
+  type StageName,
+} from '../../shared/pipeline';
 import { createStaging } from './atomic-output';
 import { cancelledError, inputError, toErrorInfo } from './errors';
 import { readEvents } from './events-reader';
 import { readParquetFooter } from './parquet-footer';
-import { REASON_CODES, type EventBatches, cleanEventsQuery, splitBatch, countReasons, dailySummaryQuery, droppedRowsQuery, joinAndFilter, markDuplicates, prepareExpressions, usersFrame } from './stages';
+import {
+  REASON_CODES,
+  type EventBatches,
+  cleanEventsQuery,
+  splitBatch,
+  countReasons,
+  dailySummaryQuery,
+  droppedRowsQuery,
+  joinAndFilter,
+  markDuplicates,
+  prepareExpressions,
+  usersFrame,
+} from './stages';
 import { readUsers } from './users-reader';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
@@ -73,7 +92,9 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
       ...hooks.scan,
       signal: hooks.signal ? AbortSignal.any([hooks.signal, stopScan.signal]) : stopScan.signal,
       onBatch: (ipc, segment) => {
-        (segments[segment] ??= []).push(splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))));
+        (segments[segment] ??= []).push(
+          splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
+        );
         // Each batch as read is garbage now. A collection costs tens of milliseconds, so one
         // runs for every few hundred megabytes of them.
         garbageBytes += ipc.byteLength;
@@ -105,9 +126,21 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
       throw err;
     }
     rec.log('INFO', `Loaded ${users.rows} users from ${req.usersPath}`);
-    rec.warn('duplicate_user_rows', users.duplicateRows, `${users.duplicateRows} users.csv rows repeat an earlier user_id and were ignored (the first row wins)`);
-    rec.warn('invalid_signup_date', users.invalidSignupDates, `${users.invalidSignupDates} users.csv rows have a signup_date that is not YYYY-MM-DD; it was set to null`);
-    rec.warn('missing_user_id_in_users', users.missingUserIds, `${users.missingUserIds} users.csv rows have no user_id and were ignored`);
+    rec.warn(
+      'duplicate_user_rows',
+      users.duplicateRows,
+      `${users.duplicateRows} users.csv rows repeat an earlier user_id and were ignored (the first row wins)`,
+    );
+    rec.warn(
+      'invalid_signup_date',
+      users.invalidSignupDates,
+      `${users.invalidSignupDates} users.csv rows have a signup_date that is not YYYY-MM-DD; it was set to null`,
+    );
+    rec.warn(
+      'missing_user_id_in_users',
+      users.missingUserIds,
+      `${users.missingUserIds} users.csv rows have no user_id and were ignored`,
+    );
     // The later stages' expressions are slow to build (see stages.ts): build them while the scan runs.
     prepareExpressions();
     const read = await scan.catch((err) => {
@@ -117,7 +150,10 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     const afterStage = read.bytes >= GC_AFTER_STAGES_FROM_BYTES ? releaseDeadFrames : () => {};
     const scanMs = rec.elapsed();
     const tally = read.tally;
-    rec.log('INFO', `Loaded ${tally.rows} events from ${req.eventsPath} (${read.format === 'json' ? 'JSON array' : 'newline-delimited JSON'})`);
+    rec.log(
+      'INFO',
+      `Loaded ${tally.rows} events from ${req.eventsPath} (${read.format === 'json' ? 'JSON array' : 'newline-delimited JSON'})`,
+    );
     const afterExtract = tally.rows - tally.malformed;
     rec.finishStage('extract', tally.rows, afterExtract, scanMs);
     startStage('clean_user_id');
@@ -126,7 +162,11 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     startStage('clean_timestamp');
     const afterTs = afterUser - tally.invalidTimestamp;
     rec.finishStage('clean_timestamp', afterUser, afterTs, 0);
-    rec.warn('invalid_value', tally.invalidValue, `${tally.invalidValue} events have a value that is not a number or a decimal string; it was set to null`);
+    rec.warn(
+      'invalid_value',
+      tally.invalidValue,
+      `${tally.invalidValue} events have a value that is not a number or a decimal string; it was set to null`,
+    );
     if (tally.rows === 0) rec.warn('empty_input', 1, `${req.eventsPath} holds no events; the outputs are empty`);
 
     // Rows of later ranges were numbered from 1 within their range: make them file-wide.
@@ -168,7 +208,8 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
       [OUTPUT_FILES.cleanEvents, cleanEventsQuery(events)],
       [OUTPUT_FILES.droppedRows, await droppedRowsQuery(events, asRead)],
     ];
-    const sink = ([name, query]: (typeof writes)[number]) => query.sinkParquet(st.path(name), { compression: 'snappy', maintainOrder: true }).collect();
+    const sink = ([name, query]: (typeof writes)[number]) =>
+      query.sinkParquet(st.path(name), { compression: 'snappy', maintainOrder: true }).collect();
     // The summary sorts a key of every kept row, so it runs alone; the other two stream, and run
     // together. (All three at once was no faster and took more memory.)
     const writing = rec.writing();
@@ -200,14 +241,22 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     await writeFile(st.path(OUTPUT_FILES.runReport), JSON.stringify(report, null, 2) + '\n');
     await writeFile(st.path(OUTPUT_FILES.log), rec.logLines.join('\n') + '\n');
     checkCancel();
-    await st.commit([OUTPUT_FILES.cleanEvents, OUTPUT_FILES.dailySummary, OUTPUT_FILES.droppedRows, OUTPUT_FILES.runReport, OUTPUT_FILES.log]);
+    await st.commit([
+      OUTPUT_FILES.cleanEvents,
+      OUTPUT_FILES.dailySummary,
+      OUTPUT_FILES.droppedRows,
+      OUTPUT_FILES.runReport,
+      OUTPUT_FILES.log,
+    ]);
     staging = null;
     rec.emit({ type: 'run-finished', report });
     return report;
   } catch (err) {
     rec.emit({ type: 'run-failed', error: toErrorInfo(err) });
     if (err instanceof Error && err.name !== 'EtlError' && /No such file|os error/i.test(err.message)) {
-      throw inputError(`Cannot write the outputs in ${req.outDir}: ${err.message}. Choose a folder you can write to.`, { file: req.outDir });
+      throw inputError(`Cannot write the outputs in ${req.outDir}: ${err.message}. Choose a folder you can write to.`, {
+        file: req.outDir,
+      });
     }
     throw err;
   } finally {
@@ -215,4 +264,3 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     if (staging) await staging.discard().catch(() => undefined);
   }
 }
-

@@ -6,7 +6,7 @@
 import type Polars from 'nodejs-polars';
 
 let loaded: typeof Polars | undefined;
- 
+
 const load = (): typeof Polars => (loaded ??= require('nodejs-polars') as typeof Polars);
 
 const pl: typeof Polars = new Proxy({} as typeof Polars, { get: (_target, key) => Reflect.get(load(), key) });

@@ -28,7 +28,8 @@ export class RunRecorder {
   constructor(readonly emit: (e: ProgressEvent) => void) {
     // Polars works off this thread, so the timer fires even during a long query.
     this.beat = setInterval(() => {
-      if (this.busy) emit({ type: 'heartbeat', stage: this.busy.name, elapsedMs: Math.round(performance.now() - this.busy.t) });
+      if (this.busy)
+        emit({ type: 'heartbeat', stage: this.busy.name, elapsedMs: Math.round(performance.now() - this.busy.t) });
     }, HEARTBEAT_MS);
   }
 
@@ -65,7 +66,13 @@ export class RunRecorder {
 
   finishStage(name: StageName, rowsIn: number, rowsOut: number, ms: number): void {
     this.busy = null;
-    const report: StageReport = { name, rows_in: rowsIn, rows_out: rowsOut, dropped: { [STAGE_DROP_REASON[name]]: rowsIn - rowsOut }, ms: Math.round(ms) };
+    const report: StageReport = {
+      name,
+      rows_in: rowsIn,
+      rows_out: rowsOut,
+      dropped: { [STAGE_DROP_REASON[name]]: rowsIn - rowsOut },
+      ms: Math.round(ms),
+    };
     this.stages.push(report);
     this.emit({ type: 'stage-finished', stage: report });
     const line = describeStage(report, this.stages);

@@ -6,9 +6,21 @@ import type { EtlErrorInfo } from '../../shared/pipeline';
 import type { ScanProblem } from './segment-scan';
 
 /** Turns a scan problem into the user-facing error info. */
-export function describeProblem(file: string, name: string, problem: ScanProblem, line: number, column: number): EtlErrorInfo {
+export function describeProblem(
+  file: string,
+  name: string,
+  problem: ScanProblem,
+  line: number,
+  column: number,
+): EtlErrorInfo {
   if (problem.kind === 'utf8')
-    return { kind: 'input', file, line, offset: problem.offset, message: `${name} is not valid UTF-8 at line ${line}, column ${column} (byte ${problem.offset}). Save the file as UTF-8 and run again.` };
+    return {
+      kind: 'input',
+      file,
+      line,
+      offset: problem.offset,
+      message: `${name} is not valid UTF-8 at line ${line}, column ${column} (byte ${problem.offset}). Save the file as UTF-8 and run again.`,
+    };
   return {
     kind: 'input',
     file,

@@ -65,7 +65,11 @@ export async function scanSegment(spec: SegmentSpec, opts: SegmentOptions): Prom
   }
 }
 
-async function scanOpen(fh: Awaited<ReturnType<typeof open>>, spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
+async function scanOpen(
+  fh: Awaited<ReturnType<typeof open>>,
+  spec: SegmentSpec,
+  opts: SegmentOptions,
+): Promise<SegmentResult> {
   const sc = new EventScanner();
   const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK;
   const batchRows = opts.batchRows ?? DEFAULT_BATCH;
@@ -259,7 +263,11 @@ class ArrayState {
   /** At the end of the file the array must have been opened and closed. */
   closedProblem(offset: number): ScanProblem | null {
     if (this.closed) return null;
-    return { kind: 'json', offset, what: this.opened ? "the array is not closed with ']'" : 'the file holds no JSON array' };
+    return {
+      kind: 'json',
+      offset,
+      what: this.opened ? "the array is not closed with ']'" : 'the file holds no JSON array',
+    };
   }
 
   /** For a range handed to a worker: true when it ended exactly after an element and its ','. */

@@ -10,7 +10,9 @@ const dropped = (s: StageReport) => s.rows_in - s.rows_out;
 export function describeStage(stage: StageReport, all: readonly StageReport[]): string | null {
   switch (stage.name) {
     case 'extract':
-      return dropped(stage) > 0 ? `Malformed records: ${stage.rows_in} -> ${stage.rows_out} (dropped ${dropped(stage)} lines that are not JSON objects)` : null;
+      return dropped(stage) > 0
+        ? `Malformed records: ${stage.rows_in} -> ${stage.rows_out} (dropped ${dropped(stage)} lines that are not JSON objects)`
+        : null;
     case 'clean_user_id':
       return null;
     case 'clean_timestamp': {
@@ -30,7 +32,8 @@ export function describeStage(stage: StageReport, all: readonly StageReport[]): 
 /** The `DROPPED ROW SUMMARY:` block: one line per reason, then the total. */
 export function droppedSummaryLines(stages: readonly StageReport[]): string[] {
   const byReason = new Map<string, number>();
-  for (const s of stages) for (const [reason, n] of Object.entries(s.dropped)) byReason.set(reason, (byReason.get(reason) ?? 0) + (n ?? 0));
+  for (const s of stages)
+    for (const [reason, n] of Object.entries(s.dropped)) byReason.set(reason, (byReason.get(reason) ?? 0) + (n ?? 0));
   const total = [...byReason.values()].reduce((a, b) => a + b, 0);
   return ['DROPPED ROW SUMMARY:', ...DROP_REASONS.map((r) => `  ${r}: ${byReason.get(r) ?? 0}`), `  total: ${total}`];
 }

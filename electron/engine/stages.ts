@@ -61,7 +61,10 @@ const splitExpressions = once(() => ({
   // a kept row's key (their user_id or timestamp is missing or invalid), so their hashes do no
   // harm (see markDuplicates). event_type comes as a Categorical (see event-columns.ts), whose
   // hash is its value's, the same in every batch.
-  keyHash: pl.struct(DEDUP_KEY.map((k) => col(k))).hash(0x5eed, 1, 2, 3).alias('key_hash'),
+  keyHash: pl
+    .struct(DEDUP_KEY.map((k) => col(k)))
+    .hash(0x5eed, 1, 2, 3)
+    .alias('key_hash'),
 }));
 
 /** A value made on first use and kept (for expressions that never change). */
@@ -71,7 +74,10 @@ function once<T>(make: () => T): () => T {
 }
 
 /** `reason` tests shared by several queries. */
-const reasonTests = once(() => ({ kept: col('reason').eq(REASON_CODE.ok), dropped: col('reason').neq(REASON_CODE.ok) }));
+const reasonTests = once(() => ({
+  kept: col('reason').eq(REASON_CODE.ok),
+  dropped: col('reason').neq(REASON_CODE.ok),
+}));
 
 const asString = (c: string) => col(c).cast(pl.Utf8);
 
@@ -91,11 +97,20 @@ export function unionOf(batches: EventBatches, each: (b: LazyDataFrame) => LazyD
  * Batches are joined a group at a time: one join per batch would build the table's hash over
  * and over, one join for all of them would hold every row's result at once.
  */
-export async function attachColumns(batches: EventBatches, on: string, table: DataFrame, columns: string[], groupRows = ATTACH_GROUP_ROWS): Promise<EventBatches> {
+export async function attachColumns(
+  batches: EventBatches,
+  on: string,
+  table: DataFrame,
+  columns: string[],
+  groupRows = ATTACH_GROUP_ROWS,
+): Promise<EventBatches> {
   const out: EventBatches = [];
   const key = col(on);
   const wanted = columns.map((c) => col(c));
-  for (const [first, last] of batchGroups(batches.map((b) => b.height), groupRows)) {
+  for (const [first, last] of batchGroups(
+    batches.map((b) => b.height),
+    groupRows,
+  )) {
     const group = batches.slice(first, last);
     const rows = group.reduce((n, b) => n + b.height, 0);
     const found = await unionOf(group, (b) => b.select(key))
@@ -116,7 +131,7 @@ export async function attachColumns(batches: EventBatches, on: string, table: Da
 /** Consecutive runs [first, last) of batches holding at most `maxRows` rows (at least one batch each). */
 export function batchGroups(heights: number[], maxRows: number): [number, number][] {
   const groups: [number, number][] = [];
-  for (let first = 0; first < heights.length; ) {
+  for (let first = 0; first < heights.length;) {
     let last = first + 1;
     let rows = heights[first];
     while (last < heights.length && rows + heights[last] <= maxRows) rows += heights[last++];
@@ -160,9 +175,13 @@ export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Pro
 
   // Check each candidate's key against its first occurrence's, reading only those rows (in one
   // pass over the batches for both sides).
-  const rows = pl.concat([pairs.select(x.sourceRow), pairs.select(x.firstRowAsSourceRow)], { how: 'vertical' }).unique();
+  const rows = pl
+    .concat([pairs.select(x.sourceRow), pairs.select(x.firstRowAsSourceRow)], { how: 'vertical' })
+    .unique();
   const rowsToRead = rows.lazy();
-  const keys = await unionOf(batches, (b) => b.join(rowsToRead, { on: 'source_row', how: 'semi' }).select(...x.keyColumns)).collect();
+  const keys = await unionOf(batches, (b) =>
+    b.join(rowsToRead, { on: 'source_row', how: 'semi' }).select(...x.keyColumns),
+  ).collect();
   const firstKeys = keys.lazy().select(...x.firstKeyColumns);
   const verified = await pairs
     .lazy()
@@ -192,20 +211,37 @@ const dedupExpressions = once(() => {
     col(k)
       .eq(col(`first_${k}`))
       .fillNull(false)
-      .or(col(k).isNull().and(col(`first_${k}`).isNull()));
+      .or(
+        col(k)
+          .isNull()
+          .and(col(`first_${k}`).isNull()),
+      );
   return {
     sourceRow: col('source_row'),
     firstRow: col('first_row'),
     hashColumns: [col('source_row'), col('key_hash')],
     // In rows sorted by hash: the row repeats the previous row's hash; the run's first row.
     repeatsHash: col('key_hash').eq(col('key_hash').shift(1)).fillNull(false).alias('repeat'),
-    runFirstRow: pl.when(col('repeat')).then(pl.lit(null)).otherwise(col('source_row')).forwardFill().alias('first_row'),
+    runFirstRow: pl
+      .when(col('repeat'))
+      .then(pl.lit(null))
+      .otherwise(col('source_row'))
+      .forwardFill()
+      .alias('first_row'),
     isRepeat: col('repeat'),
     firstRowAsSourceRow: col('first_row').alias('source_row'),
     keyColumns: [col('source_row'), ...DEDUP_KEY.map((k) => col(k))],
     firstKeyColumns: [col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`))],
-    collisions: DEDUP_KEY.map((k) => same(k)).reduce((a, b) => a.and(b)).not().sum().alias('collisions'),
-    markDuplicate: pl.when(col('first_row').isNotNull()).then(pl.lit(REASON_CODES.duplicate)).otherwise(col('reason')).alias('reason'),
+    collisions: DEDUP_KEY.map((k) => same(k))
+      .reduce((a, b) => a.and(b))
+      .not()
+      .sum()
+      .alias('collisions'),
+    markDuplicate: pl
+      .when(col('first_row').isNotNull())
+      .then(pl.lit(REASON_CODES.duplicate))
+      .otherwise(col('reason'))
+      .alias('reason'),
   };
 });
 
@@ -213,7 +249,12 @@ const dedupExpressions = once(() => {
 async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
   const { kept } = reasonTests();
   const all = await unionOf(batches)
-    .withColumns(col('source_row').min().over('reason', ...DEDUP_KEY).alias('first_row'))
+    .withColumns(
+      col('source_row')
+        .min()
+        .over('reason', ...DEDUP_KEY)
+        .alias('first_row'),
+    )
     .withColumns(
       pl
         .when(kept.and(col('first_row').neq(col('source_row'))))
@@ -221,7 +262,13 @@ async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
         .otherwise(col('reason'))
         .alias('reason'),
     )
-    .withColumns(pl.when(col('reason').eq(REASON_CODES.duplicate)).then(col('first_row')).otherwise(pl.lit(null)).alias('first_row'))
+    .withColumns(
+      pl
+        .when(col('reason').eq(REASON_CODES.duplicate))
+        .then(col('first_row'))
+        .otherwise(pl.lit(null))
+        .alias('first_row'),
+    )
     .collect();
   return [all];
 }
@@ -266,7 +313,10 @@ const userReason = once(() => {
 /** Rows per reason code, from the final `reason` column. */
 export async function countReasons(batches: EventBatches): Promise<Map<number, number>> {
   const x = countExpressions();
-  const counts = await unionOf(batches, (b) => b.select(x.reason)).groupBy('reason').agg(x.n).collect();
+  const counts = await unionOf(batches, (b) => b.select(x.reason))
+    .groupBy('reason')
+    .agg(x.n)
+    .collect();
   const codes = counts.getColumn('reason').toArray() as number[];
   const ns = counts.getColumn('n').toArray() as number[];
   return new Map(codes.map((c, i) => [Number(c), Number(ns[i])]));
@@ -282,21 +332,21 @@ export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
 }
 
 const cleanColumns = once(() => [
-    col('user_id'),
-    asString('event_type'),
-    col('timestamp'),
-    col('ts_days')
-      .cast(pl.Int64)
-      .mul(MICROS_PER_DAY)
-      .add(col('ts_micros').cast(pl.Int64))
-      .cast(pl.Datetime('us', 'UTC'))
-      .alias('timestamp_dt'),
-    col('ts_days').cast(pl.Date).alias('event_date'),
-    col('value'),
-    asString('device'),
-    asString('page'),
-    col('signup_date'),
-    asString('country'),
+  col('user_id'),
+  asString('event_type'),
+  col('timestamp'),
+  col('ts_days')
+    .cast(pl.Int64)
+    .mul(MICROS_PER_DAY)
+    .add(col('ts_micros').cast(pl.Int64))
+    .cast(pl.Datetime('us', 'UTC'))
+    .alias('timestamp_dt'),
+  col('ts_days').cast(pl.Date).alias('event_date'),
+  col('value'),
+  asString('device'),
+  asString('page'),
+  col('signup_date'),
+  asString('country'),
 ]);
 
 /**
@@ -314,7 +364,12 @@ export function dailySummaryQuery(batches: EventBatches, users: DataFrame): Lazy
     .filter(x.runEnd)
     .select(...x.run)
     .withColumns(x.count)
-    .join(users.lazy().select(...x.userColumns), { on: 'user_rank', how: 'left', maintainOrder: 'left', validate: 'm:1' })
+    .join(users.lazy().select(...x.userColumns), {
+      on: 'user_rank',
+      how: 'left',
+      maintainOrder: 'left',
+      validate: 'm:1',
+    })
     .select(...x.output);
 }
 
@@ -323,15 +378,26 @@ const dailyExpressions = once(() => {
   // rank, then day, and the two come back out by division. Only this one column is sorted.
   const int = (n: number) => pl.lit(n).cast(pl.Int64);
   return {
-    key: col('user_rank').cast(pl.Int64).mul(int(DAY_SPAN)).add(col('ts_days').cast(pl.Int64)).add(int(DAY_SPAN / 2)).alias('key'),
+    key: col('user_rank')
+      .cast(pl.Int64)
+      .mul(int(DAY_SPAN))
+      .add(col('ts_days').cast(pl.Int64))
+      .add(int(DAY_SPAN / 2))
+      .alias('key'),
     runEnd: col('key').neq(col('key').shift(-1)).fillNull(true),
     run: [
       col('key').div(int(DAY_SPAN)).cast(pl.UInt32).alias('user_rank'),
-      col('key').modulo(int(DAY_SPAN)).sub(int(DAY_SPAN / 2)).cast(pl.Int32).alias('day'),
+      col('key')
+        .modulo(int(DAY_SPAN))
+        .sub(int(DAY_SPAN / 2))
+        .cast(pl.Int32)
+        .alias('day'),
       // A run is as long as the distance from the previous run's end (the first from row -1).
       col('row').cast(pl.Int64).alias('row'),
     ],
-    count: col('row').sub(col('row').shift(1).fillNull(int(-1))).alias('event_count'),
+    count: col('row')
+      .sub(col('row').shift(1).fillNull(int(-1)))
+      .alias('event_count'),
     userColumns: [col('user_rank'), col('user_id')],
     output: [col('user_id'), col('day').cast(pl.Date).alias('event_date'), col('event_count')],
   };
@@ -341,7 +407,12 @@ const dailyExpressions = once(() => {
 function reasonName(): Expr {
   const entries = Object.entries(REASON_CODES);
   return col('reason')
-    .replaceStrict(entries.map(([, code]) => code), entries.map(([name]) => name), pl.lit(null), pl.Utf8)
+    .replaceStrict(
+      entries.map(([, code]) => code),
+      entries.map(([name]) => name),
+      pl.lit(null),
+      pl.Utf8,
+    )
     .alias('drop_reason');
 }
 

@@ -87,7 +87,7 @@ export function parseTimestampBytes(b: Uint8Array, s: number, e: number, out: In
     ss = two(b, i + 1);
     if (ss < 0 || ss > 59 || i + 3 > e) return false;
     i += 3;
-    if (i < e && (b[i] === 46 /* . */ || b[i] === 44 /* , */)) {
+    if (i < e && (b[i] === 46 /* . */ || b[i] === 44) /* , */) {
       i++;
       let n = 0;
       while (i < e && n < 9) {

@@ -61,7 +61,11 @@ export function parseCsv(text: string, file: string): { records: string[][]; lin
       let from = ++i;
       for (;;) {
         const q = text.indexOf('"', i);
-        if (q < 0) throw inputError(`${basename(file)}: a quoted field opened on line ${quoteLine} is never closed. Close the quote (write "" for a quote inside a field).`, { file, line: quoteLine });
+        if (q < 0)
+          throw inputError(
+            `${basename(file)}: a quoted field opened on line ${quoteLine} is never closed. Close the quote (write "" for a quote inside a field).`,
+            { file, line: quoteLine },
+          );
         for (let k = text.indexOf('\n', i); k >= 0 && k < q; k = text.indexOf('\n', k + 1)) line++;
         if (text.charCodeAt(q + 1) === 34) {
           field += text.slice(from, q + 1);
@@ -111,13 +115,20 @@ export async function readUsers(path: string): Promise<UsersTable> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'EISDIR' ? 'it is a folder; choose the users.csv file inside it' : `${code ?? err}`;
-    throw inputError(`Cannot read the users file ${path}: ${why}. Check the path and that you may read it.`, { file: path });
+    throw inputError(`Cannot read the users file ${path}: ${why}. Check the path and that you may read it.`, {
+      file: path,
+    });
   }
-  if (!isUtf8(buf)) throw inputError(`The users file ${path} is not valid UTF-8. Save it as UTF-8 CSV and run again.`, { file: path });
+  if (!isUtf8(buf))
+    throw inputError(`The users file ${path} is not valid UTF-8. Save it as UTF-8 CSV and run again.`, { file: path });
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const { records } = parseCsv(text, path);
-  if (records.length === 0) throw inputError(`The users file ${path} is empty: it needs a header row with user_id, signup_date and country.`, { file: path, line: 1 });
+  if (records.length === 0)
+    throw inputError(`The users file ${path} is empty: it needs a header row with user_id, signup_date and country.`, {
+      file: path,
+      line: 1,
+    });
   const header = records[0].map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   const missing = ['user_id', 'signup_date', 'country'].filter((h) => col(h) < 0);

@@ -18,8 +18,8 @@ export const MILLISECOND_THRESHOLD = 12_000_000;
 
 /** Relative traffic by UTC hour: US working hours are roughly 13:00-01:00 UTC. */
 const HOUR_WEIGHTS = [
-  0.9, 0.7, 0.5, 0.35, 0.3, 0.3, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 1.0, 1.25, 1.45, 1.55, 1.6, 1.6, 1.55,
-  1.5, 1.4, 1.3, 1.2, 1.05,
+  0.9, 0.7, 0.5, 0.35, 0.3, 0.3, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 1.0, 1.25, 1.45, 1.55, 1.6, 1.6, 1.55, 1.5, 1.4,
+  1.3, 1.2, 1.05,
 ];
 
 function hourWeight(hourIndex: number): number {

@@ -213,7 +213,11 @@ export function writeEventsFile(
         return serializeEvent(entry.record);
       }
       case 'missingUserId': {
-        const row = missingUserIdRow(baseEvent(), MISSING_USER_ID_PATTERNS[missingIndex++ % MISSING_USER_ID_PATTERNS.length], jsonArray);
+        const row = missingUserIdRow(
+          baseEvent(),
+          MISSING_USER_ID_PATTERNS[missingIndex++ % MISSING_USER_ID_PATTERNS.length],
+          jsonArray,
+        );
         bump(summary.missingUserId, row.pattern);
         return row.text;
       }

@@ -48,7 +48,11 @@ export function generateDataset(options: GenerateOptions): GenerateSummary {
 
   const users = writeFile(usersPath, (out) => writeUsersCsv(out, options.users, options.seed, eol));
   const events = writeFile(eventsPath, (out) =>
-    writeEventsFile(out, { events: options.events, format: options.format, seed: options.seed, eol, bom: options.bom }, users.result.pool),
+    writeEventsFile(
+      out,
+      { events: options.events, format: options.format, seed: options.seed, eol, bom: options.bom },
+      users.result.pool,
+    ),
   );
   return {
     options,

@@ -49,7 +49,8 @@ With no options it rewrites the committed sample in data/ (8934 events, 1000 use
 `;
 
 /** The outcome of parsing: options to run, a request for help, or a one-line usage error. */
-export type ParsedArgs = { kind: 'run'; options: GenerateOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+export type ParsedArgs =
+  { kind: 'run'; options: GenerateOptions } | { kind: 'help' } | { kind: 'error'; message: string };
 
 function parseCount(flag: string, text: string, min: number, max: number): number | string {
   const clean = text.replace(/_/g, '');
@@ -97,7 +98,8 @@ export function parseGenerateArgs(argv: readonly string[]): ParsedArgs {
         options.seed = parsed;
         break;
       case '--format':
-        if (value !== 'json' && value !== 'ndjson') return { kind: 'error', message: `--format must be json or ndjson, got "${value}"` };
+        if (value !== 'json' && value !== 'ndjson')
+          return { kind: 'error', message: `--format must be json or ndjson, got "${value}"` };
         options.format = value;
         break;
       case '--out':

@@ -63,7 +63,8 @@ export function planInjections(events: number, format: EventsFormat): InjectionP
 }
 
 /** The kinds of row a position in the events file can hold. */
-export type RowKind = 'natural' | 'missingUserId' | 'invalidTimestamp' | 'duplicate' | 'nearDuplicate' | 'malformedRecord';
+export type RowKind =
+  'natural' | 'missingUserId' | 'invalidTimestamp' | 'duplicate' | 'nearDuplicate' | 'malformedRecord';
 
 type InjectedKind = 'missingUserId' | 'invalidTimestamp' | 'duplicate' | 'nearDuplicate' | 'malformedRecord';
 

@@ -7,7 +7,14 @@ import { EVENT_TYPE_NAMES, otherMetadata } from './event-bodies';
 import type { Rng } from './prng';
 
 /** SPEC stage 1 patterns, in injection order (the k-th row uses pattern k mod length). */
-export const MISSING_USER_ID_PATTERNS = ['absent', 'null', 'empty_string', 'spaces', 'not_an_object', 'tab_newline'] as const;
+export const MISSING_USER_ID_PATTERNS = [
+  'absent',
+  'null',
+  'empty_string',
+  'spaces',
+  'not_an_object',
+  'tab_newline',
+] as const;
 export type MissingUserIdPattern = (typeof MISSING_USER_ID_PATTERNS)[number];
 
 /**
@@ -15,7 +22,11 @@ export type MissingUserIdPattern = (typeof MISSING_USER_ID_PATTERNS)[number];
  * SPEC reads as an event with no fields) only exists in JSON arrays: in newline-delimited
  * files such a line would be a malformed record instead, so it becomes blank white space there.
  */
-export function missingUserIdRow(base: EventRecord, pattern: MissingUserIdPattern, jsonArray: boolean): { text: string; pattern: MissingUserIdPattern } {
+export function missingUserIdRow(
+  base: EventRecord,
+  pattern: MissingUserIdPattern,
+  jsonArray: boolean,
+): { text: string; pattern: MissingUserIdPattern } {
   switch (pattern) {
     case 'absent':
       return { text: serializeEvent({ ...base, userId: undefined }), pattern };
@@ -34,7 +45,14 @@ export function missingUserIdRow(base: EventRecord, pattern: MissingUserIdPatter
 }
 
 /** SPEC stage 0 patterns for newline-delimited files: lines that are not a JSON object. */
-export const MALFORMED_PATTERNS = ['truncated_json', 'not_json', 'json_array', 'trailing_comma', 'json_string', 'json_null'] as const;
+export const MALFORMED_PATTERNS = [
+  'truncated_json',
+  'not_json',
+  'json_array',
+  'trailing_comma',
+  'json_string',
+  'json_null',
+] as const;
 export type MalformedPattern = (typeof MALFORMED_PATTERNS)[number];
 
 /** A line that is not a JSON object, built around a plausible event. */
@@ -61,12 +79,7 @@ export function malformedLine(base: EventRecord, pattern: MalformedPattern, rng:
  * trimmed user_id, event_type, the timestamp text, value as float64).
  */
 export type DuplicateVariant =
-  | 'exact_copy'
-  | 'other_metadata'
-  | 'metadata_dropped'
-  | 'value_respelled'
-  | 'user_id_respelled'
-  | 'extra_field';
+  'exact_copy' | 'other_metadata' | 'metadata_dropped' | 'value_respelled' | 'user_id_respelled' | 'extra_field';
 
 const DUPLICATE_VARIANTS: readonly (readonly [DuplicateVariant, number])[] = [
   ['exact_copy', 40],
@@ -104,7 +117,11 @@ function respellUserId(userId: string | number): string | number {
 }
 
 /** A duplicate of `source` (an earlier, valid, kept event) written in `variant`. */
-export function duplicateRow(source: EventRecord, requested: DuplicateVariant, rng: Rng): { text: string; variant: DuplicateVariant } {
+export function duplicateRow(
+  source: EventRecord,
+  requested: DuplicateVariant,
+  rng: Rng,
+): { text: string; variant: DuplicateVariant } {
   let variant = requested;
   let copy: EventRecord = { ...source };
   switch (variant) {
@@ -141,7 +158,12 @@ export type NearDuplicateVariant = 'zulu_as_offset' | 'value_changed' | 'event_t
  * duplicate), a value one cent off, or another event type.
  */
 export function nearDuplicateRow(source: EventRecord, rng: Rng): { text: string; variant: NearDuplicateVariant } {
-  const variant = rng.pick<NearDuplicateVariant>(['zulu_as_offset', 'zulu_as_offset', 'value_changed', 'event_type_changed']);
+  const variant = rng.pick<NearDuplicateVariant>([
+    'zulu_as_offset',
+    'zulu_as_offset',
+    'value_changed',
+    'event_type_changed',
+  ]);
   const copy: EventRecord = { ...source };
   switch (variant) {
     case 'zulu_as_offset':

@@ -67,7 +67,11 @@ export type ValidTimestampForm =
   | 'date_only';
 
 /** Forms that drop part of the instant, so two events can share their text (see the caller). */
-export const LOSSY_FORMS: ReadonlySet<ValidTimestampForm> = new Set(['minutes_only_z', 'minutes_only_no_zone', 'date_only']);
+export const LOSSY_FORMS: ReadonlySet<ValidTimestampForm> = new Set([
+  'minutes_only_z',
+  'minutes_only_no_zone',
+  'date_only',
+]);
 
 /** How often each valid form is written, per 1000 natural events. */
 export const VALID_FORM_TABLE = new WeightedTable<ValidTimestampForm>([
@@ -197,7 +201,11 @@ function isoWeek(seconds: number): { year: number; week: number; weekday: number
  * `instant` written in an invalid pattern (SPEC "Valid timestamps": everything else is invalid).
  * `occurrence` counts earlier rows of the same pattern, so variants (which impossible date) take turns.
  */
-export function invalidTimestamp(instant: Instant, pattern: InvalidTimestampPattern, occurrence = 0): InvalidTimestampValue {
+export function invalidTimestamp(
+  instant: Instant,
+  pattern: InvalidTimestampPattern,
+  occurrence = 0,
+): InvalidTimestampValue {
   const p = partsOf(instant.seconds);
   const [year, month, day] = p.date.split('-');
   const hms = `${p.hh}:${p.mm}:${p.ss}`;

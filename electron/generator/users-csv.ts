@@ -108,7 +108,12 @@ function normal(rng: Rng): number {
 }
 
 /** Writes users.csv for `rows` data rows and returns the id pool and a summary. */
-export function writeUsersCsv(out: ChunkedWriter, rows: number, seed: number, eol: string): { pool: UserPool; summary: UsersSummary } {
+export function writeUsersCsv(
+  out: ChunkedWriter,
+  rows: number,
+  seed: number,
+  eol: string,
+): { pool: UserPool; summary: UsersSummary } {
   const rng = new Rng(seed, 'users');
   const duplicateRows = rows > 1 ? Math.round(rows * USER_RATES.duplicateRow) : 0;
   const distinct = rows - duplicateRows;

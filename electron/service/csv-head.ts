@@ -4,7 +4,11 @@
  * Parses records from `text`. When `complete` is false the text is a cut-off head, so the last
  * (possibly partial) record is dropped. `consumed` is how many characters the kept records span.
  */
-export function parseCsvHead(text: string, complete: boolean, maxRecords = 2000): { records: string[][]; consumed: number } {
+export function parseCsvHead(
+  text: string,
+  complete: boolean,
+  maxRecords = 2000,
+): { records: string[][]; consumed: number } {
   const records: string[][] = [];
   let record: string[] = [];
   let field = '';

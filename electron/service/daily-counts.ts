@@ -14,7 +14,11 @@ import { EtlServiceError } from './service-error';
 export async function dailyCounts(outDir: string): Promise<DailyCounts> {
   const file = path.join(outDir, OUTPUT_FILES.dailySummary);
   if (!(await stat(file).catch(() => null))) {
-    throw new EtlServiceError('input', `There is no ${OUTPUT_FILES.dailySummary} in ${outDir} yet. Run the pipeline first, or choose the output folder of an earlier run.`, file);
+    throw new EtlServiceError(
+      'input',
+      `There is no ${OUTPUT_FILES.dailySummary} in ${outDir} yet. Run the pipeline first, or choose the output folder of an earlier run.`,
+      file,
+    );
   }
   let frame: pl.DataFrame;
   try {
@@ -29,11 +33,19 @@ export async function dailyCounts(outDir: string): Promise<DailyCounts> {
   } catch (err) {
     // Polars appends its query plan after the first line; the user needs only the reason.
     const why = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
-    throw new EtlServiceError('input', `Could not sum events per day from ${file}: ${why}. It needs the columns event_date, event_count and user_id; run the pipeline again to rewrite it.`, file);
+    throw new EtlServiceError(
+      'input',
+      `Could not sum events per day from ${file}: ${why}. It needs the columns event_date, event_count and user_id; run the pipeline again to rewrite it.`,
+      file,
+    );
   }
   const days: DailyCount[] = [];
   let totalEvents = 0;
-  for (const row of frame.toRecords() as { date: string | null; events: number | bigint | null; users: number | bigint }[]) {
+  for (const row of frame.toRecords() as {
+    date: string | null;
+    events: number | bigint | null;
+    users: number | bigint;
+  }[]) {
     const events = Number(row.events ?? 0);
     totalEvents += events;
     // The engine never writes a null date; if a file has one, its events still count in the total.

@@ -14,7 +14,11 @@ import { classifyTimestamp } from './timestamp-patterns';
 async function droppedFile(outDir: string): Promise<string> {
   const file = path.join(outDir, OUTPUT_FILES.droppedRows);
   if (!(await stat(file).catch(() => null))) {
-    throw new EtlServiceError('input', `There is no ${OUTPUT_FILES.droppedRows} in ${outDir} yet. Run the pipeline first, or choose the output folder of an earlier run.`, file);
+    throw new EtlServiceError(
+      'input',
+      `There is no ${OUTPUT_FILES.droppedRows} in ${outDir} yet. Run the pipeline first, or choose the output folder of an earlier run.`,
+      file,
+    );
   }
   return file;
 }
@@ -42,14 +46,20 @@ export async function droppedSummary(outDir: string): Promise<DroppedSummary> {
     entry.count += Number(n);
     patterns.set(pattern, entry);
   }
-  return { byReason, timestampPatterns: [...patterns.values()].sort((a, b) => b.count - a.count || a.pattern.localeCompare(b.pattern)) };
+  return {
+    byReason,
+    timestampPatterns: [...patterns.values()].sort((a, b) => b.count - a.count || a.pattern.localeCompare(b.pattern)),
+  };
 }
 
 /**
  * Writes the dropped rows (all, or one reason) to `dropped_rows[_<reason>].csv` in the output
  * folder, through a temporary file so a half-written CSV is never left behind.
  */
-export async function exportDroppedCsv(outDir: string, dropReason?: DropReason): Promise<{ path: string; rows: number }> {
+export async function exportDroppedCsv(
+  outDir: string,
+  dropReason?: DropReason,
+): Promise<{ path: string; rows: number }> {
   const file = await droppedFile(outDir);
   const target = path.join(outDir, dropReason ? `dropped_rows_${dropReason}.csv` : 'dropped_rows.csv');
   const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
@@ -63,7 +73,11 @@ export async function exportDroppedCsv(outDir: string, dropReason?: DropReason):
   } catch (err) {
     await rm(temp, { force: true });
     const why = err instanceof Error ? err.message : String(err);
-    throw new EtlServiceError('input', `Could not write ${target}: ${why}. Check that the output folder is writable and has free space.`, target);
+    throw new EtlServiceError(
+      'input',
+      `Could not write ${target}: ${why}. Check that the output folder is writable and has free space.`,
+      target,
+    );
   }
 }
 

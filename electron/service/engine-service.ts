@@ -6,7 +6,14 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DropReason, ProgressEvent, RunReport, RunRequest } from '../../shared/pipeline';
-import type { DailyCounts, DroppedSummary, InputInfo, PageRequest, ParquetPage, Result } from '../../shared/service-contract';
+import type {
+  DailyCounts,
+  DroppedSummary,
+  InputInfo,
+  PageRequest,
+  ParquetPage,
+  Result,
+} from '../../shared/service-contract';
 import { dailyCounts } from './daily-counts';
 import { droppedSummary, exportDroppedCsv } from './dropped-rows';
 import { inspectInput } from './input-inspector';
@@ -89,7 +96,11 @@ export class EngineService {
  */
 async function removeStagingFolders(outDir: string): Promise<void> {
   const names = await readdir(outDir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith('.etl-staging-')).map((n) => rm(path.join(outDir, n), { recursive: true, force: true })));
+  await Promise.all(
+    names
+      .filter((n) => n.startsWith('.etl-staging-'))
+      .map((n) => rm(path.join(outDir, n), { recursive: true, force: true })),
+  );
 }
 
 async function attempt<T>(work: () => Promise<T>): Promise<Result<T>> {

@@ -18,12 +18,20 @@ export function defaultRunWorkerPath(): string {
 }
 
 /** `echoStderr`: also copy the engine's log lines to this process's stderr (browser mode's terminal). */
-export function forkRunHost(workerPath: string = defaultRunWorkerPath(), options: { echoStderr?: boolean } = {}): RunHostFactory {
+export function forkRunHost(
+  workerPath: string = defaultRunWorkerPath(),
+  options: { echoStderr?: boolean } = {},
+): RunHostFactory {
   return {
     start(): HostedProcess {
       // A .ts worker needs tsx in the child too; a bundled .js one needs nothing.
       const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
-      const child = fork(workerPath, [], { execArgv, env: withAllocatorEnv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+      const child = fork(workerPath, [], {
+        execArgv,
+        env: withAllocatorEnv(),
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        serialization: 'advanced',
+      });
       lowerPriority(child.pid);
       // The engine logs to stderr; keep the last bit so a crash can be explained.
       let stderrTail = '';

@@ -18,24 +18,44 @@ const USER_COLUMNS = ['user_id', 'signup_date', 'country'];
 
 export async function inspectInput(filePath: string): Promise<InputInfo> {
   const name = path.basename(filePath);
-  const base: InputInfo = { path: filePath, name, bytes: 0, kind: 'unknown', format: 'unknown', rowEstimate: 0, peek: { columns: [], rows: [] } };
+  const base: InputInfo = {
+    path: filePath,
+    name,
+    bytes: 0,
+    kind: 'unknown',
+    format: 'unknown',
+    rowEstimate: 0,
+    peek: { columns: [], rows: [] },
+  };
   let bytes: number;
   let text: string;
   let whole: boolean;
   try {
     const st = await stat(filePath);
-    if (!st.isFile()) return { ...base, error: inputErr(`${name} is a folder, not a file. Choose the events (.json) or users (.csv) file inside it.`, filePath) };
+    if (!st.isFile())
+      return {
+        ...base,
+        error: inputErr(
+          `${name} is a folder, not a file. Choose the events (.json) or users (.csv) file inside it.`,
+          filePath,
+        ),
+      };
     bytes = st.size;
     whole = bytes <= EXACT_LIMIT;
     text = whole ? await readFile(filePath, 'utf8') : await readHead(filePath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    return { ...base, error: inputErr(`Cannot read ${filePath}: ${why}. Check the path or choose another file.`, filePath) };
+    const why =
+      code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    return {
+      ...base,
+      error: inputErr(`Cannot read ${filePath}: ${why}. Check the path or choose another file.`, filePath),
+    };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const info: InputInfo = { ...base, bytes };
-  if (bytes === 0) return { ...info, error: inputErr(`${name} is empty. Choose a file with events (JSON) or users (CSV).`, filePath) };
+  if (bytes === 0)
+    return { ...info, error: inputErr(`${name} is empty. Choose a file with events (JSON) or users (CSV).`, filePath) };
 
   const ext = path.extname(name).toLowerCase();
   const first = text.match(/\S/)?.[0] ?? '';
@@ -43,14 +63,24 @@ export async function inspectInput(filePath: string): Promise<InputInfo> {
   if (ext === '.json') {
     if (first === '[') return inspectJsonArray(info, text, whole);
     if (first === '{') return inspectNdjson(info, text, whole);
-    return { ...info, kind: 'events', error: inputErr(`${name} is not JSON: it starts with "${first}" where "[" or "{" was expected. Choose the events file.`, filePath) };
+    return {
+      ...info,
+      kind: 'events',
+      error: inputErr(
+        `${name} is not JSON: it starts with "${first}" where "[" or "{" was expected. Choose the events file.`,
+        filePath,
+      ),
+    };
   }
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return inspectCsv(info, text, whole);
   // Unknown extension: sniff.
   if (first === '[') return inspectJsonArray(info, text, whole);
   if (first === '{') return inspectNdjson(info, text, whole);
   if (text.split(/\r?\n/, 1)[0].includes(',')) return inspectCsv(info, text, whole);
-  return { ...info, error: inputErr(`${name} is neither JSON events nor a users CSV. Choose raw_events.json or users.csv.`, filePath) };
+  return {
+    ...info,
+    error: inputErr(`${name} is neither JSON events nor a users CSV. Choose raw_events.json or users.csv.`, filePath),
+  };
 }
 
 async function readHead(filePath: string): Promise<string> {
@@ -59,7 +89,10 @@ async function readHead(filePath: string): Promise<string> {
     const buf = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
     // Drop a multi-byte character cut in half at the end.
-    return buf.subarray(0, bytesRead).toString('utf8').replace(/\uFFFD$/, '');
+    return buf
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
   } finally {
     await fh.close();
   }
@@ -75,7 +108,14 @@ function inspectJsonArray(info: InputInfo, text: string, whole: boolean): InputI
       const pos = /position (\d+)/.exec((err as Error).message)?.[1];
       const offset = pos === undefined ? undefined : Buffer.byteLength(text.slice(0, Number(pos)));
       const where = offset === undefined ? '' : ` near byte ${offset}`;
-      return { ...withKind, error: inputErr(`${info.name} is not valid JSON${where}: ${(err as Error).message}. Fix or re-export the file.`, info.path, offset) };
+      return {
+        ...withKind,
+        error: inputErr(
+          `${info.name} is not valid JSON${where}: ${(err as Error).message}. Fix or re-export the file.`,
+          info.path,
+          offset,
+        ),
+      };
     }
     const items = Array.isArray(parsed) ? parsed : [];
     return { ...withKind, rowEstimate: items.length, peek: eventPeek(items.slice(0, PEEK_ROWS)) };
@@ -86,7 +126,10 @@ function inspectJsonArray(info: InputInfo, text: string, whole: boolean): InputI
     try {
       items.push(JSON.parse(el));
     } catch {
-      return { ...withKind, error: inputErr(`${info.name} is not valid JSON near its start. Fix or re-export the file.`, info.path) };
+      return {
+        ...withKind,
+        error: inputErr(`${info.name} is not valid JSON near its start. Fix or re-export the file.`, info.path),
+      };
     }
   }
   const sampleBytes = Buffer.byteLength(text.slice(0, endIndex));
@@ -110,7 +153,15 @@ function inspectNdjson(info: InputInfo, text: string, whole: boolean): InputInfo
     }
   }
   if (nonBlank.length > 0 && items.length === 0) {
-    return { ...withKind, error: inputErr(`${info.name} is not JSON: none of its first lines is a JSON object. Choose the events file.`, info.path, undefined, 1) };
+    return {
+      ...withKind,
+      error: inputErr(
+        `${info.name} is not JSON: none of its first lines is a JSON object. Choose the events file.`,
+        info.path,
+        undefined,
+        1,
+      ),
+    };
   }
   const sampleBytes = Buffer.byteLength(lines.join('\n'));
   const rowEstimate = whole ? nonBlank.length : Math.round((info.bytes / Math.max(1, sampleBytes)) * nonBlank.length);
@@ -122,16 +173,26 @@ function inspectCsv(info: InputInfo, text: string, whole: boolean): InputInfo {
   const { records, consumed } = parseCsvHead(text, whole);
   const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
   const missing = USER_COLUMNS.filter((c) => !header.includes(c));
-  const peek = { columns: records[0] ?? [], rows: records.slice(1, PEEK_ROWS + 1).map((r) => r.map((c) => c as string | null)) };
+  const peek = {
+    columns: records[0] ?? [],
+    rows: records.slice(1, PEEK_ROWS + 1).map((r) => r.map((c) => c as string | null)),
+  };
   if (missing.length) {
     return {
       ...withKind,
       peek,
-      error: inputErr(`${info.name} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its header (line 1). A users file needs user_id, signup_date and country.`, info.path, undefined, 1),
+      error: inputErr(
+        `${info.name} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its header (line 1). A users file needs user_id, signup_date and country.`,
+        info.path,
+        undefined,
+        1,
+      ),
     };
   }
   const dataRows = records.slice(1).filter((r) => !(r.length === 1 && r[0] === '')).length;
-  const rowEstimate = whole ? dataRows : Math.round((info.bytes / Math.max(1, Buffer.byteLength(text.slice(0, consumed)))) * dataRows);
+  const rowEstimate = whole
+    ? dataRows
+    : Math.round((info.bytes / Math.max(1, Buffer.byteLength(text.slice(0, consumed)))) * dataRows);
   return { ...withKind, rowEstimate, peek };
 }
 

@@ -41,10 +41,18 @@ export class ParquetPager {
     const version = await fileVersion(file);
     const facts = await this.fileFacts(file, version);
     if (req.sort && !facts.columns.some((c) => c.name === req.sort!.column)) {
-      throw new EtlServiceError('input', `${req.file} has no column "${req.sort.column}" to sort by. Choose one of: ${facts.columns.map((c) => c.name).join(', ')}.`, file);
+      throw new EtlServiceError(
+        'input',
+        `${req.file} has no column "${req.sort.column}" to sort by. Choose one of: ${facts.columns.map((c) => c.name).join(', ')}.`,
+        file,
+      );
     }
     if (req.dropReason && !facts.columns.some((c) => c.name === 'drop_reason')) {
-      throw new EtlServiceError('input', `${req.file} has no drop_reason column; the drop reason filter applies to dropped_rows.parquet only.`, file);
+      throw new EtlServiceError(
+        'input',
+        `${req.file} has no drop_reason column; the drop reason filter applies to dropped_rows.parquet only.`,
+        file,
+      );
     }
 
     let page: Frame;
@@ -56,7 +64,10 @@ export class ParquetPager {
       const view = await this.view(file, version, req);
       totalRows = view.rows.height;
       page = view.order
-        ? await view.rows.lazy().select(pl.all().gather(view.order.slice(req.offset, req.limit))).collect()
+        ? await view.rows
+            .lazy()
+            .select(pl.all().gather(view.order.slice(req.offset, req.limit)))
+            .collect()
         : view.rows.slice(req.offset, req.limit);
     }
     return {
@@ -85,8 +96,15 @@ export class ParquetPager {
     let facts = this.facts.get(key);
     if (!facts) {
       facts = (async () => {
-        const [footer, { size }, schemaFrame] = await Promise.all([readParquetFooter(file), stat(file), pl.scanParquet(file).slice(0, 0).collect()]);
-        const columns = Object.entries(schemaFrame.schema).map(([name, dtype]) => ({ name, type: readableType(dtype) }));
+        const [footer, { size }, schemaFrame] = await Promise.all([
+          readParquetFooter(file),
+          stat(file),
+          pl.scanParquet(file).slice(0, 0).collect(),
+        ]);
+        const columns = Object.entries(schemaFrame.schema).map(([name, dtype]) => ({
+          name,
+          type: readableType(dtype),
+        }));
         return { ...footer, bytes: size, columns };
       })();
       facts.catch(() => this.facts.delete(key));
@@ -143,7 +161,11 @@ async function fileVersion(file: string): Promise<string> {
     const st = await stat(file);
     return `${st.mtimeMs}|${st.size}`;
   } catch {
-    throw new EtlServiceError('input', `There is no ${path.basename(file)} in ${path.dirname(file)} yet. Run the pipeline first, or choose the output folder of an earlier run.`, file);
+    throw new EtlServiceError(
+      'input',
+      `There is no ${path.basename(file)} in ${path.dirname(file)} yet. Run the pipeline first, or choose the output folder of an earlier run.`,
+      file,
+    );
   }
 }
 
@@ -166,7 +188,8 @@ function toCells(page: Frame, columns: ParquetColumnInfo[]): Cell[][] {
   // JS Dates only hold milliseconds, so datetimes are formatted by Polars, to the microsecond.
   const datetimeText = new Map<number, (string | null)[]>();
   kinds.forEach((kind, i) => {
-    if (kind.includes('Datetime')) datetimeText.set(i, page.getColumn(names[i]).cast(pl.String).toArray() as (string | null)[]);
+    if (kind.includes('Datetime'))
+      datetimeText.set(i, page.getColumn(names[i]).cast(pl.String).toArray() as (string | null)[]);
   });
   return page.rows().map((row, r) =>
     row.map((v: unknown, i: number): Cell => {

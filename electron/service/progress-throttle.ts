@@ -25,7 +25,10 @@ export class ProgressThrottle {
   private trailing: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
 
-  constructor(private readonly emit: (event: ProgressEvent) => void, options: ThrottleOptions = {}) {
+  constructor(
+    private readonly emit: (event: ProgressEvent) => void,
+    options: ThrottleOptions = {},
+  ) {
     this.minGapMs = options.minGapMs ?? 50;
     this.heartbeatMs = options.heartbeatMs ?? 250;
     this.now = options.now ?? (() => performance.now());
@@ -35,7 +38,8 @@ export class ProgressThrottle {
   start(): void {
     this.stopHeartbeat();
     this.heartbeat = setInterval(() => {
-      if (this.lastBytes && this.now() - this.lastSentAt >= this.heartbeatMs - 5) this.send(this.pending ?? this.lastBytes);
+      if (this.lastBytes && this.now() - this.lastSentAt >= this.heartbeatMs - 5)
+        this.send(this.pending ?? this.lastBytes);
     }, this.heartbeatMs);
     this.heartbeat.unref();
   }

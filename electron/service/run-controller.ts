@@ -41,7 +41,10 @@ export class RunController {
     if (this.active) {
       return Promise.resolve({
         ok: false,
-        error: { kind: 'busy', message: 'A run is already in progress. Wait for it to finish or cancel it, then try again.' },
+        error: {
+          kind: 'busy',
+          message: 'A run is already in progress. Wait for it to finish or cancel it, then try again.',
+        },
       });
     }
     const throttle = new ProgressThrottle(this.options.onProgress);
@@ -50,7 +53,10 @@ export class RunController {
       host = this.options.hosts.start();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return Promise.resolve({ ok: false, error: { kind: 'internal', message: `Could not start the run process: ${message}.` } });
+      return Promise.resolve({
+        ok: false,
+        error: { kind: 'internal', message: `Could not start the run process: ${message}.` },
+      });
     }
     return new Promise<Result<RunReport>>((resolve) => {
       let outcome: Result<RunReport> | null = null;
@@ -74,7 +80,10 @@ export class RunController {
       host.onExit(async (code, signal) => {
         // A run that finished just before the cancel arrived keeps its real outcome.
         const aborted = !outcome;
-        const result: Result<RunReport> = outcome ?? { ok: false, error: run.cancelled ? cancelledInfo() : crashInfo(code, signal, host.lastError?.()) };
+        const result: Result<RunReport> = outcome ?? {
+          ok: false,
+          error: run.cancelled ? cancelledInfo() : crashInfo(code, signal, host.lastError?.()),
+        };
         if (aborted && this.options.afterAbort) await this.options.afterAbort(request).catch(() => undefined);
         if (!result.ok && !sawFailedEvent) throttle.push({ type: 'run-failed', error: result.error });
         throttle.stop();

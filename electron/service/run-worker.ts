@@ -17,7 +17,11 @@ interface Channel {
 }
 
 function openChannel(): Channel {
-  const electronPort = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+  const electronPort = (
+    process as unknown as {
+      parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void };
+    }
+  ).parentPort;
   if (electronPort) {
     return {
       post: (m, then) => {

@@ -7,7 +7,8 @@ const USERS_NAMES = ['users.csv'];
 
 export async function findSampleInputs(dir: string): Promise<{ eventsPath: string; usersPath: string } | null> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  const events = EVENTS_NAMES.find((n) => names.includes(n)) ?? names.find((n) => /events.*\.(json|ndjson|jsonl)$/i.test(n));
+  const events =
+    EVENTS_NAMES.find((n) => names.includes(n)) ?? names.find((n) => /events.*\.(json|ndjson|jsonl)$/i.test(n));
   const users = USERS_NAMES.find((n) => names.includes(n)) ?? names.find((n) => /users.*\.csv$/i.test(n));
   return events && users ? { eventsPath: path.join(dir, events), usersPath: path.join(dir, users) } : null;
 }

@@ -16,5 +16,8 @@ export function serviceErrorInfo(err: unknown): EtlErrorInfo {
   const info = (err as { info?: EtlErrorInfo })?.info;
   if (info && typeof info.message === 'string' && typeof info.kind === 'string') return info;
   const message = err instanceof Error ? err.message : String(err);
-  return { kind: 'internal', message: `Unexpected error in the ETL service: ${message}. Try again; if it persists, report it with the run's etl.log.` };
+  return {
+    kind: 'internal',
+    message: `Unexpected error in the ETL service: ${message}. Try again; if it persists, report it with the run's etl.log.`,
+  };
 }

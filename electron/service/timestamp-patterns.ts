@@ -36,10 +36,12 @@ export function classifyTimestamp(raw: string | null | undefined): TimestampPatt
   if (m) {
     const [, y, mo, d, h, mi, s] = m;
     if (!dateExists(Number(y), Number(mo), Number(d))) return 'impossible date';
-    if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59))) return 'impossible time';
+    if (h !== undefined && (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59)))
+      return 'impossible time';
     return 'bad zone or separator';
   }
-  if (/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b/i.test(raw)) return 'written-out date';
+  if (/\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b/i.test(raw))
+    return 'written-out date';
   return 'other';
 }
 

@@ -8,7 +8,11 @@ import { lowerPriority } from './fork-run-host';
 import { isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
 
-type Fork = (modulePath: string, args?: string[], options?: { serviceName?: string; stdio?: 'ignore' | 'inherit' | 'pipe'; env?: NodeJS.ProcessEnv }) => UtilityProcess;
+type Fork = (
+  modulePath: string,
+  args?: string[],
+  options?: { serviceName?: string; stdio?: 'ignore' | 'inherit' | 'pipe'; env?: NodeJS.ProcessEnv },
+) => UtilityProcess;
 
 export function utilityProcessRunHost(utilityFork: Fork, workerPath: string): RunHostFactory {
   return {

@@ -5,7 +5,10 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../../shared/service-contract';
 
-export function buildMenuTemplate(send: (command: MenuCommand) => void, opts: { isMac: boolean; isDev: boolean }): MenuItemConstructorOptions[] {
+export function buildMenuTemplate(
+  send: (command: MenuCommand) => void,
+  opts: { isMac: boolean; isDev: boolean },
+): MenuItemConstructorOptions[] {
   const file: MenuItemConstructorOptions = {
     label: 'File',
     submenu: [

@@ -13,13 +13,23 @@ export function browserPlatform(opts: { outDir: string; sampleDir: string; recen
   return {
     async defaults() {
       const recent = opts.recent ? await opts.recent.load() : remembered;
-      return { outDir: opts.outDir, sample: await findSampleInputs(opts.sampleDir), recent: { ...recent, outDir: undefined } };
+      return {
+        outDir: opts.outDir,
+        sample: await findSampleInputs(opts.sampleDir),
+        recent: { ...recent, outDir: undefined },
+      };
     },
     async pickInputs() {
-      throw new EtlServiceError('input', 'In browser mode, files are chosen in the page and uploaded; use Open inputs or drop the files on the page.');
+      throw new EtlServiceError(
+        'input',
+        'In browser mode, files are chosen in the page and uploaded; use Open inputs or drop the files on the page.',
+      );
     },
     async pickOutputDir() {
-      throw new EtlServiceError('input', `Browser mode writes to ${opts.outDir}. To use another folder, restart with \`npm run serve -- --out <folder>\`.`);
+      throw new EtlServiceError(
+        'input',
+        `Browser mode writes to ${opts.outDir}. To use another folder, restart with \`npm run serve -- --out <folder>\`.`,
+      );
     },
     async showInFolder(p) {
       throw new EtlServiceError('input', `Browser mode cannot open a file manager. The file is at ${p}.`, p);

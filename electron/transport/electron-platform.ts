@@ -22,7 +22,11 @@ export function electronPlatform({ recent, sampleDir, defaultOutDir }: ElectronP
       for (const key of ['eventsPath', 'usersPath', 'outDir'] as const) {
         if (remembered[key] && !existsSync(remembered[key]!)) delete remembered[key];
       }
-      return { outDir: remembered.outDir ?? defaultOutDir, sample: await findSampleInputs(sampleDir), recent: remembered };
+      return {
+        outDir: remembered.outDir ?? defaultOutDir,
+        sample: await findSampleInputs(sampleDir),
+        recent: remembered,
+      };
     },
     async pickInputs() {
       const win = parent();
@@ -39,7 +43,10 @@ export function electronPlatform({ recent, sampleDir, defaultOutDir }: ElectronP
     },
     async pickOutputDir() {
       const win = parent();
-      const options: Electron.OpenDialogOptions = { title: 'Choose the output folder', properties: ['openDirectory', 'createDirectory'] };
+      const options: Electron.OpenDialogOptions = {
+        title: 'Choose the output folder',
+        properties: ['openDirectory', 'createDirectory'],
+      };
       const res = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return res.canceled || !res.filePaths[0] ? null : res.filePaths[0];
     },

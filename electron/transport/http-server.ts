@@ -52,7 +52,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const server = http.createServer((req, res) => {
     handleRequest(req, res).catch((err) => {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { kind: 'internal', message: `The ETL server failed: ${(err as Error).message}. Check its terminal.` } });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          ok: false,
+          error: { kind: 'internal', message: `The ETL server failed: ${(err as Error).message}. Check its terminal.` },
+        });
       else res.end();
     });
   });
@@ -64,7 +68,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return sendText(res, 403, 'Forbidden host.');
     const presented = tokenOf(req, url);
     if (!presented || !sameToken(presented, token)) {
-      return sendText(res, 401, 'Missing or wrong session token. Open the URL printed by `npm run serve` (it ends with ?token=...).');
+      return sendText(
+        res,
+        401,
+        'Missing or wrong session token. Open the URL printed by `npm run serve` (it ends with ?token=...).',
+      );
     }
     if (url.searchParams.has('token') && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
       // Trade the token in the URL for a cookie, and drop it from the address bar.
@@ -82,7 +90,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (url.pathname.startsWith('/api/')) {
       if (req.method !== 'POST') return sendText(res, 405, 'Use POST.');
       // JSON only: a cross-site form cannot send it without a (refused) CORS preflight.
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return sendText(res, 415, 'Send application/json.');
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+        return sendText(res, 415, 'Send application/json.');
       const body = await readBody(req, MAX_JSON_BYTES);
       if (body === null) return sendJson(res, 413, refusal('The request body is larger than 1 MB.'));
       let payload: unknown;
@@ -99,7 +108,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   }
 
   function openEventStream(req: http.IncomingMessage, res: http.ServerResponse): void {
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+    });
     res.write('retry: 2000\n\n');
     streams.add(res);
     const unsubscribe = options.subscribe((event) => res.write(`event: progress\ndata: ${JSON.stringify(event)}\n\n`));
@@ -114,7 +128,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   async function saveUpload(req: http.IncomingMessage, name: string): Promise<Result<string>> {
     // Keep only a plain file name; each upload gets its own folder so names never clash.
-    const safe = path.basename(name).replace(/[^\w.\- ]/g, '_').slice(0, 200) || 'upload';
+    const safe =
+      path
+        .basename(name)
+        .replace(/[^\w.\- ]/g, '_')
+        .slice(0, 200) || 'upload';
     const dir = path.join(uploadDir, String(++uploads));
     await mkdir(dir, { mode: 0o700 });
     const file = path.join(dir, safe);
@@ -132,7 +150,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const file = staticFilePath(options.staticDir, urlPath);
     const body = file ? await readFile(file).catch(() => null) : null;
     if (!file || !body) {
-      return sendText(res, 404, urlPath === '/' ? `No UI found in ${options.staticDir}. Run \`npm run build -- --renderer\` first.` : 'Not found.');
+      return sendText(
+        res,
+        404,
+        urlPath === '/'
+          ? `No UI found in ${options.staticDir}. Run \`npm run build -- --renderer\` first.`
+          : 'Not found.',
+      );
     }
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentType(file), 'Cache-Control': 'no-cache' });
     res.end(body);
@@ -164,7 +188,10 @@ function tokenOf(req: http.IncomingMessage, url: URL): string | null {
   if (typeof header === 'string' && header) return header;
   const query = url.searchParams.get('token');
   if (query) return query;
-  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
+  const cookie = (req.headers.cookie ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${COOKIE}=`));
   return cookie ? cookie.slice(COOKIE.length + 1) : null;
 }
 
@@ -192,7 +219,11 @@ function refusal(message: string): Result<never> {
 }
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   res.end(JSON.stringify(value));
 }
 

@@ -20,7 +20,10 @@ export function registerIpcHandlers({ ipcMain, isTrustedSender, handle }: IpcMai
   for (const channel of channels) {
     ipcMain.handle(channel, async (event, payload: unknown): Promise<Result<unknown>> => {
       if (!isTrustedSender(event)) {
-        return { ok: false, error: { kind: 'input', message: `Refused ${channel}: the request did not come from the app's own window.` } };
+        return {
+          ok: false,
+          error: { kind: 'input', message: `Refused ${channel}: the request did not come from the app's own window.` },
+        };
       }
       return handle(channel, payload);
     });
@@ -29,7 +32,10 @@ export function registerIpcHandlers({ ipcMain, isTrustedSender, handle }: IpcMai
 }
 
 /** Sends each progress event to the app's windows (the raw IPC event never reaches the page). */
-export function forwardProgress(subscribe: (l: (e: ProgressEvent) => void) => () => void, targets: () => Iterable<{ webContents: WebContents }>): () => void {
+export function forwardProgress(
+  subscribe: (l: (e: ProgressEvent) => void) => () => void,
+  targets: () => Iterable<{ webContents: WebContents }>,
+): () => void {
   return subscribe((event) => {
     for (const { webContents } of targets()) {
       if (!webContents.isDestroyed()) webContents.send(PROGRESS_CHANNEL, event);

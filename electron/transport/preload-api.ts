@@ -6,9 +6,18 @@
  */
 import type { IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
 import type { ProgressEvent } from '../../shared/pipeline';
-import { BRIDGE_METHODS, MENU_COMMAND_CHANNEL, PROGRESS_CHANNEL, type EtlBridge, type MenuCommand } from '../../shared/service-contract';
+import {
+  BRIDGE_METHODS,
+  MENU_COMMAND_CHANNEL,
+  PROGRESS_CHANNEL,
+  type EtlBridge,
+  type MenuCommand,
+} from '../../shared/service-contract';
 
-export function createEtlBridge(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>, webUtils: Pick<WebUtils, 'getPathForFile'>): EtlBridge {
+export function createEtlBridge(
+  ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>,
+  webUtils: Pick<WebUtils, 'getPathForFile'>,
+): EtlBridge {
   const subscribe = <T>(channel: string, cb: (value: T) => void) => {
     const listener = (_event: IpcRendererEvent, value: T) => cb(value);
     ipc.on(channel, listener);
@@ -17,7 +26,10 @@ export function createEtlBridge(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'remove
     };
   };
   const methods = Object.fromEntries(
-    Object.entries(BRIDGE_METHODS).map(([channel, method]) => [method, (payload?: unknown) => ipc.invoke(channel, payload)]),
+    Object.entries(BRIDGE_METHODS).map(([channel, method]) => [
+      method,
+      (payload?: unknown) => ipc.invoke(channel, payload),
+    ]),
   );
   return {
     ...(methods as Omit<EtlBridge, 'onProgress' | 'pathForFile' | 'onMenuCommand'>),

@@ -60,15 +60,20 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
         [req.outDir, 'The output folder'],
       ]);
       if (refused) return refused;
-      if (!service.running) await platform.remember({ eventsPath: req.eventsPath, usersPath: req.usersPath, outDir: req.outDir }).catch(() => undefined);
+      if (!service.running)
+        await platform
+          .remember({ eventsPath: req.eventsPath, usersPath: req.usersPath, outDir: req.outDir })
+          .catch(() => undefined);
       return service.run(req);
     },
     'etl:cancel': () => service.cancel(),
     'etl:read-page': async (req) => checkPaths([[req.outDir, 'The output folder']]) ?? service.readPage(req),
-    'etl:dropped-summary': async ({ outDir }) => checkPaths([[outDir, 'The output folder']]) ?? service.droppedSummary(outDir),
+    'etl:dropped-summary': async ({ outDir }) =>
+      checkPaths([[outDir, 'The output folder']]) ?? service.droppedSummary(outDir),
     'etl:export-dropped-csv': async ({ outDir, dropReason }) =>
       checkPaths([[outDir, 'The output folder']]) ?? service.exportDroppedCsv(outDir, dropReason),
-    'etl:daily-counts': async ({ outDir }) => checkPaths([[outDir, 'The output folder']]) ?? service.dailyCounts(outDir),
+    'etl:daily-counts': async ({ outDir }) =>
+      checkPaths([[outDir, 'The output folder']]) ?? service.dailyCounts(outDir),
     'etl:pick-inputs': async () => {
       const paths = await platform.pickInputs();
       for (const p of paths) allowlist.allowFile(p);

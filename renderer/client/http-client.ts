@@ -49,7 +49,9 @@ export function createHttpClient(base = '', token?: string): EtlClient {
   function onProgress(cb: (e: ProgressEvent) => void): () => void {
     listeners.add(cb);
     if (!source) {
-      source = new EventSource(`${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`, { withCredentials: true });
+      source = new EventSource(`${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`, {
+        withCredentials: true,
+      });
       source.addEventListener('progress', (message) => {
         const event = JSON.parse((message as MessageEvent<string>).data) as ProgressEvent;
         for (const l of listeners) l(event);
@@ -71,7 +73,8 @@ export function createHttpClient(base = '', token?: string): EtlClient {
     cancel: () => call('etl:cancel'),
     readPage: (req) => call('etl:read-page', req),
     droppedSummary: (outDir) => call('etl:dropped-summary', { outDir }),
-    exportDroppedCsv: (outDir, dropReason) => call('etl:export-dropped-csv', dropReason ? { outDir, dropReason } : { outDir }),
+    exportDroppedCsv: (outDir, dropReason) =>
+      call('etl:export-dropped-csv', dropReason ? { outDir, dropReason } : { outDir }),
     dailyCounts: (outDir) => call('etl:daily-counts', { outDir }),
     pickInputs: async () => {
       const files = await chooseFiles();
@@ -92,16 +95,35 @@ export function createHttpClient(base = '', token?: string): EtlClient {
 
 async function readResult(res: Response): Promise<Result<unknown>> {
   if (res.status === 401) {
-    return { ok: false, error: { kind: 'input', message: 'The ETL server refused this page: its session token is missing. Open the URL printed by `npm run serve` again.' } };
+    return {
+      ok: false,
+      error: {
+        kind: 'input',
+        message:
+          'The ETL server refused this page: its session token is missing. Open the URL printed by `npm run serve` again.',
+      },
+    };
   }
   const body = (await res.json().catch(() => null)) as Result<unknown> | null;
   if (body && typeof body === 'object' && 'ok' in body) return body;
-  return { ok: false, error: { kind: 'internal', message: `The ETL server answered ${res.status} ${res.statusText} without a result. Check the terminal running \`npm run serve\`.` } };
+  return {
+    ok: false,
+    error: {
+      kind: 'internal',
+      message: `The ETL server answered ${res.status} ${res.statusText} without a result. Check the terminal running \`npm run serve\`.`,
+    },
+  };
 }
 
 function lostConnection(err: unknown): Result<never> {
   const why = err instanceof Error ? err.message : String(err);
-  return { ok: false, error: { kind: 'internal', message: `Lost the connection to the ETL server (${why}). Is \`npm run serve\` still running?` } };
+  return {
+    ok: false,
+    error: {
+      kind: 'internal',
+      message: `Lost the connection to the ETL server (${why}). Is \`npm run serve\` still running?`,
+    },
+  };
 }
 
 /** Opens the browser's file chooser; resolves to [] when the user cancels. */

@@ -23,7 +23,13 @@ export function createIpcClient(bridge: EtlBridge): EtlClient {
     pathForDroppedFile: async (file) => {
       const path = bridge.pathForFile(file);
       if (!path) {
-        return { ok: false, error: { kind: 'input', message: `"${file.name}" has no path on disk (was it dragged from another app?). Save it to a folder first, then drop or open it.` } };
+        return {
+          ok: false,
+          error: {
+            kind: 'input',
+            message: `"${file.name}" has no path on disk (was it dragged from another app?). Save it to a folder first, then drop or open it.`,
+          },
+        };
       }
       return { ok: true, value: path };
     },

@@ -23,13 +23,23 @@ export function errorLocation(error: EtlErrorInfo): string | null {
   return parts.length ? parts.join(', ') : null;
 }
 
-export function ErrorBanner({ error, title, onDismiss }: { error: EtlErrorInfo; title?: string; onDismiss?: () => void }) {
+export function ErrorBanner({
+  error,
+  title,
+  onDismiss,
+}: {
+  error: EtlErrorInfo;
+  title?: string;
+  onDismiss?: () => void;
+}) {
   const tone = error.kind === 'cancelled' ? 'banner-warning' : 'banner-error';
   const location = errorLocation(error);
   return (
     <div className={`banner ${tone}`} role="alert">
       <div className="banner-body">
-        <strong className="banner-title">{title ?? (error.kind === 'cancelled' ? 'Run cancelled' : 'Something went wrong')}</strong>
+        <strong className="banner-title">
+          {title ?? (error.kind === 'cancelled' ? 'Run cancelled' : 'Something went wrong')}
+        </strong>
         <span className="banner-message">{error.message}</span>
         {location && <span className="banner-location">In {location}</span>}
         <span className="banner-advice">{errorAdvice(error)}</span>

@@ -22,7 +22,11 @@ export function PeekTable({ peek, maxRows = 4 }: { peek: InputInfo['peek']; maxR
               {peek.columns.map((c, i) => {
                 const cell = row[i];
                 return (
-                  <td key={c} className={cell === null || cell === undefined ? 'cell-null' : undefined} title={cell ?? 'null'}>
+                  <td
+                    key={c}
+                    className={cell === null || cell === undefined ? 'cell-null' : undefined}
+                    title={cell ?? 'null'}
+                  >
                     {cell === null || cell === undefined ? '—' : cell}
                   </td>
                 );

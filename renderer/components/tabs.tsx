@@ -68,9 +68,24 @@ export function Tabs<K extends string>({
   );
 }
 
-export function TabPanel({ idPrefix, tabKey, children, className }: { idPrefix: string; tabKey: string; children: ReactNode; className?: string }) {
+export function TabPanel({
+  idPrefix,
+  tabKey,
+  children,
+  className,
+}: {
+  idPrefix: string;
+  tabKey: string;
+  children: ReactNode;
+  className?: string;
+}) {
   return (
-    <div role="tabpanel" id={`${idPrefix}-panel-${tabKey}`} aria-labelledby={`${idPrefix}-tab-${tabKey}`} className={className}>
+    <div
+      role="tabpanel"
+      id={`${idPrefix}-panel-${tabKey}`}
+      aria-labelledby={`${idPrefix}-tab-${tabKey}`}
+      className={className}
+    >
       {children}
     </div>
   );

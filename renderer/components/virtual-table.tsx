@@ -3,7 +3,16 @@
  * DOM, pages of PAGE_SIZE rows are fetched on demand and kept in a small LRU cache. Scrolls
  * millions of rows because nothing is proportional to the row count but the spacer height.
  */
-import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState, type CSSProperties, type ReactNode } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useReducer,
+  useRef,
+  useState,
+  type CSSProperties,
+  type ReactNode,
+} from 'react';
 import type { EtlErrorInfo } from '../../shared/pipeline';
 import type { Cell, ParquetColumnInfo, ParquetPage, Result } from '../../shared/service-contract';
 import { formatCell, formatCount } from '../lib/format';
@@ -63,7 +72,20 @@ interface Meta {
 }
 
 export function VirtualTable(props: VirtualTableProps) {
-  const { queryKey, load, onMeta, sort, onSort, cellClassName, renderCell, highlightRow, scrollTo, label, emptyMessage, errorFallback } = props;
+  const {
+    queryKey,
+    load,
+    onMeta,
+    sort,
+    onSort,
+    cellClassName,
+    renderCell,
+    highlightRow,
+    scrollTo,
+    label,
+    emptyMessage,
+    errorFallback,
+  } = props;
   // A state, not a ref: the scroller only mounts once the first page has arrived, and the
   // viewport must be measured then.
   const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
@@ -163,7 +185,12 @@ export function VirtualTable(props: VirtualTableProps) {
 
   if (error && errorFallback) return <>{errorFallback(error)}</>;
   if (error) return <ErrorBanner error={error} title={`Could not read ${label}`} />;
-  if (!meta) return <div className="vt-loading" aria-busy="true">Loading {label}…</div>;
+  if (!meta)
+    return (
+      <div className="vt-loading" aria-busy="true">
+        Loading {label}…
+      </div>
+    );
 
   const columns = meta.columns;
   const widths = columns.map(columnWidth);
@@ -175,7 +202,12 @@ export function VirtualTable(props: VirtualTableProps) {
   for (let i = win.start; i < win.end; i++) {
     const page = cache.current.get(Math.floor(i / PAGE_SIZE));
     const row = page?.[i % PAGE_SIZE];
-    const classes = ['vt-row', i % 2 ? 'vt-row-odd' : '', highlightRow === i ? 'vt-row-highlight' : '', row ? '' : 'vt-row-loading'];
+    const classes = [
+      'vt-row',
+      i % 2 ? 'vt-row-odd' : '',
+      highlightRow === i ? 'vt-row-highlight' : '',
+      row ? '' : 'vt-row-loading',
+    ];
     rows.push(
       <div key={i} className={classes.join(' ')} role="row" aria-rowindex={i + 2} data-row={i}>
         <div className="vt-cell vt-index" role="cell">
@@ -189,7 +221,12 @@ export function VirtualTable(props: VirtualTableProps) {
           const numeric = isNumericType(col.type) ? 'vt-num' : '';
           const text = formatCell(value, col.type);
           return (
-            <div key={col.name} className={`vt-cell ${numeric} ${value === null ? 'vt-null' : ''} ${extra}`} role="cell" title={text}>
+            <div
+              key={col.name}
+              className={`vt-cell ${numeric} ${value === null ? 'vt-null' : ''} ${extra}`}
+              role="cell"
+              title={text}
+            >
               {custom ?? text}
             </div>
           );
@@ -217,7 +254,12 @@ export function VirtualTable(props: VirtualTableProps) {
             return (
               <div key={col.name} className="vt-cell" role="columnheader" aria-sort={ariaSort}>
                 {onSort ? (
-                  <button type="button" className={`vt-sort ${active ? 'vt-sort-active' : ''}`} onClick={() => onSort(col.name)} title={`Sort by ${col.name} (${col.type})`}>
+                  <button
+                    type="button"
+                    className={`vt-sort ${active ? 'vt-sort-active' : ''}`}
+                    onClick={() => onSort(col.name)}
+                    title={`Sort by ${col.name} (${col.type})`}
+                  >
                     <span className="vt-col-name">{col.name}</span>
                     <span className="vt-sort-mark" aria-hidden="true">
                       {active ? (sort!.descending ? '▼' : '▲') : '↕'}

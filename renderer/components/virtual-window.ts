@@ -28,7 +28,13 @@ export function spacerHeightFor(totalRows: number, rowHeight: number): number {
   return Math.min(totalRows * rowHeight, MAX_SCROLL_PX);
 }
 
-export function visibleWindow({ scrollTop, viewportHeight, rowHeight, totalRows, overscan = 5 }: WindowInput): VisibleWindow {
+export function visibleWindow({
+  scrollTop,
+  viewportHeight,
+  rowHeight,
+  totalRows,
+  overscan = 5,
+}: WindowInput): VisibleWindow {
   const spacerHeight = spacerHeightFor(totalRows, rowHeight);
   if (totalRows <= 0 || viewportHeight <= 0) return { start: 0, end: 0, spacerHeight, offsetTop: 0 };
   const visibleCount = Math.ceil(viewportHeight / rowHeight) + 1;

@@ -65,23 +65,35 @@ export function DroppedView({
 
   const load = useCallback(
     (offset: number, limit: number) =>
-      client.readPage({ outDir, file: OUTPUT_FILES.droppedRows, offset, limit, dropReason: reason ?? undefined, sort: sort ?? undefined }),
+      client.readPage({
+        outDir,
+        file: OUTPUT_FILES.droppedRows,
+        offset,
+        limit,
+        dropReason: reason ?? undefined,
+        sort: sort ?? undefined,
+      }),
     [client, outDir, reason, sort],
   );
 
   async function jumpToOriginal(sourceRow: number) {
     setDuplicateTarget(sourceRow);
     setNotice(`Looking for source row ${sourceRow}…`);
-    const loadAll = (offset: number, limit: number) => client.readPage({ outDir, file: OUTPUT_FILES.droppedRows, offset, limit });
+    const loadAll = (offset: number, limit: number) =>
+      client.readPage({ outDir, file: OUTPUT_FILES.droppedRows, offset, limit });
     const first = await loadAll(0, 1);
     if (!first.ok) return setNotice(first.error.message);
     const found = await findSourceRow(loadAll, sourceRow, first.value.totalRows);
     if (!found.ok) return setNotice(found.error.message);
     if (found.value === null) {
-      setNotice(`Source row ${sourceRow} was kept by deduplication and passed every later stage: it is in clean_events.parquet. Its duplicates are marked below.`);
+      setNotice(
+        `Source row ${sourceRow} was kept by deduplication and passed every later stage: it is in clean_events.parquet. Its duplicates are marked below.`,
+      );
       return;
     }
-    setNotice(`Source row ${sourceRow} was kept by deduplication, then dropped by a later stage. It is highlighted below.`);
+    setNotice(
+      `Source row ${sourceRow} was kept by deduplication, then dropped by a later stage. It is highlighted below.`,
+    );
     onReason(null);
     setSort(null);
     setHighlight(found.value);
@@ -99,7 +111,9 @@ export function DroppedView({
 
   function toggleSort(column: string) {
     setHighlight(null);
-    setSort((s) => (s?.column !== column ? { column, descending: false } : !s.descending ? { column, descending: true } : null));
+    setSort((s) =>
+      s?.column !== column ? { column, descending: false } : !s.descending ? { column, descending: true } : null,
+    );
   }
 
   if (error && !summary) {
@@ -122,7 +136,8 @@ export function DroppedView({
       // Mark the kept row and all its duplicates, so the group reads at a glance.
       const own = row[columns.findIndex((c) => c.name === 'source_row')];
       const of = row[columns.findIndex((c) => c.name === 'duplicate_of')];
-      if ((column === 'duplicate_of' && of === duplicateTarget) || (column === 'source_row' && own === duplicateTarget)) classes.push('cell-linked');
+      if ((column === 'duplicate_of' && of === duplicateTarget) || (column === 'source_row' && own === duplicateTarget))
+        classes.push('cell-linked');
     }
     return classes.join(' ') || undefined;
   };
@@ -131,7 +146,12 @@ export function DroppedView({
       const value = row[columns.findIndex((c) => c.name === column)];
       if (typeof value !== 'number') return undefined;
       return (
-        <button type="button" className="link-button" onClick={() => void jumpToOriginal(value)} title={`Find source row ${value}, the event this one duplicates`}>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => void jumpToOriginal(value)}
+          title={`Find source row ${value}, the event this one duplicates`}
+        >
           → row {value}
         </button>
       );
@@ -150,7 +170,13 @@ export function DroppedView({
   return (
     <div className="dropped-view">
       <div className="chips" role="group" aria-label="Filter dropped rows by reason">
-        <button type="button" className={`chip ${reason === null ? 'chip-active' : ''}`} aria-pressed={reason === null} onClick={() => selectReason(null)} data-reason="all">
+        <button
+          type="button"
+          className={`chip ${reason === null ? 'chip-active' : ''}`}
+          aria-pressed={reason === null}
+          onClick={() => selectReason(null)}
+          data-reason="all"
+        >
           All reasons <span className="chip-count">{formatCount(total)}</span>
         </button>
         {DROP_REASONS.map((r) => {
@@ -172,7 +198,14 @@ export function DroppedView({
           );
         })}
         <span className="chips-spacer" />
-        <button type="button" className="button button-small" onClick={() => void onExport()} disabled={exporting || total === 0} data-testid="export-csv" title={`Export ${reason ? `the rows dropped as ${reason}` : 'all dropped rows'} to a CSV file`}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={() => void onExport()}
+          disabled={exporting || total === 0}
+          data-testid="export-csv"
+          title={`Export ${reason ? `the rows dropped as ${reason}` : 'all dropped rows'} to a CSV file`}
+        >
           {exporting ? 'Exporting…' : 'Export CSV'}
         </button>
       </div>

@@ -8,7 +8,11 @@ import type { ParquetPage, Result } from '../../shared/service-contract';
 export type RowLoader = (offset: number, limit: number) => Promise<Result<ParquetPage>>;
 
 /** The 0-based offset of the row whose source_row equals `target`, or null if none has it. */
-export async function findSourceRow(load: RowLoader, target: number, totalRows: number): Promise<Result<number | null>> {
+export async function findSourceRow(
+  load: RowLoader,
+  target: number,
+  totalRows: number,
+): Promise<Result<number | null>> {
   let lo = 0;
   let hi = totalRows - 1;
   while (lo <= hi) {

@@ -55,5 +55,9 @@ export function whitespaceParts(value: string): { lead: string; core: string; tr
 
 /** A visible stand-in for white space: ␣ for a space, → for a tab, ↵ for a line end. */
 export function showWhitespace(ws: string): string {
-  return ws.replace(/ /g, '␣').replace(/\t/g, '→').replace(/\r?\n/g, '↵').replace(/[^␣→↵]/g, '·');
+  return ws
+    .replace(/ /g, '␣')
+    .replace(/\t/g, '→')
+    .replace(/\r?\n/g, '↵')
+    .replace(/[^␣→↵]/g, '·');
 }

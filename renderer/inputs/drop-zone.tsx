@@ -4,7 +4,15 @@
  */
 import { useState, type DragEvent } from 'react';
 
-export function DropZone({ onFiles, busy, disabled }: { onFiles: (files: File[]) => void; busy: boolean; disabled?: boolean }) {
+export function DropZone({
+  onFiles,
+  busy,
+  disabled,
+}: {
+  onFiles: (files: File[]) => void;
+  busy: boolean;
+  disabled?: boolean;
+}) {
   const [over, setOver] = useState(false);
 
   function onDragOver(e: DragEvent<HTMLDivElement>) {
@@ -33,7 +41,14 @@ export function DropZone({ onFiles, busy, disabled }: { onFiles: (files: File[])
       aria-busy={busy}
     >
       <svg className="drop-icon" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true">
-        <path d="M12 3v12m0 0l-4-4m4 4l4-4M4 17v2a2 2 0 002 2h12a2 2 0 002-2v-2" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" />
+        <path
+          d="M12 3v12m0 0l-4-4m4 4l4-4M4 17v2a2 2 0 002 2h12a2 2 0 002-2v-2"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.8"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
       </svg>
       <div>
         <strong>{busy ? 'Reading files…' : 'Drop raw_events.json and users.csv here'}</strong>

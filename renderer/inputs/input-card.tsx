@@ -23,7 +23,8 @@ export function InputCard({
   disabled?: boolean;
 }) {
   const title = slot === 'events' ? 'Events file' : 'Users file';
-  const expected = slot === 'events' ? 'raw_events.json (JSON array or NDJSON)' : 'users.csv (user_id, signup_date, country)';
+  const expected =
+    slot === 'events' ? 'raw_events.json (JSON array or NDJSON)' : 'users.csv (user_id, signup_date, country)';
   if (!info) {
     return (
       <section className="input-card input-card-empty" aria-label={title} data-slot={slot}>
@@ -38,7 +39,13 @@ export function InputCard({
     <section className={`input-card ${info.error ? 'input-card-error' : ''}`} aria-label={title} data-slot={slot}>
       <div className="input-card-head">
         <h3 className="input-card-title">{title}</h3>
-        <button type="button" className="button button-quiet button-small" onClick={onRemove} disabled={disabled} aria-label={`Remove ${title.toLowerCase()}`}>
+        <button
+          type="button"
+          className="button button-quiet button-small"
+          onClick={onRemove}
+          disabled={disabled}
+          aria-label={`Remove ${title.toLowerCase()}`}
+        >
           Remove
         </button>
       </div>
@@ -63,8 +70,16 @@ export function InputCard({
           </div>
         )}
       </dl>
-      {mismatch && <p className="note note-warning">This looks like the {info.kind} file. Use Swap if the two are the wrong way round.</p>}
-      {info.error ? <ErrorBanner error={info.error} title="This file cannot be used" /> : <PeekTable peek={info.peek} />}
+      {mismatch && (
+        <p className="note note-warning">
+          This looks like the {info.kind} file. Use Swap if the two are the wrong way round.
+        </p>
+      )}
+      {info.error ? (
+        <ErrorBanner error={info.error} title="This file cannot be used" />
+      ) : (
+        <PeekTable peek={info.peek} />
+      )}
     </section>
   );
 }

@@ -13,19 +13,35 @@ import { InputCard } from './input-card';
 import { assignInputs, kindFromName, swapSlots, type InputSlots } from './input-slots';
 
 /** Inspects a path; a failure becomes an InputInfo carrying the error, so it shows in its card. */
-export async function inspectOrError(client: EtlClient, path: string, fallback?: { name: string; bytes: number }): Promise<InputInfo> {
+export async function inspectOrError(
+  client: EtlClient,
+  path: string,
+  fallback?: { name: string; bytes: number },
+): Promise<InputInfo> {
   const name = fallback?.name ?? baseName(path);
   try {
     const result = await client.inspectInput(path);
     if (result.ok) return result.value;
     return errorInfo(path, name, fallback?.bytes ?? 0, result.error);
   } catch (err) {
-    return errorInfo(path, name, fallback?.bytes ?? 0, { kind: 'internal', message: err instanceof Error ? err.message : String(err) });
+    return errorInfo(path, name, fallback?.bytes ?? 0, {
+      kind: 'internal',
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
 }
 
 function errorInfo(path: string, name: string, bytes: number, error: EtlErrorInfo): InputInfo {
-  return { path, name, bytes, kind: kindFromName(name), format: 'unknown', rowEstimate: 0, peek: { columns: [], rows: [] }, error };
+  return {
+    path,
+    name,
+    bytes,
+    kind: kindFromName(name),
+    format: 'unknown',
+    rowEstimate: 0,
+    peek: { columns: [], rows: [] },
+    error,
+  };
 }
 
 export function InputsPanel({
@@ -89,7 +105,9 @@ export function InputsPanel({
   function onSample() {
     const sample = defaults?.sample;
     if (!sample) return;
-    void place(() => Promise.all([inspectOrError(client, sample.eventsPath), inspectOrError(client, sample.usersPath)]));
+    void place(() =>
+      Promise.all([inspectOrError(client, sample.eventsPath), inspectOrError(client, sample.usersPath)]),
+    );
   }
 
   async function onChangeOutDir() {
@@ -118,7 +136,13 @@ export function InputsPanel({
           <button type="button" className="button" onClick={onPick} disabled={running || busy}>
             Choose files…
           </button>
-          <button type="button" className="button" onClick={onSample} disabled={running || busy || !defaults?.sample} title={defaults?.sample ? defaults.sample.eventsPath : 'No sample data found'}>
+          <button
+            type="button"
+            className="button"
+            onClick={onSample}
+            disabled={running || busy || !defaults?.sample}
+            title={defaults?.sample ? defaults.sample.eventsPath : 'No sample data found'}
+          >
             Use sample data
           </button>
         </div>
@@ -126,7 +150,12 @@ export function InputsPanel({
       <DropZone onFiles={onDropFiles} busy={busy} disabled={running} />
       {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
       <div className="input-cards">
-        <InputCard slot="events" info={slots.events} disabled={running} onRemove={() => onSlots((s) => ({ ...s, events: null }))} />
+        <InputCard
+          slot="events"
+          info={slots.events}
+          disabled={running}
+          onRemove={() => onSlots((s) => ({ ...s, events: null }))}
+        />
         <div className="swap-row">
           <button
             type="button"
@@ -138,7 +167,12 @@ export function InputsPanel({
             ⇅ Swap
           </button>
         </div>
-        <InputCard slot="users" info={slots.users} disabled={running} onRemove={() => onSlots((s) => ({ ...s, users: null }))} />
+        <InputCard
+          slot="users"
+          info={slots.users}
+          disabled={running}
+          onRemove={() => onSlots((s) => ({ ...s, users: null }))}
+        />
       </div>
       <div className="out-dir">
         <div className="out-dir-text">

@@ -63,9 +63,17 @@ export function DailyBars({ counts }: { counts: DailyCounts }) {
   return (
     <figure className="daily-chart" ref={ref}>
       <figcaption>
-        Events per day: {formatCount(totalEvents)} events over {formatCount(days.length)} days ({days[0].date} to {days[days.length - 1].date})
+        Events per day: {formatCount(totalEvents)} events over {formatCount(days.length)} days ({days[0].date} to{' '}
+        {days[days.length - 1].date})
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} className="daily-svg" role="img" aria-label={`Daily event counts, peak ${formatCount(peak)}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        width={W}
+        height={H}
+        className="daily-svg"
+        role="img"
+        aria-label={`Daily event counts, peak ${formatCount(peak)}`}
+      >
         {[0, 0.5, 1].map((f) => {
           const y = PAD_T + plotH * (1 - f);
           return (

@@ -38,7 +38,10 @@ function FilePreview({ outDir, file, version }: { outDir: string; file: ParquetO
   const client = useClient();
   const [sort, setSort] = useState<SortState | null>(null);
   const [meta, setMeta] = useState<ParquetPage | null>(null);
-  const load = useCallback((offset: number, limit: number) => client.readPage({ outDir, file, offset, limit, sort: sort ?? undefined }), [client, outDir, file, sort]);
+  const load = useCallback(
+    (offset: number, limit: number) => client.readPage({ outDir, file, offset, limit, sort: sort ?? undefined }),
+    [client, outDir, file, sort],
+  );
 
   return (
     <div className="file-preview">
@@ -73,7 +76,11 @@ function FilePreview({ outDir, file, version }: { outDir: string; file: ParquetO
         load={load}
         onMeta={setMeta}
         sort={sort}
-        onSort={(column) => setSort((s) => (s?.column !== column ? { column, descending: false } : !s.descending ? { column, descending: true } : null))}
+        onSort={(column) =>
+          setSort((s) =>
+            s?.column !== column ? { column, descending: false } : !s.descending ? { column, descending: true } : null,
+          )
+        }
         label={file}
         emptyMessage="This file has no rows."
         errorFallback={(error) => (

@@ -37,7 +37,9 @@ export function FunnelChart({ funnel, onReason }: { funnel: Funnel; onReason?: (
             <span className="funnel-label">{step.label}</span>
             <svg className="funnel-bar" viewBox={`0 0 ${BAR_W} 10`} preserveAspectRatio="none" aria-hidden="true">
               <rect x={0} y={0} width={Math.max(0, kept)} height={10} className="funnel-bar-kept" />
-              {dropped > 0 && <rect x={kept} y={0} width={dropped} height={10} className={`reason-fill-${step.reason}`} />}
+              {dropped > 0 && (
+                <rect x={kept} y={0} width={dropped} height={10} className={`reason-fill-${step.reason}`} />
+              )}
             </svg>
             <span className="funnel-out">{formatCount(step.rowsOut)}</span>
             <button
@@ -46,7 +48,11 @@ export function FunnelChart({ funnel, onReason }: { funnel: Funnel; onReason?: (
               onClick={() => onReason?.(step.reason)}
               disabled={!clickable}
               data-reason={step.reason}
-              title={funnel.complete ? `${REASON_LABELS[step.reason]}: show the ${formatCount(step.dropped)} rows dropped as ${step.reason}` : 'Available when the run has finished'}
+              title={
+                funnel.complete
+                  ? `${REASON_LABELS[step.reason]}: show the ${formatCount(step.dropped)} rows dropped as ${step.reason}`
+                  : 'Available when the run has finished'
+              }
             >
               <span className={`swatch reason-fill-${step.reason}`} aria-hidden="true" />
               <span className="legend-name">{SHORT_REASON_LABELS[step.reason]}</span>
@@ -57,7 +63,8 @@ export function FunnelChart({ funnel, onReason }: { funnel: Funnel; onReason?: (
         );
       })}
       <figcaption className="funnel-total">
-        {funnel.complete ? 'Clean events' : 'Left so far'}: <strong>{formatCount(funnel.output)}</strong> of {formatCount(funnel.input)} ({formatPercent(funnel.output, funnel.input)})
+        {funnel.complete ? 'Clean events' : 'Left so far'}: <strong>{formatCount(funnel.output)}</strong> of{' '}
+        {formatCount(funnel.input)} ({formatPercent(funnel.output, funnel.input)})
       </figcaption>
     </figure>
   );

@@ -52,7 +52,11 @@ export function buildFunnel(stages: StageRow[]): Funnel | null {
 }
 
 /** Bar widths in px for a step: kept and dropped parts scaled against the input. */
-export function stepWidths(step: Pick<FunnelStep, 'rowsOut' | 'dropped'>, input: number, width: number): { kept: number; dropped: number } {
+export function stepWidths(
+  step: Pick<FunnelStep, 'rowsOut' | 'dropped'>,
+  input: number,
+  width: number,
+): { kept: number; dropped: number } {
   if (input <= 0) return { kept: 0, dropped: 0 };
   const kept = (step.rowsOut / input) * width;
   // A non-zero drop stays visible even when it is a sliver of a million rows.

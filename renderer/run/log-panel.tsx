@@ -40,7 +40,8 @@ export function LogPanel({ logs }: { logs: LogLine[] }) {
       ) : (
         logs.map((line) => (
           <div key={line.id} className={`log-line log-${line.level.toLowerCase()}`}>
-            <span className="log-time">{line.at.slice(11, 23)}</span> <span className="log-level">{line.level}</span> <span className="log-message">{line.message}</span>
+            <span className="log-time">{line.at.slice(11, 23)}</span> <span className="log-level">{line.level}</span>{' '}
+            <span className="log-message">{line.message}</span>
           </div>
         ))
       )}

@@ -99,18 +99,30 @@ export function RunPanel({
         <span className="run-status-text">
           {state.status === 'idle' && (whyNot ?? 'Ready to run.')}
           {state.status === 'running' &&
-            (state.writingMs !== null ? `Writing outputs… ${formatDuration(state.writingMs)}` : runningText(state, progress))}
-          {state.status === 'finished' && `Finished in ${formatDuration(totalMs)}: ${formatCount(funnel?.output ?? 0)} clean events.`}
+            (state.writingMs !== null
+              ? `Writing outputs… ${formatDuration(state.writingMs)}`
+              : runningText(state, progress))}
+          {state.status === 'finished' &&
+            `Finished in ${formatDuration(totalMs)}: ${formatCount(funnel?.output ?? 0)} clean events.`}
           {state.status === 'failed' && 'Failed.'}
           {state.status === 'cancelled' && 'Cancelled.'}
         </span>
       </div>
-      {state.error && <ErrorBanner error={state.error} title={state.status === 'cancelled' ? 'Run cancelled' : 'The run failed'} onDismiss={onDismissError} />}
+      {state.error && (
+        <ErrorBanner
+          error={state.error}
+          title={state.status === 'cancelled' ? 'Run cancelled' : 'The run failed'}
+          onDismiss={onDismissError}
+        />
+      )}
       {!balanced && (
         <div className="banner banner-error" role="alert">
           <div className="banner-body">
             <strong className="banner-title">Row counts do not balance</strong>
-            <span className="banner-advice">A stage's rows in differ from its rows out plus dropped rows. The outputs cannot be trusted; report it with etl.log.</span>
+            <span className="banner-advice">
+              A stage's rows in differ from its rows out plus dropped rows. The outputs cannot be trusted; report it
+              with etl.log.
+            </span>
           </div>
         </div>
       )}
@@ -118,7 +130,11 @@ export function RunPanel({
       <div className="run-lower">
         <div className="run-funnel">
           <h3>Row flow</h3>
-          {funnel ? <FunnelChart funnel={funnel} onReason={onReason} /> : <p className="muted">The chart appears as soon as the first stage has counts.</p>}
+          {funnel ? (
+            <FunnelChart funnel={funnel} onReason={onReason} />
+          ) : (
+            <p className="muted">The chart appears as soon as the first stage has counts.</p>
+          )}
         </div>
         <div className="run-log">
           <h3>Log</h3>

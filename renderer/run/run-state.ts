@@ -149,7 +149,12 @@ function applyEvent(state: RunState, event: ProgressEvent): RunState {
     case 'heartbeat':
       // After the six stages the outputs are written; show that time on the status line.
       if (event.stage === 'write') return { ...state, writingMs: event.elapsedMs };
-      return { ...state, stages: updateStage(state.stages, event.stage, (row) => (row.status === 'done' ? row : { ...row, status: 'running', elapsedMs: event.elapsedMs })) };
+      return {
+        ...state,
+        stages: updateStage(state.stages, event.stage, (row) =>
+          row.status === 'done' ? row : { ...row, status: 'running', elapsedMs: event.elapsedMs },
+        ),
+      };
     case 'bytes-read':
       return { ...state, bytes: { ...state.bytes, [event.file]: { read: event.bytesRead, total: event.totalBytes } } };
     case 'log':

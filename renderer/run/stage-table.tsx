@@ -60,7 +60,11 @@ export function StageTable({ stages }: { stages: StageRow[] }) {
                   </span>
                 )}
               </td>
-              <td className="num">{s.status === 'running' && s.elapsedMs !== null ? `${formatDuration(s.elapsedMs)}…` : formatDuration(s.ms)}</td>
+              <td className="num">
+                {s.status === 'running' && s.elapsedMs !== null
+                  ? `${formatDuration(s.elapsedMs)}…`
+                  : formatDuration(s.ms)}
+              </td>
               <td>
                 {s.balanced === null ? (
                   <span className="muted">—</span>

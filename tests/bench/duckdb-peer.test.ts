@@ -86,9 +86,16 @@ async function checkNdjson(text: string, forceTextPath: boolean) {
       unknown_user: 1,
       non_us_user: 2,
     });
-    const dropped = await rows(join(s.out, 'dropped_rows.parquet'), 'SELECT source_row, drop_reason, duplicate_of, user_id, timestamp, raw FROM t');
+    const dropped = await rows(
+      join(s.out, 'dropped_rows.parquet'),
+      'SELECT source_row, drop_reason, duplicate_of, user_id, timestamp, raw FROM t',
+    );
     const bySrc = new Map(dropped.map((d) => [Number(d.source_row), d]));
-    assert.deepEqual([...bySrc.keys()], [...bySrc.keys()].sort((a, b) => a - b), 'input order');
+    assert.deepEqual(
+      [...bySrc.keys()],
+      [...bySrc.keys()].sort((a, b) => a - b),
+      'input order',
+    );
     assert.equal(bySrc.get(2)?.drop_reason, 'duplicate');
     assert.equal(bySrc.get(2)?.duplicate_of, '1');
     assert.equal(bySrc.get(5)?.raw, 'not json');
@@ -98,7 +105,8 @@ async function checkNdjson(text: string, forceTextPath: boolean) {
     assert.equal(bySrc.get(16)?.drop_reason, 'malformed_record', 'an array line is not an object');
     assert.equal(bySrc.get(28)?.drop_reason, 'malformed_record', 'JSON.parse rejects NaN');
     assert.equal(bySrc.get(22)?.duplicate_of, '21', '"+5" equals "5."');
-    for (const n of [11, 17, 18, 19, 20, 24, 25, 26, 27]) assert.equal(bySrc.get(n)?.drop_reason, 'invalid_timestamp', `line ${n}`);
+    for (const n of [11, 17, 18, 19, 20, 24, 25, 26, 27])
+      assert.equal(bySrc.get(n)?.drop_reason, 'invalid_timestamp', `line ${n}`);
     assert.equal(bySrc.get(9)?.drop_reason, 'non_us_user');
     assert.equal(bySrc.get(14)?.drop_reason, 'non_us_user', 'empty country');
     assert.equal(bySrc.get(10)?.drop_reason, 'unknown_user');
@@ -111,15 +119,53 @@ async function checkNdjson(text: string, forceTextPath: boolean) {
       clean.map((c) => [c.user_id, c.timestamp, c.us, c.d, c.value, c.sd]),
       [
         ['u1', '2025-01-15T10:23:45Z', String(Date.UTC(2025, 0, 15, 10, 23, 45) * 1000), '2025-01-15', 3, '2024-01-05'],
-        ['u1', '2025-01-15T10:23:45+00:00', String(Date.UTC(2025, 0, 15, 10, 23, 45) * 1000), '2025-01-15', 3, '2024-01-05'],
-        ['12', '2025-01-15 23:30:00,1234567-05', String(Date.UTC(2025, 0, 16, 4, 30, 0) * 1000 + 123456), '2025-01-16', null, '2024-03-05'],
-        ['u3', '2024-02-29T00:00:00.5+0130', String(Date.UTC(2024, 1, 28, 22, 30, 0) * 1000 + 500000), '2024-02-28', 0.5, null],
-        ['u1', '2025-01-15T10:00:00-23:59', String(Date.UTC(2025, 0, 16, 9, 59, 0) * 1000), '2025-01-16', 5, '2024-01-05'],
-        ['u1', '2025-01-15T10:00:00-23:59', String(Date.UTC(2025, 0, 16, 9, 59, 0) * 1000), '2025-01-16', null, '2024-01-05'],
+        [
+          'u1',
+          '2025-01-15T10:23:45+00:00',
+          String(Date.UTC(2025, 0, 15, 10, 23, 45) * 1000),
+          '2025-01-15',
+          3,
+          '2024-01-05',
+        ],
+        [
+          '12',
+          '2025-01-15 23:30:00,1234567-05',
+          String(Date.UTC(2025, 0, 16, 4, 30, 0) * 1000 + 123456),
+          '2025-01-16',
+          null,
+          '2024-03-05',
+        ],
+        [
+          'u3',
+          '2024-02-29T00:00:00.5+0130',
+          String(Date.UTC(2024, 1, 28, 22, 30, 0) * 1000 + 500000),
+          '2024-02-28',
+          0.5,
+          null,
+        ],
+        [
+          'u1',
+          '2025-01-15T10:00:00-23:59',
+          String(Date.UTC(2025, 0, 16, 9, 59, 0) * 1000),
+          '2025-01-16',
+          5,
+          '2024-01-05',
+        ],
+        [
+          'u1',
+          '2025-01-15T10:00:00-23:59',
+          String(Date.UTC(2025, 0, 16, 9, 59, 0) * 1000),
+          '2025-01-16',
+          null,
+          '2024-01-05',
+        ],
       ],
     );
     assert.ok(clean.every((c) => c.country === 'US'));
-    const summary = await rows(join(s.out, 'daily_summary.parquet'), 'SELECT user_id, event_date::VARCHAR AS d, event_count::INTEGER AS n FROM t');
+    const summary = await rows(
+      join(s.out, 'daily_summary.parquet'),
+      'SELECT user_id, event_date::VARCHAR AS d, event_count::INTEGER AS n FROM t',
+    );
     assert.deepEqual(summary, [
       { user_id: '12', d: '2025-01-16', n: 1 },
       { user_id: 'u1', d: '2025-01-15', n: 2 },
@@ -150,7 +196,10 @@ test('peer: JSON array with non-object elements; output schema', async () => {
     const r = await runDuckdbPeer({ eventsPath: s.events, usersPath: s.users, outDir: s.out });
     assert.equal(r.rowsIn, 6);
     assert.deepEqual(r.dropped, { missing_user_id: 3, duplicate: 1 });
-    const d = await rows(join(s.out, 'dropped_rows.parquet'), 'SELECT source_row::INTEGER AS s, drop_reason AS r, duplicate_of::INTEGER AS o FROM t');
+    const d = await rows(
+      join(s.out, 'dropped_rows.parquet'),
+      'SELECT source_row::INTEGER AS s, drop_reason AS r, duplicate_of::INTEGER AS o FROM t',
+    );
     assert.deepEqual(d, [
       { s: 2, r: 'missing_user_id', o: null },
       { s: 3, r: 'missing_user_id', o: null },
@@ -158,15 +207,37 @@ test('peer: JSON array with non-object elements; output schema', async () => {
       { s: 5, r: 'duplicate', o: 1 },
     ]);
     const schema = async (f: string) =>
-      (await rows(join(s.out, f), 'SELECT column_name AS n, column_type AS t FROM (DESCRIBE t)')).map((x) => `${x.n}:${x.t}`);
+      (await rows(join(s.out, f), 'SELECT column_name AS n, column_type AS t FROM (DESCRIBE t)')).map(
+        (x) => `${x.n}:${x.t}`,
+      );
     assert.deepEqual(await schema('clean_events.parquet'), [
-      'user_id:VARCHAR', 'event_type:VARCHAR', 'timestamp:VARCHAR', 'timestamp_dt:TIMESTAMP WITH TIME ZONE',
-      'event_date:DATE', 'value:DOUBLE', 'device:VARCHAR', 'page:VARCHAR', 'signup_date:DATE', 'country:VARCHAR',
+      'user_id:VARCHAR',
+      'event_type:VARCHAR',
+      'timestamp:VARCHAR',
+      'timestamp_dt:TIMESTAMP WITH TIME ZONE',
+      'event_date:DATE',
+      'value:DOUBLE',
+      'device:VARCHAR',
+      'page:VARCHAR',
+      'signup_date:DATE',
+      'country:VARCHAR',
     ]);
-    assert.deepEqual(await schema('daily_summary.parquet'), ['user_id:VARCHAR', 'event_date:DATE', 'event_count:BIGINT']);
+    assert.deepEqual(await schema('daily_summary.parquet'), [
+      'user_id:VARCHAR',
+      'event_date:DATE',
+      'event_count:BIGINT',
+    ]);
     assert.deepEqual(await schema('dropped_rows.parquet'), [
-      'source_row:BIGINT', 'drop_reason:VARCHAR', 'duplicate_of:BIGINT', 'user_id:VARCHAR', 'event_type:VARCHAR',
-      'timestamp:VARCHAR', 'value:DOUBLE', 'device:VARCHAR', 'page:VARCHAR', 'raw:VARCHAR',
+      'source_row:BIGINT',
+      'drop_reason:VARCHAR',
+      'duplicate_of:BIGINT',
+      'user_id:VARCHAR',
+      'event_type:VARCHAR',
+      'timestamp:VARCHAR',
+      'value:DOUBLE',
+      'device:VARCHAR',
+      'page:VARCHAR',
+      'raw:VARCHAR',
     ]);
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
@@ -177,7 +248,13 @@ test('peer: JSON array fast path (read_json records) agrees with the SPEC on esc
   const s = setup(
     'raw_events.json',
     JSON.stringify([
-      { user_id: 'u1', event_type: 'a', timestamp: '2025-01-15T10:23:45Z', value: '12', metadata: { device: 7, page: null } },
+      {
+        user_id: 'u1',
+        event_type: 'a',
+        timestamp: '2025-01-15T10:23:45Z',
+        value: '12',
+        metadata: { device: 7, page: null },
+      },
       { user_id: 12, event_type: 'a', timestamp: '2025-01-15T10:23:45Z', value: true },
       null,
       { user_id: 'u1', event_type: 'a', timestamp: '2025-01-15T10:23:45Z', value: 12.0 },
@@ -185,7 +262,10 @@ test('peer: JSON array fast path (read_json records) agrees with the SPEC on esc
       { user_id: 'u1', timestamp: '2025-01-15T23:59:60Z' },
       { user_id: 'u1', timestamp: '2024-02-29T23:59:59Z', metadata: null },
     ])
-      .replace('"u1","event_type":"a","timestamp":"2025-01-15T10:23:45Z","value":12', '"u\\u0031","event_type":"a","timestamp":"2025-01-15T10:23:45Z","value":12')
+      .replace(
+        '"u1","event_type":"a","timestamp":"2025-01-15T10:23:45Z","value":12',
+        '"u\\u0031","event_type":"a","timestamp":"2025-01-15T10:23:45Z","value":12',
+      )
       .replace('"value":"12"', '"value":"\\u0031\\u0032"')
       .replace('"user_id":12,', '"user_id":12.0,'),
   );
@@ -194,13 +274,19 @@ test('peer: JSON array fast path (read_json records) agrees with the SPEC on esc
     assert.equal(r.reader, 'read_json');
     assert.deepEqual(r.dropped, { missing_user_id: 1, duplicate: 1, invalid_timestamp: 2 });
     assert.equal(r.warnings.invalid_value, 1);
-    const clean = await rows(join(s.out, 'clean_events.parquet'), 'SELECT user_id, value, device, page, epoch_us(timestamp_dt)::VARCHAR AS us FROM t');
+    const clean = await rows(
+      join(s.out, 'clean_events.parquet'),
+      'SELECT user_id, value, device, page, epoch_us(timestamp_dt)::VARCHAR AS us FROM t',
+    );
     assert.deepEqual(clean, [
       { user_id: 'u1', value: 12, device: '7', page: null, us: String(Date.UTC(2025, 0, 15, 10, 23, 45) * 1000) },
       { user_id: '12', value: null, device: null, page: null, us: String(Date.UTC(2025, 0, 15, 10, 23, 45) * 1000) },
       { user_id: 'u1', value: null, device: null, page: null, us: String(Date.UTC(2024, 1, 29, 23, 59, 59) * 1000) },
     ]);
-    const d = await rows(join(s.out, 'dropped_rows.parquet'), 'SELECT source_row::INTEGER AS s, drop_reason AS r, duplicate_of::INTEGER AS o, user_id AS u FROM t');
+    const d = await rows(
+      join(s.out, 'dropped_rows.parquet'),
+      'SELECT source_row::INTEGER AS s, drop_reason AS r, duplicate_of::INTEGER AS o, user_id AS u FROM t',
+    );
     assert.deepEqual(d, [
       { s: 3, r: 'missing_user_id', o: null, u: null },
       { s: 4, r: 'duplicate', o: 1, u: 'u1' },

@@ -15,7 +15,10 @@ const ROOT = path.resolve(__dirname, '../..');
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'electron/cli/etl.ts', ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn('npx', ['tsx', 'electron/cli/etl.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -24,7 +27,6 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
-
 
 describe('as a child process (npx tsx electron/cli/etl.ts)', () => {
   test('--help prints usage and exits 0', async () => {
@@ -65,10 +67,15 @@ describe('as a child process (npx tsx electron/cli/etl.ts)', () => {
     assert.match(r.stderr, /Loaded 4 events/);
     assert.match(r.stderr, /Deduplication: 4 -> 3 \(removed 1 duplicates\)/);
     assert.match(r.stderr, /DROPPED ROW SUMMARY:/);
-    assert.deepEqual(fs.readdirSync(f.out).sort(), ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'etl.log', 'run_report.json']);
+    assert.deepEqual(fs.readdirSync(f.out).sort(), [
+      'clean_events.parquet',
+      'daily_summary.parquet',
+      'dropped_rows.parquet',
+      'etl.log',
+      'run_report.json',
+    ]);
     // The same messages as etl.log.
     const strip = (l: string) => l.replace(LOG_LINE, '');
     assert.deepEqual(err.map(strip), lines(fs.readFileSync(path.join(f.out, 'etl.log'), 'utf8')).map(strip));
   });
 });
-

@@ -44,7 +44,6 @@ async function inProcess(args: string[]): Promise<{ code: number; stdout: string
   }
 }
 
-
 describe('main(argv) in-process', () => {
   test('--help returns 0', async () => {
     const r = await inProcess(['--help']);

@@ -14,7 +14,6 @@ import { describe, test } from 'node:test';
 import pl from 'nodejs-polars';
 import { tmpDir } from '../engine/helpers';
 
- 
 const patcher = require('../../electron/cli/patch-dependencies.cjs') as {
   moveComputedLast: (source: string, opener: string) => string | null;
   replaceNewBuffer: (source: string) => string | null;
@@ -97,7 +96,11 @@ describe('moving computed keys last', () => {
     fs.writeFileSync(path.join(pkg, 'package.json'), '{"name":"wrappers","version":"1.0.0"}');
     fs.writeFileSync(path.join(pkg, 'good.js'), WRAPPER);
     fs.writeFileSync(path.join(pkg, 'odd.js'), 'module.exports = {};\n');
-    const targets: Target[] = ['good.js', 'odd.js', 'missing.js'].map((file) => ({ pkg: 'wrappers', file, change: (s) => patcher.moveComputedLast(s, OPENER) }));
+    const targets: Target[] = ['good.js', 'odd.js', 'missing.js'].map((file) => ({
+      pkg: 'wrappers',
+      file,
+      change: (s) => patcher.moveComputedLast(s, OPENER),
+    }));
     const warnings: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
@@ -111,8 +114,14 @@ describe('moving computed keys last', () => {
     assert.equal(first, 1);
     assert.equal(second, 0);
     assert.equal(fs.readFileSync(path.join(pkg, 'odd.js'), 'utf8'), 'module.exports = {};\n');
-    assert.ok(warnings.some((w) => w.includes('odd.js') && w.includes('left as it is')), warnings.join(''));
-    assert.ok(warnings.some((w) => w.includes('missing.js') && w.includes('not found')), warnings.join(''));
+    assert.ok(
+      warnings.some((w) => w.includes('odd.js') && w.includes('left as it is')),
+      warnings.join(''),
+    );
+    assert.ok(
+      warnings.some((w) => w.includes('missing.js') && w.includes('not found')),
+      warnings.join(''),
+    );
     const patched = fs.readFileSync(path.join(pkg, 'good.js'), 'utf8');
     assert.ok(patched.startsWith(patcher.MARKER));
     assert.ok(patched.indexOf('[Symbol.toStringTag]') > patched.indexOf('get half()'));
@@ -155,12 +164,17 @@ describe('the installed dependencies', () => {
       const root = patcher.packageRoot(target, ROOT);
       assert.ok(root, `${target.pkg} is not installed`);
       const source = fs.readFileSync(path.join(root, target.file), 'utf8');
-      assert.ok(source.startsWith(patcher.MARKER), `${target.pkg}/${target.file} is not patched: run npm ci (its postinstall patches it)`);
+      assert.ok(
+        source.startsWith(patcher.MARKER),
+        `${target.pkg}/${target.file} is not patched: run npm ci (its postinstall patches it)`,
+      );
       assert.doesNotMatch(source, /\bnew Buffer\(/, `${target.pkg}/${target.file}`);
     }
     // The wrappers' computed keys are last: moving them again changes nothing.
     for (const target of patcher.TARGETS.filter((t) => t.pkg === 'nodejs-polars')) {
-      const body = fs.readFileSync(path.join(patcher.packageRoot(target, ROOT)!, target.file), 'utf8').slice(patcher.MARKER.length + 1);
+      const body = fs
+        .readFileSync(path.join(patcher.packageRoot(target, ROOT)!, target.file), 'utf8')
+        .slice(patcher.MARKER.length + 1);
       assert.equal(target.change(body), body, `${target.file}: a computed key comes before a plain one`);
     }
   });
@@ -174,7 +188,10 @@ describe('the installed dependencies', () => {
     assert.match(inspect(s), /shape: \(3,\)/);
     const df = pl.DataFrame({ a: [1, 2] });
     assert.equal(Object.prototype.toString.call(df), '[object DataFrame]');
-    assert.deepEqual([...df].map((c) => c.name), ['a']);
+    assert.deepEqual(
+      [...df].map((c) => c.name),
+      ['a'],
+    );
     assert.equal(Object.prototype.toString.call(df.lazy()), '[object LazyDataFrame]');
     assert.deepEqual(df.lazy().filter(pl.col('a').gt(1)).collectSync().getColumn('a').toArray(), [2]);
   });

@@ -25,9 +25,14 @@ function envWithout(relaunchFrom: number): NodeJS.ProcessEnv {
 }
 
 /** The processes `pid` started, from /proc. */
-const childrenOf = (pid: number) => fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+const childrenOf = (pid: number) =>
+  fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
 
-function launch(args: string[], env: NodeJS.ProcessEnv = process.env, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void) {
+function launch(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+) {
   const child = spawn(process.execPath, [LAUNCHER, 'etl', ...args], { cwd: ROOT, env });
   let stderr = '';
   child.stderr!.on('data', (d) => {
@@ -40,71 +45,100 @@ function launch(args: string[], env: NodeJS.ProcessEnv = process.env, onStderr?:
   });
 }
 
-describe('npm run etl launcher (run-bundled.cjs)', { skip: process.platform !== 'linux' && 'the allocator child is Linux-only' }, () => {
-  test('runs the tool with the allocator settings in its environment and returns its exit code', async () => {
-    const f = fixture();
-    const env = envWithout(0);
-    const r = await launch(['--events', f.events, '--users', f.users, '--out', f.out, '--quiet'], env);
-    assert.equal(r.code, 0, r.stderr);
-    assert.ok(fs.existsSync(path.join(f.out, 'clean_events.parquet')));
-    // The engine process is the launcher's child; its environment names the settings.
-    const bad = await launch(['--events', path.join(f.dir, 'missing.json'), '--users', f.users, '--out', f.out], env);
-    assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /missing\.json/);
-  });
-
-  test('the child process has the settings (read from /proc while it runs)', async () => {
-    const dir = tmpDir();
-    const events = writeFile(dir, 'events.ndjson', Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n');
-    const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
-    let seen: string | null = null;
-    const r = await launch(['--events', events, '--users', users, '--out', path.join(dir, 'out')], envWithout(fs.statSync(events).size), (_text, child) => {
-      if (seen !== null) return;
-      // The launcher's only child is the engine process.
-      const children = childrenOf(child.pid!);
-      if (children.length === 0) return;
-      seen = fs.readFileSync(`/proc/${children[0]}/environ`, 'utf8');
+describe(
+  'npm run etl launcher (run-bundled.cjs)',
+  { skip: process.platform !== 'linux' && 'the allocator child is Linux-only' },
+  () => {
+    test('runs the tool with the allocator settings in its environment and returns its exit code', async () => {
+      const f = fixture();
+      const env = envWithout(0);
+      const r = await launch(['--events', f.events, '--users', f.users, '--out', f.out, '--quiet'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(fs.existsSync(path.join(f.out, 'clean_events.parquet')));
+      // The engine process is the launcher's child; its environment names the settings.
+      const bad = await launch(['--events', path.join(f.dir, 'missing.json'), '--users', f.users, '--out', f.out], env);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /missing\.json/);
     });
-    assert.equal(r.code, 0, r.stderr);
-    assert.ok(seen !== null, 'the engine child was not seen');
-    for (const [k, v] of Object.entries(allocatorEnv)) assert.ok((seen as string).split('\0').includes(`${k}=${v}`), `${k}=${v} missing`);
-  });
 
-  test('an events file below the size runs in the launcher itself, with no child', async () => {
-    const dir = tmpDir();
-    const events = writeFile(dir, 'events.ndjson', Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n');
-    const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
-    const counts: number[] = [];
-    const r = await launch(['--events', events, '--users', users, '--out', path.join(dir, 'out')], envWithout(fs.statSync(events).size + 1), (_text, child) => {
-      // (The scan's threads are threads, not processes.)
-      if (fs.existsSync(`/proc/${child.pid}`)) counts.push(childrenOf(child.pid!).length);
+    test('the child process has the settings (read from /proc while it runs)', async () => {
+      const dir = tmpDir();
+      const events = writeFile(
+        dir,
+        'events.ndjson',
+        Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
+      );
+      const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+      let seen: string | null = null;
+      const r = await launch(
+        ['--events', events, '--users', users, '--out', path.join(dir, 'out')],
+        envWithout(fs.statSync(events).size),
+        (_text, child) => {
+          if (seen !== null) return;
+          // The launcher's only child is the engine process.
+          const children = childrenOf(child.pid!);
+          if (children.length === 0) return;
+          seen = fs.readFileSync(`/proc/${children[0]}/environ`, 'utf8');
+        },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(seen !== null, 'the engine child was not seen');
+      for (const [k, v] of Object.entries(allocatorEnv))
+        assert.ok((seen as string).split('\0').includes(`${k}=${v}`), `${k}=${v} missing`);
     });
-    assert.equal(r.code, 0, r.stderr);
-    assert.ok(counts.length > 0, 'the run was not watched');
-    assert.deepEqual([...new Set(counts)], [0]);
-    assert.ok(fs.existsSync(path.join(dir, 'out', 'clean_events.parquet')));
-  });
 
-  for (const withChild of [true, false])
-  test(`SIGTERM to the launcher cancels the run: exit 2, no outputs, the earlier ones kept (${withChild ? 'with' : 'without'} a child)`, async () => {
-    const dir = tmpDir();
-    const events = writeFile(dir, 'events.ndjson', Array.from({ length: 400_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n');
-    const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
-    const out = path.join(dir, 'out');
-    fs.mkdirSync(out);
-    fs.writeFileSync(path.join(out, 'clean_events.parquet'), 'earlier run');
-    let sent = false;
-    const r = await launch(['--events', events, '--users', users, '--out', out], envWithout(withChild ? 0 : 2 ** 40), (text, child) => {
-      // Once the events are being read, stop the launcher (not the engine process itself).
-      if (!sent && /Loaded \d+ users/.test(text)) {
-        sent = true;
-        child.kill('SIGTERM');
-      }
+    test('an events file below the size runs in the launcher itself, with no child', async () => {
+      const dir = tmpDir();
+      const events = writeFile(
+        dir,
+        'events.ndjson',
+        Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
+      );
+      const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+      const counts: number[] = [];
+      const r = await launch(
+        ['--events', events, '--users', users, '--out', path.join(dir, 'out')],
+        envWithout(fs.statSync(events).size + 1),
+        (_text, child) => {
+          // (The scan's threads are threads, not processes.)
+          if (fs.existsSync(`/proc/${child.pid}`)) counts.push(childrenOf(child.pid!).length);
+        },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(counts.length > 0, 'the run was not watched');
+      assert.deepEqual([...new Set(counts)], [0]);
+      assert.ok(fs.existsSync(path.join(dir, 'out', 'clean_events.parquet')));
     });
-    assert.ok(sent);
-    assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /cancel/i);
-    assert.deepEqual(fs.readdirSync(out), ['clean_events.parquet']);
-    assert.equal(fs.readFileSync(path.join(out, 'clean_events.parquet'), 'utf8'), 'earlier run');
-  });
-});
+
+    for (const withChild of [true, false])
+      test(`SIGTERM to the launcher cancels the run: exit 2, no outputs, the earlier ones kept (${withChild ? 'with' : 'without'} a child)`, async () => {
+        const dir = tmpDir();
+        const events = writeFile(
+          dir,
+          'events.ndjson',
+          Array.from({ length: 400_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
+        );
+        const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+        const out = path.join(dir, 'out');
+        fs.mkdirSync(out);
+        fs.writeFileSync(path.join(out, 'clean_events.parquet'), 'earlier run');
+        let sent = false;
+        const r = await launch(
+          ['--events', events, '--users', users, '--out', out],
+          envWithout(withChild ? 0 : 2 ** 40),
+          (text, child) => {
+            // Once the events are being read, stop the launcher (not the engine process itself).
+            if (!sent && /Loaded \d+ users/.test(text)) {
+              sent = true;
+              child.kill('SIGTERM');
+            }
+          },
+        );
+        assert.ok(sent);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /cancel/i);
+        assert.deepEqual(fs.readdirSync(out), ['clean_events.parquet']);
+        assert.equal(fs.readFileSync(path.join(out, 'clean_events.parquet'), 'utf8'), 'earlier run');
+      });
+  },
+);

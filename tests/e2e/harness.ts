@@ -19,7 +19,10 @@ export interface Server {
 /** Starts `tsx electron/cli/serve.ts --port 0 --out <outDir>` and resolves with the printed URL. */
 export function startServer(outDir: string): Promise<Server> {
   const tsx = path.join(root, 'node_modules/.bin/tsx');
-  const child = spawn(tsx, ['electron/cli/serve.ts', '--port', '0', '--out', outDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, ['electron/cli/serve.ts', '--port', '0', '--out', outDir], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not print its URL in 60 s:\n${output}`)), 60_000);
@@ -53,7 +56,15 @@ export function startServer(outDir: string): Promise<Server> {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -45,10 +45,14 @@ async function readReport(): Promise<RunReport> {
 /** The text of one column in the rendered rows of the visible virtual table. */
 async function columnTexts(p: Page, column: string): Promise<string[]> {
   return p.evaluate((name) => {
-    const headers = [...document.querySelectorAll('.vt-header [role="columnheader"]')].map((h) => h.textContent?.replace(/[↕▲▼]/g, '').trim());
+    const headers = [...document.querySelectorAll('.vt-header [role="columnheader"]')].map((h) =>
+      h.textContent?.replace(/[↕▲▼]/g, '').trim(),
+    );
     const idx = headers.indexOf(name);
     if (idx < 0) throw new Error(`no column ${name} in ${headers.join(', ')}`);
-    return [...document.querySelectorAll('.vt-rows [role="row"]:not(.vt-row-loading)')].map((r) => r.children[idx]?.textContent ?? '');
+    return [...document.querySelectorAll('.vt-rows [role="row"]:not(.vt-row-loading)')].map(
+      (r) => r.children[idx]?.textContent ?? '',
+    );
   }, column);
 }
 
@@ -76,8 +80,11 @@ test('dropping both sample files at once recognises which is which; one at a tim
   await usersCard.getByText('users.csv').waitFor();
   assert.equal(await eventsCard.locator('.input-format').textContent(), 'JSON array');
   assert.equal(await usersCard.locator('.input-format').textContent(), 'CSV');
-  assert.ok(await eventsCard.locator('.peek-table tbody tr').count() > 0, 'events peek shows rows');
-  assert.ok(await usersCard.locator('.peek-table th', { hasText: 'country' }).count() === 1, 'users peek shows the header');
+  assert.ok((await eventsCard.locator('.peek-table tbody tr').count()) > 0, 'events peek shows rows');
+  assert.ok(
+    (await usersCard.locator('.peek-table th', { hasText: 'country' }).count()) === 1,
+    'users peek shows the header',
+  );
 
   // Swap puts them the wrong way round and says so; swapping back restores them.
   await page.getByRole('button', { name: 'Swap events and users files' }).click();
@@ -98,13 +105,28 @@ test('a run fills every stage row with the counts of run_report.json', async () 
   await page.keyboard.press('Control+Enter');
   await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
   const report = await readReport();
-  assert.deepEqual(report.stages.map((s) => s.name), [...STAGES]);
+  assert.deepEqual(
+    report.stages.map((s) => s.name),
+    [...STAGES],
+  );
   for (const stage of report.stages) {
     const row = page.locator(`tr[data-stage="${stage.name}"]`);
-    assert.equal(await row.locator('[data-field="rows-in"]').textContent(), fmt(stage.rows_in), `${stage.name} rows in`);
-    assert.equal(await row.locator('[data-field="rows-out"]').textContent(), fmt(stage.rows_out), `${stage.name} rows out`);
+    assert.equal(
+      await row.locator('[data-field="rows-in"]').textContent(),
+      fmt(stage.rows_in),
+      `${stage.name} rows in`,
+    );
+    assert.equal(
+      await row.locator('[data-field="rows-out"]').textContent(),
+      fmt(stage.rows_out),
+      `${stage.name} rows out`,
+    );
     const dropped = Object.values(stage.dropped).reduce((a, b) => a + (b ?? 0), 0);
-    assert.equal(await row.locator('[data-field="dropped"] .num-inline').textContent(), fmt(dropped), `${stage.name} dropped`);
+    assert.equal(
+      await row.locator('[data-field="dropped"] .num-inline').textContent(),
+      fmt(dropped),
+      `${stage.name} dropped`,
+    );
     assert.equal(await row.locator('.balance-ok').count(), 1, `${stage.name} balances`);
   }
   const clean = report.stages[report.stages.length - 1].rows_out;
@@ -134,16 +156,29 @@ test('dropped rows: the funnel opens a reason, and each reason chip filters to i
   for (const reason of reasons) {
     await page.locator(`.chip[data-reason="${reason}"]`).click();
     await page.locator(`.chip[data-reason="${reason}"][aria-pressed="true"]`).waitFor();
-    assert.equal(await page.locator(`.chip[data-reason="${reason}"] .chip-count`).textContent(), fmt(counts[reason]), `${reason} count`);
+    assert.equal(
+      await page.locator(`.chip[data-reason="${reason}"] .chip-count`).textContent(),
+      fmt(counts[reason]),
+      `${reason} count`,
+    );
     await page.locator('.vt-scroller').first().waitFor();
     await waitForRows(page);
     const shown = await columnTexts(page, 'drop_reason');
-    assert.ok(shown.length > 0 && shown.every((r) => r === reason), `${reason}: rows shown ${shown.slice(0, 5).join(',')}`);
-    assert.ok((await page.locator('.vt-rows .cell-offending').count()) > 0, `${reason}: the offending field is highlighted`);
+    assert.ok(
+      shown.length > 0 && shown.every((r) => r === reason),
+      `${reason}: rows shown ${shown.slice(0, 5).join(',')}`,
+    );
+    assert.ok(
+      (await page.locator('.vt-rows .cell-offending').count()) > 0,
+      `${reason}: the offending field is highlighted`,
+    );
     if (reason === 'invalid_timestamp') await page.locator('.patterns-table tbody tr').first().waitFor();
     if (reason === 'duplicate') {
       await page.locator('.vt-rows .link-button').first().click();
-      await page.getByRole('status').filter({ hasText: /Source row \d+ was kept/ }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /Source row \d+ was kept/ })
+        .waitFor();
       assert.ok((await page.locator('.vt-rows .cell-linked').count()) > 0, 'the duplicate group is marked');
       // Find a duplicate whose original was dropped later (unknown or non-US user): the link
       // jumps to that row in the list of all dropped rows and highlights it.
@@ -252,11 +287,19 @@ test('a broken file shows its error at once, before any run', async () => {
 
 test('cancelling a long run leaves the previous outputs as they were', async () => {
   const big = path.join(tmp, 'big');
-  const gen = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['electron/cli/generate.ts', '--events', '1000000', '--users', '1000', '--format', 'ndjson', '--out', big], { cwd: root, encoding: 'utf8' });
+  const gen = spawnSync(
+    path.join(root, 'node_modules/.bin/tsx'),
+    ['electron/cli/generate.ts', '--events', '1000000', '--users', '1000', '--format', 'ndjson', '--out', big],
+    { cwd: root, encoding: 'utf8' },
+  );
   assert.equal(gen.status, 0, gen.stderr);
   const eventsFile = path.join(big, 'raw_events.ndjson');
   await stat(eventsFile);
-  const before = await Promise.all(['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'].map((f) => stat(path.join(outDir, f))));
+  const before = await Promise.all(
+    ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'].map((f) =>
+      stat(path.join(outDir, f)),
+    ),
+  );
 
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('button', { name: 'Choose files…' }).click();
@@ -280,7 +323,11 @@ test('cancelling a long run leaves the previous outputs as they were', async () 
   await page.locator('[role="alert"]', { hasText: 'Run cancelled' }).waitFor();
   await screenshot(page, '08-cancelled');
 
-  const afterStats = await Promise.all(['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'].map((f) => stat(path.join(outDir, f))));
+  const afterStats = await Promise.all(
+    ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'].map((f) =>
+      stat(path.join(outDir, f)),
+    ),
+  );
   for (let i = 0; i < before.length; i++) {
     assert.equal(afterStats[i].mtimeMs, before[i].mtimeMs, 'output untouched');
     assert.equal(afterStats[i].size, before[i].size, 'output untouched');
@@ -302,7 +349,10 @@ test('a million-event run finishes and its preview scrolls end to end', async ()
   await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 300_000 });
   const report = await readReport();
   for (const stage of report.stages) {
-    assert.equal(await page.locator(`tr[data-stage="${stage.name}"] [data-field="rows-out"]`).textContent(), fmt(stage.rows_out));
+    assert.equal(
+      await page.locator(`tr[data-stage="${stage.name}"] [data-field="rows-out"]`).textContent(),
+      fmt(stage.rows_out),
+    );
   }
   assert.equal(report.stages[0].rows_in, 1_000_000);
   await screenshot(page, '10-million-run');
@@ -317,12 +367,19 @@ test('a million-event run finishes and its preview scrolls end to end', async ()
   const middle = Math.floor(cleanOut.rows / 2);
   try {
     await page.waitForFunction(
-      (mid) => [...document.querySelectorAll('.vt-rows [role="row"]:not(.vt-row-loading)')].some((r) => Math.abs(Number(r.getAttribute('data-row')) - mid) < 100),
+      (mid) =>
+        [...document.querySelectorAll('.vt-rows [role="row"]:not(.vt-row-loading)')].some(
+          (r) => Math.abs(Number(r.getAttribute('data-row')) - mid) < 100,
+        ),
       middle,
       { timeout: 15_000 },
     );
   } catch (err) {
-    const rows = await page.locator('.vt-rows [role="row"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-row')}${e.classList.contains('vt-row-loading') ? '(loading)' : ''}`));
+    const rows = await page
+      .locator('.vt-rows [role="row"]')
+      .evaluateAll((els) =>
+        els.map((e) => `${e.getAttribute('data-row')}${e.classList.contains('vt-row-loading') ? '(loading)' : ''}`),
+      );
     await screenshot(page, '11-million-failed');
     throw new Error(`middle ${middle} not shown; rendered ${rows.slice(0, 5).join(', ')}: ${String(err)}`);
   }
@@ -371,5 +428,8 @@ test('dark theme follows the system', async () => {
 test('no page errors and no Content Security Policy violations', () => {
   const csp = pageProblems.filter((p) => /Content Security Policy|Refused to/i.test(p));
   assert.deepEqual(csp, []);
-  assert.deepEqual(pageProblems.filter((p) => p.startsWith('page error')), []);
+  assert.deepEqual(
+    pageProblems.filter((p) => p.startsWith('page error')),
+    [],
+  );
 });

@@ -9,16 +9,36 @@ const root = path.resolve(__dirname, '../..');
 const dist = (p: string) => path.join(root, 'dist', p);
 
 test('npm run build bundles main, preload, the run worker and the renderer', { timeout: 120_000 }, () => {
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'electron/cli/build.ts')], { cwd: root, stdio: 'pipe' });
-  for (const f of ['electron/main.js', 'electron/preload.js', 'electron/run-worker.js', 'renderer/index.html', 'renderer/main.js']) {
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'electron/cli/build.ts')], {
+    cwd: root,
+    stdio: 'pipe',
+  });
+  for (const f of [
+    'electron/main.js',
+    'electron/preload.js',
+    'electron/run-worker.js',
+    'renderer/index.html',
+    'renderer/main.js',
+  ]) {
     assert.ok(existsSync(dist(f)), `dist/${f}`);
   }
   // The sandboxed preload may only require electron; node_modules stay external in main.
-  const preloadRequires = [...readFileSync(dist('electron/preload.js'), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+  const preloadRequires = [...readFileSync(dist('electron/preload.js'), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map(
+    (m) => m[1],
+  );
   assert.deepEqual([...new Set(preloadRequires)], ['electron']);
   assert.match(readFileSync(dist('electron/main.js'), 'utf8'), /require\("nodejs-polars"\)/);
   assert.match(readFileSync(dist('renderer/index.html'), 'utf8'), /main\.js/);
   // The engine's scan worker runs unpacked from the asar, away from node_modules: self-contained.
-  const workerRequires = [...readFileSync(dist('electron/scan-worker.js'), 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-  assert.deepEqual(workerRequires.filter((r) => !r.startsWith('node:') && !['fs', 'path', 'worker_threads', 'crypto', 'buffer', 'stream', 'util', 'os', 'events'].includes(r)), []);
+  const workerRequires = [
+    ...readFileSync(dist('electron/scan-worker.js'), 'utf8').matchAll(/require\("([^"]+)"\)/g),
+  ].map((m) => m[1]);
+  assert.deepEqual(
+    workerRequires.filter(
+      (r) =>
+        !r.startsWith('node:') &&
+        !['fs', 'path', 'worker_threads', 'crypto', 'buffer', 'stream', 'util', 'os', 'events'].includes(r),
+    ),
+    [],
+  );
 });

@@ -14,7 +14,12 @@ import { staticFilePath } from '../../electron/transport/static-files';
  */
 function loadMain(): typeof import('../../electron/main') {
   const electronPath = require.resolve('electron');
-  require.cache[electronPath] = { id: electronPath, filename: electronPath, loaded: true, exports: {} } as NodeJS.Module;
+  require.cache[electronPath] = {
+    id: electronPath,
+    filename: electronPath,
+    loaded: true,
+    exports: {},
+  } as NodeJS.Module;
   return require('../../electron/main');
 }
 
@@ -42,7 +47,9 @@ test('the CSP allows only our own files: no remote content, no eval, no inline s
 });
 
 test('app:// is a privileged standard, secure scheme, served with the CSP and no way out of the UI folder', async () => {
-  assert.deepEqual(APP_SCHEME_PRIVILEGES, [{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  assert.deepEqual(APP_SCHEME_PRIVILEGES, [
+    { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
   let handler!: (req: Request) => Promise<Response>;
   serveAppProtocol({ handle: (_scheme: string, h: never) => void (handler = h) } as never, __dirname);
   const ok = await handler(new Request('app://etl/main-window.test.ts'));

@@ -8,12 +8,16 @@ const root = path.resolve(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const build = pkg.build;
 
-test('the build config passes electron-builder\'s own schema validation', async () => {
+test("the build config passes electron-builder's own schema validation", async () => {
   const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config');
   const { DebugLogger } = require('builder-util/out/DebugLogger');
   const config = await getConfig(root, null, null);
   await validateConfiguration(config, new DebugLogger(false));
-  await assert.rejects(validateConfiguration({ ...config, electronFusez: {} }, new DebugLogger(false)), /electronFusez/, 'a misspelt option is caught');
+  await assert.rejects(
+    validateConfiguration({ ...config, electronFusez: {} }, new DebugLogger(false)),
+    /electronFusez/,
+    'a misspelt option is caught',
+  );
 });
 
 test('ships the bundle, unpacks the native Polars module, and brings the sample data', () => {

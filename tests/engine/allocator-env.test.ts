@@ -60,10 +60,14 @@ describe('allocator settings', { skip: process.platform !== 'linux' && 'glibc se
     assert.ok(pageFaults(settingsWithoutHugePages()) <= 3 * PAGES_PER_BLOCK);
   });
 
-  test('malloc asks for huge pages', { skip: !hugePagesOnRequest() && 'transparent huge pages are not in madvise mode here' }, () => {
-    // One 2 MiB page where there were 512 of 4 KiB, give or take pages the system could not spare.
-    assert.ok(pageFaults(withAllocatorEnv(withoutSettings())) * 10 < pageFaults(settingsWithoutHugePages()));
-  });
+  test(
+    'malloc asks for huge pages',
+    { skip: !hugePagesOnRequest() && 'transparent huge pages are not in madvise mode here' },
+    () => {
+      // One 2 MiB page where there were 512 of 4 KiB, give or take pages the system could not spare.
+      assert.ok(pageFaults(withAllocatorEnv(withoutSettings())) * 10 < pageFaults(settingsWithoutHugePages()));
+    },
+  );
 
   test('a value the user set wins', () => {
     const env = withAllocatorEnv({ MALLOC_ARENA_MAX: '8', PATH: '/bin' });

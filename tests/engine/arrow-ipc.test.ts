@@ -6,12 +6,25 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import pl from 'nodejs-polars';
 import { encodeIpcStream } from '../../electron/engine/arrow-ipc';
-import { DictionaryColumn, Float64Column, Int32Column, StringColumn, toIpcStream } from '../../electron/engine/column-builders';
+import {
+  DictionaryColumn,
+  Float64Column,
+  Int32Column,
+  StringColumn,
+  toIpcStream,
+} from '../../electron/engine/column-builders';
 
 const read = (ipc: Uint8Array) => pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength));
 
 /** Pushes row i's string, float (null as a null) and int(i) into the three builders. */
-function fill(s: StringColumn, f: Float64Column, n: Int32Column, strings: (string | null)[], floats: (number | null)[], int: (i: number) => number) {
+function fill(
+  s: StringColumn,
+  f: Float64Column,
+  n: Int32Column,
+  strings: (string | null)[],
+  floats: (number | null)[],
+  int: (i: number) => number,
+) {
   strings.forEach((v, i) => {
     if (v === null) s.pushNull();
     else s.pushString(v);
@@ -33,7 +46,10 @@ describe('Arrow IPC stream writer', () => {
     const df = read(toIpcStream({ id: n.finish(), text: s.finish(), value: f.finish() }));
     assert.deepEqual(df.columns, ['id', 'text', 'value']);
     assert.deepEqual(df.dtypes.map(String), ['DataType(Int32)', 'DataType(String)', 'DataType(Float64)']);
-    assert.deepEqual(df.getColumn('id').toArray(), strings.map((_, i) => i * 1000 - 3));
+    assert.deepEqual(
+      df.getColumn('id').toArray(),
+      strings.map((_, i) => i * 1000 - 3),
+    );
     assert.deepEqual(df.getColumn('text').toArray(), strings);
     assert.deepEqual(df.getColumn('value').toArray(), floats);
   });
@@ -44,7 +60,12 @@ describe('Arrow IPC stream writer', () => {
     s.pushBytes(input, 6, 8);
     s.pushBytes(input, 15, 20);
     s.pushBytes(input, 0, 0);
-    assert.deepEqual(read(toIpcStream({ s: s.finish() })).getColumn('s').toArray(), ['ab', 'ünï', '']);
+    assert.deepEqual(
+      read(toIpcStream({ s: s.finish() }))
+        .getColumn('s')
+        .toArray(),
+      ['ab', 'ünï', ''],
+    );
   });
 
   test('builders start over empty after a batch', () => {
@@ -55,15 +76,24 @@ describe('Arrow IPC stream writer', () => {
     }
     read(toIpcStream({ s: s.finish() }));
     s.pushString('next');
-    assert.deepEqual(read(toIpcStream({ s: s.finish() })).getColumn('s').toArray(), ['next']);
+    assert.deepEqual(
+      read(toIpcStream({ s: s.finish() }))
+        .getColumn('s')
+        .toArray(),
+      ['next'],
+    );
   });
 
-  test('builders sized for a few rows grow past it, and one batch\'s nulls never carry into the next', () => {
+  test("builders sized for a few rows grow past it, and one batch's nulls never carry into the next", () => {
     // Sized for 3 rows of 1 byte; each batch has hundreds, with nulls in different places.
     const s = new StringColumn(3, 1);
     const f = new Float64Column(3);
     const n = new Int32Column(3);
-    for (const [batch, nullEvery] of [[0, 3], [1, 5], [2, 0]] as const) {
+    for (const [batch, nullEvery] of [
+      [0, 3],
+      [1, 5],
+      [2, 0],
+    ] as const) {
       const rows = 700 + batch * 300;
       const isNull = (i: number) => nullEvery > 0 && i % nullEvery === batch;
       const strings = Array.from({ length: rows }, (_, i) => (isNull(i) ? null : `row ${i} of batch ${batch}`));
@@ -72,7 +102,11 @@ describe('Arrow IPC stream writer', () => {
       const df = read(toIpcStream({ n: n.finish(), s: s.finish(), f: f.finish() }));
       assert.deepEqual(df.getColumn('s').toArray(), strings, `strings of batch ${batch}`);
       assert.deepEqual(df.getColumn('f').toArray(), floats, `floats of batch ${batch}`);
-      assert.deepEqual(df.getColumn('n').toArray(), strings.map((_, i) => i), `ints of batch ${batch}`);
+      assert.deepEqual(
+        df.getColumn('n').toArray(),
+        strings.map((_, i) => i),
+        `ints of batch ${batch}`,
+      );
     }
   });
 
@@ -85,7 +119,19 @@ describe('Arrow IPC stream writer', () => {
     // a time, so some differ only in their first byte, a middle word or the last (odd) byte.
     const batches = [
       ['login', null, 'view_plan', 'login', '', 'héllo', 'view_plan', null, '😀', 'login'],
-      ['/docs/eob-2025.pdf', '/docs/eob-2024.pdf', 'X/docs/eob-2025.pd', '/docsXeob-2025.pdf', '/docs/eob-2025.pdf', 'abcd', 'abcde', 'abcdf', 'abc', 'abcd', 'abcdf'],
+      [
+        '/docs/eob-2025.pdf',
+        '/docs/eob-2024.pdf',
+        'X/docs/eob-2025.pd',
+        '/docsXeob-2025.pdf',
+        '/docs/eob-2025.pdf',
+        'abcd',
+        'abcde',
+        'abcdf',
+        'abc',
+        'abcd',
+        'abcdf',
+      ],
       Array.from({ length: 6000 }, (_, i) => (i % 97 === 0 ? null : `page/${i % 5000}`)),
       ['view_plan', 'logout', 'logout'],
       ['logout', 'view_plan'],
@@ -120,10 +166,11 @@ describe('Arrow IPC stream writer', () => {
 
   test('columns of different lengths are refused', () => {
     assert.throws(
-      () => encodeIpcStream([
-        { name: 'a', type: 'int32', length: 2, nullCount: 0, values: new Int32Array(2) },
-        { name: 'b', type: 'int32', length: 1, nullCount: 0, values: new Int32Array(1) },
-      ]),
+      () =>
+        encodeIpcStream([
+          { name: 'a', type: 'int32', length: 2, nullCount: 0, values: new Int32Array(2) },
+          { name: 'b', type: 'int32', length: 1, nullCount: 0, values: new Int32Array(1) },
+        ]),
       /column b has 1 rows, a has 2/,
     );
   });

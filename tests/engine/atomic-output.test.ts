@@ -7,7 +7,12 @@ import { test } from 'node:test';
 import { createStaging } from '../../electron/engine/atomic-output';
 import { EtlError } from '../../electron/engine/errors';
 
-const tree = (dir: string) => Object.fromEntries(fs.readdirSync(dir).map((n) => [n, fs.statSync(path.join(dir, n)).isFile() ? fs.readFileSync(path.join(dir, n), 'utf8') : '<dir>']));
+const tree = (dir: string) =>
+  Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .map((n) => [n, fs.statSync(path.join(dir, n)).isFile() ? fs.readFileSync(path.join(dir, n), 'utf8') : '<dir>']),
+  );
 
 test('a commit moves every staged file into place and removes the staging folder', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
@@ -26,7 +31,10 @@ test('when a move fails half-way, the moves done are undone and the earlier file
   const st = await createStaging(out);
   fs.writeFileSync(st.path('a.txt'), 'new a');
   // b.txt was never staged: its move fails after a.txt was already moved.
-  await assert.rejects(st.commit(['a.txt', 'b.txt']), (err: unknown) => err instanceof EtlError && /earlier outputs were left/.test(err.message));
+  await assert.rejects(
+    st.commit(['a.txt', 'b.txt']),
+    (err: unknown) => err instanceof EtlError && /earlier outputs were left/.test(err.message),
+  );
   await st.discard();
   assert.deepEqual(tree(out), { 'a.txt': 'old a', 'b.txt': 'old b' });
 });

@@ -9,11 +9,23 @@ import { attachColumns, batchGroups } from '../../electron/engine/stages';
 
 describe('batchGroups', () => {
   test('consecutive groups of at most maxRows rows, never empty, covering every batch once', () => {
-    assert.deepEqual(batchGroups([3, 3, 3, 3], 6), [[0, 2], [2, 4]]);
-    assert.deepEqual(batchGroups([3, 3, 3], 7), [[0, 2], [2, 3]]);
-    assert.deepEqual(batchGroups([10, 1, 1], 5), [[0, 1], [1, 3]]);
+    assert.deepEqual(batchGroups([3, 3, 3, 3], 6), [
+      [0, 2],
+      [2, 4],
+    ]);
+    assert.deepEqual(batchGroups([3, 3, 3], 7), [
+      [0, 2],
+      [2, 3],
+    ]);
+    assert.deepEqual(batchGroups([10, 1, 1], 5), [
+      [0, 1],
+      [1, 3],
+    ]);
     assert.deepEqual(batchGroups([], 5), []);
-    assert.deepEqual(batchGroups([0, 0, 2], 1), [[0, 2], [2, 3]]);
+    assert.deepEqual(batchGroups([0, 0, 2], 1), [
+      [0, 2],
+      [2, 3],
+    ]);
   });
 });
 

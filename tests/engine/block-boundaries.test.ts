@@ -12,7 +12,11 @@ import { ev, tmpDir, writeFile } from './helpers';
 
 async function readAll(path: string, blockBytes?: number) {
   const frames: pl.DataFrame[] = [];
-  const result = await readEvents(path, { workers: 1, blockBytes, onBatch: (ipc) => frames.push(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))) });
+  const result = await readEvents(path, {
+    workers: 1,
+    blockBytes,
+    onBatch: (ipc) => frames.push(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
+  });
   return { frames: pl.concat(frames, { how: 'vertical' }), tally: result.tally };
 }
 
@@ -31,7 +35,10 @@ describe('block boundaries', () => {
       const body =
         format === 'json'
           ? '\ufeff[\n' + events.map((e) => JSON.stringify(e)).join(' ,\r\n') + '\n]\n'
-          : '\ufeff' + events.map((e) => JSON.stringify(e)).join('\r\n') + '\n\n{"broken": \nnot json\n' + JSON.stringify(ev('u3', 9));
+          : '\ufeff' +
+            events.map((e) => JSON.stringify(e)).join('\r\n') +
+            '\n\n{"broken": \nnot json\n' +
+            JSON.stringify(ev('u3', 9));
       const path = writeFile(tmpDir(), `events.${format}`, body);
       const reference = await readAll(path);
       assert.equal(reference.tally.rows, format === 'json' ? events.length : events.length + 3);
@@ -46,12 +53,19 @@ describe('block boundaries', () => {
   test('an invalid UTF-8 byte and a grammar error are reported at the same place for any block size', async () => {
     const good = JSON.stringify(ev('ü1', 1));
     const dir = tmpDir();
-    const badUtf8 = writeFile(dir, 'a.ndjson', Buffer.concat([Buffer.from(good + '\n{"user_id":"x'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]));
+    const badUtf8 = writeFile(
+      dir,
+      'a.ndjson',
+      Buffer.concat([Buffer.from(good + '\n{"user_id":"x'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]),
+    );
     const badJson = writeFile(dir, 'b.json', `[${good},\n${good}\n${good}]`);
     for (const path of [badUtf8, badJson]) {
       const messages = new Set<string>();
       for (const size of [undefined, ...SIZES]) {
-        const err = (await readAll(path, size).then(() => null, (e: EtlError) => e)) as EtlError | null;
+        const err = (await readAll(path, size).then(
+          () => null,
+          (e: EtlError) => e,
+        )) as EtlError | null;
         assert.ok(err, `block ${size}: no error for ${path}`);
         messages.add(`${err.info.offset} ${err.message}`);
       }

@@ -29,13 +29,19 @@ describe('moving the outputs into place', () => {
     } catch (err) {
       caught = err;
     }
-    assert.deepEqual(fs.readdirSync(s.outDir).filter((n) => n.startsWith('.etl-staging-')), []);
+    assert.deepEqual(
+      fs.readdirSync(s.outDir).filter((n) => n.startsWith('.etl-staging-')),
+      [],
+    );
     const after = hashTree(s.outDir);
     if (caught) {
       // All old: every earlier file byte-identical.
       const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
       assert.deepEqual(changed, [], 'a failed run left a mixed set');
-      assert.ok(caught instanceof EtlError, `a clear EtlError, got ${caught instanceof Error ? caught.message : String(caught)}`);
+      assert.ok(
+        caught instanceof EtlError,
+        `a clear EtlError, got ${caught instanceof Error ? caught.message : String(caught)}`,
+      );
       assert.ok(!caught.message.includes('\n'));
     } else {
       // All new: the five files are this run's, and agree with each other.
@@ -43,8 +49,10 @@ describe('moving the outputs into place', () => {
       assert.equal(report.inputs[0].path, events);
       assert.ok(fs.statSync(path.join(s.outDir, 'etl.log')).isFile());
       assert.match(fs.readFileSync(path.join(s.outDir, 'etl.log'), 'utf8'), /Loaded 3 events/);
-      for (const o of report.outputs) assert.equal(fs.statSync(path.join(s.outDir, path.basename(o.path))).size, o.bytes);
-      for (const name of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json']) assert.notEqual(after[name], before[name], `${name} is new`);
+      for (const o of report.outputs)
+        assert.equal(fs.statSync(path.join(s.outDir, path.basename(o.path))).size, o.bytes);
+      for (const name of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'])
+        assert.notEqual(after[name], before[name], `${name} is new`);
     }
   });
 });
@@ -54,7 +62,16 @@ describe('cancellation', () => {
     const s = await setup();
     // ~12 MB of NDJSON: more than one read block.
     const lines: string[] = [];
-    for (let i = 0; i < 150_000; i++) lines.push(JSON.stringify(ev(i % 2 ? 'u1' : 'u2', i, { event_type: `event-${i}`, value: i, metadata: { device: 'desktop', page: '/benefits/overview' } })));
+    for (let i = 0; i < 150_000; i++)
+      lines.push(
+        JSON.stringify(
+          ev(i % 2 ? 'u1' : 'u2', i, {
+            event_type: `event-${i}`,
+            value: i,
+            metadata: { device: 'desktop', page: '/benefits/overview' },
+          }),
+        ),
+      );
     const big = writeFile(s.dir, 'big.ndjson', lines.join('\n') + '\n');
     assert.ok(fs.statSync(big).size > 10_000_000);
     const controller = new AbortController();

@@ -21,24 +21,57 @@ async function frame() {
     ['u2', 'view', 'bad', 1, 0], // duplicate of row 7, not of row 6
   ] as const;
   const df = pl.DataFrame({
-    source_row: pl.Series('source_row', rows.map((_, i) => i + 1), pl.Int32),
-    reason: pl.Series('reason', rows.map((r) => r[4]), pl.Int32),
-    user_id: pl.Series('user_id', rows.map((r) => r[0]), pl.Utf8),
-    event_type: pl.Series('event_type', rows.map((r) => r[1]), pl.Utf8),
-    timestamp: pl.Series('timestamp', rows.map((r) => r[2]), pl.Utf8),
-    value: pl.Series('value', rows.map((r) => r[3]), pl.Float64),
+    source_row: pl.Series(
+      'source_row',
+      rows.map((_, i) => i + 1),
+      pl.Int32,
+    ),
+    reason: pl.Series(
+      'reason',
+      rows.map((r) => r[4]),
+      pl.Int32,
+    ),
+    user_id: pl.Series(
+      'user_id',
+      rows.map((r) => r[0]),
+      pl.Utf8,
+    ),
+    event_type: pl.Series(
+      'event_type',
+      rows.map((r) => r[1]),
+      pl.Utf8,
+    ),
+    timestamp: pl.Series(
+      'timestamp',
+      rows.map((r) => r[2]),
+      pl.Utf8,
+    ),
+    value: pl.Series(
+      'value',
+      rows.map((r) => r[3]),
+      pl.Float64,
+    ),
   });
   // As the reader does: hash the key of rows still kept, 0 for rows dropped earlier.
-  const hashed = df.withColumns(pl.struct(['user_id', 'event_type', 'timestamp', 'value'].map((k) => pl.col(k))).hash(1, 2, 3, 4).alias('h'));
+  const hashed = df.withColumns(
+    pl
+      .struct(['user_id', 'event_type', 'timestamp', 'value'].map((k) => pl.col(k)))
+      .hash(1, 2, 3, 4)
+      .alias('h'),
+  );
   return hashed
-    .withColumns(pl.when(pl.col('reason').eq(0)).then(pl.col('h')).otherwise(pl.lit(0).cast(pl.UInt64)).alias('key_hash'))
+    .withColumns(
+      pl.when(pl.col('reason').eq(0)).then(pl.col('h')).otherwise(pl.lit(0).cast(pl.UInt64)).alias('key_hash'),
+    )
     .drop('h');
 }
 
 const verdicts = (batches: pl.DataFrame[]) => {
   const df = pl.concat(batches, { how: 'vertical' });
-  return (
-  df.getColumn('reason').toArray().map((reason, i) => [Number(reason), reason === 4 ? Number(df.getColumn('first_row').toArray()[i]) : null]));
+  return df
+    .getColumn('reason')
+    .toArray()
+    .map((reason, i) => [Number(reason), reason === 4 ? Number(df.getColumn('first_row').toArray()[i]) : null]);
 };
 /** Two batches, so duplicates span them as in a real run. */
 const batches = async () => {
@@ -46,7 +79,16 @@ const batches = async () => {
   return [df.slice(0, 4), df.slice(4, 4)];
 };
 
-const expected = [[0, null], [4, 1], [0, null], [0, null], [4, 4], [3, null], [0, null], [4, 7]];
+const expected = [
+  [0, null],
+  [4, 1],
+  [0, null],
+  [0, null],
+  [4, 4],
+  [3, null],
+  [0, null],
+  [4, 7],
+];
 
 const marked = expected.filter(([reason]) => reason === 4).length;
 

@@ -26,7 +26,13 @@ export async function setup(): Promise<Setup> {
   const outDir = path.join(dir, 'out');
   await runPipeline({ eventsPath: events, usersPath: users, outDir });
   const before = hashTree(outDir);
-  assert.deepEqual(Object.keys(before).sort(), ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'etl.log', 'run_report.json']);
+  assert.deepEqual(Object.keys(before).sort(), [
+    'clean_events.parquet',
+    'daily_summary.parquet',
+    'dropped_rows.parquet',
+    'etl.log',
+    'run_report.json',
+  ]);
   return { dir, outDir, events, users, before };
 }
 
@@ -37,7 +43,11 @@ export function assertUntouched(s: Setup): void {
 }
 
 /** Runs and expects a rejection with an EtlError; returns it. */
-export async function fails(req: { eventsPath: string; usersPath: string; outDir: string }, signal?: AbortSignal, onEvent?: (e: ProgressEvent) => void): Promise<EtlError> {
+export async function fails(
+  req: { eventsPath: string; usersPath: string; outDir: string },
+  signal?: AbortSignal,
+  onEvent?: (e: ProgressEvent) => void,
+): Promise<EtlError> {
   let caught: unknown;
   const seen: ProgressEvent[] = [];
   try {

@@ -75,7 +75,8 @@ describe('an events JSON array that is not valid JSON', () => {
   }
 
   test('a bad value names the line and the byte offset (multi-byte text before it)', async () => {
-    const text = '[\n  {"user_id":"u1","event_type":"café ☕","timestamp":"2025-01-15T10:00:00Z"},\n  {"user_id": oops}\n]\n';
+    const text =
+      '[\n  {"user_id":"u1","event_type":"café ☕","timestamp":"2025-01-15T10:00:00Z"},\n  {"user_id": oops}\n]\n';
     await expectJsonError(text, 'oops', 3);
   });
 
@@ -107,7 +108,13 @@ describe('an events JSON array that is not valid JSON', () => {
   });
 
   test('a truncated array: not closed, or cut inside an element', async () => {
-    for (const text of ['[{"user_id":"u1"},', '[{"user_id":"u1"}\n', '[\n{"user_id":"u1"', '[\n{"user_id":"u1","timestamp":"2025-01-15T1', '[']) {
+    for (const text of [
+      '[{"user_id":"u1"},',
+      '[{"user_id":"u1"}\n',
+      '[\n{"user_id":"u1"',
+      '[\n{"user_id":"u1","timestamp":"2025-01-15T1',
+      '[',
+    ]) {
       const s = await setup();
       const bad = writeFile(s.dir, 'truncated.json', text);
       const err = await fails({ eventsPath: bad, usersPath: s.users, outDir: s.outDir });
@@ -142,7 +149,11 @@ describe('a users file without the required columns', () => {
 
   test('an unclosed quote names its line', async () => {
     const s = await setup();
-    const bad = writeFile(s.dir, 'quote_users.csv', 'user_id,signup_date,country\r\nu1,2024-01-01,US\r\nu2,"2024-01-01,US\r\nu3,2024-01-01,US\r\n');
+    const bad = writeFile(
+      s.dir,
+      'quote_users.csv',
+      'user_id,signup_date,country\r\nu1,2024-01-01,US\r\nu2,"2024-01-01,US\r\nu3,2024-01-01,US\r\n',
+    );
     const err = await fails({ eventsPath: s.events, usersPath: bad, outDir: s.outDir });
     assertInputError(err, bad);
     assert.equal(err.info.line, 3, err.message);
@@ -152,7 +163,7 @@ describe('a users file without the required columns', () => {
 });
 
 describe('users.csv is checked first, though the events are read at the same time', () => {
-  test('with both inputs bad, the error is the users file\'s', async () => {
+  test("with both inputs bad, the error is the users file's", async () => {
     const s = await setup();
     const badUsers = writeFile(s.dir, 'bad_users.csv', 'user_id,country\nu1,US\n');
     const badEvents = writeFile(s.dir, 'bad_events.json', '[{"user_id": nope}]');
@@ -161,7 +172,7 @@ describe('users.csv is checked first, though the events are read at the same tim
     assertUntouched(s);
   });
 
-  test('with a bad output folder and bad events, the error is the folder\'s', async () => {
+  test("with a bad output folder and bad events, the error is the folder's", async () => {
     const s = await setup();
     const file = writeFile(s.dir, 'not-a-folder', 'keep me');
     const badEvents = writeFile(s.dir, 'bad_events.json', '[{"user_id": nope}]');
@@ -172,16 +183,28 @@ describe('users.csv is checked first, though the events are read at the same tim
   test('a bad users file stops a long events scan at once: no batch is read to the end', async () => {
     const s = await setup();
     const badUsers = writeFile(s.dir, 'bad_users.csv', 'user_id,country\nu1,US\n');
-    const line = JSON.stringify({ user_id: 'u1', event_type: 'login', timestamp: '2025-01-15T10:00:00Z', value: 1, metadata: { device: 'd', page: 'p' } });
+    const line = JSON.stringify({
+      user_id: 'u1',
+      event_type: 'login',
+      timestamp: '2025-01-15T10:00:00Z',
+      value: 1,
+      metadata: { device: 'd', page: 'p' },
+    });
     const big = writeFile(s.dir, 'big.ndjson', (line + '\n').repeat(400_000)); // about 45 MB, two scan threads
     const seen: ProgressEvent[] = [];
-    const err = await runPipeline({ eventsPath: big, usersPath: badUsers, outDir: s.outDir }, { onEvent: (e) => seen.push(e) }).then(
+    const err = await runPipeline(
+      { eventsPath: big, usersPath: badUsers, outDir: s.outDir },
+      { onEvent: (e) => seen.push(e) },
+    ).then(
       () => assert.fail('the run should fail'),
       (e: EtlError) => e,
     );
     assertInputError(err, badUsers);
     const reads = seen.flatMap((e) => (e.type === 'bytes-read' ? [e] : []));
-    assert.ok(reads.every((e) => e.bytesRead < e.totalBytes), 'the scan went on to the end of the events file');
+    assert.ok(
+      reads.every((e) => e.bytesRead < e.totalBytes),
+      'the scan went on to the end of the events file',
+    );
     assert.ok(!seen.some((e) => e.type === 'log' && e.message.startsWith('Loaded 400000 events')));
     assertUntouched(s);
   });
@@ -219,7 +242,15 @@ describe('text that is not UTF-8', () => {
 
   test('in the users file: a clear error naming the file', async () => {
     const s = await setup();
-    const bad = writeFile(s.dir, 'latin1.csv', Buffer.concat([Buffer.from('user_id,signup_date,country\nu1,2024-01-01,M'), Buffer.from([0xe9]), Buffer.from('xico\n')]));
+    const bad = writeFile(
+      s.dir,
+      'latin1.csv',
+      Buffer.concat([
+        Buffer.from('user_id,signup_date,country\nu1,2024-01-01,M'),
+        Buffer.from([0xe9]),
+        Buffer.from('xico\n'),
+      ]),
+    );
     const err = await fails({ eventsPath: s.events, usersPath: bad, outDir: s.outDir });
     assertInputError(err, bad);
     assertUntouched(s);

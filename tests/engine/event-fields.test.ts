@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ev, reasons, run, usersCsv, warning } from './helpers';
 
-
 describe('user_id', () => {
   const users = usersCsv([
     ['u1', '2024-01-01', 'US'],
@@ -18,8 +17,14 @@ describe('user_id', () => {
 
   test('a number becomes its decimal string', async () => {
     const r = await run([ev(12345, 1), ev(-7, 2), ev(999, 3)], { users });
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['12345', '-7']);
-    assert.deepEqual(r.dropped.map((d) => [d.source_row, d.drop_reason, d.user_id]), [[3, 'unknown_user', '999']]);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['12345', '-7'],
+    );
+    assert.deepEqual(
+      r.dropped.map((d) => [d.source_row, d.drop_reason, d.user_id]),
+      [[3, 'unknown_user', '999']],
+    );
   });
 
   test('a number in any JSON form becomes a plain decimal string (no exponent) of the same value', async () => {
@@ -50,7 +55,17 @@ describe('user_id', () => {
   });
 
   test('surrounding white space is trimmed as String.prototype.trim does', async () => {
-    const padded = ['  u1', 'u1  ', ' u1 ', '\tu1\n', '\u00a0u1\u00a0', '\u3000u1\u3000', '\u2003u1\u2028', '\ufeffu1', 'u1\r\n'];
+    const padded = [
+      '  u1',
+      'u1  ',
+      ' u1 ',
+      '\tu1\n',
+      '\u00a0u1\u00a0',
+      '\u3000u1\u3000',
+      '\u2003u1\u2028',
+      '\ufeffu1',
+      'u1\r\n',
+    ];
     const events = padded.map((u, i) => ev(u, i));
     const r = await run(events, { users });
     assert.equal(r.clean.length, padded.length);
@@ -90,7 +105,10 @@ describe('user_id', () => {
         ['u1', null, '2025-01-15T10:00:02Z', null, null, null],
       ],
     );
-    assert.deepEqual(r.dropped.map((d) => [d.source_row, d.drop_reason, d.user_id]), [[4, 'unknown_user', '\u{1F600}']]);
+    assert.deepEqual(
+      r.dropped.map((d) => [d.source_row, d.drop_reason, d.user_id]),
+      [[4, 'unknown_user', '\u{1F600}']],
+    );
   });
 });
 
@@ -113,7 +131,31 @@ describe('value', () => {
       [1.5e2, 150],
       [0.1, 0.1],
     ];
-    const bad: unknown[] = ['1e3', '1E3', ' 12', '12 ', '\u00a012', 'n/a', '', '+', '-', '.', '+-1', '1.2.3', '1,5', '0x10', 'Infinity', 'NaN', '١٢', true, false, {}, { v: 1 }, [], [1]];
+    const bad: unknown[] = [
+      '1e3',
+      '1E3',
+      ' 12',
+      '12 ',
+      '\u00a012',
+      'n/a',
+      '',
+      '+',
+      '-',
+      '.',
+      '+-1',
+      '1.2.3',
+      '1,5',
+      '0x10',
+      'Infinity',
+      'NaN',
+      '١٢',
+      true,
+      false,
+      {},
+      { v: 1 },
+      [],
+      [1],
+    ];
     const events = [
       ...good.map(([v], i) => ev('u1', i, { value: v })),
       ...bad.map((v, i) => ev('u1', 100 + i, { value: v })),
@@ -131,7 +173,12 @@ describe('value', () => {
   });
 
   test('JSON numbers in exponent form and with many digits keep their float64 value', async () => {
-    const text = '[' + ['1e3', '1E-2', '-2.5e+1', '0.30000000000000004', '12345678901234567890', '1.7976931348623157e308'].map((v, i) => JSON.stringify(ev('u1', i)).replace('"value":null', `"value":${v}`)).join(',') + ']';
+    const text =
+      '[' +
+      ['1e3', '1E-2', '-2.5e+1', '0.30000000000000004', '12345678901234567890', '1.7976931348623157e308']
+        .map((v, i) => JSON.stringify(ev('u1', i)).replace('"value":null', `"value":${v}`))
+        .join(',') +
+      ']';
     const r = await run(text);
     assert.deepEqual(
       r.clean.map((x) => x.value),
@@ -141,14 +188,24 @@ describe('value', () => {
   });
 
   test('dropped rows hold the value after the value rule', async () => {
-    const r = await run([ev('nobody', 1, { value: '4.5' }), ev('nobody', 2, { value: 'n/a' }), ev('nobody', 3, { value: 8 })]);
-    assert.deepEqual(r.dropped.map((d) => d.value), [4.5, null, 8]);
+    const r = await run([
+      ev('nobody', 1, { value: '4.5' }),
+      ev('nobody', 2, { value: 'n/a' }),
+      ev('nobody', 3, { value: 8 }),
+    ]);
+    assert.deepEqual(
+      r.dropped.map((d) => d.value),
+      [4.5, null, 8],
+    );
     assert.equal(warning(r, 'invalid_value'), 1);
   });
 
   test('the invalid_value warning is absent when every value is fine', async () => {
     const r = await run([ev('u1', 1, { value: 1 }), ev('u1', 2, { value: null })]);
-    assert.equal(r.report.warnings.find((w) => w.code === 'invalid_value'), undefined);
+    assert.equal(
+      r.report.warnings.find((w) => w.code === 'invalid_value'),
+      undefined,
+    );
   });
 });
 
@@ -185,10 +242,27 @@ describe('fields', () => {
       '{"xser_id":"nobody","user_id":"u1","event_type":"t7","timestamp":"2025-01-15T10:00:06Z","value":7,"metadata":{"xevice":"x","device":"d7","pagE":"x","page":"p7"}}',
       '{"user_id":"u1","xvent_type":"t8","timestamp":"2025-01-15T10:00:07Z","value":8,"metadata":{"xevice":"x","pagX":"p8"}}',
     ];
-    const expected = lines.map((l) => JSON.parse(l) as { user_id: string; event_type?: string; value: number; metadata?: { device?: string; page?: string } });
+    const expected = lines.map(
+      (l) =>
+        JSON.parse(l) as {
+          user_id: string;
+          event_type?: string;
+          value: number;
+          metadata?: { device?: string; page?: string };
+        },
+    );
     const r = await run(lines.join('\n') + '\n');
-    const row = (e: (typeof expected)[number]) => [e.user_id, e.event_type ?? null, e.value, e.metadata?.device ?? null, e.metadata?.page ?? null];
-    assert.deepEqual(r.clean.map((x) => [x.user_id, x.event_type, x.value, x.device, x.page]), expected.filter((e) => e.user_id === 'u1').map(row));
+    const row = (e: (typeof expected)[number]) => [
+      e.user_id,
+      e.event_type ?? null,
+      e.value,
+      e.metadata?.device ?? null,
+      e.metadata?.page ?? null,
+    ];
+    assert.deepEqual(
+      r.clean.map((x) => [x.user_id, x.event_type, x.value, x.device, x.page]),
+      expected.filter((e) => e.user_id === 'u1').map(row),
+    );
     assert.deepEqual(reasons(r), { 6: 'unknown_user' });
   });
 
@@ -197,7 +271,10 @@ describe('fields', () => {
       '[{"extra":{"user_id":"nobody","timestamp":"bad"},"user_id":"u1","list":[{"value":9}],"timestamp":"2025-01-15T10:00:00Z",' +
       '"device":"top-level","page":"top-level","metadata":{"device":"d","page":"p","os":"linux","nested":{"device":"x"}},"User_Id":"nobody"}]';
     const r = await run(text);
-    assert.deepEqual(r.clean.map((x) => [x.user_id, x.value, x.device, x.page]), [['u1', null, 'd', 'p']]);
+    assert.deepEqual(
+      r.clean.map((x) => [x.user_id, x.value, x.device, x.page]),
+      [['u1', null, 'd', 'p']],
+    );
   });
 
   test('metadata missing, null or not an object gives null device and page', async () => {
@@ -217,21 +294,31 @@ describe('fields', () => {
 
   test('metadata with only one of device and page', async () => {
     const r = await run([ev('u1', 1, { metadata: { device: 'mobile' } }), ev('u1', 2, { metadata: { page: '/x' } })]);
-    assert.deepEqual(r.clean.map((x) => [x.device, x.page]), [
-      ['mobile', null],
-      [null, '/x'],
-    ]);
+    assert.deepEqual(
+      r.clean.map((x) => [x.device, x.page]),
+      [
+        ['mobile', null],
+        [null, '/x'],
+      ],
+    );
   });
 
   test('event_type absent or null is null; UTF-8 text survives', async () => {
     const e1 = ev('u1', 1);
     delete e1.event_type;
-    const r = await run([e1, ev('u1', 2, { event_type: null }), ev('u1', 3, { event_type: 'café ☕ 😀', metadata: { page: '/ü' } })]);
-    assert.deepEqual(r.clean.map((x) => [x.event_type, x.page]), [
-      [null, null],
-      [null, null],
-      ['café ☕ 😀', '/ü'],
+    const r = await run([
+      e1,
+      ev('u1', 2, { event_type: null }),
+      ev('u1', 3, { event_type: 'café ☕ 😀', metadata: { page: '/ü' } }),
     ]);
+    assert.deepEqual(
+      r.clean.map((x) => [x.event_type, x.page]),
+      [
+        [null, null],
+        [null, null],
+        ['café ☕ 😀', '/ü'],
+      ],
+    );
   });
 });
 
@@ -245,12 +332,18 @@ describe('valid JSON, however deeply nested', () => {
     const text = `[${event}]`;
     assert.doesNotThrow(() => JSON.parse(text));
     const r = await run(text);
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1'],
+    );
   });
 
   test('in an NDJSON line: an event, not malformed_record', async () => {
     const r = await run(event + '\n');
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1'],
+    );
     assert.deepEqual(r.dropped, []);
   });
 
@@ -260,8 +353,14 @@ describe('valid JSON, however deeply nested', () => {
     const text = `[{"user_id":"u1","metadata":{"junk":${obj},"device":"d","page":"p"},"deep":${obj},"timestamp":"2025-01-15T10:00:00Z","value":"2"},[${obj}]]`;
     assert.doesNotThrow(() => JSON.parse(text));
     const r = await run(text);
-    assert.deepEqual(r.clean.map((x) => [x.user_id, x.device, x.page, x.value]), [['u1', 'd', 'p', 2]]);
-    assert.deepEqual(r.dropped.map((d) => [d.source_row, d.drop_reason]), [[2, 'missing_user_id']]);
+    assert.deepEqual(
+      r.clean.map((x) => [x.user_id, x.device, x.page, x.value]),
+      [['u1', 'd', 'p', 2]],
+    );
+    assert.deepEqual(
+      r.dropped.map((d) => [d.source_row, d.drop_reason]),
+      [[2, 'missing_user_id']],
+    );
   });
 
   test('invalid JSON deep inside is still invalid: fatal in an array, malformed_record in NDJSON', async () => {
@@ -277,8 +376,15 @@ describe('valid JSON, however deeply nested', () => {
       const line = `{"user_id":"u1","timestamp":"2025-01-15T10:00:00Z","x":${x}}`;
       assert.throws(() => JSON.parse(line));
       const nd = await run(line + '\n' + JSON.stringify(ev('u2', 1)) + '\n');
-      assert.deepEqual(nd.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]), [[1, 'malformed_record', line]], x.slice(0, 20));
-      assert.deepEqual(nd.clean.map((c) => c.user_id), ['u2']);
+      assert.deepEqual(
+        nd.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]),
+        [[1, 'malformed_record', line]],
+        x.slice(0, 20),
+      );
+      assert.deepEqual(
+        nd.clean.map((c) => c.user_id),
+        ['u2'],
+      );
       await assert.rejects(run(`[${line}]`), (err: Error) => err.name === 'EtlError' && /line 1\b/.test(err.message));
     }
   });

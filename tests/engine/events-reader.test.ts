@@ -42,7 +42,10 @@ describe('formats', () => {
     assert.deepEqual(a.clean, b.clean);
     assert.deepEqual(a.daily, b.daily);
     assert.deepEqual(a.dropped, b.dropped);
-    assert.deepEqual(a.clean.map((r) => r.user_id), ['u1', 'u2']);
+    assert.deepEqual(
+      a.clean.map((r) => r.user_id),
+      ['u1', 'u2'],
+    );
     assert.deepEqual(reasons(a), { 3: 'non_us_user', 4: 'unknown_user' });
   });
 
@@ -51,7 +54,10 @@ describe('formats', () => {
     const r = await run(text);
     assert.equal(r.report.inputs[0].format, 'json');
     assert.equal(r.report.inputs[0].rows, 4);
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1', 'u2']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1', 'u2'],
+    );
     assert.deepEqual(reasons(r), { 3: 'non_us_user', 4: 'unknown_user' });
   });
 
@@ -59,7 +65,10 @@ describe('formats', () => {
     const lines = [JSON.stringify(ev('u1', 1)), 'not json', JSON.stringify(ev('u2', 2)), '{"user_id": "u1",'];
     const r = await run('\ufeff' + lines.join('\r\n') + '\r\n');
     assert.equal(r.report.inputs[0].format, 'ndjson');
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1', 'u2']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1', 'u2'],
+    );
     assert.deepEqual(
       r.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]),
       [
@@ -78,16 +87,35 @@ describe('formats', () => {
 
   test('the last line needs no line end', async () => {
     const r = await run(JSON.stringify(ev('u1', 1)) + '\n' + JSON.stringify(ev('u2', 2)));
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1', 'u2']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1', 'u2'],
+    );
     const r2 = await run(JSON.stringify(ev('u1', 1)) + '\nbroken');
-    assert.deepEqual(r2.dropped.map((d) => [d.source_row, d.raw]), [[2, 'broken']]);
+    assert.deepEqual(
+      r2.dropped.map((d) => [d.source_row, d.raw]),
+      [[2, 'broken']],
+    );
   });
 
   test('blank lines (spaces and tabs only) are skipped but still count as lines', async () => {
-    const text = ['', JSON.stringify(ev('u1', 1)), '   ', '\t \t', '', 'oops', '  \r', JSON.stringify(ev('nobody', 2)), ''].join('\n');
+    const text = [
+      '',
+      JSON.stringify(ev('u1', 1)),
+      '   ',
+      '\t \t',
+      '',
+      'oops',
+      '  \r',
+      JSON.stringify(ev('nobody', 2)),
+      '',
+    ].join('\n');
     const r = await run(text);
     // Line numbers: 2 = u1, 6 = oops, 8 = nobody.
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1'],
+    );
     assert.deepEqual(
       r.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]),
       [
@@ -119,15 +147,25 @@ describe('formats', () => {
     ];
     const lines = [JSON.stringify(ev('u1', 1)), ...bad, JSON.stringify(ev('u2', 2))];
     const r = await run(lines.join('\n') + '\n');
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1', 'u2']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1', 'u2'],
+    );
     assert.deepEqual(
       r.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]),
       bad.map((text, i) => [i + 2, 'malformed_record', text]),
     );
     for (const d of r.dropped) {
-      for (const c of ['user_id', 'event_type', 'timestamp', 'value', 'device', 'page', 'duplicate_of']) assert.equal(d[c], null, c);
+      for (const c of ['user_id', 'event_type', 'timestamp', 'value', 'device', 'page', 'duplicate_of'])
+        assert.equal(d[c], null, c);
     }
-    assert.deepEqual(r.report.stages[0], { ...r.report.stages[0], name: 'extract', rows_in: bad.length + 2, rows_out: 2, dropped: { malformed_record: bad.length } });
+    assert.deepEqual(r.report.stages[0], {
+      ...r.report.stages[0],
+      name: 'extract',
+      rows_in: bad.length + 2,
+      rows_out: 2,
+      dropped: { malformed_record: bad.length },
+    });
   });
 
   test('an object split over two lines is two malformed lines, never one event', async () => {
@@ -142,7 +180,10 @@ describe('formats', () => {
     for (const eol of ['\n', '\r\n']) {
       const text = [JSON.stringify(ev('u2', 1)), ...halves.flat(), JSON.stringify(ev('u2', 2))].join(eol) + eol;
       const r = await run(text);
-      assert.deepEqual(r.clean.map((x) => x.timestamp), ['2025-01-15T10:00:01Z', '2025-01-15T10:00:02Z']);
+      assert.deepEqual(
+        r.clean.map((x) => x.timestamp),
+        ['2025-01-15T10:00:01Z', '2025-01-15T10:00:02Z'],
+      );
       assert.deepEqual(
         r.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]),
         halves.flat().map((line, i) => [i + 2, 'malformed_record', line]),
@@ -152,7 +193,10 @@ describe('formats', () => {
 
   test('white space around an object on its line is allowed', async () => {
     const r = await run('  ' + JSON.stringify(ev('u1', 1)) + ' \t\n\t' + JSON.stringify(ev('u2', 2)) + '  \r\n');
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1', 'u2']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1', 'u2'],
+    );
   });
 
   test('.ndjson and .jsonl are line-delimited even when a line starts with [', async () => {
@@ -160,8 +204,16 @@ describe('formats', () => {
     for (const eventsName of ['events.ndjson', 'events.jsonl']) {
       const r = await run(line + '\n' + JSON.stringify(ev('u2', 2)) + '\n', { eventsName });
       assert.equal(r.report.inputs[0].format, 'ndjson', eventsName);
-      assert.deepEqual(r.clean.map((x) => x.user_id), ['u2'], eventsName);
-      assert.deepEqual(r.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]), [[1, 'malformed_record', line]], eventsName);
+      assert.deepEqual(
+        r.clean.map((x) => x.user_id),
+        ['u2'],
+        eventsName,
+      );
+      assert.deepEqual(
+        r.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]),
+        [[1, 'malformed_record', line]],
+        eventsName,
+      );
     }
   });
 
@@ -178,7 +230,9 @@ describe('formats', () => {
   });
 
   test('array elements that are not objects are events with no fields (missing_user_id)', async () => {
-    const r = await run('[1, "u1", null, [], [{"user_id":"u1"}], true, false, 2.5, ' + JSON.stringify(ev('u1', 1)) + ']');
+    const r = await run(
+      '[1, "u1", null, [], [{"user_id":"u1"}], true, false, 2.5, ' + JSON.stringify(ev('u1', 1)) + ']',
+    );
     assert.equal(r.report.inputs[0].rows, 9);
     assert.equal(r.report.stages[0].rows_in, 9);
     assert.equal(r.clean.length, 1);

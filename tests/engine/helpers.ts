@@ -71,9 +71,23 @@ export function readRows(file: string): Record<string, unknown>[] {
   for (const [name, dtype] of Object.entries(df.schema)) {
     const t = String(dtype);
     let values: unknown[];
-    if (t.startsWith('DataType(Datetime')) values = df.getColumn(name).cast(pl.Int64).toArray().map((v) => (v === null ? null : Number(v)));
-    else if (t === 'DataType(Date)') values = df.getColumn(name).cast(pl.Int32).toArray().map((v) => (v === null ? null : dayString(Number(v))));
-    else values = df.getColumn(name).toArray().map((v) => (typeof v === 'bigint' ? Number(v) : v));
+    if (t.startsWith('DataType(Datetime'))
+      values = df
+        .getColumn(name)
+        .cast(pl.Int64)
+        .toArray()
+        .map((v) => (v === null ? null : Number(v)));
+    else if (t === 'DataType(Date)')
+      values = df
+        .getColumn(name)
+        .cast(pl.Int32)
+        .toArray()
+        .map((v) => (v === null ? null : dayString(Number(v))));
+    else
+      values = df
+        .getColumn(name)
+        .toArray()
+        .map((v) => (typeof v === 'bigint' ? Number(v) : v));
     columns.push([name, values]);
   }
   const rows: Record<string, unknown>[] = [];
@@ -166,7 +180,15 @@ export function sha256(file: string): string {
 }
 
 /** The instant of a UTC wall time as {days, micros}, computed with Date.UTC (independent). */
-export function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, micros = 0): { days: number; micros: number } {
+export function utc(
+  y: number,
+  mo: number,
+  d: number,
+  h = 0,
+  mi = 0,
+  s = 0,
+  micros = 0,
+): { days: number; micros: number } {
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   const days = Math.floor(ms / 86_400_000);
   return { days, micros: (ms - days * 86_400_000) * 1000 + micros };

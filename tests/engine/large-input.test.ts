@@ -33,7 +33,12 @@ test('1,048,580 NDJSON lines over 8 MiB: batch and block boundaries change nothi
       const pad = 'p'.repeat(BLOCK - offset - Buffer.byteLength(prefix) - 1);
       special = `${pad}é€😀`;
       const line = `${prefix}${special}","timestamp":"2025-01-15T12:00:00Z"}`;
-      assert.equal(Buffer.from(line).subarray(BLOCK - offset - 1, BLOCK - offset + 1).toString(), 'é');
+      assert.equal(
+        Buffer.from(line)
+          .subarray(BLOCK - offset - 1, BLOCK - offset + 1)
+          .toString(),
+        'é',
+      );
       lines.push(line);
       specialLine = lines.length;
       offset += Buffer.byteLength(line) + 1;
@@ -67,7 +72,10 @@ test('1,048,580 NDJSON lines over 8 MiB: batch and block boundaries change nothi
       ['filter_us', 4, 4],
     ],
   );
-  const clean = pl.readParquet(path.join(outDir, 'clean_events.parquet')).select('user_id', 'event_type', 'timestamp').toRecords();
+  const clean = pl
+    .readParquet(path.join(outDir, 'clean_events.parquet'))
+    .select('user_id', 'event_type', 'timestamp')
+    .toRecords();
   assert.deepEqual(clean, [
     { user_id: 'u1', event_type: 'a', timestamp: '2025-01-15T10:00:00Z' },
     { user_id: 'u2', event_type: special, timestamp: '2025-01-15T12:00:00Z' },
@@ -80,7 +88,11 @@ test('1,048,580 NDJSON lines over 8 MiB: batch and block boundaries change nothi
     .filter(pl.col('drop_reason').neq(pl.lit('invalid_timestamp')))
     .select('source_row', 'drop_reason', 'duplicate_of', 'raw')
     .toRecords()
-    .map((r) => ({ ...r, source_row: Number(r.source_row), duplicate_of: r.duplicate_of === null ? null : Number(r.duplicate_of) }));
+    .map((r) => ({
+      ...r,
+      source_row: Number(r.source_row),
+      duplicate_of: r.duplicate_of === null ? null : Number(r.duplicate_of),
+    }));
   assert.deepEqual(notTs, [
     { source_row: (1 << 20) + 1, drop_reason: 'duplicate', duplicate_of: 1 << 20, raw: null },
     { source_row: (1 << 20) + 2, drop_reason: 'duplicate', duplicate_of: 1, raw: null },
@@ -91,8 +103,15 @@ test('1,048,580 NDJSON lines over 8 MiB: batch and block boundaries change nothi
   const expected: number[] = [];
   for (let line = 2; line <= ROWS - 1; line++) if (line !== specialLine && line !== 1 << 20) expected.push(line);
   assert.equal(rows.length, expected.length);
-  assert.ok(rows.every((v, i) => v === expected[i]), 'dropped rows are every other line, in input order');
+  assert.ok(
+    rows.every((v, i) => v === expected[i]),
+    'dropped rows are every other line, in input order',
+  );
   // The numeric user_id of the filler lines is its decimal string.
-  const ids = dropped.filter(pl.col('drop_reason').eq(pl.lit('invalid_timestamp'))).getColumn('user_id').unique().toArray();
+  const ids = dropped
+    .filter(pl.col('drop_reason').eq(pl.lit('invalid_timestamp')))
+    .getColumn('user_id')
+    .unique()
+    .toArray();
   assert.deepEqual(ids, ['1']);
 });

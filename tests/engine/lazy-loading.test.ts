@@ -20,7 +20,12 @@ test('loading the pipeline loads neither nodejs-polars nor parquetjs-lite; the f
     console.log(JSON.stringify({ runPipeline: typeof runPipeline, before, after: loaded(), height: df.height }));
   `;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, encoding: 'utf8' });
-  const seen = JSON.parse(out.trim().split('\n').pop()!) as { runPipeline: string; before: number; after: number; height: number };
+  const seen = JSON.parse(out.trim().split('\n').pop()!) as {
+    runPipeline: string;
+    before: number;
+    after: number;
+    height: number;
+  };
   assert.equal(seen.runPipeline, 'function');
   assert.equal(seen.before, 0, 'nodejs-polars or parquetjs-lite was loaded with the engine');
   assert.ok(seen.after > 0, 'the first use of pl loads nodejs-polars');

@@ -11,11 +11,18 @@ import { formatLogLine } from '../../electron/engine/log-format';
 import { DEFAULT_USERS, LOG_LINE, readSchema, run, sha256, usersCsv, utcMicros, type RunResult } from './helpers';
 
 // parquetjs-lite ships no types.
- 
+
 const parquet = require('parquetjs-lite');
 
 const STAGE_NAMES = ['extract', 'clean_user_id', 'clean_timestamp', 'deduplicate', 'join_users', 'filter_us'];
-const STAGE_REASON = ['malformed_record', 'missing_user_id', 'invalid_timestamp', 'duplicate', 'unknown_user', 'non_us_user'];
+const STAGE_REASON = [
+  'malformed_record',
+  'missing_user_id',
+  'invalid_timestamp',
+  'duplicate',
+  'unknown_user',
+  'non_us_user',
+];
 
 const CLEAN_SCHEMA: [string, string][] = [
   ['user_id', 'DataType(String)'],
@@ -73,7 +80,8 @@ function footerType(el: { type: number; logicalType?: Record<string, unknown> | 
   if (lt.STRING) return `${physical} STRING`;
   if (lt.DATE) return `${physical} DATE`;
   const ts = lt.TIMESTAMP as { isAdjustedToUTC: boolean; unit: Record<string, unknown> } | null | undefined;
-  if (ts) return `${physical} TIMESTAMP(${Object.keys(ts.unit).find((k) => ts.unit[k]) ?? '?'},${ts.isAdjustedToUTC ? 'UTC' : 'local'})`;
+  if (ts)
+    return `${physical} TIMESTAMP(${Object.keys(ts.unit).find((k) => ts.unit[k]) ?? '?'},${ts.isAdjustedToUTC ? 'UTC' : 'local'})`;
   const int = lt.INTEGER as { bitWidth: number; isSigned: boolean } | null | undefined;
   if (int && !(int.bitWidth === 64 && int.isSigned)) return `${physical} INTEGER(${int.bitWidth},${int.isSigned})`;
   return physical;
@@ -83,7 +91,8 @@ async function footer(file: string): Promise<Footer> {
   const reader = await parquet.ParquetReader.openFile(file);
   try {
     const md = reader.metadata;
-    const toNum = (v: unknown) => (typeof v === 'object' && v !== null && 'toNumber' in v ? (v as { toNumber(): number }).toNumber() : Number(v));
+    const toNum = (v: unknown) =>
+      typeof v === 'object' && v !== null && 'toNumber' in v ? (v as { toNumber(): number }).toNumber() : Number(v);
     const codecs: number[] = [];
     let groupRows = 0;
     for (const rg of md.row_groups) {
@@ -92,7 +101,9 @@ async function footer(file: string): Promise<Footer> {
     }
     const rows = toNum(md.num_rows);
     assert.equal(groupRows, rows, `${file}: row groups add up to num_rows`);
-    const types = (md.schema as { type: number; logicalType?: Record<string, unknown> | null; num_children?: number }[]).slice(1).map(footerType);
+    const types = (md.schema as { type: number; logicalType?: Record<string, unknown> | null; num_children?: number }[])
+      .slice(1)
+      .map(footerType);
     return { rows, codecs, names: Object.keys(reader.schema.fields), types };
   } finally {
     await reader.close();
@@ -114,12 +125,24 @@ const USERS = usersCsv([
   ['😀', '2024-01-01', 'US'],
 ]);
 const LINES = [
-  /* 1 */ { user_id: 'u2', event_type: 'login', timestamp: '2025-01-15T23:30:00-05:00', value: '12', metadata: { device: 'mobile', page: '/home' } },
+  /* 1 */ {
+    user_id: 'u2',
+    event_type: 'login',
+    timestamp: '2025-01-15T23:30:00-05:00',
+    value: '12',
+    metadata: { device: 'mobile', page: '/home' },
+  },
   /* 2 */ { user_id: 'u1', event_type: 'click', timestamp: '2025-01-15T10:23:45.1234567Z', value: 3.5 },
   /* 3 */ 'not json',
   /* 4 */ { user_id: '  ', timestamp: '2025-01-15T10:00:00Z' },
   /* 5 */ { user_id: 'u1', timestamp: 'yesterday' },
-  /* 6 */ { user_id: 'u1', event_type: 'click', timestamp: '2025-01-15T10:23:45.1234567Z', value: '3.5', metadata: { device: 'x' } },
+  /* 6 */ {
+    user_id: 'u1',
+    event_type: 'click',
+    timestamp: '2025-01-15T10:23:45.1234567Z',
+    value: '3.5',
+    metadata: { device: 'x' },
+  },
   /* 7 */ { user_id: 'nobody', timestamp: '2025-01-15T10:00:00Z', value: 'n/a' },
   /* 8 */ { user_id: 'ca', timestamp: '2025-01-15T10:00:00Z' },
   /* 9 */ { user_id: '😀', timestamp: '2025-01-16 00:00' },
@@ -190,22 +213,135 @@ describe('when every row is dropped', () => {
 describe('rows', () => {
   test('clean events in input order, with UTC instants, UTC dates and the user columns', () => {
     assert.deepEqual(r.clean, [
-      { user_id: 'u2', event_type: 'login', timestamp: '2025-01-15T23:30:00-05:00', timestamp_dt: utcMicros(2025, 1, 16, 4, 30), event_date: '2025-01-16', value: 12, device: 'mobile', page: '/home', signup_date: '2024-02-02', country: 'US' },
-      { user_id: 'u1', event_type: 'click', timestamp: '2025-01-15T10:23:45.1234567Z', timestamp_dt: utcMicros(2025, 1, 15, 10, 23, 45, 123_456), event_date: '2025-01-15', value: 3.5, device: null, page: null, signup_date: '2024-01-01', country: 'US' },
-      { user_id: '😀', event_type: null, timestamp: '2025-01-16 00:00', timestamp_dt: utcMicros(2025, 1, 16), event_date: '2025-01-16', value: null, device: null, page: null, signup_date: '2024-01-01', country: 'US' },
-      { user_id: '｡', event_type: null, timestamp: '2025-01-16', timestamp_dt: utcMicros(2025, 1, 16), event_date: '2025-01-16', value: null, device: null, page: null, signup_date: '2024-01-01', country: 'US' },
-      { user_id: 'é', event_type: null, timestamp: '2025-01-14T12:00:00Z', timestamp_dt: utcMicros(2025, 1, 14, 12), event_date: '2025-01-14', value: null, device: null, page: null, signup_date: '2024-03-05', country: 'US' },
-      { user_id: 'a', event_type: null, timestamp: '2025-01-17T00:00:00+01:00', timestamp_dt: utcMicros(2025, 1, 16, 23), event_date: '2025-01-16', value: null, device: null, page: null, signup_date: '2023-12-31', country: 'US' },
-      { user_id: 'Z', event_type: null, timestamp: '2025-01-20T00:00:00Z', timestamp_dt: utcMicros(2025, 1, 20), event_date: '2025-01-20', value: null, device: null, page: null, signup_date: null, country: 'US' },
-      { user_id: 'u1', event_type: null, timestamp: '2025-01-14T20:00:00-04:00', timestamp_dt: utcMicros(2025, 1, 15, 0), event_date: '2025-01-15', value: null, device: null, page: null, signup_date: '2024-01-01', country: 'US' },
-      { user_id: 'a', event_type: null, timestamp: '2025-01-15T12:00:00Z', timestamp_dt: utcMicros(2025, 1, 15, 12), event_date: '2025-01-15', value: null, device: null, page: null, signup_date: '2023-12-31', country: 'US' },
-      { user_id: 'u1', event_type: null, timestamp: '1999-12-31T23:59:59.999999-00:00', timestamp_dt: utcMicros(1999, 12, 31, 23, 59, 59, 999_999), event_date: '1999-12-31', value: null, device: null, page: null, signup_date: '2024-01-01', country: 'US' },
+      {
+        user_id: 'u2',
+        event_type: 'login',
+        timestamp: '2025-01-15T23:30:00-05:00',
+        timestamp_dt: utcMicros(2025, 1, 16, 4, 30),
+        event_date: '2025-01-16',
+        value: 12,
+        device: 'mobile',
+        page: '/home',
+        signup_date: '2024-02-02',
+        country: 'US',
+      },
+      {
+        user_id: 'u1',
+        event_type: 'click',
+        timestamp: '2025-01-15T10:23:45.1234567Z',
+        timestamp_dt: utcMicros(2025, 1, 15, 10, 23, 45, 123_456),
+        event_date: '2025-01-15',
+        value: 3.5,
+        device: null,
+        page: null,
+        signup_date: '2024-01-01',
+        country: 'US',
+      },
+      {
+        user_id: '😀',
+        event_type: null,
+        timestamp: '2025-01-16 00:00',
+        timestamp_dt: utcMicros(2025, 1, 16),
+        event_date: '2025-01-16',
+        value: null,
+        device: null,
+        page: null,
+        signup_date: '2024-01-01',
+        country: 'US',
+      },
+      {
+        user_id: '｡',
+        event_type: null,
+        timestamp: '2025-01-16',
+        timestamp_dt: utcMicros(2025, 1, 16),
+        event_date: '2025-01-16',
+        value: null,
+        device: null,
+        page: null,
+        signup_date: '2024-01-01',
+        country: 'US',
+      },
+      {
+        user_id: 'é',
+        event_type: null,
+        timestamp: '2025-01-14T12:00:00Z',
+        timestamp_dt: utcMicros(2025, 1, 14, 12),
+        event_date: '2025-01-14',
+        value: null,
+        device: null,
+        page: null,
+        signup_date: '2024-03-05',
+        country: 'US',
+      },
+      {
+        user_id: 'a',
+        event_type: null,
+        timestamp: '2025-01-17T00:00:00+01:00',
+        timestamp_dt: utcMicros(2025, 1, 16, 23),
+        event_date: '2025-01-16',
+        value: null,
+        device: null,
+        page: null,
+        signup_date: '2023-12-31',
+        country: 'US',
+      },
+      {
+        user_id: 'Z',
+        event_type: null,
+        timestamp: '2025-01-20T00:00:00Z',
+        timestamp_dt: utcMicros(2025, 1, 20),
+        event_date: '2025-01-20',
+        value: null,
+        device: null,
+        page: null,
+        signup_date: null,
+        country: 'US',
+      },
+      {
+        user_id: 'u1',
+        event_type: null,
+        timestamp: '2025-01-14T20:00:00-04:00',
+        timestamp_dt: utcMicros(2025, 1, 15, 0),
+        event_date: '2025-01-15',
+        value: null,
+        device: null,
+        page: null,
+        signup_date: '2024-01-01',
+        country: 'US',
+      },
+      {
+        user_id: 'a',
+        event_type: null,
+        timestamp: '2025-01-15T12:00:00Z',
+        timestamp_dt: utcMicros(2025, 1, 15, 12),
+        event_date: '2025-01-15',
+        value: null,
+        device: null,
+        page: null,
+        signup_date: '2023-12-31',
+        country: 'US',
+      },
+      {
+        user_id: 'u1',
+        event_type: null,
+        timestamp: '1999-12-31T23:59:59.999999-00:00',
+        timestamp_dt: utcMicros(1999, 12, 31, 23, 59, 59, 999_999),
+        event_date: '1999-12-31',
+        value: null,
+        device: null,
+        page: null,
+        signup_date: '2024-01-01',
+        country: 'US',
+      },
     ]);
   });
 
   test('timestamp_dt read as JS Dates agrees to the millisecond, in UTC', async () => {
     const pl = (await import('nodejs-polars')).default;
-    const dates = pl.readParquet(path.join(r.outDir, 'clean_events.parquet')).getColumn('timestamp_dt').toArray() as unknown as Date[];
+    const dates = pl
+      .readParquet(path.join(r.outDir, 'clean_events.parquet'))
+      .getColumn('timestamp_dt')
+      .toArray() as unknown as Date[];
     assert.equal(dates[0].toISOString(), '2025-01-16T04:30:00.000Z');
     assert.equal(dates[1].toISOString(), '2025-01-15T10:23:45.123Z');
   });
@@ -230,13 +366,90 @@ describe('rows', () => {
 
   test('dropped rows in input order with reason, duplicate_of, fields as read and raw', () => {
     assert.deepEqual(r.dropped, [
-      { source_row: 3, drop_reason: 'malformed_record', duplicate_of: null, user_id: null, event_type: null, timestamp: null, value: null, device: null, page: null, raw: 'not json' },
-      { source_row: 4, drop_reason: 'missing_user_id', duplicate_of: null, user_id: '  ', event_type: null, timestamp: '2025-01-15T10:00:00Z', value: null, device: null, page: null, raw: null },
-      { source_row: 5, drop_reason: 'invalid_timestamp', duplicate_of: null, user_id: 'u1', event_type: null, timestamp: 'yesterday', value: null, device: null, page: null, raw: null },
-      { source_row: 6, drop_reason: 'duplicate', duplicate_of: 2, user_id: 'u1', event_type: 'click', timestamp: '2025-01-15T10:23:45.1234567Z', value: 3.5, device: 'x', page: null, raw: null },
-      { source_row: 7, drop_reason: 'unknown_user', duplicate_of: null, user_id: 'nobody', event_type: null, timestamp: '2025-01-15T10:00:00Z', value: null, device: null, page: null, raw: null },
-      { source_row: 8, drop_reason: 'non_us_user', duplicate_of: null, user_id: 'ca', event_type: null, timestamp: '2025-01-15T10:00:00Z', value: null, device: null, page: null, raw: null },
-      { source_row: 17, drop_reason: 'duplicate', duplicate_of: 2, user_id: 'u1', event_type: 'click', timestamp: '2025-01-15T10:23:45.1234567Z', value: 3.5, device: null, page: null, raw: null },
+      {
+        source_row: 3,
+        drop_reason: 'malformed_record',
+        duplicate_of: null,
+        user_id: null,
+        event_type: null,
+        timestamp: null,
+        value: null,
+        device: null,
+        page: null,
+        raw: 'not json',
+      },
+      {
+        source_row: 4,
+        drop_reason: 'missing_user_id',
+        duplicate_of: null,
+        user_id: '  ',
+        event_type: null,
+        timestamp: '2025-01-15T10:00:00Z',
+        value: null,
+        device: null,
+        page: null,
+        raw: null,
+      },
+      {
+        source_row: 5,
+        drop_reason: 'invalid_timestamp',
+        duplicate_of: null,
+        user_id: 'u1',
+        event_type: null,
+        timestamp: 'yesterday',
+        value: null,
+        device: null,
+        page: null,
+        raw: null,
+      },
+      {
+        source_row: 6,
+        drop_reason: 'duplicate',
+        duplicate_of: 2,
+        user_id: 'u1',
+        event_type: 'click',
+        timestamp: '2025-01-15T10:23:45.1234567Z',
+        value: 3.5,
+        device: 'x',
+        page: null,
+        raw: null,
+      },
+      {
+        source_row: 7,
+        drop_reason: 'unknown_user',
+        duplicate_of: null,
+        user_id: 'nobody',
+        event_type: null,
+        timestamp: '2025-01-15T10:00:00Z',
+        value: null,
+        device: null,
+        page: null,
+        raw: null,
+      },
+      {
+        source_row: 8,
+        drop_reason: 'non_us_user',
+        duplicate_of: null,
+        user_id: 'ca',
+        event_type: null,
+        timestamp: '2025-01-15T10:00:00Z',
+        value: null,
+        device: null,
+        page: null,
+        raw: null,
+      },
+      {
+        source_row: 17,
+        drop_reason: 'duplicate',
+        duplicate_of: 2,
+        user_id: 'u1',
+        event_type: 'click',
+        timestamp: '2025-01-15T10:23:45.1234567Z',
+        value: 3.5,
+        device: null,
+        page: null,
+        raw: null,
+      },
     ]);
   });
 
@@ -273,7 +486,10 @@ describe('run_report.json', () => {
 
   test('stages: the six in order, chained, each dropping only its own reason', () => {
     const stages = r.reportFile.stages;
-    assert.deepEqual(stages.map((s) => s.name), STAGE_NAMES);
+    assert.deepEqual(
+      stages.map((s) => s.name),
+      STAGE_NAMES,
+    );
     assert.equal(stages[0].rows_in, LINES.length);
     for (let i = 0; i < stages.length; i++) {
       const s = stages[i];
@@ -336,7 +552,10 @@ describe('parquetjs-lite reads every footer independently', () => {
       assert.ok(f.codecs.length >= schema.length, 'one chunk per column per row group');
       assert.equal(f.codecs.length % schema.length, 0);
       for (const c of f.codecs) assert.equal(c, 1, 'codec 1 = SNAPPY');
-      assert.deepEqual(f.names, schema.map(([n]) => n));
+      assert.deepEqual(
+        f.names,
+        schema.map(([n]) => n),
+      );
       // Physical and logical types in the footer: what any Parquet reader sees.
       assert.deepEqual(
         f.names.map((n, i) => `${n}: ${f.types[i]}`),
@@ -370,25 +589,39 @@ describe('etl.log', () => {
     const at = lines.findIndex((l) => / - INFO - DROPPED ROW SUMMARY:$/.test(l));
     assert.ok(at >= 0, 'DROPPED ROW SUMMARY: line');
     const block = lines.slice(at + 1, at + 7).join('\n');
-    const expected: Record<string, number> = { malformed_record: 1, missing_user_id: 1, invalid_timestamp: 1, duplicate: 2, unknown_user: 1, non_us_user: 1 };
+    const expected: Record<string, number> = {
+      malformed_record: 1,
+      missing_user_id: 1,
+      invalid_timestamp: 1,
+      duplicate: 2,
+      unknown_user: 1,
+      non_us_user: 1,
+    };
     for (const [reason, n] of Object.entries(expected)) assert.match(block, new RegExp(`${reason}: ${n}$`, 'm'));
     assert.match(log, / - WARNING - /);
   });
 
   test('the log ends with the output summary naming the files', () => {
-    for (const name of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet']) assert.match(r.log, new RegExp(name.replace('.', '\\.')));
+    for (const name of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet'])
+      assert.match(r.log, new RegExp(name.replace('.', '\\.')));
   });
 
   test('the log lines are also sent as log events', () => {
     const messages = r.events.filter((e) => e.type === 'log').map((e) => (e as { message: string }).message);
-    const fileMessages = r.log.trimEnd().split('\n').map((l) => l.replace(LOG_LINE, ''));
+    const fileMessages = r.log
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(LOG_LINE, ''));
     assert.deepEqual(messages, fileMessages);
   });
 
   test('formatLogLine: YYYY-MM-DD HH:MM:SS,mmm - LEVEL - message, zero-padded local time', () => {
     const d = new Date(2025, 0, 5, 3, 4, 5, 7);
     assert.equal(formatLogLine(d, 'INFO', 'hello'), '2025-01-05 03:04:05,007 - INFO - hello');
-    assert.equal(formatLogLine(new Date(2025, 11, 31, 23, 59, 59, 999), 'WARNING', 'w'), '2025-12-31 23:59:59,999 - WARNING - w');
+    assert.equal(
+      formatLogLine(new Date(2025, 11, 31, 23, 59, 59, 999), 'WARNING', 'w'),
+      '2025-12-31 23:59:59,999 - WARNING - w',
+    );
     assert.match(formatLogLine(new Date(), 'ERROR', 'x'), LOG_LINE);
   });
 });
@@ -403,8 +636,13 @@ describe('progress events (hooks.onEvent)', () => {
   });
 
   test('each stage starts, then finishes with its report entry, in SPEC order', () => {
-    const marks = r.events.filter((e) => e.type === 'stage-started' || e.type === 'stage-finished').map((e) => (e.type === 'stage-started' ? `start ${e.stage}` : `finish ${e.stage.name}`));
-    assert.deepEqual(marks, STAGE_NAMES.flatMap((n) => [`start ${n}`, `finish ${n}`]));
+    const marks = r.events
+      .filter((e) => e.type === 'stage-started' || e.type === 'stage-finished')
+      .map((e) => (e.type === 'stage-started' ? `start ${e.stage}` : `finish ${e.stage.name}`));
+    assert.deepEqual(
+      marks,
+      STAGE_NAMES.flatMap((n) => [`start ${n}`, `finish ${n}`]),
+    );
     const finished = r.events.flatMap((e) => (e.type === 'stage-finished' ? [e.stage] : []));
     assert.deepEqual(finished, r.report.stages);
   });

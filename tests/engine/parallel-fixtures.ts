@@ -7,7 +7,8 @@ import pl from 'nodejs-polars';
 export const SIZE = 18 * 1024 * 1024;
 export const PAD = 'x'.repeat(100);
 export const A = '{"user_id":"u1","event_type":"a","timestamp":"2025-01-15T10:00:00Z","value":1}';
-export const B = '{"user_id":"u2","event_type":"b","timestamp":"2025-01-16T10:00:00Z","metadata":{"device":"d","page":"p"}}';
+export const B =
+  '{"user_id":"u2","event_type":"b","timestamp":"2025-01-16T10:00:00Z","metadata":{"device":"d","page":"p"}}';
 export const C = '{"user_id":"u1","event_type":"c","timestamp":"2025-01-17T10:00:00Z"}';
 
 /** ~18 MiB of `filler` records, one per line; `special` puts given texts at given 1-based positions. */

@@ -17,7 +17,8 @@ import { DEFAULT_USERS, hashTree, tmpDir, writeFile } from './helpers';
 const CYCLE = ['nobody', 'u1', 'ca', 'u2'];
 const REASON: Record<string, string | null> = { nobody: 'unknown_user', u1: null, ca: 'non_us_user', u2: null };
 /** A filler event at 1-based position i (its event_type names i, so it is never a duplicate). */
-const filler = (i: number) => `{"user_id":"${CYCLE[i % 4]}","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z","pad":"${PAD}"}`;
+const filler = (i: number) =>
+  `{"user_id":"${CYCLE[i % 4]}","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z","pad":"${PAD}"}`;
 
 const elements = (special: Map<number, string>) => elementsOf(filler, special);
 
@@ -71,15 +72,26 @@ describe('a JSON array over 16 MiB', () => {
     const order = [1, ...expect.clean, mid - 40, n].sort((a, b) => a - b);
     const name = (i: number) => (i === 1 ? 'a' : i === mid - 40 ? 'b' : i === n ? 'c' : `f${i}`);
     assert.equal(types.length, order.length);
-    for (let k = 0; k < order.length; k++) if (types[k] !== name(order[k])) assert.fail(`clean row ${k}: ${types[k]}, expected ${name(order[k])}`);
-    assert.deepEqual(rows(path.join(outDir, 'clean_events.parquet'), ['user_id', 'event_type', 'device']).filter((r) => !String(r.event_type).startsWith('f')), [
-      { user_id: 'u1', event_type: 'a', device: null },
-      { user_id: 'u2', event_type: 'b', device: 'd' },
-      { user_id: 'u1', event_type: 'c', device: null },
-    ]);
+    for (let k = 0; k < order.length; k++)
+      if (types[k] !== name(order[k])) assert.fail(`clean row ${k}: ${types[k]}, expected ${name(order[k])}`);
+    assert.deepEqual(
+      rows(path.join(outDir, 'clean_events.parquet'), ['user_id', 'event_type', 'device']).filter(
+        (r) => !String(r.event_type).startsWith('f'),
+      ),
+      [
+        { user_id: 'u1', event_type: 'a', device: null },
+        { user_id: 'u2', event_type: 'b', device: 'd' },
+        { user_id: 'u1', event_type: 'c', device: null },
+      ],
+    );
     // Dropped rows: in input order, each filler's event_type f<i> at source_row i.
     const dropped = pl.readParquet(path.join(outDir, 'dropped_rows.parquet'));
-    const notFiller = rows(path.join(outDir, 'dropped_rows.parquet'), ['source_row', 'drop_reason', 'duplicate_of', 'event_type']).filter((r) => !String(r.event_type).startsWith('f'));
+    const notFiller = rows(path.join(outDir, 'dropped_rows.parquet'), [
+      'source_row',
+      'drop_reason',
+      'duplicate_of',
+      'event_type',
+    ]).filter((r) => !String(r.event_type).startsWith('f'));
     assert.deepEqual(notFiller, [
       { source_row: mid + 40, drop_reason: 'duplicate', duplicate_of: mid - 40, event_type: 'b' },
       { source_row: mid + 41, drop_reason: 'duplicate', duplicate_of: 1, event_type: 'a' },
@@ -112,7 +124,7 @@ describe('a JSON array over 16 MiB', () => {
     const els = elements(new Map([[badAt, '{"user_id":"u1","value":tru}']]));
     const text = '[\n' + els.join(',\n') + '\n]\n';
     const events = writeFile(dir, 'raw_events.json', text);
-    const offset = Buffer.byteLength(text.slice(0, text.indexOf('tru}'))) ;
+    const offset = Buffer.byteLength(text.slice(0, text.indexOf('tru}')));
     let err: unknown;
     try {
       await runPipeline({ eventsPath: events, usersPath: users, outDir });
@@ -154,7 +166,9 @@ describe('errors found by the second thread', () => {
   test('a bad byte or bad JSON in the second half is reported at its file-wide line and offset', async () => {
     const dir = tmpDir();
     const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
-    const lines = [...Array(400).keys()].map((i) => `{"user_id":"u1","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z"}`);
+    const lines = [...Array(400).keys()].map(
+      (i) => `{"user_id":"u1","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z"}`,
+    );
     const badLine = 350; // 0-based index into lines; file line = index + 2 (line 1 is "[")
     for (const [what, bad] of [
       ['not UTF-8', Buffer.from([0xff])],
@@ -165,7 +179,10 @@ describe('errors found by the second thread', () => {
       const events = writeFile(dir, 'events.json', Buffer.concat([head, bad, tail]));
       let err: unknown;
       try {
-        await runPipeline({ eventsPath: events, usersPath: users, outDir: path.join(dir, 'out') }, { scan: { parallelFrom: 1 } });
+        await runPipeline(
+          { eventsPath: events, usersPath: users, outDir: path.join(dir, 'out') },
+          { scan: { parallelFrom: 1 } },
+        );
       } catch (e) {
         err = e;
       }

@@ -15,8 +15,8 @@ import { A, B, C, PAD, SIZE, rows } from './parallel-fixtures';
 import { DEFAULT_USERS, hashTree, tmpDir, writeFile } from './helpers';
 
 /** A filler event of an unknown user (its event_type names i, so it is never a duplicate). */
-const filler = (i: number) => `{"user_id":"nobody","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z","pad":"${PAD}"}`;
-
+const filler = (i: number) =>
+  `{"user_id":"nobody","event_type":"f${i}","timestamp":"2025-01-15T10:00:00Z","pad":"${PAD}"}`;
 
 describe('NDJSON over 16 MiB', () => {
   test('blank and malformed lines in the first half keep line numbers right in the second', async () => {
@@ -43,16 +43,24 @@ describe('NDJSON over 16 MiB', () => {
       { user_id: 'u1', event_type: 'c' },
       { user_id: 'u2', event_type: 'b' },
     ]);
-    const notUnknown = rows(path.join(dir, 'out', 'dropped_rows.parquet'), ['source_row', 'drop_reason', 'duplicate_of', 'raw']).filter((r) => r.drop_reason !== 'unknown_user');
+    const notUnknown = rows(path.join(dir, 'out', 'dropped_rows.parquet'), [
+      'source_row',
+      'drop_reason',
+      'duplicate_of',
+      'raw',
+    ]).filter((r) => r.drop_reason !== 'unknown_user');
     assert.deepEqual(notUnknown, [
       { source_row: 4, drop_reason: 'malformed_record', duplicate_of: null, raw: 'garbage' },
       { source_row: n + 3, drop_reason: 'malformed_record', duplicate_of: null, raw: '{"broken":' },
       { source_row: n + 5, drop_reason: 'duplicate', duplicate_of: n + 4, raw: null },
     ]);
-    const unk = pl.readParquet(path.join(dir, 'out', 'dropped_rows.parquet')).filter(pl.col('drop_reason').eq(pl.lit('unknown_user')));
+    const unk = pl
+      .readParquet(path.join(dir, 'out', 'dropped_rows.parquet'))
+      .filter(pl.col('drop_reason').eq(pl.lit('unknown_user')));
     const src = unk.getColumn('source_row').toArray().map(Number);
     const types = unk.getColumn('event_type').toArray() as string[];
-    for (let k = 0; k < src.length; k++) if (types[k] !== `f${src[k]}`) assert.fail(`source_row ${src[k]} holds ${types[k]}`);
+    for (let k = 0; k < src.length; k++)
+      if (types[k] !== `f${src[k]}`) assert.fail(`source_row ${src[k]} holds ${types[k]}`);
   });
 
   test('a cancel that came before the scan threads start stops them before they read anything', async () => {
@@ -118,25 +126,44 @@ describe('a JSON array split point that lands inside an element', () => {
     const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
     // Everything on one line except one element in the middle, whose nested array of objects
     // spans lines that look like element boundaries (",\n{").
-    const before = [...Array(300).keys()].map((i) => `{"user_id":"${CYCLE[i % 4]}","event_type":"f${i + 1}","timestamp":"2025-01-15T10:00:00Z"}`);
+    const before = [...Array(300).keys()].map(
+      (i) => `{"user_id":"${CYCLE[i % 4]}","event_type":"f${i + 1}","timestamp":"2025-01-15T10:00:00Z"}`,
+    );
     // ~6 KB of nested lines: the middle of the file falls well inside this element.
     const nested = [...Array(200).keys()].map((k) => `{"user_id":"nobody","k":${k}}`).join(',\n');
     const tricky = `{"user_id":"u1","event_type":"tricky","timestamp":"2025-01-15T10:00:00Z","extra":[\n${nested}\n]}`;
-    const after = [...Array(300).keys()].map((i) => `{"user_id":"${CYCLE[(i + 301) % 4]}","event_type":"f${i + 302}","timestamp":"2025-01-15T10:00:00Z"}`);
+    const after = [...Array(300).keys()].map(
+      (i) => `{"user_id":"${CYCLE[(i + 301) % 4]}","event_type":"f${i + 302}","timestamp":"2025-01-15T10:00:00Z"}`,
+    );
     const text = '[' + before.join(',') + ',' + tricky + ',' + after.join(',') + ']';
     const events = writeFile(dir, 'events.json', text);
     const mid = Math.floor(Buffer.byteLength(text) / 2);
-    assert.ok(mid > text.indexOf('"extra":[') + 100 && mid < text.indexOf('\n]}') - 100, 'the middle is inside the nested lines');
-    const one = await runPipeline({ eventsPath: events, usersPath: users, outDir: path.join(dir, 'one') }, { scan: { workers: 1 } });
-    const two = await runPipeline({ eventsPath: events, usersPath: users, outDir: path.join(dir, 'two') }, { scan: { parallelFrom: 1, batchRows: 16 } });
+    assert.ok(
+      mid > text.indexOf('"extra":[') + 100 && mid < text.indexOf('\n]}') - 100,
+      'the middle is inside the nested lines',
+    );
+    const one = await runPipeline(
+      { eventsPath: events, usersPath: users, outDir: path.join(dir, 'one') },
+      { scan: { workers: 1 } },
+    );
+    const two = await runPipeline(
+      { eventsPath: events, usersPath: users, outDir: path.join(dir, 'two') },
+      { scan: { parallelFrom: 1, batchRows: 16 } },
+    );
     assert.equal(one.inputs[0].rows, 601);
-    assert.deepEqual(two.stages.map((s) => [s.rows_in, s.rows_out]), one.stages.map((s) => [s.rows_in, s.rows_out]));
+    assert.deepEqual(
+      two.stages.map((s) => [s.rows_in, s.rows_out]),
+      one.stages.map((s) => [s.rows_in, s.rows_out]),
+    );
     for (const name of ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet']) {
       const a = pl.readParquet(path.join(dir, 'one', name));
       const b = pl.readParquet(path.join(dir, 'two', name));
       assert.ok(a.frameEqual(b, true), `${name} differs between one and two threads`);
     }
-    const types = pl.readParquet(path.join(dir, 'two', 'clean_events.parquet')).getColumn('event_type').toArray();
+    const types = pl
+      .readParquet(path.join(dir, 'two', 'clean_events.parquet'))
+      .getColumn('event_type')
+      .toArray();
     assert.ok(types.includes('tricky'));
     assert.equal(types.length, new Set(types).size, 'no row twice');
   });

@@ -29,7 +29,29 @@ const USERS =
   ].join('\n') +
   '\n';
 
-const USER_IDS: unknown[] = ['u1', 'u2', 'ca', 'nobody', ' u1 ', 'u1\u00a0', '\u3000u2', '', '   ', null, undefined, 1, 7, 1.0, true, 'é', 'Z', 'a', '😀', 'U1', 'with,comma'];
+const USER_IDS: unknown[] = [
+  'u1',
+  'u2',
+  'ca',
+  'nobody',
+  ' u1 ',
+  'u1\u00a0',
+  '\u3000u2',
+  '',
+  '   ',
+  null,
+  undefined,
+  1,
+  7,
+  1.0,
+  true,
+  'é',
+  'Z',
+  'a',
+  '😀',
+  'U1',
+  'with,comma',
+];
 const TYPES: unknown[] = ['login', 'click', null, undefined, '', 5, 'Login', 'café'];
 const TIMESTAMPS: unknown[] = [
   '2025-01-15T10:00:00Z',
@@ -51,8 +73,37 @@ const TIMESTAMPS: unknown[] = [
   undefined,
   true,
 ];
-const VALUES: unknown[] = [null, undefined, 3, 3.5, '3', '3.0', '3.50', -0.5, '-.5', '5.', '+3', 'n/a', true, {}, [1], '1e3', ' 1', 0, '-0'];
-const METAS: unknown[] = [undefined, null, { device: 'd', page: 'p' }, { device: 'x' }, { page: '/é' }, 'str', [], { device: 5, page: null, os: 'l' }];
+const VALUES: unknown[] = [
+  null,
+  undefined,
+  3,
+  3.5,
+  '3',
+  '3.0',
+  '3.50',
+  -0.5,
+  '-.5',
+  '5.',
+  '+3',
+  'n/a',
+  true,
+  {},
+  [1],
+  '1e3',
+  ' 1',
+  0,
+  '-0',
+];
+const METAS: unknown[] = [
+  undefined,
+  null,
+  { device: 'd', page: 'p' },
+  { device: 'x' },
+  { page: '/é' },
+  'str',
+  [],
+  { device: 5, page: null, os: 'l' },
+];
 const JUNK = ['oops', '[1]', '{"a":', '42', 'null', '{"user_id":"u1"} x', "{'a':1}"];
 const BLANK = ['', '  ', '\t', ' \t '];
 
@@ -68,13 +119,28 @@ function randomTimestamp(r: (n: number) => number): string {
   t += `${p2(r(r(30) === 0 ? 25 : 24))}:${p2(r(60))}`;
   if (r(4)) {
     t += `:${p2(r(r(30) === 0 ? 61 : 60))}`;
-    if (r(2)) t += (r(2) ? '.' : ',') + String(r(1e9)).padStart(9, '0').slice(0, 1 + r(9));
+    if (r(2))
+      t +=
+        (r(2) ? '.' : ',') +
+        String(r(1e9))
+          .padStart(9, '0')
+          .slice(0, 1 + r(9));
   }
   const z = r(9);
   const oh = p2(r(r(30) === 0 ? 25 : 24));
   const om = p2(r(60));
   const sign = r(2) ? '+' : '-';
-  t += ['', 'Z', 'z', `${sign}${oh}:${om}`, `${sign}${oh}${om}`, `${sign}${oh}`, `${sign}${oh}:${om}`, `${sign}${oh}`, 'Z'][z];
+  t += [
+    '',
+    'Z',
+    'z',
+    `${sign}${oh}:${om}`,
+    `${sign}${oh}${om}`,
+    `${sign}${oh}`,
+    `${sign}${oh}:${om}`,
+    `${sign}${oh}`,
+    'Z',
+  ][z];
   return t;
 }
 
@@ -84,7 +150,8 @@ function makeEvents(n: number, seed: number): Record<string, unknown>[] {
     s = (s * 1103515245 + 12345) & 0x7fffffff;
     return Math.floor((s / 0x80000000) * k);
   };
-  const pick = <T>(xs: T[]): T => (xs === (TIMESTAMPS as unknown[]) && r(2) === 0 ? (randomTimestamp(r) as T) : xs[r(xs.length)]);
+  const pick = <T>(xs: T[]): T =>
+    xs === (TIMESTAMPS as unknown[]) && r(2) === 0 ? (randomTimestamp(r) as T) : xs[r(xs.length)];
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < n; i++) {
     const e: Record<string, unknown> = {};
@@ -145,7 +212,9 @@ function mangle(json: string, seed: number, ws: string): string {
         const cp = json.codePointAt(i)!;
         const ch = String.fromCodePoint(cp);
         i += ch.length - 1;
-        if (r(4) === 0) for (const unit of [...Array(ch.length).keys()]) out += '\\u' + ch.charCodeAt(unit).toString(16).padStart(4, '0');
+        if (r(4) === 0)
+          for (const unit of [...Array(ch.length).keys()])
+            out += '\\u' + ch.charCodeAt(unit).toString(16).padStart(4, '0');
         else out += ch;
       }
     } else {
@@ -158,7 +227,12 @@ function mangle(json: string, seed: number, ws: string): string {
   return out;
 }
 
-async function runBoth(eventsText: string, name: string, format: 'json' | 'ndjson', scan?: { workers?: number; parallelFrom?: number; batchRows?: number }) {
+async function runBoth(
+  eventsText: string,
+  name: string,
+  format: 'json' | 'ndjson',
+  scan?: { workers?: number; parallelFrom?: number; batchRows?: number },
+) {
   const dir = tmpDir();
   const eventsPath = writeFile(dir, name, eventsText);
   const usersPath = writeFile(dir, 'users.csv', USERS);
@@ -179,7 +253,8 @@ describe('engine vs SPEC model on random inputs', () => {
 
   test('sanity: the random input exercises every drop reason', () => {
     const want = model(ndjsonText(events, 11, '\n', false), 'ndjson', USERS);
-    for (const k of ['malformed', 'missing', 'invalidTs', 'dup', 'unknown', 'nonUs', 'invalidValue'] as const) assert.ok(want.counts[k] > 20, `${k}: ${want.counts[k]}`);
+    for (const k of ['malformed', 'missing', 'invalidTs', 'dup', 'unknown', 'nonUs', 'invalidValue'] as const)
+      assert.ok(want.counts[k] > 20, `${k}: ${want.counts[k]}`);
     assert.ok(want.clean.length > 100);
   });
 

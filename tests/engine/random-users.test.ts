@@ -12,8 +12,33 @@ import { compare, model } from './spec-model';
 
 describe('engine vs SPEC model on random users.csv files', () => {
   const IDS = ['u1', 'u2', 'u3', 'x,y', 'q"q', 'line\nbreak', 'é', '😀', '10', 'Z', 'a'];
-  const COUNTRIES = ['US', 'us', ' USA ', 'U.S.', 'u.s.a.', 'United States', 'UNITED STATES OF AMERICA', 'Canada', '', '  ', 'U.S', 'Mexico', 'united states of america\t'];
-  const DATES = ['2024-01-05', '2024-02-29', '2023-02-29', '2024-03-05T23:30:00-05:00', '2024-03-05 01:00+05', '04/11/2022', '', ' 2024-01-01', '2024-13-01', '2024-01-01T24:00'];
+  const COUNTRIES = [
+    'US',
+    'us',
+    ' USA ',
+    'U.S.',
+    'u.s.a.',
+    'United States',
+    'UNITED STATES OF AMERICA',
+    'Canada',
+    '',
+    '  ',
+    'U.S',
+    'Mexico',
+    'united states of america\t',
+  ];
+  const DATES = [
+    '2024-01-05',
+    '2024-02-29',
+    '2023-02-29',
+    '2024-03-05T23:30:00-05:00',
+    '2024-03-05 01:00+05',
+    '04/11/2022',
+    '',
+    ' 2024-01-01',
+    '2024-13-01',
+    '2024-01-01T24:00',
+  ];
   const COLS = ['user_id', 'signup_date', 'country'];
 
   function makeUsers(seed: number): string {
@@ -53,7 +78,12 @@ describe('engine vs SPEC model on random users.csv files', () => {
         return Math.floor((s / 0x80000000) * n);
       };
       const pool = [...IDS, 'ghost'];
-      const events = [...Array(400).keys()].map((i) => ({ user_id: pool[r(pool.length)], event_type: `e${i % 7}`, timestamp: `2025-01-${String(1 + r(28)).padStart(2, '0')}T10:00:00Z`, value: i % 5 }));
+      const events = [...Array(400).keys()].map((i) => ({
+        user_id: pool[r(pool.length)],
+        event_type: `e${i % 7}`,
+        timestamp: `2025-01-${String(1 + r(28)).padStart(2, '0')}T10:00:00Z`,
+        value: i % 5,
+      }));
       const text = JSON.stringify(events);
       const dir = tmpDir();
       const eventsPath = writeFile(dir, 'events.json', text);
@@ -61,9 +91,17 @@ describe('engine vs SPEC model on random users.csv files', () => {
       const outDir = path.join(dir, 'out');
       const report = await runPipeline({ eventsPath, usersPath, outDir });
       const want = model(text, 'json', users);
-      const got = { report, clean: readRows(path.join(outDir, 'clean_events.parquet')), daily: readRows(path.join(outDir, 'daily_summary.parquet')), dropped: readRows(path.join(outDir, 'dropped_rows.parquet')) };
+      const got = {
+        report,
+        clean: readRows(path.join(outDir, 'clean_events.parquet')),
+        daily: readRows(path.join(outDir, 'daily_summary.parquet')),
+        dropped: readRows(path.join(outDir, 'dropped_rows.parquet')),
+      };
       compare(got, want);
-      assert.ok(want.clean.length > 20 && want.counts.nonUs > 10 && want.counts.unknown > 0, JSON.stringify(want.counts));
+      assert.ok(
+        want.clean.length > 20 && want.counts.nonUs > 10 && want.counts.unknown > 0,
+        JSON.stringify(want.counts),
+      );
     });
   }
 });

@@ -11,7 +11,6 @@ import { runPipeline } from '../../electron/engine/pipeline';
 import type { RunReport } from '../../shared/pipeline';
 import { sha256, tmpDir } from './helpers';
 
- 
 const parquet = require('parquetjs-lite');
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -19,9 +18,31 @@ const EVENTS = path.join(ROOT, 'data/raw_events.json');
 const USERS = path.join(ROOT, 'data/users.csv');
 
 const COLUMNS: Record<string, string[]> = {
-  'clean_events.parquet': ['user_id', 'event_type', 'timestamp', 'timestamp_dt', 'event_date', 'value', 'device', 'page', 'signup_date', 'country'],
+  'clean_events.parquet': [
+    'user_id',
+    'event_type',
+    'timestamp',
+    'timestamp_dt',
+    'event_date',
+    'value',
+    'device',
+    'page',
+    'signup_date',
+    'country',
+  ],
   'daily_summary.parquet': ['user_id', 'event_date', 'event_count'],
-  'dropped_rows.parquet': ['source_row', 'drop_reason', 'duplicate_of', 'user_id', 'event_type', 'timestamp', 'value', 'device', 'page', 'raw'],
+  'dropped_rows.parquet': [
+    'source_row',
+    'drop_reason',
+    'duplicate_of',
+    'user_id',
+    'event_type',
+    'timestamp',
+    'value',
+    'device',
+    'page',
+    'raw',
+  ],
 };
 
 let outDir: string;
@@ -43,7 +64,10 @@ test('etl.log has the sample counts', () => {
 });
 
 test('the report agrees with the log and the inputs', () => {
-  assert.deepEqual(report.stages.map((s) => s.name), ['extract', 'clean_user_id', 'clean_timestamp', 'deduplicate', 'join_users', 'filter_us']);
+  assert.deepEqual(
+    report.stages.map((s) => s.name),
+    ['extract', 'clean_user_id', 'clean_timestamp', 'deduplicate', 'join_users', 'filter_us'],
+  );
   assert.equal(report.stages[0].rows_in, 8934);
   assert.equal(report.stages[2].rows_out, 8920);
   assert.equal(report.stages[3].rows_out, 8750);

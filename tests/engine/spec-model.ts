@@ -11,10 +11,20 @@ export interface ModelOutputs {
   clean: Record<string, unknown>[];
   daily: Record<string, unknown>[];
   dropped: Record<string, unknown>[];
-  counts: { rows: number; malformed: number; missing: number; invalidTs: number; dup: number; unknown: number; nonUs: number; invalidValue: number };
+  counts: {
+    rows: number;
+    malformed: number;
+    missing: number;
+    invalidTs: number;
+    dup: number;
+    unknown: number;
+    nonUs: number;
+    invalidValue: number;
+  };
 }
 
-const TS = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+const TS =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 
 /**
  * The SPEC's grammar as one regular expression, plus its calendar and range rules, with the
@@ -92,7 +102,8 @@ export function modelCsv(text: string): string[][] {
   return rows;
 }
 
-const text = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+const text = (v: unknown): string | null =>
+  v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
 const day = (micros: number) => new Date(Math.floor(micros / 86_400_000_000) * 86_400_000).toISOString().slice(0, 10);
 
 /** What the SPEC says the three outputs hold. `eventsText` is the file's text. */
@@ -117,7 +128,8 @@ export function model(eventsText: string, format: 'json' | 'ndjson', usersText: 
       } catch {
         v = undefined;
       }
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) records.push({ row: i + 1, ev: v as Record<string, unknown> });
+      if (typeof v === 'object' && v !== null && !Array.isArray(v))
+        records.push({ row: i + 1, ev: v as Record<string, unknown> });
       else records.push({ row: i + 1, raw: line });
     });
   }
@@ -142,17 +154,38 @@ export function model(eventsText: string, format: 'json' | 'ndjson', usersText: 
     counts.rows++;
     if (rec.raw !== undefined) {
       counts.malformed++;
-      dropped.push({ source_row: rec.row, drop_reason: 'malformed_record', duplicate_of: null, user_id: null, event_type: null, timestamp: null, value: null, device: null, page: null, raw: rec.raw });
+      dropped.push({
+        source_row: rec.row,
+        drop_reason: 'malformed_record',
+        duplicate_of: null,
+        user_id: null,
+        event_type: null,
+        timestamp: null,
+        value: null,
+        device: null,
+        page: null,
+        raw: rec.raw,
+      });
       continue;
     }
     const e = rec.ev!;
-    const meta = typeof e.metadata === 'object' && e.metadata !== null && !Array.isArray(e.metadata) ? (e.metadata as Record<string, unknown>) : {};
+    const meta =
+      typeof e.metadata === 'object' && e.metadata !== null && !Array.isArray(e.metadata)
+        ? (e.metadata as Record<string, unknown>)
+        : {};
     let value: number | null = null;
     if (typeof e.value === 'number') value = e.value;
     else if (typeof e.value === 'string' && DECIMAL.test(e.value)) value = Number(e.value);
     else if (e.value !== undefined && e.value !== null) counts.invalidValue++;
     const rawUser = text(e.user_id);
-    const asRead = { user_id: rawUser, event_type: text(e.event_type), timestamp: text(e.timestamp), value, device: text(meta.device), page: text(meta.page) };
+    const asRead = {
+      user_id: rawUser,
+      event_type: text(e.event_type),
+      timestamp: text(e.timestamp),
+      value,
+      device: text(meta.device),
+      page: text(meta.page),
+    };
     const drop = (reason: string, duplicateOf: number | null = null) =>
       dropped.push({ source_row: rec.row, drop_reason: reason, duplicate_of: duplicateOf, ...asRead, raw: null });
     // Only a string or a number is an id (SPEC "Inputs"); anything else counts as missing.
@@ -188,7 +221,18 @@ export function model(eventsText: string, format: 'json' | 'ndjson', usersText: 
       drop('non_us_user');
       continue;
     }
-    clean.push({ user_id: user, event_type: asRead.event_type, timestamp: e.timestamp, timestamp_dt: micros, event_date: day(micros), value, device: asRead.device, page: asRead.page, signup_date: u.signup, country: 'US' });
+    clean.push({
+      user_id: user,
+      event_type: asRead.event_type,
+      timestamp: e.timestamp,
+      timestamp_dt: micros,
+      event_date: day(micros),
+      value,
+      device: asRead.device,
+      page: asRead.page,
+      signup_date: u.signup,
+      country: 'US',
+    });
   }
 
   const byKey = new Map<string, { user_id: string; event_date: string; event_count: number }>();
@@ -198,12 +242,24 @@ export function model(eventsText: string, format: 'json' | 'ndjson', usersText: 
     d.event_count++;
     byKey.set(k, d);
   }
-  const daily = [...byKey.values()].sort((a, b) => Buffer.compare(Buffer.from(a.user_id), Buffer.from(b.user_id)) || (a.event_date < b.event_date ? -1 : a.event_date > b.event_date ? 1 : 0));
+  const daily = [...byKey.values()].sort(
+    (a, b) =>
+      Buffer.compare(Buffer.from(a.user_id), Buffer.from(b.user_id)) ||
+      (a.event_date < b.event_date ? -1 : a.event_date > b.event_date ? 1 : 0),
+  );
   return { clean, daily, dropped, counts };
 }
 
 /** Asserts the engine's outputs and report counts equal the model's. */
-export function compare(got: { report: RunReport; clean: Record<string, unknown>[]; daily: Record<string, unknown>[]; dropped: Record<string, unknown>[] }, want: ModelOutputs): void {
+export function compare(
+  got: {
+    report: RunReport;
+    clean: Record<string, unknown>[];
+    daily: Record<string, unknown>[];
+    dropped: Record<string, unknown>[];
+  },
+  want: ModelOutputs,
+): void {
   const firstDiff = (a: Record<string, unknown>[], b: Record<string, unknown>[], what: string) => {
     for (let i = 0; i < Math.max(a.length, b.length); i++) assert.deepEqual(a[i], b[i], `${what}: row ${i} differs`);
   };

@@ -21,7 +21,13 @@ describe('clean: user_id', () => {
       ],
     );
     assert.equal(r.clean.length, 1);
-    assert.deepEqual(r.report.stages[1], { ...r.report.stages[1], name: 'clean_user_id', rows_in: 5, rows_out: 1, dropped: { missing_user_id: 4 } });
+    assert.deepEqual(r.report.stages[1], {
+      ...r.report.stages[1],
+      name: 'clean_user_id',
+      rows_in: 5,
+      rows_out: 1,
+      dropped: { missing_user_id: 4 },
+    });
   });
 
   test('a missing user_id wins over an invalid timestamp (first stage that rejects)', async () => {
@@ -76,15 +82,36 @@ describe('clean: timestamp', () => {
         [15, 'invalid_timestamp', '2025-01-15\t10:00'],
       ],
     );
-    assert.deepEqual(r.clean.map((x) => x.timestamp), ['2025-01-15T10:00:00Z']);
+    assert.deepEqual(
+      r.clean.map((x) => x.timestamp),
+      ['2025-01-15T10:00:00Z'],
+    );
     const s = r.report.stages[2];
-    assert.deepEqual(s, { ...s, name: 'clean_timestamp', rows_in: 16, rows_out: 1, dropped: { invalid_timestamp: 15 } });
+    assert.deepEqual(s, {
+      ...s,
+      name: 'clean_timestamp',
+      rows_in: 16,
+      rows_out: 1,
+      dropped: { invalid_timestamp: 15 },
+    });
   });
 
   test('every accepted form passes through the pipeline with its original text', async () => {
-    const forms = ['2025-01-15T10:23:45Z', '2025-01-15 10:23:45', '2025-01-15T10:23', '2025-01-15T10:23:45,5z', '2025-01-15T10:23:45.123456789+05:30', '2025-01-15T10:23:45-0530', '2025-01-15T10:23:45+05', '2025-01-15'];
+    const forms = [
+      '2025-01-15T10:23:45Z',
+      '2025-01-15 10:23:45',
+      '2025-01-15T10:23',
+      '2025-01-15T10:23:45,5z',
+      '2025-01-15T10:23:45.123456789+05:30',
+      '2025-01-15T10:23:45-0530',
+      '2025-01-15T10:23:45+05',
+      '2025-01-15',
+    ];
     const r = await run(forms.map((timestamp) => ({ user_id: 'u1', timestamp })));
-    assert.deepEqual(r.clean.map((x) => x.timestamp), forms);
+    assert.deepEqual(
+      r.clean.map((x) => x.timestamp),
+      forms,
+    );
     assert.equal(r.dropped.length, 0);
   });
 });
@@ -126,7 +153,13 @@ describe('deduplicate', () => {
 
   test('nulls are equal to nulls (event_type, value), absent equals null', async () => {
     const a = { user_id: 'u1', timestamp: '2025-01-15T10:00:00Z' };
-    const r = await run([a, { ...a, event_type: null, value: null }, { ...a, value: 'n/a' }, { ...a, value: 0 }, { ...a, event_type: '' }]);
+    const r = await run([
+      a,
+      { ...a, event_type: null, value: null },
+      { ...a, value: 'n/a' },
+      { ...a, value: 0 },
+      { ...a, event_type: '' },
+    ]);
     assert.deepEqual(
       r.dropped.map((d) => [d.source_row, d.drop_reason, d.duplicate_of]),
       [
@@ -139,17 +172,23 @@ describe('deduplicate', () => {
   test('0 and -0 are one float64 value', async () => {
     const a = '"user_id":"u1","timestamp":"2025-01-15T10:00:00Z"';
     const r = await run(`[{${a},"value":0},{${a},"value":-0.0},{${a},"value":"-0"},{${a},"value":"+0.0"}]`);
-    assert.deepEqual(r.dropped.map((d) => [d.source_row, d.drop_reason, d.duplicate_of]), [
-      [2, 'duplicate', 1],
-      [3, 'duplicate', 1],
-      [4, 'duplicate', 1],
-    ]);
+    assert.deepEqual(
+      r.dropped.map((d) => [d.source_row, d.drop_reason, d.duplicate_of]),
+      [
+        [2, 'duplicate', 1],
+        [3, 'duplicate', 1],
+        [4, 'duplicate', 1],
+      ],
+    );
   });
 
   test('the first occurrence in input order is kept, every later one points at it', async () => {
     const e = (n: number) => ({ user_id: 'u1', event_type: `t${n}`, timestamp: '2025-01-15T10:00:00Z' });
     const r = await run([e(2), e(1), e(2), e(1), e(2)]);
-    assert.deepEqual(r.clean.map((x) => x.event_type), ['t2', 't1']);
+    assert.deepEqual(
+      r.clean.map((x) => x.event_type),
+      ['t2', 't1'],
+    );
     assert.deepEqual(
       r.dropped.map((d) => [d.source_row, d.duplicate_of]),
       [
@@ -213,7 +252,10 @@ describe('join users and filter US', () => {
       ['U2', '2024-01-01', 'US'],
     ]);
     const r = await run([ev('u1', 1), ev('U2', 2), ev('u2', 3), ev('u1x', 4), ev(' U2', 5)], { users });
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['u1', 'U2', 'U2']);
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['u1', 'U2', 'U2'],
+    );
     assert.deepEqual(reasons(r), { 3: 'unknown_user', 4: 'unknown_user' });
     const s = r.report.stages[4];
     assert.deepEqual(s, { ...s, name: 'join_users', rows_in: 5, rows_out: 3, dropped: { unknown_user: 2 } });
@@ -222,11 +264,30 @@ describe('join users and filter US', () => {
   test('non_us_user for any other country, empty, blank, or missing from the row', async () => {
     const users =
       'user_id,signup_date,country\n' +
-      ['c1,2024-01-01,Canada', 'c2,2024-01-01,', 'c3,2024-01-01,"   "', 'c4,2024-01-01', 'c5', 'c6,2024-01-01,U.S', 'c7,2024-01-01,America', 'c8,2024-01-01,U S A', 'c9,2024-01-01,USA.', 'c10,2024-01-01,United States of Americas', 'c11,2024-01-01,Ü.S.', 'ok,2024-01-01,US'].join('\n') +
+      [
+        'c1,2024-01-01,Canada',
+        'c2,2024-01-01,',
+        'c3,2024-01-01,"   "',
+        'c4,2024-01-01',
+        'c5',
+        'c6,2024-01-01,U.S',
+        'c7,2024-01-01,America',
+        'c8,2024-01-01,U S A',
+        'c9,2024-01-01,USA.',
+        'c10,2024-01-01,United States of Americas',
+        'c11,2024-01-01,Ü.S.',
+        'ok,2024-01-01,US',
+      ].join('\n') +
       '\n';
     const ids = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c11', 'ok'];
-    const r = await run(ids.map((u, i) => ev(u, i)), { users });
-    assert.deepEqual(r.clean.map((x) => x.user_id), ['ok']);
+    const r = await run(
+      ids.map((u, i) => ev(u, i)),
+      { users },
+    );
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      ['ok'],
+    );
     const expected: Record<number, string> = {};
     for (let i = 1; i <= 11; i++) expected[i] = 'non_us_user';
     assert.deepEqual(reasons(r), expected);
@@ -235,20 +296,49 @@ describe('join users and filter US', () => {
   });
 
   test('every spelling of the United States, any case, padded, is US', async () => {
-    const spellings = ['US', 'us', 'Us', 'USA', 'usa', 'UsA', 'U.S.', 'u.s.', 'U.S.A.', 'u.s.a.', ' u.s.a. ', 'United States', 'united states', 'UNITED STATES', 'United States of America', 'united STATES of america', '\tUSA\u00a0'];
-    const users = 'user_id,signup_date,country\n' + spellings.map((c, i) => `p${i},2024-01-01,"${c}"`).join('\n') + '\n';
-    const r = await run(spellings.map((_, i) => ev(`p${i}`, i)), { users });
+    const spellings = [
+      'US',
+      'us',
+      'Us',
+      'USA',
+      'usa',
+      'UsA',
+      'U.S.',
+      'u.s.',
+      'U.S.A.',
+      'u.s.a.',
+      ' u.s.a. ',
+      'United States',
+      'united states',
+      'UNITED STATES',
+      'United States of America',
+      'united STATES of america',
+      '\tUSA\u00a0',
+    ];
+    const users =
+      'user_id,signup_date,country\n' + spellings.map((c, i) => `p${i},2024-01-01,"${c}"`).join('\n') + '\n';
+    const r = await run(
+      spellings.map((_, i) => ev(`p${i}`, i)),
+      { users },
+    );
     assert.equal(r.dropped.length, 0);
-    assert.deepEqual(r.clean.map((x) => x.user_id), spellings.map((_, i) => `p${i}`));
+    assert.deepEqual(
+      r.clean.map((x) => x.user_id),
+      spellings.map((_, i) => `p${i}`),
+    );
     for (const row of r.clean) assert.equal(row.country, 'US');
   });
 });
 
 describe('users.csv', () => {
   test('header names are trimmed and case-insensitive, in any order, extra columns ignored', async () => {
-    const users = ' Plan , COUNTRY,Signup_Date ,  User_ID  ,notes\n"Gold, PPO",United States,2024-05-06,u7,x\nHMO,Canada,2024-01-01,u8,y\n';
+    const users =
+      ' Plan , COUNTRY,Signup_Date ,  User_ID  ,notes\n"Gold, PPO",United States,2024-05-06,u7,x\nHMO,Canada,2024-01-01,u8,y\n';
     const r = await run([ev('u7', 1), ev('u8', 2)], { users });
-    assert.deepEqual(r.clean.map((x) => [x.user_id, x.signup_date, x.country]), [['u7', '2024-05-06', 'US']]);
+    assert.deepEqual(
+      r.clean.map((x) => [x.user_id, x.signup_date, x.country]),
+      [['u7', '2024-05-06', 'US']],
+    );
     assert.deepEqual(reasons(r), { 2: 'non_us_user' });
   });
 
@@ -283,7 +373,10 @@ describe('users.csv', () => {
       [' u1 ', '2022-01-01', 'US'],
     ]);
     const r = await run([ev('u1', 1), ev('u2', 2)], { users });
-    assert.deepEqual(r.clean.map((x) => [x.user_id, x.signup_date, x.country]), [['u1', '2024-01-01', 'US']]);
+    assert.deepEqual(
+      r.clean.map((x) => [x.user_id, x.signup_date, x.country]),
+      [['u1', '2024-01-01', 'US']],
+    );
     assert.deepEqual(reasons(r), { 2: 'non_us_user' });
     assert.equal(warning(r, 'duplicate_user_rows'), 3);
     assert.match(r.log, / - WARNING - .*3/);
@@ -307,7 +400,10 @@ describe('users.csv', () => {
       ['yesterday', null],
     ];
     const users = usersCsv(dates.map(([d], i) => [`s${i}`, d, 'US']));
-    const r = await run(dates.map((_, i) => ev(`s${i}`, i)), { users });
+    const r = await run(
+      dates.map((_, i) => ev(`s${i}`, i)),
+      { users },
+    );
     assert.deepEqual(
       r.clean.map((x) => [x.user_id, x.signup_date]),
       dates.map(([, want], i) => [`s${i}`, want]),
@@ -317,7 +413,10 @@ describe('users.csv', () => {
 
   test('an empty signup_date is null', async () => {
     const r = await run([ev('e1', 1)], { users: 'user_id,signup_date,country\ne1,,US\n' });
-    assert.deepEqual(r.clean.map((x) => [x.user_id, x.signup_date]), [['e1', null]]);
+    assert.deepEqual(
+      r.clean.map((x) => [x.user_id, x.signup_date]),
+      [['e1', null]],
+    );
   });
 
   test('blank lines in users.csv are not users', async () => {

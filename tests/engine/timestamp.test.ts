@@ -262,7 +262,8 @@ describe('against an independent reading of the SPEC grammar', () => {
       const want = oracle(s);
       if (want) valid++;
       const got = parseTimestamp(s);
-      if (JSON.stringify(got) !== JSON.stringify(want)) assert.fail(`${JSON.stringify(s)}: got ${JSON.stringify(got)}, SPEC says ${JSON.stringify(want)}`);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        assert.fail(`${JSON.stringify(s)}: got ${JSON.stringify(got)}, SPEC says ${JSON.stringify(want)}`);
     }
     assert.ok(valid > 5000, `${valid} valid mutations`);
   });
@@ -274,7 +275,9 @@ describe('calendar arithmetic', () => {
     const d = new Date(0);
     for (let y = 0; y <= 9999; y++) {
       for (let m = 1; m <= 12; m++) {
-        const last = new Date(Date.UTC(2001, m, 0)).getUTCDate() + (m === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+        const last =
+          new Date(Date.UTC(2001, m, 0)).getUTCDate() +
+          (m === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 1 : 0);
         for (const day of [1, 28, last]) {
           d.setUTCFullYear(y, m - 1, day);
           d.setUTCHours(0, 0, 0, 0);

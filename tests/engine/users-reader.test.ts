@@ -68,7 +68,25 @@ describe('parseCsv (RFC 4180)', () => {
 
 describe('normalizeCountry', () => {
   test('every spelling of the United States, any case, trimmed, is US', () => {
-    for (const s of ['US', 'us', 'uS', 'USA', 'usa', 'U.S.', 'u.s.', 'U.S.A.', 'u.s.a.', ' u.s.a. ', 'United States', 'UNITED STATES', 'united states', 'United States of America', 'united states of america', '\tUSA\n', '\u00a0US\u3000']) {
+    for (const s of [
+      'US',
+      'us',
+      'uS',
+      'USA',
+      'usa',
+      'U.S.',
+      'u.s.',
+      'U.S.A.',
+      'u.s.a.',
+      ' u.s.a. ',
+      'United States',
+      'UNITED STATES',
+      'united states',
+      'United States of America',
+      'united states of america',
+      '\tUSA\n',
+      '\u00a0US\u3000',
+    ]) {
       assert.equal(normalizeCountry(s), 'US', JSON.stringify(s));
     }
   });
@@ -106,7 +124,21 @@ describe('parseSignupDate', () => {
   });
 
   test('anything else is null', () => {
-    for (const s of ['04/11/2022', '2024-02-30', '2023-02-29', '2024-3-5', '20240305', '2024-03-05T24:00:00Z', '2024-03-05t10:00', '2024-03-05Z', ' 2024-03-05', '2024-03-05 ', 'yesterday', '2024-W10-2', '2024-065']) {
+    for (const s of [
+      '04/11/2022',
+      '2024-02-30',
+      '2023-02-29',
+      '2024-3-5',
+      '20240305',
+      '2024-03-05T24:00:00Z',
+      '2024-03-05t10:00',
+      '2024-03-05Z',
+      ' 2024-03-05',
+      '2024-03-05 ',
+      'yesterday',
+      '2024-W10-2',
+      '2024-065',
+    ]) {
       assert.equal(parseSignupDate(s), null, JSON.stringify(s));
     }
   });

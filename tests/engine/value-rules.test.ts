@@ -42,7 +42,36 @@ describe('decimal-number strings', () => {
     });
   }
 
-  const bad = ['', '+', '-', '.', '+.', '-.', '1e3', '1E3', '1e-3', ' 12', '12 ', '\t12', '1 2', '1.2.3', '1,5', '0x10', 'Infinity', '-Infinity', 'NaN', 'n/a', '++1', '+-1', '--1', '1-', '١٢', '１２', '12\n', '.e1'];
+  const bad = [
+    '',
+    '+',
+    '-',
+    '.',
+    '+.',
+    '-.',
+    '1e3',
+    '1E3',
+    '1e-3',
+    ' 12',
+    '12 ',
+    '\t12',
+    '1 2',
+    '1.2.3',
+    '1,5',
+    '0x10',
+    'Infinity',
+    '-Infinity',
+    'NaN',
+    'n/a',
+    '++1',
+    '+-1',
+    '--1',
+    '1-',
+    '١٢',
+    '１２',
+    '12\n',
+    '.e1',
+  ];
   for (const text of bad) {
     test(`${JSON.stringify(text)} is not a decimal-number string`, () => {
       assert.ok(Number.isNaN(strict(text)), `bytes: ${strict(text)}`);
@@ -68,7 +97,10 @@ describe('decimal-number strings', () => {
     };
     let checked = 0;
     for (let k = 0; k < 20_000; k++) {
-      const text = (rnd() < 0.3 ? '-' : rnd() < 0.1 ? '+' : '') + digits(Math.floor(rnd() * 20)) + (rnd() < 0.7 ? '.' + digits(Math.floor(rnd() * 26)) : '');
+      const text =
+        (rnd() < 0.3 ? '-' : rnd() < 0.1 ? '+' : '') +
+        digits(Math.floor(rnd() * 20)) +
+        (rnd() < 0.7 ? '.' + digits(Math.floor(rnd() * 26)) : '');
       if (!/\d/.test(text)) continue;
       checked++;
       const want = Number(text);

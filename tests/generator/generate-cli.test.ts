@@ -11,7 +11,10 @@ const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'generator-cli-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 
 function generate(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'electron/cli/generate.ts'), ...args], { cwd: repo, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(repo, 'electron/cli/generate.ts'), ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
 }
 
 test('--help prints usage and exits 0', () => {

@@ -16,7 +16,8 @@ function generate(overrides: Partial<GenerateOptions>): GenerateSummary {
 }
 
 const read = (file: string) => fs.readFileSync(file);
-const total = (counts: Partial<Record<string, number>>) => Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
+const total = (counts: Partial<Record<string, number>>) =>
+  Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
 
 test('the same seed gives the same bytes; another seed gives other bytes', () => {
   for (const format of ['json', 'ndjson'] as const) {
@@ -33,8 +34,14 @@ test('the same seed gives the same bytes; another seed gives other bytes', () =>
 test('the committed data/ files are exactly what the default command writes', () => {
   const s = generate({});
   const repo = path.resolve(import.meta.dirname, '../..');
-  assert.ok(read(s.eventsPath).equals(read(path.join(repo, 'data/raw_events.json'))), 'data/raw_events.json is stale: run `npm run generate`');
-  assert.ok(read(s.usersPath).equals(read(path.join(repo, 'data/users.csv'))), 'data/users.csv is stale: run `npm run generate`');
+  assert.ok(
+    read(s.eventsPath).equals(read(path.join(repo, 'data/raw_events.json'))),
+    'data/raw_events.json is stale: run `npm run generate`',
+  );
+  assert.ok(
+    read(s.usersPath).equals(read(path.join(repo, 'data/users.csv'))),
+    'data/users.csv is stale: run `npm run generate`',
+  );
 });
 
 test('the default sample: a JSON array, one element per line, with the documented counts', () => {
@@ -107,7 +114,17 @@ test('the sample holds every messy case it promises', () => {
   assert.match(text, /"value":"\.\d+"/);
   assert.match(text, /"value":"\d+\."/);
   assert.match(text, /"value":\d+\.0[,}]/);
-  for (const needle of ['usa', ' U.S. ', 'United States', 'united states of america', 'U.S.A.', '"United States"', ',,', '"PPO, Gold"', '"HMO ""Select"""']) {
+  for (const needle of [
+    'usa',
+    ' U.S. ',
+    'United States',
+    'united states of america',
+    'U.S.A.',
+    '"United States"',
+    ',,',
+    '"PPO, Gold"',
+    '"HMO ""Select"""',
+  ]) {
     assert.ok(csv.includes(needle), `users.csv contains ${needle}`);
   }
   assert.match(csv, /\n[^,\n]+,\d\d\/\d\d\/20\d\d,/);

@@ -5,13 +5,30 @@ import { DEFAULT_OPTIONS, parseGenerateArgs } from '../../electron/generator/gen
 test('no flags means the defaults that reproduce data/', () => {
   assert.deepEqual(parseGenerateArgs([]), { kind: 'run', options: DEFAULT_OPTIONS });
   assert.deepEqual(
-    { events: DEFAULT_OPTIONS.events, users: DEFAULT_OPTIONS.users, seed: DEFAULT_OPTIONS.seed, format: DEFAULT_OPTIONS.format, outDir: DEFAULT_OPTIONS.outDir },
+    {
+      events: DEFAULT_OPTIONS.events,
+      users: DEFAULT_OPTIONS.users,
+      seed: DEFAULT_OPTIONS.seed,
+      format: DEFAULT_OPTIONS.format,
+      outDir: DEFAULT_OPTIONS.outDir,
+    },
     { events: 8934, users: 1000, seed: 42, format: 'json', outDir: 'data' },
   );
 });
 
 test('flags as separate words or with =', () => {
-  const parsed = parseGenerateArgs(['--events', '1_000_000', '--users=50', '--seed', '7', '--format=ndjson', '--out', '/tmp/x', '--crlf', '--bom']);
+  const parsed = parseGenerateArgs([
+    '--events',
+    '1_000_000',
+    '--users=50',
+    '--seed',
+    '7',
+    '--format=ndjson',
+    '--out',
+    '/tmp/x',
+    '--crlf',
+    '--bom',
+  ]);
   assert.deepEqual(parsed, {
     kind: 'run',
     options: { events: 1_000_000, users: 50, seed: 7, format: 'ndjson', outDir: '/tmp/x', crlf: true, bom: true },

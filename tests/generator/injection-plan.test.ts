@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ExactMix, ExactSelector, planInjections, RowKindSequencer, type RowKind } from '../../electron/generator/injection-plan';
+import {
+  ExactMix,
+  ExactSelector,
+  planInjections,
+  RowKindSequencer,
+  type RowKind,
+} from '../../electron/generator/injection-plan';
 import { Rng } from '../../electron/generator/prng';
 
 test('the default sample (8934 events, JSON) plans 14 cleaning drops and 170 duplicates', () => {
@@ -17,7 +23,15 @@ test('malformed and blank lines only exist in newline-delimited files', () => {
   const plan = planInjections(100_000, 'ndjson');
   assert.equal(plan.malformedRecord, 50);
   assert.equal(plan.blankLine, 50);
-  assert.equal(plan.natural + plan.missingUserId + plan.invalidTimestamp + plan.duplicate + plan.nearDuplicate + plan.malformedRecord, 100_000);
+  assert.equal(
+    plan.natural +
+      plan.missingUserId +
+      plan.invalidTimestamp +
+      plan.duplicate +
+      plan.nearDuplicate +
+      plan.malformedRecord,
+    100_000,
+  );
 });
 
 test('tiny files inject nothing rather than more rows than they have', () => {

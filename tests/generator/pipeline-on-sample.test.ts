@@ -18,7 +18,11 @@ after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 
 test('the engine drops exactly what the generator injected into the default sample', async () => {
   const data = generateDataset({ ...DEFAULT_OPTIONS, outDir: path.join(tmpRoot, 'data') });
-  const report = await runPipeline({ eventsPath: data.eventsPath, usersPath: data.usersPath, outDir: path.join(tmpRoot, 'out') });
+  const report = await runPipeline({
+    eventsPath: data.eventsPath,
+    usersPath: data.usersPath,
+    outDir: path.join(tmpRoot, 'out'),
+  });
   const stage = (name: StageName) => {
     const s = report.stages.find((x) => x.name === name);
     assert.ok(s, `stage ${name} in the report`);
@@ -40,8 +44,20 @@ test('the engine drops exactly what the generator injected into the default samp
 });
 
 test('the engine agrees on a newline-delimited file with CRLF, malformed and blank lines', async () => {
-  const data = generateDataset({ ...DEFAULT_OPTIONS, events: 40_000, users: 1500, seed: 3, format: 'ndjson', crlf: true, outDir: path.join(tmpRoot, 'nd') });
-  const report = await runPipeline({ eventsPath: data.eventsPath, usersPath: data.usersPath, outDir: path.join(tmpRoot, 'nd-out') });
+  const data = generateDataset({
+    ...DEFAULT_OPTIONS,
+    events: 40_000,
+    users: 1500,
+    seed: 3,
+    format: 'ndjson',
+    crlf: true,
+    outDir: path.join(tmpRoot, 'nd'),
+  });
+  const report = await runPipeline({
+    eventsPath: data.eventsPath,
+    usersPath: data.usersPath,
+    outDir: path.join(tmpRoot, 'nd-out'),
+  });
   const dropped = Object.assign({}, ...report.stages.map((s) => s.dropped)) as Record<string, number>;
   const plan = data.events.plan;
   assert.equal(report.stages[0].rows_in, 40_000);

@@ -31,7 +31,20 @@ export function isValidTimestamp(ts: unknown): boolean {
   const month = Number(mo);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1) return false;
-  const days = [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  const days = [
+    31,
+    year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ];
   if (day > days[month - 1]) return false;
   if (hh !== undefined && (Number(hh) > 23 || Number(mi) > 59)) return false;
   if (ss !== undefined && Number(ss) > 59) return false;

@@ -48,7 +48,12 @@ test('every valid form is valid under the SPEC and, unless lossy, names the same
       const text = validTimestamp(instant, withMillis, form, rng);
       assert.ok(isValidTimestamp(text), `${form}: ${text}`);
       if (LOSSY_FORMS.has(form)) continue;
-      const iso = text.replace(' ', 'T').replace(',', '.').replace(/z$/, 'Z').replace(/([+-]\d\d)(\d\d)$/, '$1:$2').replace(/([+-]\d\d)$/, '$1:00');
+      const iso = text
+        .replace(' ', 'T')
+        .replace(',', '.')
+        .replace(/z$/, 'Z')
+        .replace(/([+-]\d\d)(\d\d)$/, '$1:$2')
+        .replace(/([+-]\d\d)$/, '$1:00');
       const withZone = /[Zz]|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`;
       assert.equal(Math.floor(Date.parse(withZone) / 1000), instant.seconds, `${form}: ${text}`);
     }

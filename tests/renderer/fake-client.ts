@@ -3,9 +3,18 @@
  * progress events as the engine would.
  */
 import type { ProgressEvent, RunReport } from '../../shared/pipeline';
-import type { AppDefaults, Cell, DailyCounts, EtlClient, InputInfo, PageRequest, ParquetPage, Result } from '../../shared/service-contract';
+import type {
+  AppDefaults,
+  Cell,
+  DailyCounts,
+  EtlClient,
+  InputInfo,
+  PageRequest,
+  ParquetPage,
+  Result,
+} from '../../shared/service-contract';
 
-export const ok = <T,>(value: T): Result<T> => ({ ok: true, value });
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 
 export function sampleReport(): RunReport {
   return {
@@ -33,7 +42,13 @@ export function inputInfo(over: Partial<InputInfo> = {}): InputInfo {
     kind: 'events',
     format: 'json',
     rowEstimate: 1000,
-    peek: { columns: ['user_id', 'event_type'], rows: [['u1', 'login'], [null, 'click']] },
+    peek: {
+      columns: ['user_id', 'event_type'],
+      rows: [
+        ['u1', 'login'],
+        [null, 'click'],
+      ],
+    },
     ...over,
   };
 }
@@ -43,9 +58,21 @@ export class FakeClient implements EtlClient {
   listeners = new Set<(e: ProgressEvent) => void>();
   inputs = new Map<string, InputInfo>();
   pages: (req: PageRequest) => Result<ParquetPage> = (req) =>
-    ok({ file: req.file, columns: [{ name: 'source_row', type: 'Int64' }], totalRows: 0, bytes: 0, codec: 'SNAPPY', offset: req.offset, rows: [] });
+    ok({
+      file: req.file,
+      columns: [{ name: 'source_row', type: 'Int64' }],
+      totalRows: 0,
+      bytes: 0,
+      codec: 'SNAPPY',
+      offset: req.offset,
+      rows: [],
+    });
   dailyCountsValue: Result<DailyCounts> = ok({ days: [], totalEvents: 0 });
-  defaultsValue: AppDefaults = { outDir: '/out', sample: { eventsPath: '/data/raw_events.json', usersPath: '/data/users.csv' }, recent: {} };
+  defaultsValue: AppDefaults = {
+    outDir: '/out',
+    sample: { eventsPath: '/data/raw_events.json', usersPath: '/data/users.csv' },
+    recent: {},
+  };
 
   private record(method: string, ...args: unknown[]) {
     this.calls.push({ method, args });
@@ -115,6 +142,14 @@ export function numberedPages(total: number): (req: PageRequest) => Result<Parqu
   return (req) => {
     const rows: Cell[][] = [];
     for (let i = req.offset; i < Math.min(total, req.offset + req.limit); i++) rows.push([i + 1]);
-    return ok({ file: req.file, columns: [{ name: 'source_row', type: 'Int64' }], totalRows: total, bytes: 100, codec: 'SNAPPY', offset: req.offset, rows });
+    return ok({
+      file: req.file,
+      columns: [{ name: 'source_row', type: 'Int64' }],
+      totalRows: total,
+      bytes: 100,
+      codec: 'SNAPPY',
+      offset: req.offset,
+      rows,
+    });
   };
 }

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { baseName, formatBytes, formatCell, formatCount, formatDuration, formatPercent } from '../../renderer/lib/format';
+import {
+  baseName,
+  formatBytes,
+  formatCell,
+  formatCount,
+  formatDuration,
+  formatPercent,
+} from '../../renderer/lib/format';
 
 test('counts', () => {
   assert.equal(formatCount(1234567), '1,234,567');

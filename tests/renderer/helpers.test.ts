@@ -43,7 +43,11 @@ test('offending field per reason', () => {
 });
 
 test('white space around a value is made visible', () => {
-  assert.deepEqual(whitespaceParts(' 2025-01-01T00:00:00Z\t'), { lead: ' ', core: '2025-01-01T00:00:00Z', trail: '\t' });
+  assert.deepEqual(whitespaceParts(' 2025-01-01T00:00:00Z\t'), {
+    lead: ' ',
+    core: '2025-01-01T00:00:00Z',
+    trail: '\t',
+  });
   assert.deepEqual(whitespaceParts('u1'), { lead: '', core: 'u1', trail: '' });
   assert.deepEqual(whitespaceParts('   '), { lead: '   ', core: '', trail: '' });
   assert.equal(showWhitespace(' \t\r\n\u00a0'), '␣→↵·');
@@ -56,10 +60,22 @@ test('binary search for a source_row in input-ordered dropped rows', async () =>
     reads++;
     return {
       ok: true,
-      value: { file: 'dropped_rows.parquet', columns: [{ name: 'drop_reason', type: 'String' }, { name: 'source_row', type: 'Int64' }], totalRows: sourceRows.length, bytes: 0, codec: 'SNAPPY', offset, rows: [['x', sourceRows[offset]]] },
+      value: {
+        file: 'dropped_rows.parquet',
+        columns: [
+          { name: 'drop_reason', type: 'String' },
+          { name: 'source_row', type: 'Int64' },
+        ],
+        totalRows: sourceRows.length,
+        bytes: 0,
+        codec: 'SNAPPY',
+        offset,
+        rows: [['x', sourceRows[offset]]],
+      },
     };
   };
-  for (const [i, r] of sourceRows.entries()) assert.deepEqual(await findSourceRow(load, r, sourceRows.length), { ok: true, value: i });
+  for (const [i, r] of sourceRows.entries())
+    assert.deepEqual(await findSourceRow(load, r, sourceRows.length), { ok: true, value: i });
   assert.deepEqual(await findSourceRow(load, 10, sourceRows.length), { ok: true, value: null });
   assert.deepEqual(await findSourceRow(load, 1, 0), { ok: true, value: null });
   reads = 0;

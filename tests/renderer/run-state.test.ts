@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ProgressEvent } from '../../shared/pipeline';
-import { allBalanced, initialRunState, isBalanced, MAX_LOG_LINES, runProgress, runReducer, type RunState } from '../../renderer/run/run-state';
+import {
+  allBalanced,
+  initialRunState,
+  isBalanced,
+  MAX_LOG_LINES,
+  runProgress,
+  runReducer,
+  type RunState,
+} from '../../renderer/run/run-state';
 import { sampleReport } from './fake-client';
 
 const request = { eventsPath: 'e.json', usersPath: 'u.csv', outDir: 'out' };
@@ -61,7 +69,10 @@ test('a break in the chain (rows_in != previous rows_out) is reported too', () =
 test('a failure marks the running stage failed and keeps the error', () => {
   const s = fold([
     { type: 'stage-started', stage: 'extract', at: 't' },
-    { type: 'run-failed', error: { kind: 'input', message: 'raw_events.json is not valid JSON', file: 'raw_events.json', offset: 12 } },
+    {
+      type: 'run-failed',
+      error: { kind: 'input', message: 'raw_events.json is not valid JSON', file: 'raw_events.json', offset: 12 },
+    },
   ]);
   assert.equal(s.status, 'failed');
   assert.equal(s.stages[0].status, 'failed');
@@ -80,14 +91,18 @@ test('cancellation via the run() result marks the run cancelled and ignores late
 test('progress mixes bytes read and stages done', () => {
   let s = fold([{ type: 'bytes-read', file: 'e.json', bytesRead: 50, totalBytes: 100 }]);
   assert.equal(runProgress(s), 0.25);
-  s = runReducer(s, { type: 'progress', event: { type: 'bytes-read', file: 'e.json', bytesRead: 100, totalBytes: 100 } });
+  s = runReducer(s, {
+    type: 'progress',
+    event: { type: 'bytes-read', file: 'e.json', bytesRead: 100, totalBytes: 100 },
+  });
   s = runReducer(s, { type: 'progress', event: { type: 'stage-finished', stage: sampleReport().stages[0] } });
   assert.equal(runProgress(s), 0.5 + 0.45 / 6);
 });
 
 test('logs are kept in order and capped', () => {
   const events: ProgressEvent[] = [];
-  for (let i = 0; i < MAX_LOG_LINES + 5; i++) events.push({ type: 'log', level: 'INFO', message: `line ${i}`, at: '2026-01-05T10:00:00.000Z' });
+  for (let i = 0; i < MAX_LOG_LINES + 5; i++)
+    events.push({ type: 'log', level: 'INFO', message: `line ${i}`, at: '2026-01-05T10:00:00.000Z' });
   const s = fold(events);
   assert.equal(s.logs.length, MAX_LOG_LINES);
   assert.equal(s.logs[s.logs.length - 1].message, `line ${MAX_LOG_LINES + 4}`);

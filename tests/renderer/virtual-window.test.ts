@@ -12,7 +12,12 @@ test('small tables map 1 px to 1 px', () => {
 });
 
 test('empty table renders nothing', () => {
-  assert.deepEqual(visibleWindow({ scrollTop: 0, viewportHeight: 300, rowHeight: 28, totalRows: 0 }), { start: 0, end: 0, spacerHeight: 0, offsetTop: 0 });
+  assert.deepEqual(visibleWindow({ scrollTop: 0, viewportHeight: 300, rowHeight: 28, totalRows: 0 }), {
+    start: 0,
+    end: 0,
+    spacerHeight: 0,
+    offsetTop: 0,
+  });
 });
 
 test('millions of rows: spacer capped, scrolling to the end shows the last row', () => {
@@ -21,12 +26,24 @@ test('millions of rows: spacer capped, scrolling to the end shows the last row',
   const top = visibleWindow({ scrollTop: 0, viewportHeight, rowHeight: 28, totalRows: total, overscan: 0 });
   assert.equal(top.spacerHeight, MAX_SCROLL_PX);
   assert.equal(top.start, 0);
-  const bottom = visibleWindow({ scrollTop: MAX_SCROLL_PX - viewportHeight, viewportHeight, rowHeight: 28, totalRows: total, overscan: 0 });
+  const bottom = visibleWindow({
+    scrollTop: MAX_SCROLL_PX - viewportHeight,
+    viewportHeight,
+    rowHeight: 28,
+    totalRows: total,
+    overscan: 0,
+  });
   assert.equal(bottom.end, total);
   // At the very end the last row's bottom is the viewport's bottom.
   const lastBottom = bottom.offsetTop + (bottom.end - bottom.start) * 28;
   assert.ok(Math.abs(lastBottom - MAX_SCROLL_PX) < 1e-6, `last row ends at ${lastBottom}`);
-  const mid = visibleWindow({ scrollTop: (MAX_SCROLL_PX - viewportHeight) / 2, viewportHeight, rowHeight: 28, totalRows: total, overscan: 0 });
+  const mid = visibleWindow({
+    scrollTop: (MAX_SCROLL_PX - viewportHeight) / 2,
+    viewportHeight,
+    rowHeight: 28,
+    totalRows: total,
+    overscan: 0,
+  });
   assert.ok(Math.abs(mid.start - total / 2) < 50);
 });
 

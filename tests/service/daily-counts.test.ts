@@ -33,8 +33,16 @@ test('sums event_count and counts users per day, sorted by date, from an inline 
   await mkdir(outDir);
   pl.DataFrame({
     user_id: rows.map((r) => r[0]),
-    event_date: pl.Series('event_date', rows.map((r) => new Date(`${r[1]}T00:00:00Z`)), pl.Date),
-    event_count: pl.Series('event_count', rows.map((r) => r[2]), pl.Int64),
+    event_date: pl.Series(
+      'event_date',
+      rows.map((r) => new Date(`${r[1]}T00:00:00Z`)),
+      pl.Date,
+    ),
+    event_count: pl.Series(
+      'event_count',
+      rows.map((r) => r[2]),
+      pl.Int64,
+    ),
   }).writeParquet(path.join(outDir, OUTPUT_FILES.dailySummary), { compression: 'snappy' });
 
   assert.deepEqual(await dailyCounts(outDir), {
@@ -56,7 +64,11 @@ test('on a real run: per-day sums and the total equal the summary summed row by 
 
   const summary = pl.readParquet(path.join(outDir, OUTPUT_FILES.dailySummary));
   const expected = new Map<string, { events: number; users: Set<string> }>();
-  for (const r of summary.toRecords() as unknown as { user_id: string; event_date: Date; event_count: number | bigint }[]) {
+  for (const r of summary.toRecords() as unknown as {
+    user_id: string;
+    event_date: Date;
+    event_count: number | bigint;
+  }[]) {
     const day = r.event_date.toISOString().slice(0, 10);
     const entry = expected.get(day) ?? { events: 0, users: new Set<string>() };
     entry.events += Number(r.event_count);
@@ -71,7 +83,9 @@ test('on a real run: per-day sums and the total equal the summary summed row by 
   assert.equal(counts.totalEvents, report.stages.at(-1)!.rows_out, 'every clean event is counted once');
   assert.deepEqual(
     counts.days,
-    [...expected.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, d]) => ({ date, events: d.events, users: d.users.size })),
+    [...expected.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([date, d]) => ({ date, events: d.events, users: d.users.size })),
   );
   for (const d of counts.days) assert.match(d.date, /^\d{4}-\d{2}-\d{2}$/);
 });
@@ -83,7 +97,10 @@ test('a folder without daily_summary.parquet is an error value naming the file',
   assert.equal(result.ok, false);
   assert.equal(!result.ok && result.error.kind, 'input');
   assert.equal(!result.ok && result.error.file, path.join(empty, 'daily_summary.parquet'));
-  assert.match(!result.ok ? result.error.message : '', /There is no daily_summary\.parquet in .*nothing-here yet\. Run the pipeline first/);
+  assert.match(
+    !result.ok ? result.error.message : '',
+    /There is no daily_summary\.parquet in .*nothing-here yet\. Run the pipeline first/,
+  );
 });
 
 test('a daily_summary.parquet without the expected columns is an error value naming the file', async () => {
@@ -93,5 +110,8 @@ test('a daily_summary.parquet without the expected columns is an error value nam
   pl.DataFrame({ something: [1, 2] }).writeParquet(file);
   const result = await new EngineService({ hosts: fakeHosts(() => {}) }).dailyCounts(outDir);
   assert.equal(!result.ok && result.error.file, file);
-  assert.match(!result.ok ? result.error.message : '', /Could not sum events per day from .*daily_summary\.parquet.*event_date, event_count and user_id/);
+  assert.match(
+    !result.ok ? result.error.message : '',
+    /Could not sum events per day from .*daily_summary\.parquet.*event_date, event_count and user_id/,
+  );
 });

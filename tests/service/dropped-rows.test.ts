@@ -26,11 +26,23 @@ before(async () => {
     ['non_us_user', '2025-01-01T00:00:00Z'],
   ] as const;
   pl.DataFrame({
-    source_row: pl.Series('source_row', rows.map((_, i) => i + 1), pl.Int64),
+    source_row: pl.Series(
+      'source_row',
+      rows.map((_, i) => i + 1),
+      pl.Int64,
+    ),
     drop_reason: rows.map((r) => r[0]),
-    duplicate_of: pl.Series('duplicate_of', rows.map((r) => (r[0] === 'duplicate' ? 1 : null)), pl.Int64),
+    duplicate_of: pl.Series(
+      'duplicate_of',
+      rows.map((r) => (r[0] === 'duplicate' ? 1 : null)),
+      pl.Int64,
+    ),
     user_id: rows.map((_, i) => `u${i}`),
-    timestamp: pl.Series('timestamp', rows.map((r) => r[1]), pl.String),
+    timestamp: pl.Series(
+      'timestamp',
+      rows.map((r) => r[1]),
+      pl.String,
+    ),
   }).writeParquet(path.join(dir, 'dropped_rows.parquet'), { compression: 'snappy' });
 });
 after(() => cleanup());
@@ -45,10 +57,15 @@ test('groups invalid timestamps by pattern, with an example of each', async () =
   const byPattern = Object.fromEntries(timestampPatterns.map((p) => [p.pattern, p]));
   assert.equal(byPattern['slashes'].count, 2);
   assert.match(byPattern['slashes'].example, /\//);
-  assert.deepEqual(
-    Object.fromEntries(timestampPatterns.map((p) => [p.pattern, p.count])),
-    { slashes: 2, 'epoch number': 1, 'impossible date': 1, 'basic format': 1, empty: 1, missing: 1, other: 1 },
-  );
+  assert.deepEqual(Object.fromEntries(timestampPatterns.map((p) => [p.pattern, p.count])), {
+    slashes: 2,
+    'epoch number': 1,
+    'impossible date': 1,
+    'basic format': 1,
+    empty: 1,
+    missing: 1,
+    other: 1,
+  });
   assert.equal(timestampPatterns[0].pattern, 'slashes', 'most frequent first');
 });
 

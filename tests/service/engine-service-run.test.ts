@@ -29,7 +29,9 @@ after(() => cleanup());
 async function hashes(outDir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const name of Object.values(OUTPUT_FILES)) {
-    out[name] = createHash('sha256').update(await readFile(path.join(outDir, name))).digest('hex');
+    out[name] = createHash('sha256')
+      .update(await readFile(path.join(outDir, name)))
+      .digest('hex');
   }
   return out;
 }
@@ -39,11 +41,18 @@ test('a run in a child process streams progress and writes the outputs', async (
   const events: ProgressEvent[] = [];
   service.onProgress((e) => events.push(e));
   const outDir = path.join(dir, 'out-progress');
-  const result = await service.run({ eventsPath: path.join(dir, 'small.ndjson'), usersPath: path.join(dir, 'users.csv'), outDir });
+  const result = await service.run({
+    eventsPath: path.join(dir, 'small.ndjson'),
+    usersPath: path.join(dir, 'users.csv'),
+    outDir,
+  });
   assert.equal(result.ok, true, JSON.stringify(!result.ok && result.error));
   assert.equal(events[0].type, 'run-started');
   assert.equal(events.at(-1)?.type, 'run-finished');
-  assert.deepEqual(events.filter((e) => e.type === 'stage-finished').map((e) => e.type === 'stage-finished' && e.stage.name), [...STAGES]);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'stage-finished').map((e) => e.type === 'stage-finished' && e.stage.name),
+    [...STAGES],
+  );
   assert.ok(events.some((e) => e.type === 'bytes-read'));
   const names = await readdir(outDir);
   for (const name of Object.values(OUTPUT_FILES)) assert.ok(names.includes(name), `${name} written`);
@@ -76,7 +85,11 @@ test('cancel mid-run stops promptly, leaves the earlier outputs byte-identical, 
   const result = await running;
   assert.equal(!result.ok && result.error.kind, 'cancelled');
   assert.deepEqual(await hashes(outDir), before, 'the previous outputs are untouched');
-  assert.deepEqual((await readdir(outDir)).sort(), Object.values(OUTPUT_FILES).sort(), 'no staging or partial files left');
+  assert.deepEqual(
+    (await readdir(outDir)).sort(),
+    Object.values(OUTPUT_FILES).sort(),
+    'no staging or partial files left',
+  );
 });
 
 test('a host that crashes is reported as an error value and the service runs again afterwards', async () => {
@@ -84,11 +97,18 @@ test('a host that crashes is reported as an error value and the service runs aga
   const real = forkRunHost(worker);
   let useCrashing = true;
   const service = new EngineService({ hosts: { start: () => (useCrashing ? crashing : real).start() } });
-  const req = { eventsPath: path.join(dir, 'small.ndjson'), usersPath: path.join(dir, 'users.csv'), outDir: path.join(dir, 'out-crash') };
+  const req = {
+    eventsPath: path.join(dir, 'small.ndjson'),
+    usersPath: path.join(dir, 'users.csv'),
+    outDir: path.join(dir, 'out-crash'),
+  };
   const crashed = await service.run(req);
   assert.equal(crashed.ok, false);
   assert.equal(!crashed.ok && crashed.error.kind, 'internal');
-  assert.match(!crashed.ok ? crashed.error.message : '', /exited with code 3 before finishing\. Its last message: "FATAL ERROR: .*heap out of memory"/);
+  assert.match(
+    !crashed.ok ? crashed.error.message : '',
+    /exited with code 3 before finishing\. Its last message: "FATAL ERROR: .*heap out of memory"/,
+  );
   useCrashing = false;
   assert.equal((await service.run(req)).ok, true);
 });

@@ -31,11 +31,17 @@ test('event-loop delay stays under 100 ms during a 1,000,000-event run', { timeo
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   const started = Date.now();
-  const result = await service.run({ eventsPath: path.join(dir, 'events.ndjson'), usersPath: path.join(dir, 'users.csv'), outDir: path.join(dir, 'out') });
+  const result = await service.run({
+    eventsPath: path.join(dir, 'events.ndjson'),
+    usersPath: path.join(dir, 'users.csv'),
+    outDir: path.join(dir, 'out'),
+  });
   histogram.disable();
   const maxMs = histogram.max / 1e6;
   const p99Ms = histogram.percentile(99) / 1e6;
-  console.log(`# run: ${Date.now() - started} ms, ${progress} progress events, event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms`);
+  console.log(
+    `# run: ${Date.now() - started} ms, ${progress} progress events, event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${p99Ms.toFixed(1)} ms`,
+  );
   assert.equal(result.ok, true, JSON.stringify(!result.ok && result.error));
   assert.equal(result.ok && result.value.stages[0].rows_in, 1_000_000);
   assert.ok(p99Ms < 100, `event-loop delay p99 reached ${p99Ms.toFixed(1)} ms`);
@@ -43,6 +49,9 @@ test('event-loop delay stays under 100 ms during a 1,000,000-event run', { timeo
   // an idle loop alone saw 73 ms there). Only then is the worst tick reported, not asserted.
   const load = os.loadavg()[0];
   const crowded = load > os.availableParallelism() * 1.5;
-  if (crowded) console.log(`# machine crowded (load ${load.toFixed(1)} on ${os.availableParallelism()} cores): worst tick ${maxMs.toFixed(1)} ms reported, not asserted`);
+  if (crowded)
+    console.log(
+      `# machine crowded (load ${load.toFixed(1)} on ${os.availableParallelism()} cores): worst tick ${maxMs.toFixed(1)} ms reported, not asserted`,
+    );
   else assert.ok(maxMs < 100, `event-loop delay reached ${maxMs.toFixed(1)} ms`);
 });

@@ -44,11 +44,19 @@ export async function writeEventsNdjson(file: string, n: number): Promise<void> 
 /** Users u0000..u(n-1); every fifth one outside the US. */
 export async function writeUsersCsv(file: string, n = 500): Promise<void> {
   const rows = ['user_id,signup_date,country'];
-  for (let i = 0; i < n; i++) rows.push(`u${String(i).padStart(4, '0')},2024-0${(i % 9) + 1}-15,${i % 5 === 4 ? 'CA' : 'US'}`);
+  for (let i = 0; i < n; i++)
+    rows.push(`u${String(i).padStart(4, '0')},2024-0${(i % 9) + 1}-15,${i % 5 === 4 ? 'CA' : 'US'}`);
   await writeFile(file, rows.join('\n') + '\n');
 }
 
-export const EMPTY_REPORT: RunReport = { started_at: '', finished_at: '', inputs: [], stages: [], outputs: [], warnings: [] };
+export const EMPTY_REPORT: RunReport = {
+  started_at: '',
+  finished_at: '',
+  inputs: [],
+  stages: [],
+  outputs: [],
+  warnings: [],
+};
 
 /** A host that runs in-process: `behave` decides what it does with the run request. */
 export class FakeHost extends EventEmitter implements HostedProcess {
@@ -83,7 +91,9 @@ export class FakeHost extends EventEmitter implements HostedProcess {
   }
 }
 
-export function fakeHosts(behave: (host: FakeHost, message: ToHostMessage) => void): RunHostFactory & { started: FakeHost[] } {
+export function fakeHosts(
+  behave: (host: FakeHost, message: ToHostMessage) => void,
+): RunHostFactory & { started: FakeHost[] } {
   const started: FakeHost[] = [];
   return {
     started,

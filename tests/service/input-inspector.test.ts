@@ -15,7 +15,10 @@ before(async () => {
 after(() => cleanup());
 
 test('a JSON array of events: kind, format, exact rows and a peek with metadata flattened', async () => {
-  await writeFile(file('raw_events.json'), '\uFEFF[{"user_id":"u1","event_type":"login","timestamp":"2025-01-01T00:00:00Z","value":"12","metadata":{"device":"mobile","page":"/"}},\n{"user_id":7}]');
+  await writeFile(
+    file('raw_events.json'),
+    '\uFEFF[{"user_id":"u1","event_type":"login","timestamp":"2025-01-01T00:00:00Z","value":"12","metadata":{"device":"mobile","page":"/"}},\n{"user_id":7}]',
+  );
   const info = await inspectInput(file('raw_events.json'));
   assert.equal(info.kind, 'events');
   assert.equal(info.format, 'json');
@@ -31,7 +34,10 @@ test('newline-delimited events (.json sniffed by content, .ndjson by name)', asy
   const info = await inspectInput(file('lines.json'));
   assert.equal(info.format, 'ndjson');
   assert.equal(info.rowEstimate, 3, 'non-blank lines');
-  assert.deepEqual(info.peek.rows.map((r) => r[0]), ['a', 'b']);
+  assert.deepEqual(
+    info.peek.rows.map((r) => r[0]),
+    ['a', 'b'],
+  );
 });
 
 test('a large file gets a row estimate from its head', async () => {
@@ -44,7 +50,10 @@ test('a large file gets a row estimate from its head', async () => {
 });
 
 test('users CSV: quoted fields, header matched case-insensitively', async () => {
-  await writeFile(file('users.csv'), ' User_ID ,Signup_Date,COUNTRY,plan\r\nu1,2024-01-01,US,"PPO, Gold"\r\nu2,2024-02-01,"United States",HMO\r\n');
+  await writeFile(
+    file('users.csv'),
+    ' User_ID ,Signup_Date,COUNTRY,plan\r\nu1,2024-01-01,US,"PPO, Gold"\r\nu2,2024-02-01,"United States",HMO\r\n',
+  );
   const info = await inspectInput(file('users.csv'));
   assert.equal(info.kind, 'users');
   assert.equal(info.format, 'csv');

@@ -18,13 +18,23 @@ before(async () => {
   ({ dir, cleanup } = await tempDir());
   const df = pl
     .DataFrame({
-      source_row: pl.Series('source_row', Array.from({ length: ROWS }, (_, i) => i + 1), pl.Int64),
+      source_row: pl.Series(
+        'source_row',
+        Array.from({ length: ROWS }, (_, i) => i + 1),
+        pl.Int64,
+      ),
       drop_reason: Array.from({ length: ROWS }, (_, i) => REASONS[i % 4]),
       user_id: Array.from({ length: ROWS }, (_, i) => `u${(i * 7919) % 100003}`),
       timestamp: Array.from({ length: ROWS }, (_, i) => `2025-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`),
       value: Array.from({ length: ROWS }, (_, i) => (i % 10 === 0 ? null : (i % 1000) / 4)),
     })
-    .withColumns(pl.col('timestamp').str.strptime(pl.Datetime('ms'), '%Y-%m-%dT%H:%M:%SZ').cast(pl.Datetime('us', 'UTC')).alias('timestamp_dt'));
+    .withColumns(
+      pl
+        .col('timestamp')
+        .str.strptime(pl.Datetime('ms'), '%Y-%m-%dT%H:%M:%SZ')
+        .cast(pl.Datetime('us', 'UTC'))
+        .alias('timestamp_dt'),
+    );
   // The pager pages any of the app's output names; this one plays dropped_rows.parquet.
   df.writeParquet(path.join(dir, 'dropped_rows.parquet'), { compression: 'snappy' });
 });
@@ -61,7 +71,12 @@ test('200-row pages of a 1,000,000-row file at any offset, with schema, codec an
 
 test('sorted pages are in order within and across pages, nulls last', async () => {
   const pager = new ParquetPager();
-  const req = { outDir: dir, file: 'dropped_rows.parquet' as const, limit: 200, sort: { column: 'value', descending: true } };
+  const req = {
+    outDir: dir,
+    file: 'dropped_rows.parquet' as const,
+    limit: 200,
+    sort: { column: 'value', descending: true },
+  };
   const values: number[] = [];
   for (const offset of [0, 200, 400, 600, 300_000, 899_800]) {
     const page = await pager.readPage({ ...req, offset });
@@ -71,7 +86,8 @@ test('sorted pages are in order within and across pages, nulls last', async () =
       // Whole rows, and equal values in file order.
       const [a, b] = [page.rows[i - 1], page.rows[i]];
       assert.equal(b[1], REASONS[((b[0] as number) - 1) % 4], 'each row is whole');
-      if (col[i - 1] === col[i]) assert.ok((a[0] as number) < (b[0] as number), 'stable: equal values keep the file order');
+      if (col[i - 1] === col[i])
+        assert.ok((a[0] as number) < (b[0] as number), 'stable: equal values keep the file order');
     }
     values.push(col[0]);
   }
@@ -83,7 +99,13 @@ test('sorted pages are in order within and across pages, nulls last', async () =
 
 test('a sort of filtered rows, by a string column', async () => {
   const pager = new ParquetPager();
-  const req = { outDir: dir, file: 'dropped_rows.parquet' as const, limit: 200, dropReason: 'unknown_user' as const, sort: { column: 'user_id', descending: false } };
+  const req = {
+    outDir: dir,
+    file: 'dropped_rows.parquet' as const,
+    limit: 200,
+    dropReason: 'unknown_user' as const,
+    sort: { column: 'user_id', descending: false },
+  };
   const expected = pl
     .readParquet(path.join(dir, 'dropped_rows.parquet'))
     .filter(pl.col('drop_reason').eq(pl.lit('unknown_user')))
@@ -110,9 +132,18 @@ test('filtering dropped rows by reason counts and pages only that reason', async
 
 test('a missing file or column is an error naming it', async () => {
   const pager = new ParquetPager();
-  await assert.rejects(pager.readPage({ outDir: dir, file: 'clean_events.parquet', offset: 0, limit: 10 }), /no clean_events.parquet in .* Run the pipeline first/);
   await assert.rejects(
-    pager.readPage({ outDir: dir, file: 'dropped_rows.parquet', offset: 0, limit: 10, sort: { column: 'nope', descending: false } }),
+    pager.readPage({ outDir: dir, file: 'clean_events.parquet', offset: 0, limit: 10 }),
+    /no clean_events.parquet in .* Run the pipeline first/,
+  );
+  await assert.rejects(
+    pager.readPage({
+      outDir: dir,
+      file: 'dropped_rows.parquet',
+      offset: 0,
+      limit: 10,
+      sort: { column: 'nope', descending: false },
+    }),
     /has no column "nope"/,
   );
 });

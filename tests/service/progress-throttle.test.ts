@@ -24,7 +24,10 @@ test('other events pass at once and flush a pending position first, in order', (
   t.push(bytes(1));
   t.push(bytes(2));
   t.push({ type: 'stage-started', stage: 'clean_user_id', at: 'now' });
-  assert.deepEqual(out.map((e) => (e.type === 'bytes-read' ? e.bytesRead : e.type)), [1, 2, 'stage-started']);
+  assert.deepEqual(
+    out.map((e) => (e.type === 'bytes-read' ? e.bytesRead : e.type)),
+    [1, 2, 'stage-started'],
+  );
   t.stop();
 });
 

@@ -14,7 +14,11 @@ test('recent paths survive a restart, merge, and a damaged file means nothing re
     assert.deepEqual(await store.load(), {});
     await store.save({ eventsPath: '/a/events.json', usersPath: '/a/users.csv' });
     await store.save({ outDir: '/a/out' });
-    assert.deepEqual(await new RecentPathsStore(file).load(), { eventsPath: '/a/events.json', usersPath: '/a/users.csv', outDir: '/a/out' });
+    assert.deepEqual(await new RecentPathsStore(file).load(), {
+      eventsPath: '/a/events.json',
+      usersPath: '/a/users.csv',
+      outDir: '/a/out',
+    });
     await writeFile(file, '{"eventsPath": 42, "outDir": "/b"');
     assert.deepEqual(await store.load(), {});
     await writeFile(file, '{"eventsPath": 42, "outDir": "/b", "other": "x"}');
@@ -32,7 +36,10 @@ test('the sample inputs are found by name in the data folder', async () => {
     await writeFile(path.join(dir, 'raw_events.json'), '[]');
     assert.equal(await findSampleInputs(dir), null, 'both files are needed');
     await writeFile(path.join(dir, 'users.csv'), 'user_id,signup_date,country\n');
-    assert.deepEqual(await findSampleInputs(dir), { eventsPath: path.join(dir, 'raw_events.json'), usersPath: path.join(dir, 'users.csv') });
+    assert.deepEqual(await findSampleInputs(dir), {
+      eventsPath: path.join(dir, 'raw_events.json'),
+      usersPath: path.join(dir, 'users.csv'),
+    });
   } finally {
     await cleanup();
   }

@@ -18,7 +18,10 @@ test('a run forwards the engine progress and resolves with its report', async ()
   const runs = new RunController({ hosts, onProgress: (e) => events.push(e) });
   const result = await runs.run(request);
   assert.deepEqual(result, { ok: true, value: EMPTY_REPORT });
-  assert.deepEqual(events.map((e) => e.type), ['run-started', 'stage-started']);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ['run-started', 'stage-started'],
+  );
   assert.equal(runs.running, false);
 });
 
@@ -43,7 +46,8 @@ test('a host that dies is reported as an error value, and the next run works', a
   let attempt = 0;
   const hosts = fakeHosts((host, m) => {
     if (m.type !== 'run') return;
-    if (++attempt === 1) host.exit(134, null); // e.g. an abort in native code
+    if (++attempt === 1)
+      host.exit(134, null); // e.g. an abort in native code
     else {
       host.post({ type: 'done', report: EMPTY_REPORT });
       host.exit(0);
@@ -68,7 +72,10 @@ test('cancel asks the engine to stop, kills the host after the grace period, and
   assert.equal(await runs.cancel(), true);
   assert.ok(Date.now() - started < 1000);
   assert.equal(hosts.started[0].killed, true);
-  assert.deepEqual(hosts.started[0].received.map((m) => m.type), ['run', 'cancel']);
+  assert.deepEqual(
+    hosts.started[0].received.map((m) => m.type),
+    ['run', 'cancel'],
+  );
   const result = await running;
   assert.equal(!result.ok && result.error.kind, 'cancelled');
   assert.equal(await runs.cancel(), false, 'nothing left to cancel');

@@ -22,9 +22,17 @@ class FakeUtilityProcess extends EventEmitter {
 test('messages wait for spawn, protocol messages come through, exit and kill map to the host interface', async () => {
   const child = new FakeUtilityProcess();
   const forks: [string, unknown][] = [];
-  const hosts = utilityProcessRunHost(((path: string, _args: unknown, options: unknown) => (forks.push([path, options]), child)) as never, '/app/dist/electron/run-worker.js');
+  const hosts = utilityProcessRunHost(
+    ((path: string, _args: unknown, options: unknown) => (forks.push([path, options]), child)) as never,
+    '/app/dist/electron/run-worker.js',
+  );
   const host = hosts.start();
-  assert.deepEqual(forks, [['/app/dist/electron/run-worker.js', { serviceName: 'ETL run', stdio: 'inherit', env: { ...allocatorEnv, ...process.env } }]]);
+  assert.deepEqual(forks, [
+    [
+      '/app/dist/electron/run-worker.js',
+      { serviceName: 'ETL run', stdio: 'inherit', env: { ...allocatorEnv, ...process.env } },
+    ],
+  ]);
 
   const request = { eventsPath: '/e', usersPath: '/u', outDir: '/o' };
   host.send({ type: 'run', request });
@@ -36,9 +44,15 @@ test('messages wait for spawn, protocol messages come through, exit and kill map
   host.onMessage((m) => received.push(m));
   child.emit('message', { type: 'event', event: { type: 'heartbeat', stage: 'extract', elapsedMs: 1 } });
   child.emit('message', { something: 'else' });
-  assert.deepEqual(received, [{ type: 'event', event: { type: 'heartbeat', stage: 'extract', elapsedMs: 1 } }], 'foreign messages are ignored');
+  assert.deepEqual(
+    received,
+    [{ type: 'event', event: { type: 'heartbeat', stage: 'extract', elapsedMs: 1 } }],
+    'foreign messages are ignored',
+  );
 
-  const exited = new Promise<[number | null, string | null]>((resolve) => host.onExit((code, signal) => resolve([code, signal])));
+  const exited = new Promise<[number | null, string | null]>((resolve) =>
+    host.onExit((code, signal) => resolve([code, signal])),
+  );
   host.kill();
   assert.equal(child.killed, true);
   assert.deepEqual(await exited, [9, null]);

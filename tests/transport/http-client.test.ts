@@ -22,12 +22,24 @@ before(async () => {
   const service = {
     running: false,
     inspectInput: async (p: string) => (inspected.push(p), { ok: true, value: { path: p } }),
-    dailyCounts: async () => ({ ok: true, value: { days: [{ date: '2025-01-01', events: 3, users: 2 }], totalEvents: 3 } }),
+    dailyCounts: async () => ({
+      ok: true,
+      value: { days: [{ date: '2025-01-01', events: 3, users: 2 }], totalEvents: 3 },
+    }),
   } as unknown as EngineService;
   const allowlist = new PathAllowlist();
   allowlist.allowDir(outDir);
-  const { handle } = createRequestHandlers({ service, platform: browserPlatform({ outDir, sampleDir: path.join(outDir, 'none') }), allowlist });
-  server = await startHttpServer({ handle, subscribe: () => () => {}, allowFile: (f) => allowlist.allowFile(f), staticDir: outDir });
+  const { handle } = createRequestHandlers({
+    service,
+    platform: browserPlatform({ outDir, sampleDir: path.join(outDir, 'none') }),
+    allowlist,
+  });
+  server = await startHttpServer({
+    handle,
+    subscribe: () => () => {},
+    allowFile: (f) => allowlist.allowFile(f),
+    staticDir: outDir,
+  });
   client = createHttpClient(server.url.replace(/\/$/, ''), server.token);
 });
 after(async () => {
@@ -52,7 +64,10 @@ test('a dropped file is uploaded and can then be inspected; an unchosen path can
 });
 
 test('daily counts travel over POST /api/etl:daily-counts, behind the allowlist', async () => {
-  assert.deepEqual(await client.dailyCounts(outDir), { ok: true, value: { days: [{ date: '2025-01-01', events: 3, users: 2 }], totalEvents: 3 } });
+  assert.deepEqual(await client.dailyCounts(outDir), {
+    ok: true,
+    value: { days: [{ date: '2025-01-01', events: 3, users: 2 }], totalEvents: 3 },
+  });
   const refused = await client.dailyCounts('/etc');
   assert.match(!refused.ok ? refused.error.message : '', /The output folder "\/etc" was not chosen in this app/);
 });

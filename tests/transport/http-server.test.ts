@@ -18,7 +18,10 @@ before(async () => {
   await mkdir(staticDir, { recursive: true });
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>ETL</title>');
   server = await startHttpServer({
-    handle: async (channel, payload) => (channel === 'etl:defaults' ? { ok: true, value: { echo: payload ?? null } } : { ok: false, error: { kind: 'input', message: `no ${channel}` } }),
+    handle: async (channel, payload) =>
+      channel === 'etl:defaults'
+        ? { ok: true, value: { echo: payload ?? null } }
+        : { ok: false, error: { kind: 'input', message: `no ${channel}` } },
     subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
     allowFile: (f) => allowed.push(f),
     staticDir,
@@ -41,12 +44,20 @@ test('listens on 127.0.0.1 with a long random token', () => {
 });
 
 test('a request without the token gets 401, on the API, the events and the page alike', async () => {
-  for (const [p, method] of [['/api/etl:defaults', 'POST'], ['/api/events', 'GET'], ['/', 'GET'], ['/index.html', 'GET']] as const) {
+  for (const [p, method] of [
+    ['/api/etl:defaults', 'POST'],
+    ['/api/events', 'GET'],
+    ['/', 'GET'],
+    ['/index.html', 'GET'],
+  ] as const) {
     const res = await request(p, { method, headers: { 'content-type': 'application/json' } });
     assert.equal(res.status, 401, p);
     await res.arrayBuffer();
   }
-  const wrong = await request('/api/etl:defaults', { method: 'POST', headers: { 'x-etl-token': 'nope', 'content-type': 'application/json' } });
+  const wrong = await request('/api/etl:defaults', {
+    method: 'POST',
+    headers: { 'x-etl-token': 'nope', 'content-type': 'application/json' },
+  });
   assert.equal(wrong.status, 401);
   await wrong.arrayBuffer();
 });
@@ -59,7 +70,11 @@ test('with the token: the API answers a Result, with a CSP header', async () => 
   const bad = await request('/api/etl:defaults', { method: 'POST', headers: auth(), body: '{oops' });
   assert.equal(bad.status, 400);
   assert.match(((await bad.json()) as { error: { message: string } }).error.message, /not valid JSON/);
-  const form = await request('/api/etl:defaults', { method: 'POST', headers: { 'x-etl-token': server.token, 'content-type': 'text/plain' }, body: '{}' });
+  const form = await request('/api/etl:defaults', {
+    method: 'POST',
+    headers: { 'x-etl-token': server.token, 'content-type': 'text/plain' },
+    body: '{}',
+  });
   assert.equal(form.status, 415, 'only JSON, so a cross-site form post cannot reach the API');
   await form.arrayBuffer();
 });
@@ -74,7 +89,11 @@ test('opening the page with ?token= sets a cookie that then authorises the page 
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   assert.match(await page.text(), /<title>ETL<\/title>/);
-  const api = await request('/api/etl:defaults', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '' });
+  const api = await request('/api/etl:defaults', {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/json' },
+    body: '',
+  });
   assert.equal(api.status, 200);
   await api.arrayBuffer();
   const outside = await request('/..%2f..%2fetc%2fpasswd', { headers: { cookie } });

@@ -37,7 +37,10 @@ test('the sender check accepts only our window showing our app:// page in its ma
 
 test('every channel is registered, and an untrusted sender is refused before validation or the service', async () => {
   const handlers = new Map<string, (e: IpcMainInvokeEvent, p: unknown) => Promise<unknown>>();
-  const ipcMain = { handle: (c: string, h: never) => void handlers.set(c, h), removeHandler: (c: string) => void handlers.delete(c) };
+  const ipcMain = {
+    handle: (c: string, h: never) => void handlers.set(c, h),
+    removeHandler: (c: string) => void handlers.delete(c),
+  };
   const handled: [string, unknown][] = [];
   const { ours, stranger, check, event } = world();
   const unregister = registerIpcHandlers({
@@ -47,12 +50,18 @@ test('every channel is registered, and an untrusted sender is refused before val
   });
   assert.deepEqual([...handlers.keys()].sort(), Object.keys(REQUEST_SCHEMAS).sort());
 
-  const refused = (await handlers.get('etl:run')!(event(stranger, 'app://etl/index.html'), { eventsPath: '/x' })) as { ok: boolean; error: { message: string } };
+  const refused = (await handlers.get('etl:run')!(event(stranger, 'app://etl/index.html'), { eventsPath: '/x' })) as {
+    ok: boolean;
+    error: { message: string };
+  };
   assert.equal(refused.ok, false);
   assert.match(refused.error.message, /Refused etl:run: the request did not come from the app's own window/);
   assert.deepEqual(handled, []);
 
-  assert.deepEqual(await handlers.get('etl:cancel')!(event(ours, 'app://etl/index.html'), undefined), { ok: true, value: 'done' });
+  assert.deepEqual(await handlers.get('etl:cancel')!(event(ours, 'app://etl/index.html'), undefined), {
+    ok: true,
+    value: 'done',
+  });
   assert.deepEqual(handled, [['etl:cancel', undefined]]);
   unregister();
   assert.equal(handlers.size, 0);
@@ -60,9 +69,17 @@ test('every channel is registered, and an untrusted sender is refused before val
 
 test('progress goes to the windows as plain data on the progress channel', () => {
   const sent: [string, unknown][] = [];
-  const target = { webContents: { isDestroyed: () => false, send: (c: string, v: unknown) => sent.push([c, v]) } as unknown as WebContents };
+  const target = {
+    webContents: {
+      isDestroyed: () => false,
+      send: (c: string, v: unknown) => sent.push([c, v]),
+    } as unknown as WebContents,
+  };
   let emit!: (e: never) => void;
-  forwardProgress((l) => ((emit = l as never), () => {}), () => [target]);
+  forwardProgress(
+    (l) => ((emit = l as never), () => {}),
+    () => [target],
+  );
   emit({ type: 'heartbeat', stage: 'extract', elapsedMs: 5 } as never);
   assert.deepEqual(sent, [[PROGRESS_CHANNEL, { type: 'heartbeat', stage: 'extract', elapsedMs: 5 }]]);
 });

@@ -10,7 +10,10 @@ function fakeIpc() {
     invoked,
     listeners,
     ipc: {
-      invoke: async (channel: string, payload: unknown) => (invoked.push([channel, payload]), { ok: true, value: null }),
+      invoke: async (channel: string, payload: unknown) => (
+        invoked.push([channel, payload]),
+        { ok: true, value: null }
+      ),
       on(channel: string, l: (...args: unknown[]) => void) {
         if (!listeners.has(channel)) listeners.set(channel, new Set());
         listeners.get(channel)!.add(l);
@@ -43,7 +46,10 @@ test('the exposed surface is exactly these keys (a new one must show up here)', 
     'run',
     'showInFolder',
   ]);
-  assert.ok(Object.values(bridge).every((v) => typeof v === 'function'), 'only functions: no ipcRenderer, no objects');
+  assert.ok(
+    Object.values(bridge).every((v) => typeof v === 'function'),
+    'only functions: no ipcRenderer, no objects',
+  );
 });
 
 test('each method invokes its own channel with its payload, and nothing else', async () => {
@@ -75,6 +81,8 @@ test('onProgress hands over only the event data and returns its unsubscribe', ()
 
 test('pathForFile asks webUtils', () => {
   const { ipc } = fakeIpc();
-  const bridge = createEtlBridge(ipc as never, { getPathForFile: (f) => `/dropped/${(f as unknown as { name: string }).name}` });
+  const bridge = createEtlBridge(ipc as never, {
+    getPathForFile: (f) => `/dropped/${(f as unknown as { name: string }).name}`,
+  });
   assert.equal(bridge.pathForFile({ name: 'users.csv' } as unknown as File), '/dropped/users.csv');
 });

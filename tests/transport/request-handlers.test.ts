@@ -20,7 +20,11 @@ function setup() {
   } as unknown as EngineService;
   const remembered: unknown[] = [];
   const platform: ShellPlatform = {
-    defaults: async () => ({ outDir: '/home/u/out', sample: { eventsPath: '/app/data/raw_events.json', usersPath: '/app/data/users.csv' }, recent: { eventsPath: '/home/u/old.json' } }),
+    defaults: async () => ({
+      outDir: '/home/u/out',
+      sample: { eventsPath: '/app/data/raw_events.json', usersPath: '/app/data/users.csv' },
+      recent: { eventsPath: '/home/u/old.json' },
+    }),
     pickInputs: async () => ['/home/u/picked/events.json', '/home/u/picked/users.csv'],
     pickOutputDir: async () => '/home/u/chosen-out',
     showInFolder: async (p) => void calls.push(`show:${p}`),
@@ -58,10 +62,27 @@ test('picked files, the chosen output folder, the sample data and remembered pat
   for (const p of ['/home/u/picked/events.json', '/app/data/raw_events.json', '/home/u/old.json']) {
     assert.equal((await handle('etl:inspect-input', { path: p })).ok, true, p);
   }
-  assert.equal((await handle('etl:read-page', { outDir: '/home/u/chosen-out', file: 'daily_summary.parquet', offset: 0, limit: 5 })).ok, true);
+  assert.equal(
+    (
+      await handle('etl:read-page', {
+        outDir: '/home/u/chosen-out',
+        file: 'daily_summary.parquet',
+        offset: 0,
+        limit: 5,
+      })
+    ).ok,
+    true,
+  );
   assert.equal((await handle('etl:dropped-summary', { outDir: '/home/u/out' })).ok, true);
-  assert.deepEqual(await handle('etl:daily-counts', { outDir: '/home/u/chosen-out' }), { ok: true, value: 'dailyCounts' });
-  assert.equal((await handle('etl:inspect-input', { path: '/home/u/picked/other.json' })).ok, false, 'only the picked files');
+  assert.deepEqual(await handle('etl:daily-counts', { outDir: '/home/u/chosen-out' }), {
+    ok: true,
+    value: 'dailyCounts',
+  });
+  assert.equal(
+    (await handle('etl:inspect-input', { path: '/home/u/picked/other.json' })).ok,
+    false,
+    'only the picked files',
+  );
   assert.ok(calls.includes('readPage'));
 });
 
@@ -69,7 +90,11 @@ test('a run remembers its paths for the next launch; malformed payloads never re
   const { handle, calls, remembered } = setup();
   await handle('etl:pick-inputs', undefined);
   await handle('etl:pick-output-dir', undefined);
-  const req = { eventsPath: '/home/u/picked/events.json', usersPath: '/home/u/picked/users.csv', outDir: '/home/u/chosen-out' };
+  const req = {
+    eventsPath: '/home/u/picked/events.json',
+    usersPath: '/home/u/picked/users.csv',
+    outDir: '/home/u/chosen-out',
+  };
   assert.equal((await handle('etl:run', req)).ok, true);
   assert.deepEqual(remembered, [req]);
   const bad = await handle('etl:run', { ...req, outDir: 7 });

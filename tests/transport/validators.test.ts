@@ -6,7 +6,13 @@ const page = { outDir: '/out', file: 'clean_events.parquet', offset: 0, limit: 2
 
 /** Each channel: payloads it must accept, and malformed ones with the words the refusal must contain. */
 const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unknown, RegExp][] }> = {
-  'etl:defaults': { good: [undefined, null], bad: [[{ x: 1 }, /payload must be empty/], ['x', /payload must be empty/]] },
+  'etl:defaults': {
+    good: [undefined, null],
+    bad: [
+      [{ x: 1 }, /payload must be empty/],
+      ['x', /payload must be empty/],
+    ],
+  },
   'etl:cancel': { good: [undefined], bad: [[{ now: true }, /payload must be empty/]] },
   'etl:pick-inputs': { good: [undefined], bad: [[[], /payload must be empty/]] },
   'etl:pick-output-dir': { good: [null], bad: [[0, /payload must be empty/]] },
@@ -32,7 +38,10 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
     ],
   },
   'etl:read-page': {
-    good: [page, { ...page, file: 'dropped_rows.parquet', dropReason: 'duplicate', sort: { column: 'user_id', descending: true } }],
+    good: [
+      page,
+      { ...page, file: 'dropped_rows.parquet', dropReason: 'duplicate', sort: { column: 'user_id', descending: true } },
+    ],
     bad: [
       [{ ...page, limit: 0 }, /field "limit" must be at least 1/],
       [{ ...page, limit: 1001 }, /field "limit" must be at most 1000/],
@@ -43,13 +52,22 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
       [{ ...page, sort: { column: 'user_id' } }, /field "sort.descending" is missing/],
       [{ ...page, sort: { column: '', descending: false } }, /field "sort.column" must not be empty/],
       [{ ...page, dropReason: 'duplicate' }, /field "dropReason" applies to dropped_rows.parquet only/],
-      [{ ...page, file: 'dropped_rows.parquet', dropReason: 'boring' }, /field "dropReason" must be one of malformed_record/],
+      [
+        { ...page, file: 'dropped_rows.parquet', dropReason: 'boring' },
+        /field "dropReason" must be one of malformed_record/,
+      ],
     ],
   },
-  'etl:dropped-summary': { good: [{ outDir: '/o' }], bad: [[{ outdir: '/o' }, /field "outDir" is missing|unexpected field "outdir"/]] },
+  'etl:dropped-summary': {
+    good: [{ outDir: '/o' }],
+    bad: [[{ outdir: '/o' }, /field "outDir" is missing|unexpected field "outdir"/]],
+  },
   'etl:export-dropped-csv': {
     good: [{ outDir: '/o' }, { outDir: '/o', dropReason: 'non_us_user' }],
-    bad: [[{ outDir: '/o', dropReason: 'all' }, /field "dropReason" must be one of/], [{ outDir: 3 }, /field "outDir" must be a path/]],
+    bad: [
+      [{ outDir: '/o', dropReason: 'all' }, /field "dropReason" must be one of/],
+      [{ outDir: 3 }, /field "outDir" must be a path/],
+    ],
   },
   'etl:daily-counts': {
     good: [{ outDir: '/o' }],
@@ -61,7 +79,10 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
       [{ outDir: '/o', file: 'clean_events.parquet' }, /unexpected field "file"/],
     ],
   },
-  'etl:show-in-folder': { good: [{ path: '/o/clean_events.parquet' }], bad: [[{ path: null }, /field "path" must be a path/]] },
+  'etl:show-in-folder': {
+    good: [{ path: '/o/clean_events.parquet' }],
+    bad: [[{ path: null }, /field "path" must be a path/]],
+  },
 };
 
 for (const [channel, { good, bad }] of Object.entries(CASES)) {

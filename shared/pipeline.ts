@@ -1,9 +1,9 @@
 /**
  * The pipeline's vocabulary, shared by the engine, the command line, the service and the UI.
- * Mirrors the stage table of SPEC.md ("Stages, in this order"). Imports nothing.
+ * Mirrors the stage table of docs/rules.md "Stages". Imports nothing.
  */
 
-/** The six stages, in the order the SPEC runs them. */
+/** The six stages, in the order the rules run them. */
 export const STAGES = [
   'extract',
   'clean_user_id',
@@ -25,7 +25,7 @@ export const DROP_REASONS = [
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
-/** Which reason each stage drops with (SPEC stage table). */
+/** Which reason each stage drops with (docs/rules.md "Stages"). */
 export const STAGE_DROP_REASON: Record<StageName, DropReason> = {
   extract: 'malformed_record',
   clean_user_id: 'missing_user_id',
@@ -47,7 +47,7 @@ export const STAGE_LABELS: Record<StageName, string> = {
 
 export type EventsFormat = 'json' | 'ndjson';
 
-/** Output file names inside the output folder (SPEC "Outputs"). */
+/** Output file names inside the output folder (docs/rules.md "Outputs"). */
 export const OUTPUT_FILES = {
   cleanEvents: 'clean_events.parquet',
   dailySummary: 'daily_summary.parquet',
@@ -90,7 +90,7 @@ export interface RunWarning {
   message: string;
 }
 
-/** `run_report.json`, SPEC "run_report.json". */
+/** `run_report.json`, docs/rules.md "run_report.json". */
 export interface RunReport {
   started_at: string;
   finished_at: string;

@@ -1,7 +1,7 @@
 /**
- * The benchmark's peer: the whole SPEC pipeline written as DuckDB SQL (`@duckdb/node-api`).
+ * The benchmark's peer: the whole pipeline written as DuckDB SQL (`@duckdb/node-api`).
  *
- * It is an independent implementation of SPEC.md, used for two things: a speed/memory
+ * It is an independent implementation of docs/rules.md, used for two things: a speed/memory
  * reference for our nodejs-polars engine (issue 5) and a cross-check of its outputs. It is
  * not shipped; it lives next to the bench CLI and is run as its own process
  * (`tsx electron/bench/duckdb-peer-cli.ts --events P --users P --out DIR`).
@@ -29,7 +29,7 @@
  *    typed struct as the array fast path.
  *  - Typing: user_id string trimmed with exactly JavaScript's trim set (fast path when both ends
  *    are visible ASCII), or number as its decimal string; value = JSON number, or a string
- *    matching the SPEC decimal pattern, else null (counted). Timestamps: one RE2
+ *    matching the decimal-string rule, else null (counted). Timestamps: one RE2
  *    regexp_extract into a struct of parts, then calendar/range checks and
  *    epoch microseconds by integer arithmetic (fraction truncated to 6 digits, offset
  *    subtracted). Every cast that could fail sits behind a CASE (the only lazy construct).
@@ -59,11 +59,11 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 export const JS_TRIM_CHARS =
   ' \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
 
-/** SPEC "Valid timestamps" as one RE2 pattern; the groups are checked for ranges in SQL. */
+/** docs/rules.md "Valid timestamps" as one RE2 pattern; the groups are checked for ranges in SQL. */
 export const TIMESTAMP_RE =
   '^(\\d{4})-(\\d{2})-(\\d{2})(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d{1,9}))?)?(Z|z|[+-]\\d{2}(?::?\\d{2})?)?)?$';
 
-/** SPEC "Details": optional sign, digits, optional fraction; no exponent, no white space. */
+/** docs/rules.md "Details": optional sign, digits, optional fraction; no exponent, no white space. */
 export const DECIMAL_RE = '^[+-]?(\\d+\\.?\\d*|\\.\\d+)$';
 
 /** The column delimiter used to read NDJSON lines as one CSV column (must not occur in the file). */
@@ -98,7 +98,7 @@ export interface PeerResult {
 
 const sqlStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** SPEC Inputs: `.ndjson`/`.jsonl` are newline-delimited; others are sniffed by the first non-blank byte. */
+/** docs/rules.md "Inputs": `.ndjson`/`.jsonl` are newline-delimited; others are sniffed by the first non-blank byte. */
 export async function sniffFormat(path: string): Promise<PeerFormat> {
   const ext = extname(path).toLowerCase();
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
@@ -177,7 +177,7 @@ export function macroSql(): string[] {
            (CASE WHEN p.z[1] = '-' THEN -1 ELSE 1 END)
            * (p.z[2:3]::BIGINT * 3600000000 + CASE WHEN length(p.z) = 3 THEN 0 ELSE right(p.z, 2)::BIGINT * 60000000 END)
          END`,
-    // The UTC instant of a timestamp string in epoch microseconds, or NULL when it is not a SPEC
+    // The UTC instant of a timestamp string in epoch microseconds, or NULL when it is not a valid
     // timestamp. (A fixed-position fast path for the canonical form measured 5x slower than
     // this: DuckDB evaluates ts_parts once here, common subexpressions being shared.)
     `CREATE OR REPLACE TEMP MACRO ts_us(t) AS CASE WHEN ts_valid(ts_parts(t)) THEN ts_epoch_us(ts_parts(t)) END`,
@@ -379,7 +379,7 @@ async function loadUsers(con: DuckDBConnection, usersPath: string): Promise<Reco
   return { duplicate_user_ids: Number(dup), invalid_signup_date: Number(bad) };
 }
 
-/** Runs the SPEC pipeline in DuckDB and writes the three Parquet outputs into `outDir`. */
+/** Runs the pipeline in DuckDB and writes the three Parquet outputs into `outDir`. */
 export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
   const t0 = performance.now();
   const eventsPath = resolve(opts.eventsPath);

@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [--runs N] [--sizes 1000000,10000000] [--formats json,ndjson] [--npm]`
  *
  * Issue 5's benchmark: our engine (the etl CLI, as a user runs it, the whole process) against
- * a DuckDB SQL peer of the same SPEC pipeline (electron/bench/duckdb-peer.ts, its own
+ * a DuckDB SQL peer of the same pipeline (electron/bench/duckdb-peer.ts, its own
  * process), on generated messy events (1M and 10M, JSON array and NDJSON; generated once and
  * cached under ~/.cache/benefits-engagement-etl/bench/<n>-<format>/). Each run is measured
  * with `/usr/bin/time -v` (wall time, peak RSS); ours and the peer alternate. Prints a

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Run by `npm install` / `npm ci` (package.json "postinstall"): two patches to installed
- * dependencies that change how fast they run, never what they do. Both are measured in README
- * "Speed and memory".
+ * dependencies that change how fast they run, never what they do. Both are measured in
+ * docs/performance.md.
  *
  * 1. nodejs-polars builds a fresh object literal of some 200 methods for every expression, series
  *    and frame it hands out, and the literals begin with computed keys (`[Symbol.toStringTag]`,

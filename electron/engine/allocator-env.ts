@@ -3,7 +3,7 @@
  * and Node's array buffers use on Linux). malloc reads it only when a process starts, so it is
  * set for the processes the app and the command line start to run the engine; other systems
  * ignore it. (The values live in allocator-env.json so the plain-JS CLI launcher reads the same
- * ones.) Measured in README "Speed and memory":
+ * ones.) Measured in docs/performance.md:
  * - MALLOC_ARENA_MAX=2: malloc gives busy threads their own arenas, up to eight per core, and
  *   memory freed in one is not reused by the others; at 10,000,000 events that left the peak
  *   about 350 MB higher.

@@ -1,5 +1,5 @@
 /**
- * All-or-nothing outputs (SPEC "Errors"): a run writes into a private staging folder inside the
+ * All-or-nothing outputs (docs/rules.md "Errors"): a run writes into a private staging folder inside the
  * output folder (same file system, so a rename moves a file), and only a run that fully
  * succeeded moves its files into place. A failed or cancelled run removes its staging folder,
  * leaving the earlier outputs exactly as they were. If a move fails half-way, the moves done so

@@ -23,7 +23,7 @@ function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, need: numb
 /*
  * Why every buffer is allocated for a whole batch up front: V8 compiles the scan loop assuming
  * that a field which was never reassigned stays as it is. The first grow() of each buffer broke
- * that assumption, threw the optimised scanner away, and had it compiled again (README "Speed").
+ * that assumption, threw the optimised scanner away, and had it compiled again (docs/performance.md).
  * So the builders are sized from the batch's row count and a per-column byte estimate, and grow
  * only for unusual data.
  */

@@ -1,6 +1,6 @@
 /**
  * Turns scanned events into columns, applying the per-row rules of stages 0-2 as it goes
- * (SPEC "Inputs" and the stage table): user_id trimming, timestamp validation, the value rule.
+ * (docs/rules.md "Inputs" and the stage table): user_id trimming, timestamp validation, the value rule.
  * A row's `reason` is 0 when it passed, else the code of the stage that dropped it.
  */
 import {
@@ -36,7 +36,7 @@ const parseDec = parseDecimal;
 
 /**
  * A JSON number as a plain decimal string, exactly as written but without an exponent:
- * `1.50` -> `1.5`, `2.5E-3` -> `0.0025`, `1e21` -> `1000000000000000000000` (SPEC: a numeric
+ * `1.50` -> `1.5`, `2.5E-3` -> `0.0025`, `1e21` -> `1000000000000000000000` (docs/rules.md: a numeric
  * user_id becomes "its decimal string"). Absurd exponents fall back to JavaScript's form.
  */
 export function plainDecimal(json: string): string {
@@ -191,7 +191,7 @@ export class EventColumns {
       else this.userId.pushString(plainDecimal(decoder.decode(b.subarray(s, e))));
       return true;
     }
-    // Only a string or a number is an id (SPEC "Inputs"): true/false/objects/arrays cannot name
+    // Only a string or a number is an id (docs/rules.md "Inputs"): true/false/objects/arrays cannot name
     // a user, so the event counts as missing its user_id; the dropped row keeps the JSON text.
     this.userIdRaw.pushBytes(b, s, e);
     this.userId.pushNull();

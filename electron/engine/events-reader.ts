@@ -1,5 +1,5 @@
 /**
- * Reads `raw_events.json` in either input format of SPEC "Events". Large files are split in
+ * Reads `raw_events.json` in either input format of docs/rules.md "Events". Large files are split in
  * two at a record boundary and scanned by two worker threads at once (the machine this is
  * built for has two cores); small files, and arrays whose layout gives no safe split point,
  * are scanned on this thread. Either way the rows, their order and every error are the same.
@@ -47,7 +47,7 @@ export interface EventsReadResult {
   rowOffsets: number[];
 }
 
-/** `.ndjson`/`.jsonl` are always line-delimited; other names are sniffed (SPEC "Details"). */
+/** `.ndjson`/`.jsonl` are always line-delimited; other names are sniffed (docs/rules.md "Details"). */
 export function formatFromName(path: string): EventsFormat | null {
   const ext = extname(path).toLowerCase();
   return ext === '.ndjson' || ext === '.jsonl' ? 'ndjson' : null;

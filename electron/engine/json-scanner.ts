@@ -2,7 +2,7 @@
  * A validating JSON scanner specialised for events. It walks UTF-8 bytes once, checks the full
  * JSON grammar (so a bad NDJSON line is caught as `malformed_record`), and records where the
  * event's fields are instead of building objects: the reader copies those byte ranges straight
- * into column buffers. This is what makes 10,000,000 events affordable (see README "Speed").
+ * into column buffers. This is what makes 10,000,000 events affordable (see docs/performance.md).
  */
 import { sameBytes } from './byte-words';
 
@@ -342,7 +342,7 @@ export class EventScanner {
     this.kind[field] = kind;
   }
 
-  /** Maps a key to a field slot (100 = metadata), or -1 for keys the SPEC ignores. */
+  /** Maps a key to a field slot (100 = metadata), or -1 for keys the rules ignore. */
   private keyField(s: number, e: number, capture: number): number {
     if (this.strEscaped) return this.keyFieldSlow(s, e, capture);
     const b = this.b;

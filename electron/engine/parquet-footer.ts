@@ -1,7 +1,7 @@
 /**
  * Reads a Parquet file's footer (row count, codec of every column chunk) with parquetjs-lite,
  * without loading any data: an independent reader, so the run report and the preview state
- * what is really on disk (SPEC "run_report.json"). Shared by the engine and the service.
+ * what is really on disk (docs/rules.md "run_report.json"). Shared by the engine and the service.
  */
 // parquetjs-lite ships no types; this is the small part of it used here.
 interface FooterColumn {

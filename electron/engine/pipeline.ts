@@ -1,5 +1,5 @@
 /**
- * The whole SPEC pipeline: read, clean, deduplicate, join, filter, write. It reports what it
+ * The whole pipeline: read, clean, deduplicate, join, filter, write. It reports what it
  * does as ProgressEvents (shared/pipeline.ts); the CLI and the desktop app only listen.
  * Imports nothing from Electron.
  */
@@ -55,7 +55,7 @@ export interface RunHooks {
   scan?: { workers?: number; parallelFrom?: number; batchRows?: number };
 }
 
-/** Runs the whole SPEC pipeline. Rejects with an EtlError for bad input or cancellation. */
+/** Runs the whole pipeline. Rejects with an EtlError for bad input or cancellation. */
 export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promise<RunReport> {
   const started = new Date();
   const t0 = performance.now();

@@ -252,7 +252,7 @@ class ArrayState {
       if (r === INCOMPLETE) return fileEnd ? bad(e, 'the file ends in the middle of an element') : p;
       if (r === INVALID) return bad(sc.errorAt, sc.error);
       this.index++;
-      // A non-object element scans with no captured fields: an event with no fields (SPEC).
+      // A non-object element scans with no captured fields: an event with no fields (docs/rules.md).
       cols.addEvent(this.index, sc);
       if (cols.length >= batchRows) onBatch(cols.finishBatch());
       this.afterElement = true;

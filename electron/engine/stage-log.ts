@@ -1,5 +1,5 @@
 /**
- * The log's sentences, rendered from stage reports (SPEC "Log"): the same numbers the
+ * The log's sentences, rendered from stage reports (docs/rules.md "Log"): the same numbers the
  * desktop app shows, worded as the seed's log worded them.
  */
 import { DROP_REASONS, type StageReport } from '../../shared/pipeline';

@@ -1,5 +1,5 @@
 /**
- * Stages 3-5 of the SPEC table and the three output tables, as Polars queries over the events
+ * Stages 3-5 of docs/rules.md "Stages" and the three output tables, as Polars queries over the events
  * the reader built (one row per event, with stages 0-2 already decided in `reason`).
  *
  * The events stay in the reader's batches (one single-chunk frame each) instead of one big
@@ -13,7 +13,7 @@
  * below; `prepareExpressions` builds them all ahead): nodejs-polars wraps each expression node
  * in an object of some 200 closures. As published that cost almost a millisecond a node (the
  * install-time patch, electron/cli/patch-dependencies.cjs, brings it to about 20 µs); built
- * per batch, it was 0.4 s of this thread at 1,000,000 events (README "Speed and memory").
+ * per batch, it was 0.4 s of this thread at 1,000,000 events (docs/performance.md).
  */
 import pl from './polars';
 import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
@@ -38,7 +38,7 @@ const MICROS_PER_DAY = 86_400_000_000;
 /** Room for every day of years 0000-9999 (see dailySummaryQuery). */
 const DAY_SPAN = 2 ** 23;
 
-/** The SPEC's dedup key: trimmed user_id, event_type, the timestamp as written, value. */
+/** The rules' dedup key: trimmed user_id, event_type, the timestamp as written, value. */
 export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as const;
 
 /**
@@ -284,7 +284,7 @@ export function usersFrame(users: UsersTable): DataFrame {
         known: pl.Series('known', new Array(users.userId.length).fill(true), pl.Bool),
       })
       // `user_rank` is the id's place in byte order: the daily summary groups and sorts by
-      // this small integer instead of by the string (SPEC: sorted by user_id, byte order).
+      // this small integer instead of by the string (docs/rules.md: sorted by user_id, byte order).
       .sort('user_id')
       .withRowIndex('user_rank')
   );
@@ -324,7 +324,7 @@ export async function countReasons(batches: EventBatches): Promise<Map<number, n
 
 const countExpressions = once(() => ({ reason: col('reason'), n: pl.len().alias('n') }));
 
-/** `clean_events.parquet`, SPEC column order and types. */
+/** `clean_events.parquet`, column order and types of docs/rules.md "Outputs". */
 export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
   const { kept } = reasonTests();
   const columns = cleanColumns();

@@ -1,5 +1,5 @@
 /**
- * ISO 8601 timestamp validation and conversion, exactly as SPEC "Valid timestamps" defines it.
+ * ISO 8601 timestamp validation and conversion, exactly as docs/rules.md "Valid timestamps" defines it.
  * Works on UTF-8 bytes so the reader can validate in place without creating strings.
  */
 
@@ -59,7 +59,7 @@ export function parseDateBytes(b: Uint8Array, s: number): number {
 }
 
 /**
- * Parses b[s..e) as a SPEC-valid timestamp. On success writes the UTC instant into `out` and
+ * Parses b[s..e) as a valid timestamp. On success writes the UTC instant into `out` and
  * returns true; any deviation from the grammar returns false (the row is `invalid_timestamp`).
  */
 export function parseTimestampBytes(b: Uint8Array, s: number, e: number, out: Instant): boolean {
@@ -93,7 +93,7 @@ export function parseTimestampBytes(b: Uint8Array, s: number, e: number, out: In
       while (i < e && n < 9) {
         const dg = digit(b, i);
         if (dg < 0) break;
-        // Keep microseconds; further digits are validated but truncated (SPEC).
+        // Keep microseconds; further digits are validated but truncated (docs/rules.md).
         if (n < 6) frac = frac * 10 + dg;
         n++;
         i++;

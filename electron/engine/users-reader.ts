@@ -1,5 +1,5 @@
 /**
- * Reads `users.csv` (SPEC "Users"): RFC 4180 quoting, a header matched case-insensitively,
+ * Reads `users.csv` (docs/rules.md "Users"): RFC 4180 quoting, a header matched case-insensitively,
  * first row wins for a repeated user_id, signup dates validated, country variants of the
  * United States normalised to `US`.
  */
@@ -25,14 +25,14 @@ export interface UsersTable {
 
 const US_NAMES = new Set(['us', 'usa', 'u.s.', 'u.s.a.', 'united states', 'united states of america']);
 
-/** `US` for the SPEC's spellings of the United States, else the trimmed value as written. */
+/** `US` for the rules' spellings of the United States, else the trimmed value as written. */
 export function normalizeCountry(raw: string): string {
   const t = raw.trim();
   return US_NAMES.has(t.toLowerCase()) ? 'US' : t;
 }
 
 /**
- * `YYYY-MM-DD`, or a valid SPEC timestamp cut to the date as written (no shift to UTC).
+ * `YYYY-MM-DD`, or a valid timestamp (docs/rules.md "Valid timestamps") cut to the date as written (no shift to UTC).
  * Returns days since epoch or null.
  */
 export function parseSignupDate(raw: string): number | null {

@@ -1,5 +1,5 @@
 /**
- * Streaming UTF-8 validation, one native `isUtf8` call per block: the SPEC's inputs are UTF-8,
+ * Streaming UTF-8 validation, one native `isUtf8` call per block: the rules' inputs are UTF-8,
  * and a file that is not gets a clear error rather than silently mangled text.
  */
 import { isUtf8 } from 'node:buffer';

@@ -1,5 +1,5 @@
 /**
- * Small byte-level rules of SPEC "Inputs" and "Details": decimal strings for `value`, and
+ * Small byte-level rules of docs/rules.md "Inputs" and "Details": decimal strings for `value`, and
  * number parsing.
  */
 
@@ -10,7 +10,7 @@ const POW10 = [
 const latin1 = new TextDecoder('latin1');
 
 /**
- * Reads b[s..e) as a decimal number. `strict` accepts only the SPEC's decimal-string grammar
+ * Reads b[s..e) as a decimal number. `strict` accepts only the rules' decimal-string grammar
  * (optional sign, digits, optional fraction: `12`, `-2.25`, `5.`, `.5`); otherwise any JSON
  * number (already validated by the scanner). Returns NaN when the text does not qualify.
  */

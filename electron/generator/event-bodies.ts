@@ -88,7 +88,7 @@ const METADATA_KINDS = new WeightedTable<MetadataKind>([
   ['null_device', 3],
 ]);
 
-/** How `value` is written (SPEC "value"): numbers, decimal strings, bad values, null. */
+/** How `value` is written (docs/rules.md "Events"): numbers, decimal strings, bad values, null. */
 export type ValueKind =
   | 'number'
   | 'null'

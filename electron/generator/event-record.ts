@@ -4,7 +4,7 @@
  * generator needs an exact spelling (`3.0`, `"12.50"`).
  */
 
-/** The `metadata` object of an event (SPEC "Fields of one event"). */
+/** The `metadata` object of an event (docs/rules.md "Events"). */
 export interface EventMetadata {
   device?: string | null;
   page?: string | null;
@@ -18,7 +18,7 @@ export interface EventRecord {
   /** The exact JSON text of `value` (`12.5`, `"12.50"`, `null`, `true`...). */
   valueText?: string;
   metadata?: EventMetadata | null;
-  /** An unknown top-level field, as `"key":value` JSON text (the SPEC ignores it). */
+  /** An unknown top-level field, as `"key":value` JSON text (the rules ignore it). */
   extraText?: string;
 }
 
@@ -65,7 +65,7 @@ export function serializeEvent(e: EventRecord): string {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
 /**
- * The value the SPEC reads from `value`'s JSON text: a number, a decimal-number string
+ * The value the rules read from `value`'s JSON text: a number, a decimal-number string
  * (sign, digits, optional fraction; no exponent, no white space) as that number, else null.
  */
 export function effectiveValue(valueText: string | undefined): number | null {

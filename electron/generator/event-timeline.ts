@@ -2,7 +2,7 @@
  * The instants of the natural events: spread over 2025 with more traffic on weekdays, in US
  * business hours and during open enrolment (November), and strictly increasing, so no two
  * natural events ever share a timestamp and random generation never makes an accidental
- * duplicate (SPEC "Deduplication"). O(1) memory per event; one table of 8760 hours.
+ * duplicate (docs/rules.md "Deduplication"). O(1) memory per event; one table of 8760 hours.
  */
 import type { Rng } from './prng';
 

@@ -40,7 +40,7 @@ export const DUPLICATE_WINDOW = 256;
 /** What went into the events file, by category: the numbers a test or a reader can check. */
 export interface EventsSummary {
   format: EventsFormat;
-  /** Array elements, or non-blank lines: the SPEC extract stage's `rows_in`. */
+  /** Array elements, or non-blank lines: the extract stage's `rows_in`. */
   events: number;
   plan: InjectionPlan;
   missingUserId: Partial<Record<MissingUserIdPattern, number>>;

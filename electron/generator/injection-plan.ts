@@ -1,7 +1,7 @@
 /**
  * How many rows of each messy kind a generated file holds. Counts are exact functions of the
  * number of events (round(N * rate)), never random draws, so the committed sample and any
- * reproduction of it drop exactly the same rows under the SPEC's stages.
+ * reproduction of it drop exactly the same rows under the rules' stages.
  *
  * With the defaults (8934 events, JSON array) this gives 4 missing user ids + 10 invalid
  * timestamps (14 dropped by the two cleaning stages) and 170 duplicates.
@@ -11,15 +11,15 @@ import type { Rng } from './prng';
 
 /** Rates per event. Chosen so that N = 8934 gives the sample's documented counts. */
 export const INJECTION_RATES = {
-  /** SPEC stage 1: user_id absent, null, "" or blank. */
+  /** Stage 1 (docs/rules.md "Stages"): user_id absent, null, "" or blank. */
   missingUserId: 0.00045,
-  /** SPEC stage 2: a timestamp that is not a valid ISO 8601 date-time. */
+  /** Stage 2 (docs/rules.md "Stages"): a timestamp that is not a valid ISO 8601 date-time. */
   invalidTimestamp: 0.0011,
-  /** SPEC stage 3: the same (user_id, event_type, timestamp, value) as an earlier kept event. */
+  /** Stage 3 (docs/rules.md "Stages"): the same (user_id, event_type, timestamp, value) as an earlier kept event. */
   duplicate: 0.019,
-  /** Looks like a duplicate but is not one under the SPEC (e.g. `Z` vs `+00:00`). */
+  /** Looks like a duplicate but is not one under the rules (e.g. `Z` vs `+00:00`). */
   nearDuplicate: 0.001,
-  /** SPEC stage 0, newline-delimited files only: a line that is not a JSON object. */
+  /** Stage 0 (docs/rules.md "Stages"), newline-delimited files only: a line that is not a JSON object. */
   malformedRecord: 0.0005,
   /** Newline-delimited files only: blank lines, skipped and not counted as rows. */
   blankLine: 0.0005,

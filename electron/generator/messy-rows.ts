@@ -1,12 +1,12 @@
 /**
- * The injected rows: each one exercises a rule of the SPEC and is dropped (or, for
+ * The injected rows: each one exercises a rule of docs/rules.md and is dropped (or, for
  * near-duplicates, deliberately kept) by exactly the stage the generator intends.
  */
 import { effectiveValue, serializeEvent, type EventRecord } from './event-record';
 import { EVENT_TYPE_NAMES, otherMetadata } from './event-bodies';
 import type { Rng } from './prng';
 
-/** SPEC stage 1 patterns, in injection order (the k-th row uses pattern k mod length). */
+/** Stage 1 (docs/rules.md "Stages") patterns, in injection order (the k-th row uses pattern k mod length). */
 export const MISSING_USER_ID_PATTERNS = [
   'absent',
   'null',
@@ -19,7 +19,7 @@ export type MissingUserIdPattern = (typeof MISSING_USER_ID_PATTERNS)[number];
 
 /**
  * A row without a usable user id. `not_an_object` (a bare `null` array element, which the
- * SPEC reads as an event with no fields) only exists in JSON arrays: in newline-delimited
+ * rules read as an event with no fields) only exists in JSON arrays: in newline-delimited
  * files such a line would be a malformed record instead, so it becomes blank white space there.
  */
 export function missingUserIdRow(
@@ -44,7 +44,7 @@ export function missingUserIdRow(
   }
 }
 
-/** SPEC stage 0 patterns for newline-delimited files: lines that are not a JSON object. */
+/** Stage 0 (docs/rules.md "Stages") patterns for newline-delimited files: lines that are not a JSON object. */
 export const MALFORMED_PATTERNS = [
   'truncated_json',
   'not_json',
@@ -75,7 +75,7 @@ export function malformedLine(base: EventRecord, pattern: MalformedPattern, rng:
 }
 
 /**
- * Ways to write a duplicate so that it still matches under the SPEC ("Deduplication":
+ * Ways to write a duplicate so that it still matches under the rules ("Deduplication":
  * trimmed user_id, event_type, the timestamp text, value as float64).
  */
 export type DuplicateVariant =
@@ -149,7 +149,7 @@ export function duplicateRow(
   return { text: serializeEvent(copy), variant };
 }
 
-/** Rows that look like a duplicate but are not one under the SPEC. */
+/** Rows that look like a duplicate but are not one under the rules. */
 export type NearDuplicateVariant = 'zulu_as_offset' | 'value_changed' | 'event_type_changed';
 
 /**

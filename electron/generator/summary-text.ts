@@ -28,7 +28,7 @@ export function describeSummary(s: GenerateSummary): string {
   const lines = [
     `Wrote ${s.eventsPath} (${e.events} events, ${size(s.eventsBytes)}) and ${s.usersPath} (${u.rows} rows, ${size(s.usersBytes)}) in ${s.ms} ms`,
     `Seed ${s.options.seed}, format ${s.options.format}${s.options.crlf ? ', CRLF' : ''}${s.options.bom ? ', BOM' : ''}`,
-    `Expected SPEC counts: malformed_record ${total(e.malformedRecord)}, missing_user_id ${total(e.missingUserId)}, invalid_timestamp ${total(e.invalidTimestamp)} (cleaning drops ${cleaned}), duplicate ${total(e.duplicate)}`,
+    `Expected counts: malformed_record ${total(e.malformedRecord)}, missing_user_id ${total(e.missingUserId)}, invalid_timestamp ${total(e.invalidTimestamp)} (cleaning drops ${cleaned}), duplicate ${total(e.duplicate)}`,
     `  missing user_id${list(e.missingUserId)}`,
     `  invalid timestamp${list(e.invalidTimestamp)}`,
     `  duplicates${list(e.duplicate)}`,

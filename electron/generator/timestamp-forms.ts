@@ -1,5 +1,5 @@
 /**
- * Timestamp text for generated events: the valid ISO 8601 variants the SPEC accepts
+ * Timestamp text for generated events: the valid ISO 8601 variants the rules accept
  * ("Valid timestamps") and the invalid patterns it rejects, each rendered from an instant.
  */
 import type { Instant } from './event-timeline';
@@ -198,7 +198,7 @@ function isoWeek(seconds: number): { year: number; week: number; weekday: number
 }
 
 /**
- * `instant` written in an invalid pattern (SPEC "Valid timestamps": everything else is invalid).
+ * `instant` written in an invalid pattern (docs/rules.md "Valid timestamps": everything else is invalid).
  * `occurrence` counts earlier rows of the same pattern, so variants (which impossible date) take turns.
  */
 export function invalidTimestamp(

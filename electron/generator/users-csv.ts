@@ -1,5 +1,5 @@
 /**
- * `users.csv`: one row per user with messy but SPEC-covered content (SPEC "Users"): country
+ * `users.csv`: one row per user with messy but rule-covered content (docs/rules.md "Users"): country
  * spellings of the United States, other countries, empty countries, duplicate user rows
  * (the first wins), bad and date-time signup dates, RFC 4180 quoted fields and an extra
  * column. Also returns the id pool the events draw their users from.
@@ -22,7 +22,7 @@ export const USER_RATES = {
 /** Share of events whose user is not in users.csv. */
 export const UNKNOWN_USER_SHARE = 0.03;
 
-/** How the United States is written (SPEC: all of these mean `US`), with weights. */
+/** How the United States is written (docs/rules.md: all of these mean `US`), with weights. */
 const US_SPELLINGS = new WeightedTable<string>([
   ['US', 62],
   ['usa', 7],
@@ -66,7 +66,7 @@ const PLANS = new WeightedTable<string>([
 const SIGNUP_START_DAY = Date.UTC(2022, 0, 1) / 86_400_000;
 const SIGNUP_END_DAY = Date.UTC(2025, 9, 31) / 86_400_000;
 
-/** The users the events refer to. Ids are trimmed (as the SPEC compares them). */
+/** The users the events refer to. Ids are trimmed (as the rules compare them). */
 export interface UserPool {
   /** Distinct user ids in users.csv, in file order of their first row. */
   ids: string[];
@@ -181,7 +181,7 @@ export function writeUsersCsv(
       case 'impossible':
         return rng.pick([`${y}-02-30`, `${y}-04-31`, `${y}-11-31`, `${y}-13-05`]);
       case 'dateTime': {
-        // Late-evening local times west of UTC: the SPEC keeps the date as written.
+        // Late-evening local times west of UTC: the rules keep the date as written.
         const hh = String(rng.int(19, 23));
         const mm = rng.pick(['00', '15', '30', '45']);
         return `${date}T${hh}:${mm}:00${rng.pick(['-05:00', '-08:00', '-04:00', 'Z'])}`;

@@ -1,6 +1,6 @@
 /**
  * Names the way an invalid timestamp is wrong, for the dropped-rows view: "slashes",
- * "epoch number", "impossible date"... The SPEC's valid form is in "Valid timestamps";
+ * "epoch number", "impossible date"... The rules' valid form is in "Valid timestamps";
  * this only explains rejects, it never decides validity.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Finds the position of a source_row in dropped_rows.parquet. The file is in input order
- * (SPEC "Outputs": dropped rows are in input order), so source_row only grows and a binary
+ * (docs/rules.md "Outputs": dropped rows are in input order), so source_row only grows and a binary
  * search over offsets needs about log2(n) one-row reads instead of a scan.
  */
 import type { ParquetPage, Result } from '../../shared/service-contract';

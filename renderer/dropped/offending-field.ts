@@ -1,6 +1,6 @@
 /**
  * Which column of a dropped row explains its drop, so the table can highlight it
- * (SPEC stage table: each reason is about one field).
+ * (docs/rules.md "Stages": each reason is about one field).
  */
 import type { DropReason } from '../../shared/pipeline';
 

@@ -44,7 +44,7 @@ export function formatPercent(part: number, whole: number): string {
   return `${pct.toFixed(1)}%`;
 }
 
-// The service sends timestamps as ISO strings with microseconds (SPEC: timestamp_dt is us UTC).
+// The service sends timestamps as ISO strings with microseconds (docs/rules.md: timestamp_dt is us UTC).
 const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**

@@ -30,7 +30,7 @@ export interface StageRow {
   ms: number | null;
   /** Time so far while the stage runs, from heartbeat events. */
   elapsedMs: number | null;
-  /** rows_in = rows_out + dropped (SPEC stage table); null until the stage has finished. */
+  /** rows_in = rows_out + dropped (docs/rules.md "Stages"); null until the stage has finished. */
   balanced: boolean | null;
 }
 

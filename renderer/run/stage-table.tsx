@@ -1,4 +1,4 @@
-/** One row per SPEC stage, filled in as stage events arrive, with its balance check. */
+/** One row per stage, filled in as stage events arrive, with its balance check. */
 import { STAGE_DROP_REASON } from '../../shared/pipeline';
 import { REASON_LABELS } from '../dropped/offending-field';
 import { formatCount, formatDuration } from '../lib/format';

@@ -1,6 +1,6 @@
 /**
- * The DuckDB peer is the benchmark's reference implementation of SPEC.md, so its SQL must be
- * faithful. Small inline inputs, one point of the SPEC each; fast (a few hundred ms).
+ * The DuckDB peer is the benchmark's reference implementation of docs/rules.md, so its SQL must be
+ * faithful. Small inline inputs, one point of the rules each; fast (a few hundred ms).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -244,7 +244,7 @@ test('peer: JSON array with non-object elements; output schema', async () => {
   }
 });
 
-test('peer: JSON array fast path (read_json records) agrees with the SPEC on escapes, numbers, canonical timestamps', async () => {
+test('peer: JSON array fast path (read_json records) agrees with the rules on escapes, numbers, canonical timestamps', async () => {
   const s = setup(
     'raw_events.json',
     JSON.stringify([

@@ -1,5 +1,5 @@
 /**
- * SPEC "Errors", the all-or-nothing half: moving outputs into place, and cancellation at every
+ * docs/rules.md "Errors", the all-or-nothing half: moving outputs into place, and cancellation at every
  * point of a run, leave an earlier good output folder byte-identical (or wholly replaced by a
  * finished run), with no staging folder left behind. (Input errors are in errors.test.ts.)
  */

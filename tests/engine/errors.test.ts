@@ -1,5 +1,5 @@
 /**
- * SPEC "Errors": fatal input errors are one clear line naming the file (and line or byte offset),
+ * docs/rules.md "Errors": fatal input errors are one clear line naming the file (and line or byte offset),
  * and a failed or cancelled run leaves an earlier good output folder byte-identical, with no
  * staging folder left behind.
  */

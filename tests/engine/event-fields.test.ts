@@ -1,5 +1,5 @@
 /**
- * SPEC "Inputs / Events" and "Details", per field: the user_id and value rules, escapes,
+ * docs/rules.md "Events" and "Details", per field: the user_id and value rules, escapes,
  * duplicate keys, unknown fields, metadata, deep nesting. Driven through runPipeline and read
  * back from the outputs. (Formats, lines and sniffing are in events-reader.test.ts.)
  */
@@ -323,7 +323,7 @@ describe('fields', () => {
 });
 
 describe('valid JSON, however deeply nested', () => {
-  // 600 levels of nesting in an unknown field: valid JSON (JSON.parse reads it), so the SPEC's
+  // 600 levels of nesting in an unknown field: valid JSON (JSON.parse reads it), so the rules'
   // fatal "not valid JSON" does not apply, and an NDJSON line holding it IS a JSON object.
   const deep = '['.repeat(600) + ']'.repeat(600);
   const event = `{"user_id":"u1","timestamp":"2025-01-15T10:00:00Z","extra":${deep}}`;

@@ -1,5 +1,5 @@
 /**
- * SPEC "Inputs / Events" and "Details": both input formats, BOM, CRLF, blank lines, malformed
+ * docs/rules.md "Events" and "Details": both input formats, BOM, CRLF, blank lines, malformed
  * lines, format sniffing, the user_id and value rules, duplicate keys, unknown fields, metadata.
  * Driven through runPipeline and read back from the outputs.
  */

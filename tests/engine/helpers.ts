@@ -1,7 +1,7 @@
 /**
  * Shared fixtures for the engine tests: temp folders, tiny inline inputs, a runPipeline wrapper
  * that reads every output back, and a folder hash for "the earlier outputs stayed as they were".
- * Expectations live in the tests and are derived from SPEC.md, never from the engine.
+ * Expectations live in the tests and are derived from docs/rules.md, never from the engine.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * An input larger than one internal batch (2^20 rows) and one read block (8 MiB), but under
- * the size the reader splits between threads: nothing in the SPEC depends on the input's
+ * the size the reader splits between threads: nothing in the rules depends on the input's
  * size, so row numbers, deduplication across the batch boundary, and a multi-byte character
  * split across the block boundary must all hold.
  */

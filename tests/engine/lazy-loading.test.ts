@@ -1,6 +1,6 @@
 /**
  * A run starts its scan threads first and needs Polars and parquetjs-lite only later, so
- * loading the engine must not load them (they take about 65 ms together: README "Speed and
+ * loading the engine must not load them (they take about 65 ms together: docs/performance.md
  * memory"). Checked in a fresh process, as the command line loads it.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * SPEC "Outputs", "run_report.json" and "Log": column names, order and types; row order;
+ * docs/rules.md "Outputs", "run_report.json" and "Log": column names, order and types; row order;
  * UTC dates and microsecond instants; the report's shape and arithmetic; the log's lines; and
  * an independent read of every Parquet footer with parquetjs-lite (Snappy on every chunk).
  */
@@ -65,7 +65,7 @@ interface Footer {
 /** Parquet physical types by value. */
 const PHYSICAL = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'];
 
-/** The type the SPEC's "Parquet / Arrow type" means, as the footer states it. */
+/** The type the rules' "Parquet / Arrow type" means, as the footer states it. */
 const FOOTER_TYPE: Record<string, string> = {
   'DataType(String)': 'BYTE_ARRAY STRING',
   'DataType(Datetime(us,UTC))': 'INT64 TIMESTAMP(MICROS,UTC)',
@@ -577,7 +577,7 @@ describe('etl.log', () => {
     assert.match(log, / - INFO - .*Loaded 17 events/);
     assert.match(log, / - INFO - .*Loaded 8 users/);
     // Cleaning ends with 14 rows; A is the rows it started from (16, or 17 if counted before
-    // the malformed line was dropped: the SPEC does not say), and N = A - B.
+    // the malformed line was dropped: the rules do not say), and N = A - B.
     const cleaned = / - INFO - Cleaned events: (\d+) -> 14 \(dropped (\d+) rows\)$/m.exec(log);
     assert.ok(cleaned, 'Cleaned events line');
     assert.ok(['16', '17'].includes(cleaned[1]));
@@ -635,7 +635,7 @@ describe('progress events (hooks.onEvent)', () => {
     assert.ok(!r.events.some((e) => e.type === 'run-failed'));
   });
 
-  test('each stage starts, then finishes with its report entry, in SPEC order', () => {
+  test('each stage starts, then finishes with its report entry, in the order of docs/rules.md', () => {
     const marks = r.events
       .filter((e) => e.type === 'stage-started' || e.type === 'stage-finished')
       .map((e) => (e.type === 'stage-started' ? `start ${e.stage}` : `finish ${e.stage.name}`));

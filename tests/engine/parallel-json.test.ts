@@ -1,5 +1,5 @@
 /**
- * JSON arrays of 16 MiB and more are scanned by two threads, split near the middle. The SPEC
+ * JSON arrays of 16 MiB and more are scanned by two threads, split near the middle. The rules
  * knows nothing of this: source_row, deduplication across the split, error positions and
  * cancellation must be exactly what a single pass gives.
  */

@@ -1,6 +1,6 @@
 /**
  * NDJSON files of 16 MiB and more are scanned by two threads, split near the middle (and a JSON
- * array whose guessed split falls inside an element goes back to one pass). The SPEC knows
+ * array whose guessed split falls inside an element goes back to one pass). The rules know
  * nothing of this: source_row, deduplication across the split, error positions and
  * cancellation must be exactly what a single pass gives.
  */

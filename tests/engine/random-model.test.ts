@@ -1,7 +1,7 @@
 /**
- * Random inputs full of the SPEC's corner cases (padded and numeric ids, every timestamp form,
+ * Random inputs full of the rules' corner cases (padded and numeric ids, every timestamp form,
  * value strings, duplicates, odd metadata, blank and malformed lines), run through the engine
- * and through spec-model.ts (JSON.parse and the SPEC's rules, nothing else). The three outputs
+ * and through spec-model.ts (JSON.parse and the rules' rules, nothing else). The three outputs
  * and the report's counts must agree exactly, whatever the format, line ends, batch size, or
  * number of scan threads.
  */
@@ -107,7 +107,7 @@ const METAS: unknown[] = [
 const JUNK = ['oops', '[1]', '{"a":', '42', 'null', '{"user_id":"u1"} x', "{'a':1}"];
 const BLANK = ['', '  ', '\t', ' \t '];
 
-/** A random timestamp in one of the SPEC's forms (sometimes with an impossible part). */
+/** A random timestamp in one of the rules' forms (sometimes with an impossible part). */
 function randomTimestamp(r: (n: number) => number): string {
   const p2 = (n: number) => String(n).padStart(2, '0');
   const y = [1969, 1970, 1999, 2000, 2023, 2024, 2025, 2100][r(8)];
@@ -248,7 +248,7 @@ async function runBoth(
   return { got, want };
 }
 
-describe('engine vs SPEC model on random inputs', () => {
+describe('engine vs the rules model on random inputs', () => {
   const events = makeEvents(3000, 7);
 
   test('sanity: the random input exercises every drop reason', () => {

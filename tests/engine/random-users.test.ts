@@ -10,7 +10,7 @@ import { runPipeline } from '../../electron/engine/pipeline';
 import { readRows, tmpDir, writeFile } from './helpers';
 import { compare, model } from './spec-model';
 
-describe('engine vs SPEC model on random users.csv files', () => {
+describe('engine vs the rules model on random users.csv files', () => {
   const IDS = ['u1', 'u2', 'u3', 'x,y', 'q"q', 'line\nbreak', 'é', '😀', '10', 'Z', 'a'];
   const COUNTRIES = [
     'US',

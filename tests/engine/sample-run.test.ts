@@ -1,7 +1,7 @@
 /**
  * End to end on the sample in data/ (written by `npm run generate`): the log's counts, and
  * all three Parquet outputs read back independently with parquetjs-lite (row counts equal the
- * report's, column names per SPEC, Snappy on every column chunk).
+ * report's, column names per docs/rules.md, Snappy on every column chunk).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

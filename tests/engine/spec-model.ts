@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import type { RunReport } from '../../shared/pipeline';
 
 /**
- * A small, deliberately naive model of the SPEC pipeline built on JSON.parse, used to check
+ * A small, deliberately naive model of the pipeline built on JSON.parse, used to check
  * the engine on random inputs. It shares no code with the engine: if both agree on thousands
- * of odd rows, the engine follows the SPEC (or both misread it the same way).
+ * of odd rows, the engine follows the rules (or both misread it the same way).
  */
 
 export interface ModelOutputs {
@@ -27,7 +27,7 @@ const TS =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 
 /**
- * The SPEC's grammar as one regular expression, plus its calendar and range rules, with the
+ * The rules' grammar as one regular expression, plus its calendar and range rules, with the
  * instant computed by Date: milliseconds since the epoch and the microseconds below them.
  */
 export function modelInstant(s: string): { ms: number; micros: number } | null {
@@ -51,7 +51,7 @@ export function modelInstant(s: string): { ms: number; micros: number } | null {
   return { ms, micros: frac ? Number((frac + '00000').slice(0, 6)) : 0 };
 }
 
-/** Microseconds since the epoch, or null when the SPEC calls the text invalid. */
+/** Microseconds since the epoch, or null when the rules call the text invalid. */
 export function modelTimestamp(s: string): number | null {
   const i = modelInstant(s);
   return i && i.ms * 1000 + i.micros;
@@ -106,7 +106,7 @@ const text = (v: unknown): string | null =>
   v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
 const day = (micros: number) => new Date(Math.floor(micros / 86_400_000_000) * 86_400_000).toISOString().slice(0, 10);
 
-/** What the SPEC says the three outputs hold. `eventsText` is the file's text. */
+/** What the rules say the three outputs hold. `eventsText` is the file's text. */
 export function model(eventsText: string, format: 'json' | 'ndjson', usersText: string): ModelOutputs {
   const counts = { rows: 0, malformed: 0, missing: 0, invalidTs: 0, dup: 0, unknown: 0, nonUs: 0, invalidValue: 0 };
   const body = eventsText.startsWith('\ufeff') ? eventsText.slice(1) : eventsText;
@@ -188,7 +188,7 @@ export function model(eventsText: string, format: 'json' | 'ndjson', usersText: 
     };
     const drop = (reason: string, duplicateOf: number | null = null) =>
       dropped.push({ source_row: rec.row, drop_reason: reason, duplicate_of: duplicateOf, ...asRead, raw: null });
-    // Only a string or a number is an id (SPEC "Inputs"); anything else counts as missing.
+    // Only a string or a number is an id (docs/rules.md "Inputs"); anything else counts as missing.
     const isId = typeof e.user_id === 'string' || typeof e.user_id === 'number';
     const user = rawUser === null || !isId ? '' : rawUser.trim();
     if (!user) {

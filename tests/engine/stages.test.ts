@@ -1,5 +1,5 @@
 /**
- * SPEC "Stages, in this order": every drop reason through runPipeline, the first stage that
+ * docs/rules.md "Stages": every drop reason through runPipeline, the first stage that
  * rejects wins, deduplication keys, and the users.csv rules the join and US filter depend on.
  */
 import assert from 'node:assert/strict';
@@ -37,7 +37,7 @@ describe('clean: user_id', () => {
 });
 
 describe('clean: timestamp', () => {
-  test('absent, null, not a string, or not SPEC-valid is invalid_timestamp; the text is kept as read', async () => {
+  test('absent, null, not a string, or not valid is invalid_timestamp; the text is kept as read', async () => {
     const absent = ev('u1', 0);
     delete absent.timestamp;
     const text =

@@ -1,5 +1,5 @@
 /**
- * SPEC "Valid timestamps": every accepted form with the UTC instant it denotes (computed with
+ * docs/rules.md "Valid timestamps": every accepted form with the UTC instant it denotes (computed with
  * Date.UTC, independently of the engine), and every rejected form.
  */
 import assert from 'node:assert/strict';
@@ -219,8 +219,8 @@ describe('rejected forms', () => {
   }
 });
 
-describe('against an independent reading of the SPEC grammar', () => {
-  // The test model of the SPEC's timestamps (spec-model.ts), as days and microseconds of day.
+describe('against an independent reading of the rules grammar', () => {
+  // The test model of the rules' timestamps (spec-model.ts), as days and microseconds of day.
   // Compared on 100,000 pseudo-random mutations of valid strings.
   function oracle(s: string): Instant | null {
     const i = modelInstant(s);
@@ -263,7 +263,7 @@ describe('against an independent reading of the SPEC grammar', () => {
       if (want) valid++;
       const got = parseTimestamp(s);
       if (JSON.stringify(got) !== JSON.stringify(want))
-        assert.fail(`${JSON.stringify(s)}: got ${JSON.stringify(got)}, SPEC says ${JSON.stringify(want)}`);
+        assert.fail(`${JSON.stringify(s)}: got ${JSON.stringify(got)}, the rules say ${JSON.stringify(want)}`);
     }
     assert.ok(valid > 5000, `${valid} valid mutations`);
   });

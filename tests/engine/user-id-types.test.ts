@@ -1,4 +1,4 @@
-/** SPEC "Inputs": a user_id is a string or a number; any other JSON value names no user. */
+/** docs/rules.md "Inputs": a user_id is a string or a number; any other JSON value names no user. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ev, reasons, run, usersCsv } from './helpers';

@@ -1,5 +1,5 @@
 /**
- * SPEC "Users": RFC 4180 CSV, the United States' spellings, signup_date rules. Unit tests of
+ * docs/rules.md "Users": RFC 4180 CSV, the United States' spellings, signup_date rules. Unit tests of
  * the reader's pieces (the pipeline-level behaviour is in stages.test.ts).
  */
 import assert from 'node:assert/strict';

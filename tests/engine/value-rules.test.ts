@@ -1,5 +1,5 @@
 /**
- * SPEC "Details": a decimal-number string is an optional sign, digits, and an optional
+ * docs/rules.md "Details": a decimal-number string is an optional sign, digits, and an optional
  * fraction (`12`, `-2.25`, `5.`, `.5`), no exponent, no white space; its float64 is the
  * correctly rounded value, which is what Number() gives for such text.
  */

@@ -1,6 +1,6 @@
 /**
  * The generated sample run through the real engine: the report's stage counts must be
- * exactly the ones the generator injected (SPEC "Stages, in this order").
+ * exactly the ones the generator injected (docs/rules.md "Stages").
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,10 +1,10 @@
 /**
- * A small, independent reading of the SPEC's stages (extract, clean, deduplicate, join,
+ * A small, independent reading of the rules' stages (extract, clean, deduplicate, join,
  * filter), written only to check the generator's injected counts. Deliberately simple and
  * separate from the engine, so a bug in one does not hide a bug in the other.
  */
 
-/** Row counts per SPEC stage. */
+/** Row counts per stage. */
 export interface OracleCounts {
   rowsIn: number;
   malformed: number;
@@ -20,7 +20,7 @@ export interface OracleCounts {
 const TS =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?$/;
 
-/** SPEC "Valid timestamps". */
+/** docs/rules.md "Valid timestamps". */
 export function isValidTimestamp(ts: unknown): boolean {
   if (typeof ts !== 'string') return false;
   const m = TS.exec(ts);
@@ -56,14 +56,14 @@ export function isValidTimestamp(ts: unknown): boolean {
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
-/** SPEC "value": a number, a decimal string as its number, else null. */
+/** docs/rules.md "Events": a number, a decimal string as its number, else null. */
 export function valueOf(v: unknown): number | null {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && DECIMAL.test(v)) return Number(v);
   return null;
 }
 
-/** SPEC "user_id": a string or a number, trimmed; null when absent or empty. */
+/** docs/rules.md "Events": a string or a number, trimmed; null when absent or empty. */
 export function userIdOf(v: unknown): string | null {
   if (typeof v === 'number') return String(v);
   if (typeof v !== 'string') return null;
@@ -126,7 +126,7 @@ export function readUsers(csv: string): { users: Map<string, boolean>; rows: num
   return { users, rows: rows.length, ignoredDuplicates };
 }
 
-/** Runs the SPEC stages over an events text and a users.csv text, counting each drop. */
+/** Runs the stages of docs/rules.md over an events text and a users.csv text, counting each drop. */
 export function runOracle(eventsText: string, format: 'json' | 'ndjson', usersCsv: string): OracleCounts {
   const counts: OracleCounts = {
     rowsIn: 0,

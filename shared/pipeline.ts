@@ -81,7 +81,13 @@ export interface OutputReport {
   path: string;
   rows: number;
   bytes: number;
-  codec: string;
+  /**
+   * Read back from the file's footer: `SNAPPY` when every column chunk uses it. Null when the
+   * file has no column chunks (no rows), since such a file records no codec; `codec_note` says so.
+   */
+  codec: string | null;
+  /** Present only when `codec` is null: why the file states no codec. */
+  codec_note?: string;
 }
 
 export interface RunWarning {

@@ -56,7 +56,8 @@ export interface ParquetPage {
   /** Rows in the file, or matching `dropReason` when given. */
   totalRows: number;
   bytes: number;
-  codec: string;
+  /** From the file's footer; null when the file has no column chunks (no rows), so no codec. */
+  codec: string | null;
   offset: number;
   /** Timestamps as ISO strings, dates as `YYYY-MM-DD`, int64 as numbers. */
   rows: Cell[][];

@@ -28,10 +28,17 @@ export interface ParquetFooter {
   rows: number;
   /** The codec of every column chunk, in file order. */
   chunkCodecs: string[];
-  /** `SNAPPY` when every chunk uses it; otherwise the distinct codecs joined with `+`. */
-  codec: string;
+  /**
+   * `SNAPPY` when every chunk uses it; otherwise the distinct codecs joined with `+`. Null when
+   * the file has no column chunks (a file with no rows has no row groups), so it records no codec.
+   */
+  codec: string | null;
 }
 
+/** Why an output's codec is null, for the run report and the log. */
+export const NO_CODEC_NOTE = 'no column chunks (the file has no rows), so the file records no codec';
+
+/** Reads `path`'s footer: its row count and the codec of each column chunk, as the file states them. */
 export async function readParquetFooter(path: string): Promise<ParquetFooter> {
   const reader = await loadParquet().ParquetEnvelopeReader.openFile(path);
   try {
@@ -40,8 +47,8 @@ export async function readParquetFooter(path: string): Promise<ParquetFooter> {
       rg.columns.map((c) => CODECS[c.meta_data?.codec ?? -1] ?? `CODEC_${c.meta_data?.codec}`),
     );
     const distinct = [...new Set(chunkCodecs)].sort();
-    // A file with no row groups has no chunks; it was still written with the run's codec.
-    return { rows: int64(footer.num_rows), chunkCodecs, codec: distinct.length ? distinct.join('+') : 'SNAPPY' };
+    // Only what the file says: with no chunks there is no codec to report.
+    return { rows: int64(footer.num_rows), chunkCodecs, codec: distinct.length ? distinct.join('+') : null };
   } finally {
     await reader.close();
   }

@@ -19,7 +19,7 @@ import {
 import { createStaging, type StagingFolder } from './atomic-output';
 import { cancelledError, inputError, toErrorInfo } from './errors';
 import { readEvents, type EventsReadResult } from './events-reader';
-import { readParquetFooter } from './parquet-footer';
+import { NO_CODEC_NOTE, readParquetFooter } from './parquet-footer';
 import {
   REASON_CODES,
   type EventBatches,
@@ -333,10 +333,17 @@ async function writeOutputs(
   for (const name of PARQUET_IN_REPORT_ORDER) {
     const footer = await readParquetFooter(staging.path(name));
     const bytes = (await stat(staging.path(name))).size;
-    outputs.push({ path: join(run.req.outDir, name), rows: footer.rows, bytes, codec: footer.codec });
+    const codec = footer.codec;
+    outputs.push({
+      path: join(run.req.outDir, name),
+      rows: footer.rows,
+      bytes,
+      ...(codec === null ? { codec, codec_note: NO_CODEC_NOTE } : { codec }),
+    });
   }
   run.checkCancel();
-  for (const o of outputs) run.rec.log('INFO', `Wrote ${o.path}: ${o.rows} rows, ${o.bytes} bytes, ${o.codec}`);
+  for (const o of outputs)
+    run.rec.log('INFO', `Wrote ${o.path}: ${o.rows} rows, ${o.bytes} bytes, ${o.codec ?? `no codec: ${o.codec_note}`}`);
   return outputs;
 }
 

@@ -26,6 +26,14 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/**
+ * A Parquet file's codec as its footer states it; a file with no rows has no column chunks and
+ * so states none, which the preview says in words rather than inventing one.
+ */
+export function formatCodec(codec: string | null): string {
+  return codec ?? 'none (no rows, so no column chunks)';
+}
+
 /** Milliseconds as "850 ms", "2.3 s" or "1 min 5 s". */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';

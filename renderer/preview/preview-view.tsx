@@ -10,7 +10,7 @@ import { ErrorBanner } from '../components/error-banner';
 import { ErrorBoundary } from '../components/error-boundary';
 import { TabPanel, Tabs } from '../components/tabs';
 import { VirtualTable, type SortState } from '../components/virtual-table';
-import { formatBytes, formatCount } from '../lib/format';
+import { formatBytes, formatCodec, formatCount } from '../lib/format';
 import { DailyChart } from './daily-chart';
 
 export function PreviewView({ outDir, version }: { outDir: string; version: number }) {
@@ -58,7 +58,7 @@ function FilePreview({ outDir, file, version }: { outDir: string; file: ParquetO
             </div>
             <div>
               <dt>Codec</dt>
-              <dd>{meta.codec}</dd>
+              <dd data-testid="codec">{formatCodec(meta.codec)}</dd>
             </div>
           </dl>
           <ul className="schema-list" aria-label={`Schema of ${file}`}>

@@ -177,13 +177,26 @@ describe('Parquet schemas', () => {
     assert.deepEqual(readSchema(path.join(e.outDir, 'clean_events.parquet')), CLEAN_SCHEMA);
     assert.deepEqual(readSchema(path.join(e.outDir, 'daily_summary.parquet')), DAILY_SCHEMA);
     assert.deepEqual(readSchema(path.join(e.outDir, 'dropped_rows.parquet')), DROPPED_SCHEMA);
+    // An empty file has no row groups, so no column chunks and no codec: the report says so
+    // instead of naming the codec the run asked for.
+    const note = 'no column chunks (the file has no rows), so the file records no codec';
+    assert.deepEqual(
+      e.report.outputs.map((o) => [path.basename(o.path), o.rows, o.codec, o.codec_note]),
+      [
+        ['clean_events.parquet', 0, null, note],
+        ['daily_summary.parquet', 0, null, note],
+        ['dropped_rows.parquet', 0, null, note],
+      ],
+    );
     for (const o of e.report.outputs) {
-      assert.equal(o.rows, 0);
-      assert.equal(o.codec, 'SNAPPY');
       const f = await footer(path.join(e.outDir, path.basename(o.path)));
-      assert.equal(f.rows, 0);
-      for (const c of f.codecs) assert.equal(c, 1);
+      assert.deepEqual([f.rows, f.codecs], [0, []], o.path);
     }
+    const wrote = e.log.split('\n').filter((l) => l.includes(' - INFO - Wrote '));
+    assert.deepEqual(
+      wrote.map((l) => l.replace(/^.* - INFO - Wrote .*[\\/]/, '').replace(/\d+ bytes/, 'N bytes')),
+      ['clean_events', 'daily_summary', 'dropped_rows'].map((n) => `${n}.parquet: 0 rows, N bytes, no codec: ${note}`),
+    );
   });
 });
 
@@ -206,6 +219,11 @@ describe('when every row is dropped', () => {
       assert.ok(e.dropped.length > 0);
       for (const d of e.dropped) assert.equal(d.drop_reason, reason);
       assert.equal(e.report.stages[5].rows_out, 0);
+      // The empty files state no codec; the dropped rows' file states Snappy on its chunks.
+      assert.deepEqual(
+        e.report.outputs.map((o) => o.codec),
+        [null, null, 'SNAPPY'],
+      );
     });
   }
 });

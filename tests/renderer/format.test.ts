@@ -4,6 +4,7 @@ import {
   baseName,
   formatBytes,
   formatCell,
+  formatCodec,
   formatCount,
   formatDuration,
   formatPercent,
@@ -13,6 +14,11 @@ test('counts', () => {
   assert.equal(formatCount(1234567), '1,234,567');
   assert.equal(formatCount(0), '0');
   assert.equal(formatCount(null), '—');
+});
+
+test('codec: as the footer states it, and a file with no chunks says it has none', () => {
+  assert.equal(formatCodec('SNAPPY'), 'SNAPPY');
+  assert.equal(formatCodec(null), 'none (no rows, so no column chunks)');
 });
 
 test('bytes', () => {

@@ -100,7 +100,6 @@ function start(): void {
     });
     const allowlist = new PathAllowlist();
     const sampleDir = app.isPackaged ? path.join(process.resourcesPath, 'data') : path.join(app.getAppPath(), 'data');
-    allowlist.allowDir(sampleDir);
     const platform = electronPlatform({
       recent: new RecentPathsStore(path.join(app.getPath('userData'), 'recent-paths.json')),
       sampleDir,

@@ -31,8 +31,9 @@ async function main(): Promise<void> {
   const runWorker = await buildRunWorker();
   const service = new EngineService({ hosts: forkRunHost(runWorker, { echoStderr: true }) });
   const allowlist = new PathAllowlist();
-  allowlist.allowDir(sampleDir);
-  allowlist.allowDir(outDir);
+  // The sample files are granted (read only) when the page asks for the defaults; the output
+  // folder is the one place browser mode writes.
+  allowlist.allowOutputDir(outDir);
   const { handle } = createRequestHandlers({ service, platform: browserPlatform({ outDir, sampleDir }), allowlist });
   const server = await startHttpServer({
     handle,

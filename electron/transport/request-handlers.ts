@@ -4,7 +4,6 @@
  * the service or the platform, and return a `Result`. Transports only add their own checks
  * (the sender, the token) in front of `handle`.
  */
-import path from 'node:path';
 import type { EtlErrorInfo } from '../../shared/pipeline';
 import type { RequestChannel, RequestChannels, Result } from '../../shared/service-contract';
 import { validateRequest, type RequestPayload } from '../../shared/validators';
@@ -27,21 +26,31 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
     ok: false,
     error: file ? { kind: 'input', message, file } : { kind: 'input', message },
   });
-  /** The first path the allowlist refuses, as an error value; null when all are allowed. */
-  const checkPaths = (paths: [string, string][]) => {
-    for (const [p, what] of paths) {
-      const problem = allowlist.check(p, what);
-      if (problem) return refuse(problem, p);
+  /**
+   * Each path checked as what it will be used for (read an input, write into an output folder),
+   * and handed on in the canonical form that was checked; or the first refusal, as an error value.
+   */
+  type Use = 'read' | 'output';
+  const checkPaths = <K extends string>(
+    paths: Record<K, [string, Use, string]>,
+  ): { ok: true; paths: Record<K, string> } | { ok: false; error: EtlErrorInfo } => {
+    const checked = {} as Record<K, string>;
+    for (const key of Object.keys(paths) as K[]) {
+      const [p, use, what] = paths[key];
+      const result = use === 'read' ? allowlist.checkRead(p, what) : allowlist.checkOutputDir(p, what);
+      if (!result.ok) return refuse(result.message, p);
+      checked[key] = result.path;
     }
-    return null;
+    return { ok: true, paths: checked };
   };
+  const outputDir = (outDir: string) => checkPaths({ outDir: [outDir, 'output', 'The output folder'] });
 
   const handlers: Handlers = {
     'etl:defaults': async () => {
       const defaults = await platform.defaults();
-      // The sample data, the default output folder and what the user chose in earlier
-      // sessions are places the user (or the app) picked.
-      allowlist.allowDir(defaults.outDir);
+      // The default output folder, the two sample files (not their folder: nothing may be written
+      // beside them) and what the user chose in earlier sessions are places the user (or the app) picked.
+      allowlist.allowOutputDir(defaults.outDir);
       if (defaults.sample) {
         allowlist.allowFile(defaults.sample.eventsPath);
         allowlist.allowFile(defaults.sample.usersPath);
@@ -49,31 +58,43 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
       const { eventsPath, usersPath, outDir } = defaults.recent;
       if (eventsPath) allowlist.allowFile(eventsPath);
       if (usersPath) allowlist.allowFile(usersPath);
-      if (outDir) allowlist.allowDir(outDir);
+      if (outDir) allowlist.allowOutputDir(outDir);
       return { ok: true, value: defaults };
     },
-    'etl:inspect-input': async ({ path: p }) => checkPaths([[p, 'The input file']]) ?? service.inspectInput(p),
+    'etl:inspect-input': async ({ path: p }) => {
+      const checked = checkPaths({ p: [p, 'read', 'The input file'] });
+      return checked.ok ? service.inspectInput(checked.paths.p) : checked;
+    },
     'etl:run': async (req) => {
-      const refused = checkPaths([
-        [req.eventsPath, 'The events file'],
-        [req.usersPath, 'The users file'],
-        [req.outDir, 'The output folder'],
-      ]);
-      if (refused) return refused;
+      const checked = checkPaths({
+        eventsPath: [req.eventsPath, 'read', 'The events file'],
+        usersPath: [req.usersPath, 'read', 'The users file'],
+        outDir: [req.outDir, 'output', 'The output folder'],
+      });
+      if (!checked.ok) return checked;
       if (!service.running)
         await platform
           .remember({ eventsPath: req.eventsPath, usersPath: req.usersPath, outDir: req.outDir })
           .catch(() => undefined);
-      return service.run(req);
+      return service.run({ ...req, ...checked.paths });
     },
     'etl:cancel': () => service.cancel(),
-    'etl:read-page': async (req) => checkPaths([[req.outDir, 'The output folder']]) ?? service.readPage(req),
-    'etl:dropped-summary': async ({ outDir }) =>
-      checkPaths([[outDir, 'The output folder']]) ?? service.droppedSummary(outDir),
-    'etl:export-dropped-csv': async ({ outDir, dropReason }) =>
-      checkPaths([[outDir, 'The output folder']]) ?? service.exportDroppedCsv(outDir, dropReason),
-    'etl:daily-counts': async ({ outDir }) =>
-      checkPaths([[outDir, 'The output folder']]) ?? service.dailyCounts(outDir),
+    'etl:read-page': async (req) => {
+      const checked = outputDir(req.outDir);
+      return checked.ok ? service.readPage({ ...req, outDir: checked.paths.outDir }) : checked;
+    },
+    'etl:dropped-summary': async ({ outDir }) => {
+      const checked = outputDir(outDir);
+      return checked.ok ? service.droppedSummary(checked.paths.outDir) : checked;
+    },
+    'etl:export-dropped-csv': async ({ outDir, dropReason }) => {
+      const checked = outputDir(outDir);
+      return checked.ok ? service.exportDroppedCsv(checked.paths.outDir, dropReason) : checked;
+    },
+    'etl:daily-counts': async ({ outDir }) => {
+      const checked = outputDir(outDir);
+      return checked.ok ? service.dailyCounts(checked.paths.outDir) : checked;
+    },
     'etl:pick-inputs': async () => {
       const paths = await platform.pickInputs();
       for (const p of paths) allowlist.allowFile(p);
@@ -81,13 +102,13 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
     },
     'etl:pick-output-dir': async () => {
       const dir = await platform.pickOutputDir();
-      if (dir) allowlist.allowDir(dir);
+      if (dir) allowlist.allowOutputDir(dir);
       return { ok: true, value: dir };
     },
     'etl:show-in-folder': async ({ path: p }) => {
-      const refused = checkPaths([[p, 'The file']]);
-      if (refused) return refused;
-      await platform.showInFolder(path.resolve(p));
+      const checked = checkPaths({ p: [p, 'read', 'The file'] });
+      if (!checked.ok) return checked;
+      await platform.showInFolder(checked.paths.p);
       return { ok: true, value: null };
     },
   };

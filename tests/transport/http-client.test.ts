@@ -28,7 +28,7 @@ before(async () => {
     }),
   } as unknown as EngineService;
   const allowlist = new PathAllowlist();
-  allowlist.allowDir(outDir);
+  allowlist.allowOutputDir(outDir);
   const { handle } = createRequestHandlers({
     service,
     platform: browserPlatform({ outDir, sampleDir: path.join(outDir, 'none') }),

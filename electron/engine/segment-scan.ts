@@ -170,7 +170,7 @@ async function scanOpen(
   if (cols.length > 0 || spec.first) opts.onBatch(cols.finishBatch());
   if (spec.format === 'json') {
     if (spec.last) {
-      const problem = arr.closedProblem(carryOffset);
+      const problem = arr.closedProblem(carryOffset + carryLen);
       if (problem) return result(problem);
     } else {
       return result(null, arr.endsBetweenElements(work.subarray(0, carryLen)));

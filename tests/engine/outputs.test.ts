@@ -201,14 +201,14 @@ describe('Parquet schemas', () => {
 });
 
 describe('when every row is dropped', () => {
-  const cases: [string, string, string][] = [
-    ['all malformed', 'oops\nbad\n', 'malformed_record'],
-    ['all without a user_id', '[1,2,3]', 'missing_user_id'],
-    ['all with bad timestamps', '[{"user_id":"u1","timestamp":"never"}]', 'invalid_timestamp'],
-    ['all unknown users', '[{"user_id":"nobody","timestamp":"2025-01-15"}]', 'unknown_user'],
-    ['all non-US users', '[{"user_id":"ca","timestamp":"2025-01-15"}]', 'non_us_user'],
+  const cases: [string, string, string, number][] = [
+    ['all malformed', 'oops\nbad\n', 'malformed_record', 2],
+    ['all without a user_id', '[1,2,3]', 'missing_user_id', 3],
+    ['all with bad timestamps', '[{"user_id":"u1","timestamp":"never"}]', 'invalid_timestamp', 1],
+    ['all unknown users', '[{"user_id":"nobody","timestamp":"2025-01-15"}]', 'unknown_user', 1],
+    ['all non-US users', '[{"user_id":"ca","timestamp":"2025-01-15"}]', 'non_us_user', 1],
   ];
-  for (const [what, text, reason] of cases) {
+  for (const [what, text, reason, count] of cases) {
     test(`${what}: empty clean and daily files with full schemas, every row dropped as ${reason}`, async () => {
       const e = await run(text, { users: DEFAULT_USERS });
       assert.deepEqual(readSchema(path.join(e.outDir, 'clean_events.parquet')), CLEAN_SCHEMA);
@@ -216,8 +216,10 @@ describe('when every row is dropped', () => {
       assert.deepEqual(readSchema(path.join(e.outDir, 'dropped_rows.parquet')), DROPPED_SCHEMA);
       assert.equal(e.clean.length, 0);
       assert.equal(e.daily.length, 0);
-      assert.ok(e.dropped.length > 0);
-      for (const d of e.dropped) assert.equal(d.drop_reason, reason);
+      assert.deepEqual(
+        e.dropped.map((d) => [d.source_row, d.drop_reason]),
+        Array.from({ length: count }, (_, i) => [i + 1, reason]),
+      );
       assert.equal(e.report.stages[5].rows_out, 0);
       // The empty files state no codec; the dropped rows' file states Snappy on its chunks.
       assert.deepEqual(

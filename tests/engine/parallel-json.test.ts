@@ -98,6 +98,7 @@ describe('a JSON array over 16 MiB', () => {
       { source_row: n - 1, drop_reason: 'missing_user_id', duplicate_of: null, event_type: null },
     ]);
     const src = dropped.getColumn('source_row').toArray().map(Number);
+    assert.equal(src.length, expect.unknown_user + expect.non_us_user + notFiller.length);
     const dtypes = dropped.getColumn('event_type').toArray() as (string | null)[];
     const reasons = dropped.getColumn('drop_reason').toArray() as string[];
     for (let k = 0; k < src.length; k++) {

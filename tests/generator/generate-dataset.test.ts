@@ -131,7 +131,21 @@ test('the sample holds every messy case it promises', () => {
   assert.match(csv, /\n[^,]+,20\d\d-(02-30|04-31|11-31|13-05),/);
   assert.match(csv, /\n[^,]+,20\d\d-\d\d-\d\dT\d\d:\d\d:00(-0[458]:00|Z),/);
   assert.match(csv, /\n1\d{4},/);
-  assert.ok(s.events.nearDuplicate.zulu_as_offset ?? 0 > 0);
+  // Near-duplicates that are not duplicates under the rules: as many as the summary says, and
+  // each "+00:00" copy really is in the file beside its "Z" original.
+  assert.deepEqual(s.events.nearDuplicate, { zulu_as_offset: 5, value_changed: 3, event_type_changed: 1 });
+  const events = JSON.parse(text) as Record<string, unknown>[];
+  const key = (e: Record<string, unknown>, ts: string) => JSON.stringify([e.user_id, e.event_type, ts, e.value]);
+  const zulu = new Set(
+    events.flatMap((e) => (typeof e.timestamp === 'string' && e.timestamp.endsWith('Z') ? [key(e, e.timestamp)] : [])),
+  );
+  const asOffset = events.filter(
+    (e) =>
+      typeof e.timestamp === 'string' &&
+      e.timestamp.endsWith('+00:00') &&
+      zulu.has(key(e, `${e.timestamp.slice(0, -6)}Z`)),
+  );
+  assert.equal(asOffset.length, 5);
 });
 
 test('ndjson with CRLF: every line parses except the deliberate malformed ones; counts hold', () => {

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { isUtf8 } from 'node:buffer';
+import { parseCsv } from './csv-reader';
 import { inputError } from './errors';
 import { daysFromCivil, parseTimestamp } from './timestamp';
 
@@ -40,72 +40,31 @@ export function parseSignupDate(raw: string): number | null {
   return daysFromCivil(Number(raw.slice(0, 4)), Number(raw.slice(5, 7)), Number(raw.slice(8, 10)));
 }
 
-/** Splits CSV text into records of fields (RFC 4180). Reports an unclosed quote's line. */
-export function parseCsv(text: string, file: string): { records: string[][]; lines: number[] } {
-  const records: string[][] = [];
-  const lines: number[] = [];
-  let record: string[] = [];
-  let i = 0;
-  let line = 1;
-  let recordLine = 1;
-  const n = text.length;
-  // A field is taken as one slice of the text (quoted ones in pieces around doubled quotes),
-  // never built a character at a time.
-  for (;;) {
-    let field: string;
-    if (text.charCodeAt(i) === 34) {
-      // Quoted field: "" is a quote; the field ends at a lone quote. Text after the closing
-      // quote, up to the delimiter, is kept as it is.
-      const quoteLine = line;
-      field = '';
-      let from = ++i;
-      for (;;) {
-        const q = text.indexOf('"', i);
-        if (q < 0)
-          throw inputError(
-            `${basename(file)}: a quoted field opened on line ${quoteLine} is never closed. Close the quote (write "" for a quote inside a field).`,
-            { file, line: quoteLine },
-          );
-        for (let k = text.indexOf('\n', i); k >= 0 && k < q; k = text.indexOf('\n', k + 1)) line++;
-        if (text.charCodeAt(q + 1) === 34) {
-          field += text.slice(from, q + 1);
-          i = from = q + 2;
-          continue;
-        }
-        field += text.slice(from, q);
-        i = q + 1;
-        break;
-      }
-      const rest = i;
-      while (i < n && !isDelimiter(text.charCodeAt(i))) i++;
-      field += text.slice(rest, i);
-    } else {
-      const from = i;
-      while (i < n && !isDelimiter(text.charCodeAt(i))) i++;
-      field = text.slice(from, i);
-    }
-    record.push(field);
-    const c = i < n ? text.charCodeAt(i) : -1;
-    if (c === 44) {
-      i++;
-      continue;
-    }
-    // End of a record: a line end or the end of the text. A line holding nothing is skipped.
-    if (!(record.length === 1 && record[0] === '' && text.charCodeAt(i - 1) !== 34)) {
-      records.push(record);
-      lines.push(recordLine);
-    }
-    record = [];
-    if (c === -1) break;
-    i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
-    line++;
-    recordLine = line;
-    if (i >= n) break;
-  }
-  return { records, lines };
+/** Where a users file's header names its columns. */
+export interface UsersColumns {
+  userId: number;
+  signupDate: number;
+  country: number;
 }
 
-const isDelimiter = (c: number) => c === 44 || c === 10 || c === 13;
+/**
+ * Finds user_id, signup_date and country in a header record (trimmed, any case, any order);
+ * throws the one message for a header without them, used by the run and the input peek alike.
+ */
+export function usersColumns(header: string[], path: string): UsersColumns {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const missing = ['user_id', 'signup_date', 'country'].filter((name) => !names.includes(name));
+  if (missing.length)
+    throw inputError(
+      `The users file ${path} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its header (line 1 has: ${header.join(', ')}). The header must name user_id, signup_date and country.`,
+      { file: path, line: 1 },
+    );
+  return {
+    userId: names.indexOf('user_id'),
+    signupDate: names.indexOf('signup_date'),
+    country: names.indexOf('country'),
+  };
+}
 
 /** Reads and validates the users file. */
 export async function readUsers(path: string): Promise<UsersTable> {
@@ -121,25 +80,13 @@ export async function readUsers(path: string): Promise<UsersTable> {
   }
   if (!isUtf8(buf))
     throw inputError(`The users file ${path} is not valid UTF-8. Save it as UTF-8 CSV and run again.`, { file: path });
-  let text = buf.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const { records } = parseCsv(text, path);
+  const { records } = parseCsv(buf.toString('utf8'), path);
   if (records.length === 0)
     throw inputError(`The users file ${path} is empty: it needs a header row with user_id, signup_date and country.`, {
       file: path,
       line: 1,
     });
-  const header = records[0].map((h) => h.trim().toLowerCase());
-  const col = (name: string) => header.indexOf(name);
-  const missing = ['user_id', 'signup_date', 'country'].filter((h) => col(h) < 0);
-  if (missing.length)
-    throw inputError(
-      `The users file ${path} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its header (line 1 has: ${records[0].join(', ')}). The header must name user_id, signup_date and country.`,
-      { file: path, line: 1 },
-    );
-  const iUser = col('user_id');
-  const iDate = col('signup_date');
-  const iCountry = col('country');
+  const { userId: iUser, signupDate: iDate, country: iCountry } = usersColumns(records[0], path);
   const seen = new Set<string>();
   const out: UsersTable = {
     userId: [],

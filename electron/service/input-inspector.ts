@@ -7,14 +7,15 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EtlErrorInfo } from '../../shared/pipeline';
 import type { InputInfo } from '../../shared/service-contract';
-import { parseCsvHead } from './csv-head';
+import { parseCsv } from '../engine/csv-reader';
+import { EtlError } from '../engine/errors';
+import { usersColumns } from '../engine/users-reader';
 
 const HEAD_BYTES = 256 * 1024;
 /** Files up to this size are read whole: exact row count and full JSON validation. */
 const EXACT_LIMIT = 4 * 1024 * 1024;
 const PEEK_ROWS = 10;
 const EVENT_COLUMNS = ['user_id', 'event_type', 'timestamp', 'value', 'device', 'page'];
-const USER_COLUMNS = ['user_id', 'signup_date', 'country'];
 
 export async function inspectInput(filePath: string): Promise<InputInfo> {
   const name = path.basename(filePath);
@@ -76,7 +77,7 @@ export async function inspectInput(filePath: string): Promise<InputInfo> {
   // Unknown extension: sniff.
   if (first === '[') return inspectJsonArray(info, text, whole);
   if (first === '{') return inspectNdjson(info, text, whole);
-  if (text.split(/\r?\n/, 1)[0].includes(',')) return inspectCsv(info, text, whole);
+  if (text.split(/\r\n?|\n/, 1)[0].includes(',')) return inspectCsv(info, text, whole);
   return {
     ...info,
     error: inputErr(`${name} is neither JSON events nor a users CSV. Choose raw_events.json or users.csv.`, filePath),
@@ -168,28 +169,28 @@ function inspectNdjson(info: InputInfo, text: string, whole: boolean): InputInfo
   return { ...withKind, rowEstimate, peek: eventPeek(items) };
 }
 
+/** The users file as the engine reads it: the same CSV reader and header check, on the head of a large file. */
 function inspectCsv(info: InputInfo, text: string, whole: boolean): InputInfo {
   const withKind: InputInfo = { ...info, kind: 'users', format: 'csv' };
-  const { records, consumed } = parseCsvHead(text, whole);
-  const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
-  const missing = USER_COLUMNS.filter((c) => !header.includes(c));
+  let records: string[][];
+  let consumed: number;
+  try {
+    ({ records, consumed } = parseCsv(text, info.path, { complete: whole }));
+  } catch (err) {
+    if (err instanceof EtlError) return { ...withKind, error: err.info };
+    throw err;
+  }
   const peek = {
     columns: records[0] ?? [],
     rows: records.slice(1, PEEK_ROWS + 1).map((r) => r.map((c) => c as string | null)),
   };
-  if (missing.length) {
-    return {
-      ...withKind,
-      peek,
-      error: inputErr(
-        `${info.name} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its header (line 1). A users file needs user_id, signup_date and country.`,
-        info.path,
-        undefined,
-        1,
-      ),
-    };
+  try {
+    usersColumns(records[0] ?? [], info.path);
+  } catch (err) {
+    if (err instanceof EtlError) return { ...withKind, peek, error: err.info };
+    throw err;
   }
-  const dataRows = records.slice(1).filter((r) => !(r.length === 1 && r[0] === '')).length;
+  const dataRows = records.length - 1;
   const rowEstimate = whole
     ? dataRows
     : Math.round((info.bytes / Math.max(1, Buffer.byteLength(text.slice(0, consumed)))) * dataRows);

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EtlError } from '../../electron/engine/errors';
-import { normalizeCountry, parseCsv, parseSignupDate } from '../../electron/engine/users-reader';
+import { parseCsv } from '../../electron/engine/csv-reader';
+import { normalizeCountry, parseSignupDate } from '../../electron/engine/users-reader';
 
 const days = (iso: string) => Date.parse(iso + 'T00:00:00Z') / 86_400_000;
 

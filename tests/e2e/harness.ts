@@ -1,11 +1,12 @@
 /**
  * Shared set-up for the browser tests: browser mode (`electron/cli/serve.ts`) as a child process
- * with its own output folder, and Debian's Chromium driven by playwright-core.
+ * with its own output folder, and a local Chromium (see find-chromium.ts) driven by playwright-core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { findChromium } from './find-chromium';
 
 export const root = path.resolve(__dirname, '../..');
 export const screenshotDir = path.join(root, 'tests/e2e/screenshots');
@@ -16,10 +17,10 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts `tsx electron/cli/serve.ts --port 0 --out <outDir>` and resolves with the printed URL. */
+/** Starts `electron/cli/serve.ts --port 0 --out <outDir>` and resolves with the printed URL. */
 export function startServer(outDir: string): Promise<Server> {
-  const tsx = path.join(root, 'node_modules/.bin/tsx');
-  const child = spawn(tsx, ['electron/cli/serve.ts', '--port', '0', '--out', outDir], {
+  // Node itself with tsx as a loader: node_modules/.bin/tsx is a shell script (tsx.cmd on Windows).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/serve.ts', '--port', '0', '--out', outDir], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,7 +56,7 @@ export function startServer(outDir: string): Promise<Server> {
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: findChromium(),
     args: [
       '--no-sandbox',
       '--disable-gpu',

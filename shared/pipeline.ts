@@ -128,6 +128,28 @@ export interface EtlErrorInfo {
 }
 
 /**
+ * Counts while the events file is still being read. Extract and the two clean stages are one
+ * pass over the file (their rules are checked as each record is scanned), so all three have
+ * live counts; the later stages need every row first.
+ */
+export interface LiveScanCounts {
+  /** Records read so far (extract's rows in). */
+  rows: number;
+  /** Drops so far, for the reasons of the stages that run inside the scan. */
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+/**
+ * Stages whose work happens inside another stage's and whose own time is therefore reported as
+ * 0 ms: the clean checks run while Extract reads, and the US filter is one query with the join.
+ */
+export const STAGE_TIME_INSIDE: Partial<Record<StageName, StageName>> = {
+  clean_user_id: 'extract',
+  clean_timestamp: 'extract',
+  filter_us: 'join_users',
+};
+
+/**
  * Live progress, emitted by the engine while it runs. Plain, serialisable values: the desktop
  * app forwards them over IPC unchanged, the CLI renders its log lines from them.
  */
@@ -135,7 +157,16 @@ export type ProgressEvent =
   | { type: 'run-started'; at: string; request: RunRequest }
   | { type: 'stage-started'; stage: StageName; at: string }
   | { type: 'stage-finished'; stage: StageReport }
-  | { type: 'bytes-read'; file: string; bytesRead: number; totalBytes: number }
+  | {
+      type: 'bytes-read';
+      file: string;
+      bytesRead: number;
+      totalBytes: number;
+      /** Milliseconds since the run started, for rates and an ETA. */
+      elapsedMs?: number;
+      /** The events file only: what the scan has counted so far (see `LiveScanCounts`). */
+      scanned?: LiveScanCounts;
+    }
   /** Sent while a long stage runs without other news, so a UI can show it is alive. */
   | { type: 'heartbeat'; stage: StageName | 'write'; elapsedMs: number }
   | { type: 'log'; level: LogLevel; message: string; at: string }

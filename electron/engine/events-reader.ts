@@ -22,7 +22,8 @@ export interface EventsReadOptions {
   onBatch: (ipc: Uint8Array, segment: number) => void;
   /** Forget every batch so far: the parallel scan was abandoned and starts over. */
   onDiscard?: () => void;
-  onBytes?: (bytesRead: number, totalBytes: number) => void;
+  /** Bytes read so far, and the counts of the rows scanned so far (all ranges together). */
+  onBytes?: (bytesRead: number, totalBytes: number, tally: ScanTally) => void;
   /** Called once the scan is running (its threads started), or has failed before it could. */
   onStarted?: () => void;
   signal?: AbortSignal;
@@ -45,6 +46,21 @@ export interface EventsReadResult {
   tally: ScanTally;
   /** What to add to `source_row` of each range's rows to make it file-wide. */
   rowOffsets: number[];
+}
+
+const emptyTally = (): ScanTally => ({
+  rows: 0,
+  malformed: 0,
+  missingUserId: 0,
+  invalidTimestamp: 0,
+  invalidValue: 0,
+});
+
+/** The counts of several ranges, summed (a new object). */
+function addTallies(tallies: ScanTally[]): ScanTally {
+  const sum = emptyTally();
+  for (const t of tallies) for (const k of Object.keys(sum) as (keyof ScanTally)[]) sum[k] += t[k];
+  return sum;
 }
 
 /** `.ndjson`/`.jsonl` are always line-delimited; other names are sniffed (docs/rules.md "Details"). */
@@ -113,7 +129,7 @@ function startScanWorker(spec: SegmentSpec): Worker {
 function runWorker(
   spec: SegmentSpec,
   onBatch: (ipc: Uint8Array) => void,
-  onBytes: (bytes: number) => void,
+  onBytes: (bytes: number, tally: ScanTally) => void,
   stop: AbortSignal,
 ): Promise<SegmentResult> {
   if (stop.aborted) return Promise.reject(cancelledError());
@@ -126,7 +142,7 @@ function runWorker(
       // Once the scan is stopped, late messages from this worker are ignored.
       if (stop.aborted) return;
       if (m.type === 'batch') onBatch(m.ipc);
-      else if (m.type === 'bytes') onBytes(m.bytes);
+      else if (m.type === 'bytes') onBytes(m.bytes, m.tally);
       else if (m.type === 'done') {
         settle();
         resolve(m.result);
@@ -197,13 +213,12 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   };
   const finish = async (results: SegmentResult[]): Promise<EventsReadResult> => {
     for (const r of results) if (r.problem) await fail(r.problem);
-    const tally: ScanTally = { rows: 0, malformed: 0, missingUserId: 0, invalidTimestamp: 0, invalidValue: 0 };
+    const tally = addTallies(results.map((r) => r.tally));
     const rowOffsets: number[] = [];
     let records = 0;
     for (const r of results) {
       rowOffsets.push(records);
       records += r.records;
-      for (const k of Object.keys(tally) as (keyof ScanTally)[]) tally[k] += r.tally[k];
     }
     return { format, bytes: size, sha256: hashFile(), tally, rowOffsets };
   };
@@ -216,7 +231,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       blockBytes: opts.blockBytes,
       batchRows: opts.batchRows,
       onBatch: (ipc) => opts.onBatch(ipc, 0),
-      onBytes: (b) => opts.onBytes?.(b, size),
+      onBytes: (b, tally) => opts.onBytes?.(b, size, tally),
       isCancelled: () => opts.signal?.aborted === true,
     });
     return finish([result]);
@@ -231,6 +246,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     { path, start: split, end: size, format, first: false, last: true },
   ];
   const done = [0, 0];
+  const tallies: ScanTally[] = [emptyTally(), emptyTally()];
   // Stops both workers: on cancel (even one that came while the file was being opened), and
   // when one fails (the other must not go on sending).
   const failed = new AbortController();
@@ -241,9 +257,10 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
       runWorker(
         spec,
         (ipc) => opts.onBatch(ipc, i),
-        (bytes) => {
+        (bytes, tally) => {
           done[i] = bytes;
-          opts.onBytes?.(done[0] + done[1], size);
+          tallies[i] = tally;
+          opts.onBytes?.(done[0] + done[1], size, addTallies(tallies));
         },
         stop,
       ),

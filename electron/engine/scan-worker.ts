@@ -3,11 +3,11 @@
  * not copied) and its result to the engine thread. See `events-reader.ts`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanSegment, type SegmentSpec } from './segment-scan';
+import { scanSegment, type ScanTally, type SegmentSpec } from './segment-scan';
 
 export type ScanWorkerMessage =
   | { type: 'batch'; ipc: Uint8Array }
-  | { type: 'bytes'; bytes: number }
+  | { type: 'bytes'; bytes: number; tally: ScanTally }
   | { type: 'done'; result: Awaited<ReturnType<typeof scanSegment>> }
   | { type: 'error'; message: string };
 
@@ -20,17 +20,13 @@ structuredClone(spare, { transfer: [spare] });
 
 const port = parentPort!;
 const post = (m: ScanWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-let lastBytes = 0;
 
-scanSegment(workerData as SegmentSpec, {
+const spec = workerData as SegmentSpec;
+scanSegment(spec, {
   onBatch: (ipc) => post({ type: 'batch', ipc }, [ipc.buffer as ArrayBuffer]),
-  onBytes: (bytes) => {
-    const now = Date.now();
-    if (now - lastBytes >= 50) {
-      lastBytes = now;
-      post({ type: 'bytes', bytes });
-    }
-  },
+  // Twice per block (read, then scanned): a few messages per 8 MiB, so no pacing is needed here;
+  // the service paces what reaches the UI (progress-throttle.ts).
+  onBytes: (bytes, tally) => post({ type: 'bytes', bytes, tally }),
 }).then(
   (result) => post({ type: 'done', result }),
   (err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),

@@ -26,8 +26,11 @@ export interface SegmentOptions {
   batchRows?: number;
   blockBytes?: number;
   onBatch: (ipc: Uint8Array) => void;
-  /** Bytes of this range consumed so far. */
-  onBytes?: (bytes: number) => void;
+  /**
+   * Bytes of this range consumed so far, and the range's counts so far (live, not a copy: read
+   * it at once). Called after each block is read, and again once it is scanned.
+   */
+  onBytes?: (bytes: number, tally: ScanTally) => void;
   isCancelled?: () => boolean;
 }
 
@@ -107,7 +110,7 @@ async function scanOpen(
     const bad = utf8.push(chunk, pos, atEnd);
     if (bad >= 0) return result({ kind: 'utf8', offset: bad, what: 'not valid UTF-8' });
     pos += bytesRead;
-    opts.onBytes?.(pos - spec.start);
+    opts.onBytes?.(pos - spec.start, cols.tally);
     const buf = work.subarray(0, carryLen + bytesRead);
     const base = carryLen ? carryOffset : pos - bytesRead;
     let p = 0;
@@ -164,6 +167,8 @@ async function scanOpen(
     carryLen = Math.max(buf.length - p, 0);
     if (carryLen > 0 && p > 0) work.copyWithin(0, p, buf.length);
     carryOffset = base + p;
+    // The block's rows are counted now: a live view sees them without waiting for the next read.
+    opts.onBytes?.(pos - spec.start, cols.tally);
     if (atEnd) break;
   }
   // The first range always sends a batch, so even an empty input has a typed frame.

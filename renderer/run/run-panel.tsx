@@ -1,11 +1,14 @@
 /** Run, live: the Run/Cancel buttons, progress, the stage table, the funnel, warnings and the log. */
 import type { DropReason } from '../../shared/pipeline';
+import { useEffect, useRef } from 'react';
 import { ErrorBanner } from '../components/error-banner';
+import { FOCUS_IDS, focusById } from '../components/focus';
 import { ProgressBar } from '../components/progress-bar';
 import { formatBytes, formatCount, formatDuration } from '../lib/format';
 import { FunnelChart } from './funnel-chart';
 import { buildFunnel } from './funnel';
 import { LogPanel } from './log-panel';
+import { formatEta, formatRowRate, readRate } from './read-rate';
 import { allBalanced, runProgress, type RunState } from './run-state';
 import { StageTable } from './stage-table';
 
@@ -14,7 +17,11 @@ export function runningText(state: RunState, progress: number): string {
   const files = Object.values(state.bytes);
   const read = files.reduce((s, f) => s + f.read, 0);
   const total = files.reduce((s, f) => s + f.total, 0);
-  if (total > 0 && read < total) return `Reading events… ${formatBytes(read)} of ${formatBytes(total)}`;
+  if (total > 0 && read < total) {
+    const rate = readRate(state.readSamples, total);
+    const speed = rate ? ` · ${formatRowRate(rate.rowsPerSec)} · ${formatEta(rate.etaMs)} to read` : '';
+    return `Reading events… ${formatBytes(read)} of ${formatBytes(total)}${speed}`;
+  }
   const done = state.stages.filter((s) => s.status === 'done').length;
   if (done === state.stages.length) return 'Writing outputs…';
   if (total === 0 && done === 0) return 'Starting…';
@@ -54,6 +61,23 @@ export function RunPanel({
   const funnel = buildFunnel(state.stages);
   const balanced = allBalanced(state.stages);
   const totalMs = state.report ? Date.parse(state.report.finished_at) - Date.parse(state.report.started_at) : null;
+  const statusText =
+    state.status === 'running'
+      ? state.writingMs !== null
+        ? `Writing outputs… ${formatDuration(state.writingMs)}`
+        : runningText(state, progress)
+      : null;
+
+  // Run and Cancel take each other's place: the focus moves with them instead of falling to the
+  // page (only when it was on the button that went; a run started with Ctrl+Enter leaves it be).
+  const lastStatus = useRef(state.status);
+  useEffect(() => {
+    const was = lastStatus.current;
+    lastStatus.current = state.status;
+    if (was === state.status) return;
+    if (state.status === 'running') focusById(FOCUS_IDS.cancel, { onlyIfLost: true });
+    else if (was === 'running') focusById(FOCUS_IDS.run, { onlyIfLost: true });
+  }, [state.status]);
 
   return (
     <section className="panel run-panel" aria-labelledby="run-heading">
@@ -76,12 +100,19 @@ export function RunPanel({
             </>
           )}
           {running ? (
-            <button type="button" className="button button-danger" onClick={onCancel} data-testid="cancel">
+            <button
+              type="button"
+              id={FOCUS_IDS.cancel}
+              className="button button-danger"
+              onClick={onCancel}
+              data-testid="cancel"
+            >
               Cancel
             </button>
           ) : (
             <button
               type="button"
+              id={FOCUS_IDS.run}
               className="button button-primary"
               onClick={onRun}
               disabled={!canRun}
@@ -94,14 +125,19 @@ export function RunPanel({
           )}
         </div>
       </div>
-      <div className="run-status-line" aria-live="polite" data-testid="run-status" data-status={state.status}>
-        <ProgressBar value={progress} label="Run progress" state={state.status} />
+      {/* Only the run's turns are announced; the figures that change many times a second are
+          in the progress bar's value text, read when the user asks. */}
+      <span className="visually-hidden" role="status">
+        {state.status === 'running' && 'Run started.'}
+        {state.status === 'finished' && 'Run finished.'}
+        {state.status === 'failed' && 'The run failed.'}
+        {state.status === 'cancelled' && 'Run cancelled.'}
+      </span>
+      <div className="run-status-line" data-testid="run-status" data-status={state.status}>
+        <ProgressBar value={progress} label="Run progress" state={state.status} valueText={statusText ?? undefined} />
         <span className="run-status-text">
           {state.status === 'idle' && (whyNot ?? 'Ready to run.')}
-          {state.status === 'running' &&
-            (state.writingMs !== null
-              ? `Writing outputs… ${formatDuration(state.writingMs)}`
-              : runningText(state, progress))}
+          {statusText}
           {state.status === 'finished' &&
             `Finished in ${formatDuration(totalMs)}: ${formatCount(funnel?.output ?? 0)} clean events.`}
           {state.status === 'failed' && 'Failed.'}

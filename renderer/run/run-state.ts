@@ -4,10 +4,12 @@
  */
 import {
   DROP_REASONS,
+  STAGE_DROP_REASON,
   STAGES,
   STAGE_LABELS,
   type DropReason,
   type EtlErrorInfo,
+  type LiveScanCounts,
   type LogLevel,
   type ProgressEvent,
   type RunReport,
@@ -17,6 +19,7 @@ import {
   type StageReport,
 } from '../../shared/pipeline';
 import type { Result } from '../../shared/service-contract';
+import { addSample, type ReadSample } from './read-rate';
 
 export type StageStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -32,6 +35,8 @@ export interface StageRow {
   elapsedMs: number | null;
   /** rows_in = rows_out + dropped (docs/rules.md "Stages"); null until the stage has finished. */
   balanced: boolean | null;
+  /** True while the counts are the scan's so far (they grow until the stage finishes). */
+  live: boolean;
 }
 
 export interface LogLine {
@@ -49,6 +54,8 @@ export interface RunState {
   stages: StageRow[];
   /** Bytes read per input file, from `bytes-read` events. */
   bytes: Record<string, { read: number; total: number }>;
+  /** Bytes and rows read over time, for the reading rate and the time left (read-rate.ts). */
+  readSamples: ReadSample[];
   logs: LogLine[];
   warnings: RunWarning[];
   report: RunReport | null;
@@ -79,6 +86,7 @@ function pendingStages(): StageRow[] {
     ms: null,
     elapsedMs: null,
     balanced: null,
+    live: false,
   }));
 }
 
@@ -88,6 +96,7 @@ export function initialRunState(): RunState {
     request: null,
     stages: pendingStages(),
     bytes: {},
+    readSamples: [],
     logs: [],
     warnings: [],
     report: null,
@@ -118,7 +127,36 @@ function finishStage(row: StageRow, report: StageReport): StageRow {
     dropped: { ...report.dropped },
     ms: report.ms,
     balanced: isBalanced(report),
+    live: false,
   };
+}
+
+/**
+ * The scan's counts so far, as the three stages that run inside it: each stage's rows in are
+ * the previous one's rows out. Finished stages keep their report numbers.
+ */
+function liveStages(stages: StageRow[], scanned: LiveScanCounts): StageRow[] {
+  let rowsIn = scanned.rows;
+  let next = stages;
+  for (const name of ['extract', 'clean_user_id', 'clean_timestamp'] as const) {
+    const reason = STAGE_DROP_REASON[name];
+    const dropped = scanned.dropped[reason] ?? 0;
+    const input = rowsIn;
+    next = updateStage(next, name, (row) =>
+      row.status === 'done'
+        ? row
+        : {
+            ...row,
+            status: 'running',
+            rowsIn: input,
+            rowsOut: input - dropped,
+            dropped: { [reason]: dropped },
+            live: true,
+          },
+    );
+    rowsIn = input - dropped;
+  }
+  return next;
 }
 
 function updateStage(stages: StageRow[], name: StageName, f: (row: StageRow) => StageRow): StageRow[] {
@@ -155,8 +193,17 @@ function applyEvent(state: RunState, event: ProgressEvent): RunState {
           row.status === 'done' ? row : { ...row, status: 'running', elapsedMs: event.elapsedMs },
         ),
       };
-    case 'bytes-read':
-      return { ...state, bytes: { ...state.bytes, [event.file]: { read: event.bytesRead, total: event.totalBytes } } };
+    case 'bytes-read': {
+      const bytes = { ...state.bytes, [event.file]: { read: event.bytesRead, total: event.totalBytes } };
+      if (!event.scanned) return { ...state, bytes };
+      const sample = { ms: event.elapsedMs ?? 0, bytes: event.bytesRead, rows: event.scanned.rows };
+      return {
+        ...state,
+        bytes,
+        readSamples: event.elapsedMs === undefined ? state.readSamples : addSample(state.readSamples, sample),
+        stages: liveStages(state.stages, event.scanned),
+      };
+    }
     case 'log':
       return { ...state, logs: appendLog(state, event.level, event.message, event.at) };
     case 'warning':

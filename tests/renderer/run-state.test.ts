@@ -117,3 +117,69 @@ test('heartbeats show a long stage is alive without finishing it', () => {
   assert.equal(s.stages[0].status, 'running');
   assert.equal(s.stages[0].elapsedMs, 1500);
 });
+
+test('while the events file is read, the three scan stages show their counts so far', () => {
+  const read = (
+    bytesRead: number,
+    elapsedMs: number,
+    rows: number,
+    m: number,
+    u: number,
+    t: number,
+  ): ProgressEvent => ({
+    type: 'bytes-read',
+    file: 'e.json',
+    bytesRead,
+    totalBytes: 1000,
+    elapsedMs,
+    scanned: { rows, dropped: { malformed_record: m, missing_user_id: u, invalid_timestamp: t } },
+  });
+  let s = fold([
+    { type: 'run-started', at: 't', request },
+    { type: 'stage-started', stage: 'extract', at: 't' },
+    read(200, 100, 2000, 3, 5, 7),
+  ]);
+  const [extract, user, ts, dedup] = s.stages;
+  assert.deepEqual(
+    [extract.rowsIn, extract.rowsOut, extract.dropped, extract.live, extract.status],
+    [2000, 1997, { malformed_record: 3 }, true, 'running'],
+  );
+  // Each stage's rows in are the previous one's rows out.
+  assert.deepEqual([user.rowsIn, user.rowsOut, user.dropped], [1997, 1992, { missing_user_id: 5 }]);
+  assert.deepEqual([ts.rowsIn, ts.rowsOut, ts.dropped], [1992, 1985, { invalid_timestamp: 7 }]);
+  // Later stages need every row: they wait, with no count.
+  assert.deepEqual([dedup.status, dedup.rowsIn, dedup.live], ['pending', null, false]);
+  // Not balanced yet: the check is on the finished numbers only.
+  assert.equal(extract.balanced, null);
+
+  const more = (events: ProgressEvent[], from: RunState) =>
+    events.reduce((st, event) => runReducer(st, { type: 'progress', event }), from);
+  s = more([read(600, 600, 6000, 9, 15, 21)], s);
+  assert.equal(s.stages[0].rowsIn, 6000);
+  assert.equal(s.readSamples.length, 2);
+
+  // The finished stage replaces the live numbers.
+  s = more(
+    [
+      {
+        type: 'stage-finished',
+        stage: { name: 'extract', rows_in: 10000, rows_out: 9985, dropped: { malformed_record: 15 }, ms: 900 },
+      },
+    ],
+    s,
+  );
+  assert.deepEqual([s.stages[0].live, s.stages[0].rowsIn, s.stages[0].balanced], [false, 10000, true]);
+});
+
+test('the time cell says where an inside stage\'s time went instead of "0 ms"', async () => {
+  const { stageTimeText } = await import('../../renderer/run/stage-table');
+  const base = { elapsedMs: null };
+  assert.equal(stageTimeText({ ...base, name: 'clean_user_id', status: 'done', ms: 0 }).text, 'in Extract');
+  assert.match(
+    stageTimeText({ ...base, name: 'clean_timestamp', status: 'done', ms: 0 }).title!,
+    /while Extract reads/,
+  );
+  assert.equal(stageTimeText({ ...base, name: 'filter_us', status: 'done', ms: 0 }).text, 'in Join users');
+  assert.equal(stageTimeText({ ...base, name: 'extract', status: 'done', ms: 1500 }).text, '1.5 s');
+  assert.equal(stageTimeText({ name: 'deduplicate', status: 'running', ms: null, elapsedMs: 800 }).text, '800 ms…');
+});

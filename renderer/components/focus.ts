@@ -1,0 +1,31 @@
+/**
+ * Moving focus after an action whose control disappears (Run becomes Cancel, a card's Remove
+ * button goes with its file, a screen changes): the focus lands on the next thing to use instead
+ * of falling back to the page, and the view scrolls only as far as needed to show it.
+ */
+
+/** True when nothing has focus any more (the focused control was removed or disabled). */
+export function focusIsLost(): boolean {
+  const active = document.activeElement;
+  return !active || active === document.body || active === document.documentElement;
+}
+
+/** Focuses the element with this id after React has painted it; no jump to the top. */
+export function focusById(id: string, opts: { onlyIfLost?: boolean } = {}): void {
+  requestAnimationFrame(() => {
+    if (opts.onlyIfLost && !focusIsLost()) return;
+    const el = document.getElementById(id);
+    if (!el) return;
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  });
+}
+
+/** Ids of the controls focus is moved to. */
+export const FOCUS_IDS = {
+  run: 'run-button',
+  cancel: 'cancel-button',
+  eventsCard: 'input-card-events',
+  usersCard: 'input-card-users',
+  dropZone: 'drop-zone',
+} as const;

@@ -17,6 +17,7 @@ import { MENU_COMMAND_CHANNEL, type MenuCommand } from '../shared/service-contra
 import { EngineService } from './service/engine-service';
 import { PathAllowlist } from './service/path-allowlist';
 import { RecentPathsStore } from './service/recent-paths-store';
+import { HISTORY_DIR_ENV, historyDir, RunHistory } from './service/run-history';
 import { utilityProcessRunHost } from './service/utility-process-run-host';
 import { buildMenuTemplate } from './transport/app-menu';
 import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './transport/app-protocol';
@@ -95,8 +96,13 @@ function start(): void {
     lockDown();
     serveAppProtocol(protocol, path.join(__dirname, '..', 'renderer'));
 
+    // The same folder the CLI and browser mode use (run-history.ts): userData, unless overridden.
+    const historyFolder = process.env[HISTORY_DIR_ENV]
+      ? historyDir()
+      : path.join(app.getPath('userData'), 'run-history');
     const service = new EngineService({
       hosts: utilityProcessRunHost(utilityProcess.fork, path.join(__dirname, 'run-worker.js')),
+      history: { store: new RunHistory(historyFolder), source: 'app' },
     });
     const allowlist = new PathAllowlist();
     const sampleDir = app.isPackaged ? path.join(process.resourcesPath, 'data') : path.join(app.getAppPath(), 'data');

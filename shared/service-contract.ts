@@ -46,6 +46,55 @@ export interface PageRequest {
   sort?: { column: string; descending: boolean };
   /** Only for `dropped_rows.parquet`. */
   dropReason?: DropReason;
+  /** Only rows whose column matches; computed by the service, paged like the rest. */
+  filter?: ColumnFilter;
+}
+
+/**
+ * A filter on one column's value, as the Preview's filter bar sets it. Values are text as the
+ * grid shows them (ISO dates and instants); the service turns them into the column's type.
+ * `contains` ignores case; `range` bounds are inclusive and either may be left out.
+ */
+export type ColumnFilter =
+  | { column: string; op: 'contains' | 'equals'; value: string }
+  | { column: string; op: 'range'; min?: string; max?: string };
+
+/** Which column of which rows to profile: the same rows a page request shows. */
+export interface ProfileRequest {
+  outDir: string;
+  file: ParquetOutputName;
+  column: string;
+  dropReason?: DropReason;
+  filter?: ColumnFilter;
+}
+
+/** A column's summary, computed by Polars over the rows a profile request names. */
+export interface ColumnProfile {
+  column: string;
+  type: string;
+  rows: number;
+  nulls: number;
+  /** Distinct non-null values. */
+  distinct: number;
+  min: Cell;
+  max: Cell;
+  /** Numbers, dates and instants: equal-width bins from min to max (the last bin holds max). */
+  histogram?: { from: Cell; to: Cell; count: number }[];
+  /** Text and true/false: the most frequent non-null values, most frequent first. */
+  topValues?: { value: Cell; count: number }[];
+}
+
+/** Where a run came from: the command line, the desktop app, or browser mode. */
+export type RunSource = 'cli' | 'app' | 'browser';
+
+/** One finished run in the history (see docs/ui-explore.md for where it is kept). */
+export interface RunHistoryEntry {
+  /** Unique and sortable: the finish time and a random suffix. */
+  id: string;
+  source: RunSource;
+  /** The output folder, absolute. */
+  outDir: string;
+  report: RunReport;
 }
 
 export type Cell = string | number | boolean | null;
@@ -113,6 +162,10 @@ export type RequestChannels = {
   'etl:pick-inputs': () => Result<string[]>;
   'etl:pick-output-dir': () => Result<string | null>;
   'etl:show-in-folder': (req: { path: string }) => Result<null>;
+  'etl:profile-column': (req: ProfileRequest) => Result<ColumnProfile>;
+  'etl:run-history': () => Result<RunHistoryEntry[]>;
+  'etl:output-report': (req: { outDir: string }) => Result<RunReport | null>;
+  'etl:html-report': (req: { outDir: string }) => Result<{ path: string; html: string }>;
 };
 export type RequestChannel = keyof RequestChannels;
 
@@ -136,6 +189,14 @@ export interface EtlClient {
   /** Turns a dropped File into a path the service may read (desktop: its path; browser: upload). */
   pathForDroppedFile(file: File): Promise<Result<string>>;
   showInFolder(path: string): Promise<Result<null>>;
+  /** Null count, distinct count, min/max and a histogram or top values of one column. */
+  profileColumn(req: ProfileRequest): Promise<Result<ColumnProfile>>;
+  /** Every recorded run, newest first. */
+  runHistory(): Promise<Result<RunHistoryEntry[]>>;
+  /** The run_report.json of the run whose outputs are in `outDir`; null when there is none. */
+  outputReport(outDir: string): Promise<Result<RunReport | null>>;
+  /** Writes (or rewrites) run_report.html in `outDir` and returns it. */
+  htmlReport(outDir: string): Promise<Result<{ path: string; html: string }>>;
   onProgress(cb: (e: ProgressEvent) => void): () => void;
   /** Application menu commands (desktop app only; browser mode has no menu). Returns the unsubscribe. */
   onMenuCommand?(cb: (command: MenuCommand) => void): () => void;
@@ -157,6 +218,10 @@ export const BRIDGE_METHODS = {
   'etl:pick-inputs': 'pickInputs',
   'etl:pick-output-dir': 'pickOutputDir',
   'etl:show-in-folder': 'showInFolder',
+  'etl:profile-column': 'profileColumn',
+  'etl:run-history': 'runHistory',
+  'etl:output-report': 'outputReport',
+  'etl:html-report': 'htmlReport',
 } as const satisfies Record<RequestChannel, string>;
 
 export type EtlBridge = {

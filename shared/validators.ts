@@ -23,10 +23,43 @@ const dropReason = z.enum(DROP_REASONS, { error: `must be one of ${DROP_REASONS.
 
 const runRequest = z.strictObject({ eventsPath: filePath, usersPath: filePath, outDir: filePath });
 
+const columnName = z.string(expected('a column name')).min(1, 'must not be empty').max(200, 'is too long');
+const filterText = z.string(expected('text')).max(1000, 'is longer than 1000 characters');
+const columnFilter = z.discriminatedUnion(
+  'op',
+  [
+    z.strictObject({ column: columnName, op: z.literal(['contains', 'equals']), value: filterText }),
+    z
+      .strictObject({
+        column: columnName,
+        op: z.literal('range'),
+        min: filterText.optional(),
+        max: filterText.optional(),
+      })
+      .refine((f) => f.min !== undefined || f.max !== undefined, 'needs a min, a max or both'),
+  ],
+  { error: 'must have an op of contains, equals or range' },
+);
+const outputFile = z.enum(PARQUET_OUTPUTS, { error: `must be one of ${PARQUET_OUTPUTS.join(', ')}` });
+const onlyDropped = {
+  check: (r: { dropReason?: unknown; file: string }) => r.dropReason === undefined || r.file === 'dropped_rows.parquet',
+  params: { message: 'applies to dropped_rows.parquet only', path: ['dropReason'] },
+};
+
+const profileRequest = z
+  .strictObject({
+    outDir: filePath,
+    file: outputFile,
+    column: columnName,
+    dropReason: dropReason.optional(),
+    filter: columnFilter.optional(),
+  })
+  .refine(onlyDropped.check, onlyDropped.params);
+
 const pageRequest = z
   .strictObject({
     outDir: filePath,
-    file: z.enum(PARQUET_OUTPUTS, { error: `must be one of ${PARQUET_OUTPUTS.join(', ')}` }),
+    file: outputFile,
     offset: z
       .number(expected('a number'))
       .int('must be a whole number')
@@ -39,16 +72,14 @@ const pageRequest = z
       .max(1000, 'must be at most 1000'),
     sort: z
       .strictObject({
-        column: z.string(expected('a column name')).min(1, 'must not be empty').max(200, 'is too long'),
+        column: columnName,
         descending: z.boolean(expected('true or false')),
       })
       .optional(),
     dropReason: dropReason.optional(),
+    filter: columnFilter.optional(),
   })
-  .refine((r) => r.dropReason === undefined || r.file === 'dropped_rows.parquet', {
-    message: 'applies to dropped_rows.parquet only',
-    path: ['dropReason'],
-  });
+  .refine(onlyDropped.check, onlyDropped.params);
 
 /** One schema per channel; `satisfies` keeps this list in step with the channel map. */
 export const REQUEST_SCHEMAS = {
@@ -63,6 +94,10 @@ export const REQUEST_SCHEMAS = {
   'etl:pick-inputs': noPayload,
   'etl:pick-output-dir': noPayload,
   'etl:show-in-folder': z.strictObject({ path: filePath }),
+  'etl:profile-column': profileRequest,
+  'etl:run-history': noPayload,
+  'etl:output-report': z.strictObject({ outDir: filePath }),
+  'etl:html-report': z.strictObject({ outDir: filePath }),
 } satisfies Record<RequestChannel, z.ZodType>;
 
 /** The payload type of a channel (`undefined` for channels without one). */

@@ -6,6 +6,8 @@ import { runPipeline } from '../engine/pipeline';
 import { EtlError } from '../engine/errors';
 import { formatLogLine } from '../engine/log-format';
 import { parseFlags, UsageError } from './cli-args';
+import { recordFinishedRun } from '../service/engine-service';
+import { historyDir, RunHistory } from '../service/run-history';
 
 const HELP = `Usage: npm run etl -- [--events PATH] [--users PATH] [--out DIR]
 
@@ -19,6 +21,8 @@ Cleans benefits engagement events and writes Snappy Parquet outputs.
 
 Writes clean_events.parquet, daily_summary.parquet, dropped_rows.parquet, run_report.json and
 etl.log into the output folder, all at once: a failed run leaves earlier outputs untouched.
+Then writes run_report.html (a self-contained report to share) there, and records the run in
+the history the app lists (set ETL_HISTORY_DIR to use another history folder).
 Exit codes: 0 success, 2 bad input or usage, 1 unexpected error.`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -46,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await runPipeline(
+    const report = await runPipeline(
       { eventsPath: values.events!, usersPath: values.users!, outDir: values.out! },
       {
         signal: controller.signal,
@@ -56,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
         },
       },
     );
+    // run_report.html next to the outputs, and the run in the history the app lists.
+    await recordFinishedRun(values.out!, report, { store: new RunHistory(historyDir()), source: 'cli' });
     return 0;
   } catch (err) {
     if (err instanceof EtlError) {

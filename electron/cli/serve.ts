@@ -8,6 +8,7 @@ import { EngineService } from '../service/engine-service';
 import { buildRunWorker } from './build';
 import { forkRunHost } from '../service/fork-run-host';
 import { PathAllowlist } from '../service/path-allowlist';
+import { historyDir, RunHistory } from '../service/run-history';
 import { browserPlatform } from '../transport/browser-platform';
 import { startHttpServer } from '../transport/http-server';
 import { createRequestHandlers } from '../transport/request-handlers';
@@ -29,7 +30,11 @@ async function main(): Promise<void> {
 
   // Runs are hosted from the bundled worker, as in the packaged app (no tsx in the run process).
   const runWorker = await buildRunWorker();
-  const service = new EngineService({ hosts: forkRunHost(runWorker, { echoStderr: true }) });
+  const history = new RunHistory(historyDir());
+  const service = new EngineService({
+    hosts: forkRunHost(runWorker, { echoStderr: true }),
+    history: { store: history, source: 'browser' },
+  });
   const allowlist = new PathAllowlist();
   // The sample files are granted (read only) when the page asks for the defaults; the output
   // folder is the one place browser mode writes.
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
   });
   console.log(`Benefits Engagement ETL is serving on ${server.url}`);
   console.log(`Open: ${server.openUrl}`);
-  console.log(`Outputs go to ${outDir}. Press Ctrl+C to stop.`);
+  console.log(`Outputs go to ${outDir}; runs are recorded in ${history.dir}. Press Ctrl+C to stop.`);
 
   const stop = async () => {
     await service.dispose();

@@ -3,18 +3,30 @@
  * the transport. Runs are hosted off this thread (see run-host.ts); previews and dropped-row
  * queries use async Polars calls. Every method resolves to a `Result`; nothing throws across.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { DropReason, ProgressEvent, RunReport, RunRequest } from '../../shared/pipeline';
+import {
+  OUTPUT_FILES,
+  type DropReason,
+  type ProgressEvent,
+  type RunReport,
+  type RunRequest,
+} from '../../shared/pipeline';
 import type {
+  ColumnProfile,
   DailyCounts,
   DroppedSummary,
   InputInfo,
   PageRequest,
   ParquetPage,
+  ProfileRequest,
   Result,
+  RunHistoryEntry,
+  RunSource,
 } from '../../shared/service-contract';
 import { dailyCounts } from './daily-counts';
+import { writeHtmlReport } from './html-report';
+import type { RunHistory } from './run-history';
 import { droppedSummary, exportDroppedCsv } from './dropped-rows';
 import { inspectInput } from './input-inspector';
 import { ParquetPager } from './parquet-pager';
@@ -25,14 +37,18 @@ import { serviceErrorInfo } from './service-error';
 export interface EngineServiceOptions {
   hosts: RunHostFactory;
   cancelGraceMs?: number;
+  /** Where finished runs are recorded, and as what; no history when absent. */
+  history?: { store: RunHistory; source: RunSource };
 }
 
 export class EngineService {
   private readonly listeners = new Set<(event: ProgressEvent) => void>();
   private readonly runs: RunController;
   private readonly pager = new ParquetPager();
+  private readonly history: EngineServiceOptions['history'];
 
   constructor(options: EngineServiceOptions) {
+    this.history = options.history;
     this.runs = new RunController({
       hosts: options.hosts,
       cancelGraceMs: options.cancelGraceMs,
@@ -55,7 +71,10 @@ export class EngineService {
 
   async run(request: RunRequest): Promise<Result<RunReport>> {
     const result = await this.runs.run(request);
-    if (result.ok) this.pager.forget(request.outDir); // the files were replaced
+    if (result.ok) {
+      this.pager.forget(request.outDir); // the files were replaced
+      await recordFinishedRun(request.outDir, result.value, this.history);
+    }
     return result;
   }
 
@@ -84,10 +103,59 @@ export class EngineService {
     return attempt(() => dailyCounts(outDir));
   }
 
+  profileColumn(req: ProfileRequest): Promise<Result<ColumnProfile>> {
+    return attempt(() => this.pager.profile(req));
+  }
+
+  /** Every recorded run, newest first; empty when this service keeps no history. */
+  runHistory(): Promise<Result<RunHistoryEntry[]>> {
+    return attempt(async () => (this.history ? this.history.store.list() : []));
+  }
+
+  /** The report of the run whose outputs are in `outDir`, so a view can say which run it shows. */
+  outputReport(outDir: string): Promise<Result<RunReport | null>> {
+    return attempt(async () => {
+      const text = await readFile(path.join(outDir, OUTPUT_FILES.runReport), 'utf8').catch(() => null);
+      if (text === null) return null;
+      try {
+        return JSON.parse(text) as RunReport;
+      } catch {
+        return null; // a damaged report names no run; the outputs themselves can still be read
+      }
+    });
+  }
+
+  /** Writes run_report.html for the outputs in `outDir` and returns it. */
+  htmlReport(outDir: string): Promise<Result<{ path: string; html: string }>> {
+    return attempt(() => writeHtmlReport(outDir));
+  }
+
   /** Ends a run in progress (app quit). */
   async dispose(): Promise<void> {
     await this.runs.cancel();
   }
+}
+
+/**
+ * After a run: the shareable HTML report next to its outputs, and an entry in the history. The
+ * run itself has succeeded by then, so a failure here must not turn it into a failed run: it is
+ * written to standard error, and the report can be made again from the UI.
+ */
+export async function recordFinishedRun(
+  outDir: string,
+  report: RunReport,
+  history: EngineServiceOptions['history'],
+): Promise<void> {
+  await writeHtmlReport(outDir).catch((err: unknown) =>
+    console.error(`Could not write the HTML run report in ${outDir}: ${err instanceof Error ? err.message : err}`),
+  );
+  await history?.store
+    .record(history.source, outDir, report)
+    .catch((err: unknown) =>
+      console.error(
+        `Could not record the run in the history at ${history.store.dir}: ${err instanceof Error ? err.message : err}`,
+      ),
+    );
 }
 
 /**

@@ -11,7 +11,16 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import pl from 'nodejs-polars';
-import type { Cell, PageRequest, ParquetColumnInfo, ParquetPage } from '../../shared/service-contract';
+import type {
+  Cell,
+  ColumnProfile,
+  PageRequest,
+  ParquetColumnInfo,
+  ParquetPage,
+  ProfileRequest,
+} from '../../shared/service-contract';
+import { filterExpression, filterKey } from './column-filter';
+import { profileColumn } from './column-profile';
 import { EtlServiceError } from './service-error';
 import { readParquetFooter, type ParquetFooter } from '../engine/parquet-footer';
 
@@ -55,13 +64,16 @@ export class ParquetPager {
       );
     }
 
+    // Checked here, before any view is made, so a bad filter is an error at once.
+    if (req.filter) filterExpression(req.filter, facts.columns, file);
+
     let page: Frame;
     let totalRows: number;
-    if (!req.sort && !req.dropReason) {
+    if (!req.sort && !req.dropReason && !req.filter) {
       totalRows = facts.rows;
       page = await pl.scanParquet(file).slice(req.offset, req.limit).collect();
     } else {
-      const view = await this.view(file, version, req);
+      const view = await this.view(file, version, req, facts.columns);
       totalRows = view.rows.height;
       page = view.order
         ? await view.rows
@@ -79,6 +91,32 @@ export class ParquetPager {
       offset: req.offset,
       rows: toCells(page, facts.columns),
     };
+  }
+
+  /**
+   * Profiles one column of the rows a page request with the same file, drop reason and filter
+   * shows. Unfiltered, Polars aggregates straight from the file; filtered, from the cached view.
+   */
+  async profile(req: ProfileRequest): Promise<ColumnProfile> {
+    const file = path.join(req.outDir, req.file);
+    const version = await fileVersion(file);
+    const facts = await this.fileFacts(file, version);
+    const info = facts.columns.find((c) => c.name === req.column);
+    if (!info) {
+      throw new EtlServiceError(
+        'input',
+        `${req.file} has no column "${req.column}" to profile. Choose one of: ${facts.columns.map((c) => c.name).join(', ')}.`,
+        file,
+      );
+    }
+    if (req.filter) filterExpression(req.filter, facts.columns, file);
+    const rows =
+      req.dropReason || req.filter
+        ? (
+            await this.view(file, version, { dropReason: req.dropReason, filter: req.filter }, facts.columns)
+          ).rows.lazy()
+        : pl.scanParquet(file);
+    return profileColumn(rows, info);
   }
 
   /** Drops cached views of files under `dir` (after a run rewrote them). */
@@ -113,7 +151,12 @@ export class ParquetPager {
     return facts;
   }
 
-  private view(file: string, version: string, req: Pick<PageRequest, 'dropReason' | 'sort'>): Promise<View> {
+  private view(
+    file: string,
+    version: string,
+    req: Pick<PageRequest, 'dropReason' | 'sort' | 'filter'>,
+    columns: ParquetColumnInfo[],
+  ): Promise<View> {
     const key = viewKey(file, version, req);
     const cached = this.views.get(key);
     if (cached) {
@@ -126,13 +169,14 @@ export class ParquetPager {
       if (!sort) {
         let lf = pl.scanParquet(file);
         if (req.dropReason) lf = lf.filter(pl.col('drop_reason').eq(pl.lit(req.dropReason)));
+        if (req.filter) lf = lf.filter(filterExpression(req.filter, columns, file));
         return { rows: await lf.collect(), order: null };
       }
       // Every sort of the same rows shares them. Only the sort key is sorted, with each row's
       // place, and each page gathers its own rows: sorting whole rows made Polars gather every
       // column of every row (5 of the 5.3 s it took to sort 7.8M rows by value). Stable, nulls
       // last, so rows with equal keys keep the file's (input) order.
-      const { rows } = await this.view(file, version, { dropReason: req.dropReason });
+      const { rows } = await this.view(file, version, { dropReason: req.dropReason, filter: req.filter }, columns);
       const sorted = await rows
         .lazy()
         .select(sort.column)
@@ -152,8 +196,9 @@ export class ParquetPager {
 /** The column of row places in a sorted order (a name no output has). */
 const PLACE = '__place';
 
-function viewKey(file: string, version: string, req: Pick<PageRequest, 'dropReason' | 'sort'>): string {
-  return `${file}|${version}|${req.dropReason ?? ''}|${req.sort ? `${req.sort.column}:${req.sort.descending}` : ''}`;
+function viewKey(file: string, version: string, req: Pick<PageRequest, 'dropReason' | 'sort' | 'filter'>): string {
+  const sort = req.sort ? `${req.sort.column}:${req.sort.descending}` : '';
+  return `${file}|${version}|${req.dropReason ?? ''}|${sort}|${filterKey(req.filter)}`;
 }
 
 async function fileVersion(file: string): Promise<string> {

@@ -95,6 +95,19 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
       const checked = outputDir(outDir);
       return checked.ok ? service.dailyCounts(checked.paths.outDir) : checked;
     },
+    'etl:profile-column': async (req) => {
+      const checked = outputDir(req.outDir);
+      return checked.ok ? service.profileColumn({ ...req, outDir: checked.paths.outDir }) : checked;
+    },
+    'etl:run-history': () => service.runHistory(),
+    'etl:output-report': async ({ outDir }) => {
+      const checked = outputDir(outDir);
+      return checked.ok ? service.outputReport(checked.paths.outDir) : checked;
+    },
+    'etl:html-report': async ({ outDir }) => {
+      const checked = outputDir(outDir);
+      return checked.ok ? service.htmlReport(checked.paths.outDir) : checked;
+    },
     'etl:pick-inputs': async () => {
       const paths = await platform.pickInputs();
       for (const p of paths) allowlist.allowFile(p);

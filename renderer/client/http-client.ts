@@ -89,6 +89,10 @@ export function createHttpClient(base = '', token?: string): EtlClient {
     pickOutputDir: () => call('etl:pick-output-dir'),
     pathForDroppedFile: (file) => upload(file),
     showInFolder: (path) => call('etl:show-in-folder', { path }),
+    profileColumn: (req) => call('etl:profile-column', req),
+    runHistory: () => call('etl:run-history'),
+    outputReport: (outDir) => call('etl:output-report', { outDir }),
+    htmlReport: (outDir) => call('etl:html-report', { outDir }),
     onProgress,
   };
 }

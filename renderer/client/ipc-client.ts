@@ -34,6 +34,10 @@ export function createIpcClient(bridge: EtlBridge): EtlClient {
       return { ok: true, value: path };
     },
     showInFolder: (path) => bridge.showInFolder({ path }),
+    profileColumn: (req) => bridge.profileColumn(req),
+    runHistory: () => bridge.runHistory(),
+    outputReport: (outDir) => bridge.outputReport({ outDir }),
+    htmlReport: (outDir) => bridge.htmlReport({ outDir }),
     onProgress: (cb) => bridge.onProgress(cb),
     onMenuCommand: (cb) => bridge.onMenuCommand(cb),
   };

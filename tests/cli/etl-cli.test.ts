@@ -72,6 +72,7 @@ describe('as a child process (npx tsx electron/cli/etl.ts)', () => {
       'daily_summary.parquet',
       'dropped_rows.parquet',
       'etl.log',
+      'run_report.html',
       'run_report.json',
     ]);
     // The same messages as etl.log.

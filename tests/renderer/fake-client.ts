@@ -6,12 +6,15 @@ import type { ProgressEvent, RunReport } from '../../shared/pipeline';
 import type {
   AppDefaults,
   Cell,
+  ColumnProfile,
   DailyCounts,
   EtlClient,
   InputInfo,
   PageRequest,
   ParquetPage,
+  ProfileRequest,
   Result,
+  RunHistoryEntry,
 } from '../../shared/service-contract';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
@@ -130,6 +133,28 @@ export class FakeClient implements EtlClient {
   async showInFolder(path: string) {
     this.record('showInFolder', path);
     return ok(null);
+  }
+  history: RunHistoryEntry[] = [];
+  profiles: (req: ProfileRequest) => Result<ColumnProfile> = (req) => ({
+    ok: false,
+    error: { kind: 'input', message: `no profile for ${req.column}` },
+  });
+  async profileColumn(req: ProfileRequest) {
+    this.record('profileColumn', req);
+    return this.profiles(req);
+  }
+  async runHistory() {
+    this.record('runHistory');
+    return ok(this.history);
+  }
+  outputReports = new Map<string, RunReport>();
+  async outputReport(outDir: string) {
+    this.record('outputReport', outDir);
+    return ok(this.outputReports.get(outDir) ?? null);
+  }
+  async htmlReport(outDir: string) {
+    this.record('htmlReport', outDir);
+    return ok({ path: `${outDir}/run_report.html`, html: '<!doctype html><title>report</title>' });
   }
   onProgress(cb: (e: ProgressEvent) => void) {
     this.listeners.add(cb);

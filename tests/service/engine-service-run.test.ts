@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { OUTPUT_FILES, STAGES, type ProgressEvent } from '../../shared/pipeline';
 import { EngineService } from '../../electron/service/engine-service';
+import { HTML_REPORT_FILE } from '../../electron/service/html-report';
 import { forkRunHost } from '../../electron/service/fork-run-host';
 import { bundledRunWorker } from './run-worker-bundle';
 import { tempDir, writeEventsNdjson, writeUsersCsv } from './fixtures';
@@ -87,8 +88,8 @@ test('cancel mid-run stops promptly, leaves the earlier outputs byte-identical, 
   assert.deepEqual(await hashes(outDir), before, 'the previous outputs are untouched');
   assert.deepEqual(
     (await readdir(outDir)).sort(),
-    Object.values(OUTPUT_FILES).sort(),
-    'no staging or partial files left',
+    [...Object.values(OUTPUT_FILES), HTML_REPORT_FILE].sort(),
+    "no staging or partial files left (the earlier run's HTML report stays too)",
   );
 });
 

@@ -41,6 +41,8 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
     good: [
       page,
       { ...page, file: 'dropped_rows.parquet', dropReason: 'duplicate', sort: { column: 'user_id', descending: true } },
+      { ...page, filter: { column: 'device', op: 'equals', value: 'ios' } },
+      { ...page, filter: { column: 'value', op: 'range', min: '1', max: '2' } },
     ],
     bad: [
       [{ ...page, limit: 0 }, /field "limit" must be at least 1/],
@@ -52,6 +54,10 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
       [{ ...page, sort: { column: 'user_id' } }, /field "sort.descending" is missing/],
       [{ ...page, sort: { column: '', descending: false } }, /field "sort.column" must not be empty/],
       [{ ...page, dropReason: 'duplicate' }, /field "dropReason" applies to dropped_rows.parquet only/],
+      [{ ...page, filter: { column: 'value', op: 'range' } }, /field "filter" needs a min, a max or both/],
+      [{ ...page, filter: { column: 'value', op: 'equals' } }, /field "filter.value" is missing/],
+      [{ ...page, filter: { column: '', op: 'contains', value: 'a' } }, /field "filter.column" must not be empty/],
+      [{ ...page, filter: { column: 'a', op: 'contains', value: 'a', regex: true } }, /unexpected field "regex"/],
       [
         { ...page, file: 'dropped_rows.parquet', dropReason: 'boring' },
         /field "dropReason" must be one of malformed_record/,
@@ -69,6 +75,39 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
       [{ outDir: 3 }, /field "outDir" must be a path/],
     ],
   },
+  'etl:profile-column': {
+    good: [
+      { outDir: '/o', file: 'clean_events.parquet', column: 'value' },
+      {
+        outDir: '/o',
+        file: 'dropped_rows.parquet',
+        column: 'timestamp',
+        dropReason: 'invalid_timestamp',
+        filter: { column: 'device', op: 'contains', value: 'ios' },
+      },
+      {
+        outDir: '/o',
+        file: 'clean_events.parquet',
+        column: 'value',
+        filter: { column: 'value', op: 'range', min: '1' },
+      },
+    ],
+    bad: [
+      [{ outDir: '/o', file: 'clean_events.parquet' }, /field "column" is missing/],
+      [{ outDir: '/o', file: 'clean_events.parquet', column: '' }, /field "column" must not be empty/],
+      [
+        { outDir: '/o', file: 'clean_events.parquet', column: 'v', dropReason: 'duplicate' },
+        /field "dropReason" applies to dropped_rows.parquet only/,
+      ],
+      [
+        { outDir: '/o', file: 'clean_events.parquet', column: 'v', filter: { column: 'v', op: 'like', value: 'x' } },
+        /field "filter.op"|must have an op of contains, equals or range/,
+      ],
+    ],
+  },
+  'etl:run-history': { good: [undefined], bad: [[{ limit: 5 }, /payload must be empty/]] },
+  'etl:output-report': { good: [{ outDir: '/o' }], bad: [[{}, /field "outDir" is missing/]] },
+  'etl:html-report': { good: [{ outDir: '/o' }], bad: [[{ outDir: '/o', open: true }, /unexpected field "open"/]] },
   'etl:daily-counts': {
     good: [{ outDir: '/o' }],
     bad: [

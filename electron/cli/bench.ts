@@ -7,8 +7,9 @@
  * cached under ~/.cache/benefits-engagement-etl/bench/<n>-<format>/). Each run is measured
  * with `/usr/bin/time -v` (wall time, peak RSS); ours and the peer alternate. Prints a
  * Markdown table (also written to ~/.cache/benefits-engagement-etl/bench/last-results.md),
- * checks that both produce the same outputs on the smallest size, and measures preview-page
- * latency on the largest size through the engine service's Parquet pager.
+ * checks that both produce the same outputs on the smallest size, measures preview-page
+ * latency on the largest size through the engine service's Parquet pager, and the service
+ * thread's event-loop delay during a run of the smallest size, beside an idle baseline.
  */
 import { buildSync } from 'esbuild';
 import path from 'node:path';
@@ -26,6 +27,8 @@ import {
   type FileComparison,
   type Measured,
 } from '../bench/bench-lib';
+import { serviceLoopDelay } from '../bench/event-loop-delay';
+import { buildRunWorker } from './build';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CACHE = join(os.homedir(), '.cache', 'benefits-engagement-etl', 'bench');
@@ -240,6 +243,22 @@ async function pageLatency(outDir: string): Promise<string[]> {
   return lines;
 }
 
+/** The service thread's event-loop delay during a run, beside an idle baseline (moved here from the unit tests). */
+async function loopDelayLines(ds: Dataset): Promise<string[]> {
+  try {
+    const worker = await buildRunWorker();
+    const out = join(CACHE, 'out', 'event-loop-delay');
+    const { idle, run } = await serviceLoopDelay({ eventsPath: ds.events, usersPath: ds.users, outDir: out }, worker);
+    return [
+      `Service thread event-loop delay (EngineService + forked run host, ${ds.n.toLocaleString('en-US')} ${ds.format} events, ${(run.ms / 1000).toFixed(1)} s, ${run.progressEvents} progress events):`,
+      `- idle baseline: p99 ${idle.p99Ms.toFixed(1)} ms, max ${idle.maxMs.toFixed(1)} ms`,
+      `- during the run: p99 ${run.p99Ms.toFixed(1)} ms, max ${run.maxMs.toFixed(1)} ms`,
+    ];
+  } catch (e) {
+    return [`Service event-loop delay: failed: ${(e as Error).message}`];
+  }
+}
+
 function machine(): string {
   const cpus = os.cpus();
   let duck = '?';
@@ -360,6 +379,7 @@ async function main() {
   } else {
     md.push(`Preview-page latency: skipped (no ${join(pageDir, 'clean_events.parquet')})`);
   }
+  md.push('', ...(await loopDelayLines(cells.find((c) => c.ds.n === smallest)!.ds)));
   const text = md.join('\n') + '\n';
   process.stdout.write('\n' + text);
   await fsp.writeFile(join(CACHE, 'last-results.md'), text);

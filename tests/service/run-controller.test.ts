@@ -63,15 +63,20 @@ test('a host that dies is reported as an error value, and the next run works', a
   assert.equal((await runs.run(request)).ok, true);
 });
 
-test('cancel asks the engine to stop, kills the host after the grace period, and reports cancelled', async () => {
+test('cancel asks the engine to stop, kills the host when the grace period ends (not before), and reports cancelled', async (t) => {
+  // Mocked setTimeout: the grace period is counted in ticks, not in the machine's milliseconds.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const hosts = fakeHosts(() => {}); // ignores cancel, like an engine busy in native code
-  const runs = new RunController({ hosts, onProgress: () => {}, cancelGraceMs: 50 });
+  const runs = new RunController({ hosts, onProgress: () => {}, cancelGraceMs: 300 });
   const running = runs.run(request);
   await new Promise((r) => setImmediate(r));
-  const started = Date.now();
-  assert.equal(await runs.cancel(), true);
-  assert.ok(Date.now() - started < 1000);
+  const cancelling = runs.cancel();
+  await new Promise((r) => setImmediate(r));
+  t.mock.timers.tick(299);
+  assert.equal(hosts.started[0].killed, false, 'the engine is given the whole grace period');
+  t.mock.timers.tick(1);
   assert.equal(hosts.started[0].killed, true);
+  assert.equal(await cancelling, true);
   assert.deepEqual(
     hosts.started[0].received.map((m) => m.type),
     ['run', 'cancel'],
@@ -79,4 +84,20 @@ test('cancel asks the engine to stop, kills the host after the grace period, and
   const result = await running;
   assert.equal(!result.ok && result.error.kind, 'cancelled');
   assert.equal(await runs.cancel(), false, 'nothing left to cancel');
+});
+
+test('an engine that stops by itself on cancel is not killed', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const hosts = fakeHosts((host, m) => {
+    if (m.type === 'cancel') host.exit(2);
+  });
+  const runs = new RunController({ hosts, onProgress: () => {}, cancelGraceMs: 300 });
+  const running = runs.run(request);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(await runs.cancel(), true);
+  assert.equal(hosts.started[0].killed, false);
+  t.mock.timers.tick(1000);
+  assert.equal(hosts.started[0].killed, false, 'the grace timer was cleared');
+  const result = await running;
+  assert.equal(!result.ok && result.error.kind, 'cancelled');
 });

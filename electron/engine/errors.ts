@@ -1,8 +1,9 @@
 import type { EtlErrorInfo } from '../../shared/pipeline';
 
 /**
- * A failure the user can act on. `info` crosses process and IPC boundaries as a plain value;
- * `message` is the one line the CLI prints: what happened, where, and what to do.
+ * The one error type of the engine and the service: a failure the user can act on, classified
+ * where it happens. `info` crosses process and IPC boundaries as a plain value; `message` is
+ * the one line the CLI prints: what happened, where, and what to do.
  */
 export class EtlError extends Error {
   readonly info: EtlErrorInfo;
@@ -18,6 +19,7 @@ export function inputError(message: string, where: { file?: string; line?: numbe
   return new EtlError({ kind: 'input', message, ...where });
 }
 
+/** The user cancelled the run. */
 export function cancelledError(): EtlError {
   return new EtlError({
     kind: 'cancelled',
@@ -25,9 +27,15 @@ export function cancelledError(): EtlError {
   });
 }
 
-/** Any thrown value as a user-facing error value. */
+/**
+ * Any thrown value as a user-facing error value. An EtlError keeps its own; anything else was
+ * not foreseen where it happened, so it is `internal` and says how to report it.
+ */
 export function toErrorInfo(err: unknown): EtlErrorInfo {
   if (err instanceof EtlError) return err.info;
   const message = err instanceof Error ? err.message : String(err);
-  return { kind: 'internal', message: `Unexpected error: ${message}. Please report it with the run's etl.log.` };
+  return {
+    kind: 'internal',
+    message: `Unexpected error: ${message}. Try again; if it persists, report it with the run's etl.log.`,
+  };
 }

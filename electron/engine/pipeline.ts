@@ -20,8 +20,8 @@ import { createStaging, type StagingFolder } from './atomic-output';
 import { cancelledError, inputError, toErrorInfo } from './errors';
 import { readEvents, type EventsReadResult } from './events-reader';
 import { NO_CODEC_NOTE, readParquetFooter } from './parquet-footer';
+import { REASON_CODE } from './reason-codes';
 import {
-  REASON_CODES,
   type EventBatches,
   cleanEventsQuery,
   splitBatch,
@@ -309,8 +309,8 @@ async function joinUsers(
   const events = await joinAndFilter(batches, usersTable);
   afterStage();
   const counts = await countReasons(events);
-  const unknown = counts.get(REASON_CODES.unknown_user) ?? 0;
-  const nonUs = counts.get(REASON_CODES.non_us_user) ?? 0;
+  const unknown = counts.get(REASON_CODE.unknown_user) ?? 0;
+  const nonUs = counts.get(REASON_CODE.non_us_user) ?? 0;
   const afterJoin = kept - unknown;
   rec.finishStage('join_users', kept, afterJoin, rec.elapsed());
   run.startStage('filter_us');

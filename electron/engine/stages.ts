@@ -17,21 +17,12 @@
  */
 import pl from './polars';
 import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
-import type { DropReason } from '../../shared/pipeline';
+import { DROP_REASONS } from '../../shared/pipeline';
 import { REASON_CODE } from './reason-codes';
 import type { UsersTable } from './users-reader';
 
 /** The events, as the reader's batches in file order. */
 export type EventBatches = DataFrame[];
-
-/** Codes for every drop reason, in stage order (0 = kept). */
-export const REASON_CODES: Record<DropReason, number> = {
-  ...REASON_CODE,
-  duplicate: 4,
-  unknown_user: 5,
-  non_us_user: 6,
-};
-delete (REASON_CODES as Record<string, number>).ok;
 
 const col = (name: string) => pl.col(name);
 const MICROS_PER_DAY = 86_400_000_000;
@@ -191,7 +182,7 @@ export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Pro
     .collect();
   if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) {
     const exact = await exactDuplicates(batches);
-    return { batches: exact, duplicates: (await countReasons(exact)).get(REASON_CODES.duplicate) ?? 0 };
+    return { batches: exact, duplicates: (await countReasons(exact)).get(REASON_CODE.duplicate) ?? 0 };
   }
 
   const withFirst = await attachColumns(batches, 'source_row', pairs, ['first_row']);
@@ -239,7 +230,7 @@ const dedupExpressions = once(() => {
       .alias('collisions'),
     markDuplicate: pl
       .when(col('first_row').isNotNull())
-      .then(pl.lit(REASON_CODES.duplicate))
+      .then(pl.lit(REASON_CODE.duplicate))
       .otherwise(col('reason'))
       .alias('reason'),
   };
@@ -258,13 +249,13 @@ async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
     .withColumns(
       pl
         .when(kept.and(col('first_row').neq(col('source_row'))))
-        .then(pl.lit(REASON_CODES.duplicate))
+        .then(pl.lit(REASON_CODE.duplicate))
         .otherwise(col('reason'))
         .alias('reason'),
     )
     .withColumns(
       pl
-        .when(col('reason').eq(REASON_CODES.duplicate))
+        .when(col('reason').eq(REASON_CODE.duplicate))
         .then(col('first_row'))
         .otherwise(pl.lit(null))
         .alias('first_row'),
@@ -303,9 +294,9 @@ const userReason = once(() => {
   const { kept } = reasonTests();
   return pl
     .when(kept.and(col('known').isNull()))
-    .then(pl.lit(REASON_CODES.unknown_user))
+    .then(pl.lit(REASON_CODE.unknown_user))
     .when(kept.and(col('country').eq(pl.lit('US')).fillNull(false).not()))
-    .then(pl.lit(REASON_CODES.non_us_user))
+    .then(pl.lit(REASON_CODE.non_us_user))
     .otherwise(col('reason'))
     .alias('reason');
 });
@@ -405,11 +396,10 @@ const dailyExpressions = once(() => {
 
 /** The reason's name for a code (a lookup: much cheaper than a when/then chain per row). */
 function reasonName(): Expr {
-  const entries = Object.entries(REASON_CODES);
   return col('reason')
     .replaceStrict(
-      entries.map(([, code]) => code),
-      entries.map(([name]) => name),
+      DROP_REASONS.map((reason) => REASON_CODE[reason]),
+      [...DROP_REASONS],
       pl.lit(null),
       pl.Utf8,
     )

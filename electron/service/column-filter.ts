@@ -6,7 +6,7 @@
  */
 import pl from 'nodejs-polars';
 import type { ColumnFilter, ParquetColumnInfo } from '../../shared/service-contract';
-import { EtlServiceError } from './service-error';
+import { inputError } from '../engine/errors';
 
 /** The format the grid shows instants in (UTC, microseconds), for text comparisons. */
 export const ISO_INSTANT = '%Y-%m-%dT%H:%M:%S%.6fZ';
@@ -35,10 +35,9 @@ function asText(column: string, kind: ValueKind): pl.Expr {
 export function filterExpression(filter: ColumnFilter, columns: ParquetColumnInfo[], file: string): pl.Expr {
   const info = columns.find((c) => c.name === filter.column);
   if (!info) {
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `${baseName(file)} has no column "${filter.column}" to filter on. Choose one of: ${columns.map((c) => c.name).join(', ')}.`,
-      file,
+      { file },
     );
   }
   const kind = valueKind(info.type);
@@ -62,11 +61,7 @@ export function filterExpression(filter: ColumnFilter, columns: ParquetColumnInf
     if (present(filter.max)) parts.push(text.str.slice(0, filter.max.length).ltEq(pl.lit(filter.max)));
   }
   if (parts.length === 0) {
-    throw new EtlServiceError(
-      'input',
-      `The range filter on "${filter.column}" needs a minimum, a maximum or both.`,
-      file,
-    );
+    throw inputError(`The range filter on "${filter.column}" needs a minimum, a maximum or both.`, { file });
   }
   return parts.length === 1 ? parts[0] : parts[0].and(parts[1]);
 }
@@ -112,10 +107,9 @@ function present(v: string | undefined): v is string {
 function toNumber(text: string, info: ParquetColumnInfo, file: string): number {
   const n = text.trim() === '' ? NaN : Number(text.trim());
   if (!Number.isFinite(n)) {
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `"${text}" is not a number, and ${info.name} in ${baseName(file)} holds numbers (${info.type}). Type a number such as 42 or 1.5, or use "contains".`,
-      file,
+      { file },
     );
   }
   return n;
@@ -124,11 +118,9 @@ function toNumber(text: string, info: ParquetColumnInfo, file: string): number {
 function toBoolean(text: string, info: ParquetColumnInfo, file: string): boolean {
   const t = text.trim().toLowerCase();
   if (t === 'true' || t === 'false') return t === 'true';
-  throw new EtlServiceError(
-    'input',
-    `"${text}" is not true or false, and ${info.name} in ${baseName(file)} holds true/false values.`,
+  throw inputError(`"${text}" is not true or false, and ${info.name} in ${baseName(file)} holds true/false values.`, {
     file,
-  );
+  });
 }
 
 function escapeRegex(text: string): string {

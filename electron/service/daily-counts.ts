@@ -9,15 +9,14 @@ import path from 'node:path';
 import pl from 'nodejs-polars';
 import { OUTPUT_FILES } from '../../shared/pipeline';
 import type { DailyCount, DailyCounts } from '../../shared/service-contract';
-import { EtlServiceError } from './service-error';
+import { inputError } from '../engine/errors';
 
 export async function dailyCounts(outDir: string): Promise<DailyCounts> {
   const file = path.join(outDir, OUTPUT_FILES.dailySummary);
   if (!(await stat(file).catch(() => null))) {
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `There is no ${OUTPUT_FILES.dailySummary} in ${outDir} yet. Run the pipeline first, or choose the output folder of an earlier run.`,
-      file,
+      { file },
     );
   }
   let frame: pl.DataFrame;
@@ -33,10 +32,9 @@ export async function dailyCounts(outDir: string): Promise<DailyCounts> {
   } catch (err) {
     // Polars appends its query plan after the first line; the user needs only the reason.
     const why = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `Could not sum events per day from ${file}: ${why}. It needs the columns event_date, event_count and user_id; run the pipeline again to rewrite it.`,
-      file,
+      { file },
     );
   }
   const days: DailyCount[] = [];

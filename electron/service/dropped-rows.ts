@@ -8,16 +8,15 @@ import path from 'node:path';
 import pl from 'nodejs-polars';
 import { DROP_REASONS, OUTPUT_FILES, type DropReason } from '../../shared/pipeline';
 import type { DroppedSummary } from '../../shared/service-contract';
-import { EtlServiceError } from './service-error';
+import { inputError } from '../engine/errors';
 import { classifyTimestamp } from './timestamp-patterns';
 
 async function droppedFile(outDir: string): Promise<string> {
   const file = path.join(outDir, OUTPUT_FILES.droppedRows);
   if (!(await stat(file).catch(() => null))) {
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `There is no ${OUTPUT_FILES.droppedRows} in ${outDir} yet. Run the pipeline first, or choose the output folder of an earlier run.`,
-      file,
+      { file },
     );
   }
   return file;
@@ -73,10 +72,9 @@ export async function exportDroppedCsv(
   } catch (err) {
     await rm(temp, { force: true });
     const why = err instanceof Error ? err.message : String(err);
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `Could not write ${target}: ${why}. Check that the output folder is writable and has free space.`,
-      target,
+      { file: target },
     );
   }
 }

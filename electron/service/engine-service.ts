@@ -32,7 +32,7 @@ import { inspectInput } from './input-inspector';
 import { ParquetPager } from './parquet-pager';
 import type { RunHostFactory } from './run-host';
 import { RunController } from './run-controller';
-import { serviceErrorInfo } from './service-error';
+import { toErrorInfo } from '../engine/errors';
 
 export interface EngineServiceOptions {
   hosts: RunHostFactory;
@@ -175,6 +175,6 @@ async function attempt<T>(work: () => Promise<T>): Promise<Result<T>> {
   try {
     return { ok: true, value: await work() };
   } catch (err) {
-    return { ok: false, error: serviceErrorInfo(err) };
+    return { ok: false, error: toErrorInfo(err) };
   }
 }

@@ -18,7 +18,7 @@ import {
 } from '../../shared/pipeline';
 import type { DroppedSummary } from '../../shared/service-contract';
 import { droppedSummary } from './dropped-rows';
-import { EtlServiceError } from './service-error';
+import { inputError } from '../engine/errors';
 
 export const HTML_REPORT_FILE = 'run_report.html';
 /** Example rows per drop reason. */
@@ -212,10 +212,9 @@ export async function readHtmlReportData(outDir: string): Promise<HtmlReportData
   try {
     report = JSON.parse(await readFile(reportFile, 'utf8')) as RunReport;
   } catch {
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `There is no readable ${OUTPUT_FILES.runReport} in ${outDir}. Run the pipeline first, or choose the output folder of an earlier run.`,
-      reportFile,
+      { file: reportFile },
     );
   }
   const dropped = await droppedSummary(outDir);
@@ -248,10 +247,9 @@ export async function writeHtmlReport(outDir: string): Promise<{ path: string; h
     await rename(temp, target);
   } catch (err) {
     await rm(temp, { force: true });
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `Could not write ${target}: ${err instanceof Error ? err.message : String(err)}. Check that the output folder is writable and has free space.`,
-      target,
+      { file: target },
     );
   }
   return { path: target, html };

@@ -21,7 +21,7 @@ import type {
 } from '../../shared/service-contract';
 import { filterExpression, filterKey } from './column-filter';
 import { profileColumn } from './column-profile';
-import { EtlServiceError } from './service-error';
+import { inputError } from '../engine/errors';
 import { readParquetFooter, type ParquetFooter } from '../engine/parquet-footer';
 
 type Frame = pl.DataFrame;
@@ -50,17 +50,15 @@ export class ParquetPager {
     const version = await fileVersion(file);
     const facts = await this.fileFacts(file, version);
     if (req.sort && !facts.columns.some((c) => c.name === req.sort!.column)) {
-      throw new EtlServiceError(
-        'input',
+      throw inputError(
         `${req.file} has no column "${req.sort.column}" to sort by. Choose one of: ${facts.columns.map((c) => c.name).join(', ')}.`,
-        file,
+        { file },
       );
     }
     if (req.dropReason && !facts.columns.some((c) => c.name === 'drop_reason')) {
-      throw new EtlServiceError(
-        'input',
+      throw inputError(
         `${req.file} has no drop_reason column; the drop reason filter applies to dropped_rows.parquet only.`,
-        file,
+        { file },
       );
     }
 
@@ -103,10 +101,9 @@ export class ParquetPager {
     const facts = await this.fileFacts(file, version);
     const info = facts.columns.find((c) => c.name === req.column);
     if (!info) {
-      throw new EtlServiceError(
-        'input',
+      throw inputError(
         `${req.file} has no column "${req.column}" to profile. Choose one of: ${facts.columns.map((c) => c.name).join(', ')}.`,
-        file,
+        { file },
       );
     }
     if (req.filter) filterExpression(req.filter, facts.columns, file);
@@ -206,10 +203,9 @@ async function fileVersion(file: string): Promise<string> {
     const st = await stat(file);
     return `${st.mtimeMs}|${st.size}`;
   } catch {
-    throw new EtlServiceError(
-      'input',
+    throw inputError(
       `There is no ${path.basename(file)} in ${path.dirname(file)} yet. Run the pipeline first, or choose the output folder of an earlier run.`,
-      file,
+      { file },
     );
   }
 }

@@ -5,7 +5,7 @@
 import type { AppDefaults } from '../../shared/service-contract';
 import type { RecentPathsStore } from '../service/recent-paths-store';
 import { findSampleInputs } from '../service/sample-data';
-import { EtlServiceError } from '../service/service-error';
+import { inputError } from '../engine/errors';
 import type { ShellPlatform } from './shell-platform';
 
 export function browserPlatform(opts: { outDir: string; sampleDir: string; recent?: RecentPathsStore }): ShellPlatform {
@@ -20,19 +20,17 @@ export function browserPlatform(opts: { outDir: string; sampleDir: string; recen
       };
     },
     async pickInputs() {
-      throw new EtlServiceError(
-        'input',
+      throw inputError(
         'In browser mode, files are chosen in the page and uploaded; use Open inputs or drop the files on the page.',
       );
     },
     async pickOutputDir() {
-      throw new EtlServiceError(
-        'input',
+      throw inputError(
         `Browser mode writes to ${opts.outDir}. To use another folder, restart with \`npm run serve -- --out <folder>\`.`,
       );
     },
     async showInFolder(p) {
-      throw new EtlServiceError('input', `Browser mode cannot open a file manager. The file is at ${p}.`, p);
+      throw inputError(`Browser mode cannot open a file manager. The file is at ${p}.`, { file: p });
     },
     async remember(recent) {
       remembered = { ...remembered, ...recent };

@@ -9,7 +9,7 @@ import type { RequestChannel, RequestChannels, Result } from '../../shared/servi
 import { validateRequest, type RequestPayload } from '../../shared/validators';
 import type { EngineService } from '../service/engine-service';
 import type { PathAllowlist } from '../service/path-allowlist';
-import { serviceErrorInfo } from '../service/service-error';
+import { toErrorInfo } from '../engine/errors';
 import type { ShellPlatform } from './shell-platform';
 
 type Response<C extends RequestChannel> = ReturnType<RequestChannels[C]>;
@@ -134,7 +134,7 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
       const handler = handlers[channel as RequestChannel] as (p: unknown) => Promise<Result<unknown>>;
       return await handler(valid.value);
     } catch (err) {
-      return { ok: false, error: serviceErrorInfo(err) };
+      return { ok: false, error: toErrorInfo(err) };
     }
   }
 

@@ -11,7 +11,7 @@ import { ErrorBoundary } from './components/error-boundary';
 import { TabPanel, Tabs } from './components/tabs';
 import { DroppedView } from './dropped/dropped-view';
 import { REASON_LABELS } from './dropped/offending-field';
-import { assignInputs, EMPTY_SLOTS, type InputSlots } from './inputs/input-slots';
+import { assignInputs, EMPTY_SLOTS, slotProblem, type InputSlots } from './inputs/input-slots';
 import { InputsPanel, inspectOrError } from './inputs/inputs-panel';
 import { PreviewView } from './preview/preview-view';
 import { RunPanel } from './run/run-panel';
@@ -23,11 +23,8 @@ export type Screen = 'run' | 'dropped' | 'preview';
 /** Why Run is not available yet, in words; null when it is. */
 export function whyCannotRun(slots: InputSlots, outDir: string, running: boolean): string | null {
   if (running) return 'A run is in progress.';
-  if (!slots.events && !slots.users) return 'Choose the events and users files first, or use the sample data.';
-  if (!slots.events) return 'Choose the events file (raw_events.json).';
-  if (!slots.users) return 'Choose the users file (users.csv).';
-  if (slots.events.error) return 'The events file cannot be used: see its error.';
-  if (slots.users.error) return 'The users file cannot be used: see its error.';
+  const problem = slotProblem(slots);
+  if (problem) return problem;
   if (!outDir) return 'Choose an output folder.';
   return null;
 }

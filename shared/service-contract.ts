@@ -29,6 +29,8 @@ export interface InputInfo {
   peek: { columns: string[]; rows: (string | null)[][] };
   /** Set when the file cannot be used; the UI shows it at once. */
   error?: EtlErrorInfo;
+  /** Something to know about a usable file (it holds no events, say). */
+  notice?: string;
 }
 
 export interface ParquetColumnInfo {

@@ -55,11 +55,28 @@ export async function inspectInput(filePath: string): Promise<InputInfo> {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const info: InputInfo = { ...base, bytes };
-  if (bytes === 0)
-    return { ...info, error: inputErr(`${name} is empty. Choose a file with events (JSON) or users (CSV).`, filePath) };
-
   const ext = path.extname(name).toLowerCase();
   const first = text.match(/\S/)?.[0] ?? '';
+  // An empty or blank file is what the run says it is: no events (a run writes empty outputs,
+  // with a warning), or a users file without its header (the run refuses it).
+  if (first === '') {
+    if (ext === '.csv' || ext === '.tsv' || ext === '.txt')
+      return {
+        ...info,
+        kind: 'users',
+        format: 'csv',
+        error: inputErr(
+          `The users file ${filePath} is empty: it needs a header row with user_id, signup_date and country.`,
+          filePath,
+        ),
+      };
+    return {
+      ...info,
+      kind: 'events',
+      format: 'ndjson', // as the run reads it: no '[' means line-delimited
+      notice: `${name} holds no events: a run writes empty outputs (with a warning).`,
+    };
+  }
   if (ext === '.ndjson' || ext === '.jsonl') return inspectNdjson(info, text, whole);
   if (ext === '.json') {
     if (first === '[') return inspectJsonArray(info, text, whole);
@@ -121,7 +138,9 @@ function inspectJsonArray(info: InputInfo, text: string, whole: boolean): InputI
     const items = Array.isArray(parsed) ? parsed : [];
     return { ...withKind, rowEstimate: items.length, peek: eventPeek(items.slice(0, PEEK_ROWS)) };
   }
-  const { elements, endIndex } = firstArrayElements(text, PEEK_ROWS * 10);
+  // Every whole element of the head: the more of the file the estimate sees, the closer it is
+  // (a hundred elements were 1.5% off on a generated 1,000,000-event file).
+  const { elements, endIndex } = firstArrayElements(text, Infinity);
   const items: unknown[] = [];
   for (const el of elements) {
     try {

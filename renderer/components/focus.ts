@@ -12,13 +12,19 @@ export function focusIsLost(): boolean {
 
 /** Focuses the element with this id after React has painted it; no jump to the top. */
 export function focusById(id: string, opts: { onlyIfLost?: boolean } = {}): void {
-  requestAnimationFrame(() => {
+  // The element may appear a frame or two later (the state that renders it is still settling).
+  let tries = 5;
+  const attempt = () => {
     if (opts.onlyIfLost && !focusIsLost()) return;
     const el = document.getElementById(id);
-    if (!el) return;
+    if (!el || (el as HTMLButtonElement).disabled) {
+      if (--tries > 0) requestAnimationFrame(attempt);
+      return;
+    }
     el.focus({ preventScroll: true });
     el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-  });
+  };
+  requestAnimationFrame(attempt);
 }
 
 /** Ids of the controls focus is moved to. */

@@ -10,7 +10,15 @@ import type { EtlErrorInfo } from '../../shared/pipeline';
 import { baseName } from '../lib/format';
 import { DropZone } from './drop-zone';
 import { InputCard } from './input-card';
-import { assignInputs, kindFromName, swapSlots, type InputSlots } from './input-slots';
+import { FOCUS_IDS, focusById } from '../components/focus';
+import {
+  kindFromName,
+  placeInputs,
+  slotNeedingAttention,
+  swapSlots,
+  type InputSlots,
+  type UnusedInput,
+} from './input-slots';
 
 /** Inspects a path; a failure becomes an InputInfo carrying the error, so it shows in its card. */
 export async function inspectOrError(
@@ -65,13 +73,23 @@ export function InputsPanel({
   const client = useClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<EtlErrorInfo | null>(null);
+  const [unused, setUnused] = useState<UnusedInput[]>([]);
+  const slotsRef = useRef(slots);
+  slotsRef.current = slots;
 
   async function place(load: () => Promise<InputInfo[]>) {
+    if (busy) return;
     setBusy(true);
     setError(null);
     try {
       const infos = await load();
-      if (infos.length) onSlots((current) => assignInputs(current, infos));
+      if (!infos.length) return;
+      const placed = placeInputs(slotsRef.current, infos);
+      onSlots(() => placed.slots);
+      setUnused(placed.unused);
+      // On to what needs the user next: a card to fix, or Run.
+      const slot = slotNeedingAttention(placed.slots);
+      focusById(slot ? cardId(slot) : FOCUS_IDS.run);
     } catch (err) {
       setError({ kind: 'internal', message: err instanceof Error ? err.message : String(err) });
     } finally {
@@ -110,6 +128,12 @@ export function InputsPanel({
     );
   }
 
+  function remove(slot: 'events' | 'users') {
+    onSlots((s) => ({ ...s, [slot]: null }));
+    // The Remove button goes with the file: the focus stays on the now empty card.
+    focusById(cardId(slot));
+  }
+
   async function onChangeOutDir() {
     const picked = await client.pickOutputDir();
     if (!picked.ok) setError(picked.error);
@@ -133,14 +157,15 @@ export function InputsPanel({
       <div className="panel-head">
         <h2 id="inputs-heading">Inputs</h2>
         <div className="button-row">
-          <button type="button" className="button" onClick={onPick} disabled={running || busy}>
+          <button type="button" className="button" onClick={onPick} disabled={running} aria-busy={busy}>
             Choose files…
           </button>
           <button
             type="button"
             className="button"
             onClick={onSample}
-            disabled={running || busy || !defaults?.sample}
+            disabled={running || !defaults?.sample}
+            aria-busy={busy}
             title={defaults?.sample ? defaults.sample.eventsPath : 'No sample data found'}
           >
             Use sample data
@@ -149,12 +174,30 @@ export function InputsPanel({
       </div>
       <DropZone onFiles={onDropFiles} busy={busy} disabled={running} />
       {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
+      {unused.length > 0 && (
+        <div className="note note-warning unused-inputs" role="status" data-testid="unused-inputs">
+          <div>
+            <strong>Not used:</strong>
+            <ul>
+              {unused.map((u) => (
+                <li key={u.path} title={u.path}>
+                  <code>{u.name}</code>: {u.why}
+                </li>
+              ))}
+            </ul>
+          </div>
+          <button type="button" className="button button-quiet button-small" onClick={() => setUnused([])}>
+            Dismiss
+          </button>
+        </div>
+      )}
       <div className="input-cards">
         <InputCard
           slot="events"
           info={slots.events}
           disabled={running}
-          onRemove={() => onSlots((s) => ({ ...s, events: null }))}
+          onRemove={() => remove('events')}
+          onSwap={() => onSlots(swapSlots)}
         />
         <div className="swap-row">
           <button
@@ -171,7 +214,8 @@ export function InputsPanel({
           slot="users"
           info={slots.users}
           disabled={running}
-          onRemove={() => onSlots((s) => ({ ...s, users: null }))}
+          onRemove={() => remove('users')}
+          onSwap={() => onSlots(swapSlots)}
         />
       </div>
       <div className="out-dir">
@@ -187,4 +231,9 @@ export function InputsPanel({
       </div>
     </section>
   );
+}
+
+/** The id of a slot's card, which takes the focus when that slot needs the user. */
+export function cardId(slot: 'events' | 'users'): string {
+  return slot === 'events' ? FOCUS_IDS.eventsCard : FOCUS_IDS.usersCard;
 }

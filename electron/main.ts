@@ -1,30 +1,27 @@
 /**
  * The desktop app's main process, kept thin: the window, the app:// protocol, the menu, and
- * wiring the engine service (runs hosted in a utilityProcess) to the IPC transport.
+ * `wireDesktop` (transport/desktop-wiring.ts), which connects the engine service (runs hosted in
+ * a utilityProcess) to the IPC transport; the desktop e2e harness calls that same function.
  */
 import path from 'node:path';
 import {
   app,
   BrowserWindow,
+  dialog,
   ipcMain,
   Menu,
   protocol,
   session,
+  shell,
   utilityProcess,
   type BrowserWindowConstructorOptions,
 } from 'electron';
 import { MENU_COMMAND_CHANNEL, type MenuCommand } from '../shared/service-contract';
-import { EngineService } from './service/engine-service';
-import { PathAllowlist } from './service/path-allowlist';
-import { RecentPathsStore } from './service/recent-paths-store';
-import { HISTORY_DIR_ENV, historyDir, RunHistory } from './service/run-history';
 import { utilityProcessRunHost } from './service/utility-process-run-host';
 import { buildMenuTemplate } from './transport/app-menu';
 import { APP_SCHEME_PRIVILEGES, serveAppProtocol } from './transport/app-protocol';
-import { electronPlatform } from './transport/electron-platform';
-import { forwardProgress, registerIpcHandlers } from './transport/ipc-main';
-import { createRequestHandlers } from './transport/request-handlers';
-import { APP_ORIGIN, createSenderCheck, isAppUrl } from './transport/sender-check';
+import { wireDesktop } from './transport/desktop-wiring';
+import { APP_ORIGIN, isAppUrl } from './transport/sender-check';
 
 /** The main window's options; a test asserts on the security-relevant ones. */
 export function getMainWindowOptions(
@@ -96,34 +93,19 @@ function start(): void {
     lockDown();
     serveAppProtocol(protocol, path.join(__dirname, '..', 'renderer'));
 
-    // The same folder the CLI and browser mode use (run-history.ts): userData, unless overridden.
-    const historyFolder = process.env[HISTORY_DIR_ENV]
-      ? historyDir()
-      : path.join(app.getPath('userData'), 'run-history');
-    const service = new EngineService({
-      hosts: utilityProcessRunHost(utilityProcess.fork, path.join(__dirname, 'run-worker.js')),
-      history: { store: new RunHistory(historyFolder), source: 'app' },
-    });
-    const allowlist = new PathAllowlist();
     const sampleDir = app.isPackaged ? path.join(process.resourcesPath, 'data') : path.join(app.getAppPath(), 'data');
-    const platform = electronPlatform({
-      recent: new RecentPathsStore(path.join(app.getPath('userData'), 'recent-paths.json')),
-      sampleDir,
-      defaultOutDir: path.join(app.getPath('documents'), 'Benefits Engagement ETL', 'output'),
-    });
-    const { handle } = createRequestHandlers({ service, platform, allowlist });
-    registerIpcHandlers({
+    const wiring = wireDesktop({
       ipcMain,
-      isTrustedSender: createSenderCheck({
-        fromWebContents: (wc) => BrowserWindow.fromWebContents(wc),
-        ownWindows: () => windows,
-      }),
-      handle,
+      fromWebContents: (wc) => BrowserWindow.fromWebContents(wc),
+      windows: () => windows,
+      focusedWindow: () => BrowserWindow.getFocusedWindow(),
+      dialog,
+      shell,
+      hosts: utilityProcessRunHost(utilityProcess.fork, path.join(__dirname, 'run-worker.js')),
+      userData: app.getPath('userData'),
+      documents: app.getPath('documents'),
+      sampleDir,
     });
-    forwardProgress(
-      (l) => service.onProgress(l),
-      () => windows,
-    );
 
     const sendMenuCommand = (command: MenuCommand) => {
       const win = BrowserWindow.getFocusedWindow() ?? [...windows][0];
@@ -139,7 +121,7 @@ function start(): void {
     app.on('activate', () => {
       if (windows.size === 0) createWindow();
     });
-    app.on('before-quit', () => void service.dispose());
+    app.on('before-quit', () => void wiring.dispose());
   });
 
   app.on('window-all-closed', () => {

@@ -239,6 +239,13 @@ export type EtlBridge = {
   onMenuCommand(cb: (command: MenuCommand) => void): () => void;
 };
 
+/**
+ * Preload-to-main channel: the paths of the files in a drop the user made on the window (a
+ * trusted `drop` event, read by the preload itself), which main grants for reading. It is not
+ * on the page's bridge, so the page cannot send paths of its own choosing.
+ */
+export const DROP_GRANT_CHANNEL = 'etl:grant-dropped-files';
+
 /** Main-to-renderer channel for application menu commands. */
 export const MENU_COMMAND_CHANNEL = 'etl:menu-command';
 export type MenuCommand = 'open-inputs' | 'choose-output-dir' | 'run' | 'cancel';

@@ -1,7 +1,7 @@
 /** The desktop app's ShellPlatform: native dialogs, the file manager, remembered paths. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BrowserWindow, dialog, shell } from 'electron';
+import type { BaseWindow, Dialog, OpenDialogOptions, Shell } from 'electron';
 import type { AppDefaults } from '../../shared/service-contract';
 import type { RecentPathsStore } from '../service/recent-paths-store';
 import { findSampleInputs } from '../service/sample-data';
@@ -11,10 +11,23 @@ export interface ElectronPlatformOptions {
   recent: RecentPathsStore;
   sampleDir: string;
   defaultOutDir: string;
+  /** Electron's `dialog` (the e2e harness stands it in). */
+  dialog: Pick<Dialog, 'showOpenDialog'>;
+  /** Electron's `shell`. */
+  shell: Pick<Shell, 'showItemInFolder'>;
+  /** The window a dialog belongs to, if any. */
+  parentWindow: () => BaseWindow | undefined;
 }
 
-export function electronPlatform({ recent, sampleDir, defaultOutDir }: ElectronPlatformOptions): ShellPlatform {
-  const parent = () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+/** The desktop app's platform; Electron's objects are passed in so the harness can stand them in. */
+export function electronPlatform({
+  recent,
+  sampleDir,
+  defaultOutDir,
+  dialog,
+  shell,
+  parentWindow: parent,
+}: ElectronPlatformOptions): ShellPlatform {
   return {
     async defaults(): Promise<AppDefaults> {
       const remembered = await recent.load();
@@ -30,7 +43,7 @@ export function electronPlatform({ recent, sampleDir, defaultOutDir }: ElectronP
     },
     async pickInputs() {
       const win = parent();
-      const options: Electron.OpenDialogOptions = {
+      const options: OpenDialogOptions = {
         title: 'Open events and users files',
         properties: ['openFile', 'multiSelections'],
         filters: [
@@ -43,7 +56,7 @@ export function electronPlatform({ recent, sampleDir, defaultOutDir }: ElectronP
     },
     async pickOutputDir() {
       const win = parent();
-      const options: Electron.OpenDialogOptions = {
+      const options: OpenDialogOptions = {
         title: 'Choose the output folder',
         properties: ['openDirectory', 'createDirectory'],
       };

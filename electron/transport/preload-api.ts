@@ -8,6 +8,7 @@ import type { IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
 import type { ProgressEvent } from '../../shared/pipeline';
 import {
   BRIDGE_METHODS,
+  DROP_GRANT_CHANNEL,
   MENU_COMMAND_CHANNEL,
   PROGRESS_CHANNEL,
   type EtlBridge,
@@ -37,4 +38,29 @@ export function createEtlBridge(
     onMenuCommand: (cb: (command: MenuCommand) => void) => subscribe(MENU_COMMAND_CHANNEL, cb),
     pathForFile: (file: File) => webUtils.getPathForFile(file),
   };
+}
+
+/**
+ * The preload's own `drop` listener (capture phase on the window, so it runs before the page's):
+ * for a drop the user really made (`isTrusted`; a drop dispatched by script is not), it takes
+ * the files' paths from Electron (`webUtils.getPathForFile`, empty for a File built in script)
+ * and sends them to main on the drop-grant channel, which main grants for reading. The page
+ * never sees this channel. Returns the unsubscribe.
+ */
+export function listenForDrops(
+  target: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>,
+  ipc: Pick<IpcRenderer, 'send'>,
+  webUtils: Pick<WebUtils, 'getPathForFile'>,
+): () => void {
+  const listener = (event: Event) => {
+    if (!event.isTrusted) return;
+    const files = (event as DragEvent).dataTransfer?.files;
+    if (!files) return;
+    const paths = Array.from(files)
+      .map((f) => webUtils.getPathForFile(f))
+      .filter((p) => typeof p === 'string' && p.length > 0);
+    if (paths.length > 0) ipc.send(DROP_GRANT_CHANNEL, paths);
+  };
+  target.addEventListener('drop', listener, true);
+  return () => target.removeEventListener('drop', listener, true);
 }

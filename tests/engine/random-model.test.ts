@@ -1,7 +1,7 @@
 /**
  * Random inputs full of the rules' corner cases (padded and numeric ids, every timestamp form,
  * value strings, duplicates, odd metadata, blank and malformed lines), run through the engine
- * and through spec-model.ts (JSON.parse and the rules' rules, nothing else). The three outputs
+ * and through tests/model/spec-model.ts (JSON.parse and the rules' rules, nothing else). The three outputs
  * and the report's counts must agree exactly, whatever the format, line ends, batch size, or
  * number of scan threads.
  */
@@ -10,7 +10,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { runPipeline } from '../../electron/engine/pipeline';
 import { readRows, tmpDir, writeFile, type RunResult } from './helpers';
-import { compare, model } from './spec-model';
+import { EtlError } from '../../electron/engine/errors';
+import { compare, model, ModelFatal } from '../model/spec-model';
 
 const USERS =
   'Country,user_id,signup_date,plan\n' +
@@ -25,6 +26,8 @@ const USERS =
     ',a,2024-01-01,h',
     'US,😀,2024-02-29,i',
     'Canada,u1,2020-01-01,duplicate row: ignored',
+    'US,,2024-01-01,no user_id: ignored',
+    'US,1000000000000000000000,2024-01-01,the id 1e21 is written as its digits',
     '"U.S.A.","with,comma",2024-01-01,j',
   ].join('\n') +
   '\n';
@@ -44,6 +47,9 @@ const USER_IDS: unknown[] = [
   1,
   7,
   1.0,
+  1e21,
+  2.5e-7,
+  -12345678901,
   true,
   'é',
   'Z',
@@ -244,7 +250,8 @@ async function runBoth(
     daily: readRows(path.join(outDir, 'daily_summary.parquet')),
     dropped: readRows(path.join(outDir, 'dropped_rows.parquet')),
   } as Pick<RunResult, 'report' | 'clean' | 'daily' | 'dropped'>;
-  const want = model(eventsText, format, USERS);
+  const want = model(eventsText, name, USERS);
+  assert.equal(want.format, format, 'the model sniffs the format the test meant');
   return { got, want };
 }
 
@@ -252,10 +259,79 @@ describe('engine vs the rules model on random inputs', () => {
   const events = makeEvents(3000, 7);
 
   test('sanity: the random input exercises every drop reason', () => {
-    const want = model(ndjsonText(events, 11, '\n', false), 'ndjson', USERS);
+    const want = model(ndjsonText(events, 11, '\n', false), 'events.ndjson', USERS);
     for (const k of ['malformed', 'missing', 'invalidTs', 'dup', 'unknown', 'nonUs', 'invalidValue'] as const)
       assert.ok(want.counts[k] > 20, `${k}: ${want.counts[k]}`);
     assert.ok(want.clean.length > 100);
+    // Every warning the users file can earn, so compare() checks each count.
+    assert.deepEqual(Object.keys(want.warnings).sort(), [
+      'duplicate_user_rows',
+      'invalid_signup_date',
+      'invalid_value',
+      'missing_user_id_in_users',
+    ]);
+    // The number 1e21 joins its user by its digits; 5 and null event types are not one key.
+    assert.ok(want.clean.some((c) => c.user_id === '1000000000000000000000'));
+    const keyOf = (d: Record<string, unknown>) => JSON.stringify([d.user_id, d.timestamp, d.value]);
+    const nullTyped = new Set(want.clean.filter((c) => c.event_type === null).map(keyOf));
+    assert.ok(
+      want.clean.some((c) => c.event_type === '5' && nullTyped.has(keyOf(c))),
+      'an event typed 5 is kept beside an equal one typed null',
+    );
+  });
+
+  test('NDJSON in a .jsonl file without a final line end', async () => {
+    const text = ndjsonText(events, 19, '\n', false).replace(/\n$/, '');
+    assert.ok(!text.endsWith('\n'));
+    const { got, want } = await runBoth(text, 'events.jsonl', 'ndjson');
+    compare(got, want);
+  });
+
+  test('an empty events file and an empty array: no rows and the empty_input warning', async () => {
+    for (const [text, name, format] of [
+      ['', 'events.json', 'ndjson'],
+      [' \n[]\n', 'events.json', 'json'],
+    ] as const) {
+      const { got, want } = await runBoth(text, name, format);
+      assert.deepEqual(want.warnings.empty_input, 1);
+      compare(got, want);
+    }
+  });
+
+  test('fatal inputs: a JSON array cut anywhere, a users file without its columns; the model and the engine agree', async () => {
+    const full = JSON.stringify(events.slice(0, 40));
+    let s = 23;
+    const r = (n: number) => {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      return Math.floor((s / 0x80000000) * n);
+    };
+    for (let i = 0; i < 6; i++) {
+      const cut = 1 + r(full.length - 2);
+      const text = full.slice(0, cut);
+      assert.throws(
+        () => model(text, 'events.json', USERS),
+        (e) => e instanceof ModelFatal && e.input === 'events',
+      );
+      const dir = tmpDir();
+      const eventsPath = writeFile(dir, 'events.json', text);
+      const usersPath = writeFile(dir, 'users.csv', USERS);
+      await assert.rejects(runPipeline({ eventsPath, usersPath, outDir: path.join(dir, 'out') }), (e: EtlError) => {
+        assert.deepEqual([e.info.kind, e.info.file], ['input', eventsPath], e.message);
+        return true;
+      });
+    }
+    const noCountry = USERS.replace(/^Country,/, 'Land,');
+    assert.throws(
+      () => model(full, 'events.json', noCountry),
+      (e) => e instanceof ModelFatal && e.input === 'users',
+    );
+    const dir = tmpDir();
+    const usersPath = writeFile(dir, 'users.csv', noCountry);
+    const eventsPath = writeFile(dir, 'events.json', full);
+    await assert.rejects(runPipeline({ eventsPath, usersPath, outDir: path.join(dir, 'out') }), (e: EtlError) => {
+      assert.deepEqual([e.info.kind, e.info.file], ['input', usersPath], e.message);
+      return true;
+    });
   });
 
   test('NDJSON, LF', async () => {

@@ -1,17 +1,17 @@
 /**
  * Random users.csv files (header case, spacing and order, extra columns, RFC 4180 quoting with
  * commas, quotes and line breaks, BOM, CRLF, padded and repeated ids, every US spelling,
- * signup_date forms) checked against spec-model.ts through the whole pipeline.
+ * signup_date forms) checked against tests/model/spec-model.ts through the whole pipeline.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { runPipeline } from '../../electron/engine/pipeline';
 import { readRows, tmpDir, writeFile } from './helpers';
-import { compare, model } from './spec-model';
+import { compare, model } from '../model/spec-model';
 
 describe('engine vs the rules model on random users.csv files', () => {
-  const IDS = ['u1', 'u2', 'u3', 'x,y', 'q"q', 'line\nbreak', 'é', '😀', '10', 'Z', 'a'];
+  const IDS = ['u1', 'u2', 'u3', 'x,y', 'q"q', 'line\nbreak', 'é', '😀', '10', 'Z', 'a', '', ' '];
   const COUNTRIES = [
     'US',
     'us',
@@ -90,7 +90,7 @@ describe('engine vs the rules model on random users.csv files', () => {
       const usersPath = writeFile(dir, 'users.csv', users);
       const outDir = path.join(dir, 'out');
       const report = await runPipeline({ eventsPath, usersPath, outDir });
-      const want = model(text, 'json', users);
+      const want = model(text, 'events.json', users);
       const got = {
         report,
         clean: readRows(path.join(outDir, 'clean_events.parquet')),
@@ -102,6 +102,9 @@ describe('engine vs the rules model on random users.csv files', () => {
         want.clean.length > 20 && want.counts.nonUs > 10 && want.counts.unknown > 0,
         JSON.stringify(want.counts),
       );
+      // The users file's own warnings are reached, so compare() checked their counts.
+      const u = want.users;
+      assert.ok(u.duplicateRows > 0 && u.invalidSignupDates > 0 && u.missingUserIds > 0, JSON.stringify(u));
     });
   }
 });

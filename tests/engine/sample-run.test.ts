@@ -10,6 +10,7 @@ import { before, test } from 'node:test';
 import { runPipeline } from '../../electron/engine/pipeline';
 import type { RunReport } from '../../shared/pipeline';
 import { sha256, tmpDir } from './helpers';
+import { model } from '../model/spec-model';
 
 const parquet = require('parquetjs-lite');
 
@@ -61,6 +62,31 @@ test('etl.log has the sample counts', () => {
   assert.match(log, /Cleaned events: 8934 -> 8920 \(dropped 14 rows\)/);
   assert.match(log, /Deduplication: 8920 -> 8750 \(removed 170 duplicates\)/);
   assert.match(log, /DROPPED ROW SUMMARY:/);
+});
+
+test('the join and the US filter drop what the model derives from the two files', () => {
+  const want = model(fs.readFileSync(EVENTS, 'utf8'), EVENTS, fs.readFileSync(USERS, 'utf8'));
+  const c = want.counts;
+  const afterDedup = c.rows - c.malformed - c.missing - c.invalidTs - c.dup;
+  const joined = afterDedup - c.unknown;
+  assert.ok(c.unknown > 0 && c.nonUs > 0, 'the sample has unknown and non-US users');
+  const line = (text: string) =>
+    log
+      .split('\n')
+      .find((l) => l.includes(text))
+      ?.replace(/^.* - INFO - /, '');
+  assert.equal(
+    line('Joined users:'),
+    `Joined users: ${afterDedup} -> ${joined} (dropped ${c.unknown} events of unknown users)`,
+  );
+  assert.equal(
+    line('Filtered to US users:'),
+    `Filtered to US users: ${joined} -> ${joined - c.nonUs} (dropped ${c.nonUs} events of non-US users)`,
+  );
+  assert.deepEqual(
+    [report.stages[4].dropped, report.stages[5].dropped, report.stages[5].rows_out],
+    [{ unknown_user: c.unknown }, { non_us_user: c.nonUs }, want.clean.length],
+  );
 });
 
 test('the report agrees with the log and the inputs', () => {

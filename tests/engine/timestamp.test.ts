@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseTimestamp } from '../../electron/engine/timestamp';
 import { utc } from './helpers';
-import { modelInstant } from './spec-model';
+import { modelInstant } from '../model/spec-model';
 
 type Instant = { days: number; micros: number };
 
@@ -220,7 +220,7 @@ describe('rejected forms', () => {
 });
 
 describe('against an independent reading of the rules grammar', () => {
-  // The test model of the rules' timestamps (spec-model.ts), as days and microseconds of day.
+  // The test model of the rules' timestamps (tests/model/spec-model.ts), as days and microseconds of day.
   // Compared on 100,000 pseudo-random mutations of valid strings.
   function oracle(s: string): Instant | null {
     const i = modelInstant(s);

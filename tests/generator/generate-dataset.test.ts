@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { generateDataset, type GenerateSummary } from '../../electron/generator/generate-dataset';
 import { DEFAULT_OPTIONS, type GenerateOptions } from '../../electron/generator/generate-options';
-import { readUsers, runOracle } from './spec-oracle';
+import { model, modelUsers } from '../model/spec-model';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'generator-test-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -55,23 +55,25 @@ test('the default sample: a JSON array, one element per line, with the documente
   assert.equal(parsed.length, 8934);
 
   const usersCsv = fs.readFileSync(s.usersPath, 'utf8');
-  const users = readUsers(usersCsv);
+  const users = modelUsers(usersCsv);
   assert.equal(users.rows, 1000, 'users.csv has exactly 1000 data rows');
-  assert.equal(users.ignoredDuplicates, s.users.duplicateRows);
-  assert.ok(users.ignoredDuplicates > 0);
+  assert.equal(users.duplicateRows, s.users.duplicateRows);
+  assert.equal(users.duplicateRows, 3);
+  assert.equal(users.invalidSignupDates, 9, 'slashes, impossible dates and empty ones');
 
-  const oracle = runOracle(text, 'json', usersCsv);
-  assert.equal(oracle.rowsIn, 8934);
-  assert.equal(oracle.malformed, 0);
-  assert.equal(oracle.missingUserId + oracle.invalidTimestamp, 14);
-  assert.equal(oracle.missingUserId, total(s.events.missingUserId));
-  assert.equal(oracle.invalidTimestamp, total(s.events.invalidTimestamp));
-  assert.equal(oracle.duplicate, 170);
+  const m = model(text, 'raw_events.json', usersCsv);
+  assert.equal(m.format, 'json');
+  assert.equal(m.counts.rows, 8934);
+  assert.equal(m.counts.malformed, 0);
+  assert.equal(m.counts.missing + m.counts.invalidTs, 14);
+  assert.equal(m.counts.missing, total(s.events.missingUserId));
+  assert.equal(m.counts.invalidTs, total(s.events.invalidTimestamp));
+  assert.equal(m.counts.dup, 170);
 
   // Realistic shares: a few percent unknown users, 15-20% of events from outside the US.
-  const joined = oracle.rowsIn - oracle.missingUserId - oracle.invalidTimestamp - oracle.duplicate;
-  assert.ok(oracle.unknownUser / joined > 0.01 && oracle.unknownUser / joined < 0.06);
-  assert.ok(oracle.nonUs / joined > 0.13 && oracle.nonUs / joined < 0.22);
+  const joined = m.counts.rows - m.counts.missing - m.counts.invalidTs - m.counts.dup;
+  assert.ok(m.counts.unknown / joined > 0.01 && m.counts.unknown / joined < 0.06);
+  assert.ok(m.counts.nonUs / joined > 0.13 && m.counts.nonUs / joined < 0.22);
 });
 
 test('the sample holds every messy case it promises', () => {
@@ -172,23 +174,25 @@ test('ndjson with CRLF: every line parses except the deliberate malformed ones; 
   assert.equal(blank, s.events.plan.blankLine);
   assert.ok(malformed > 0 && blank > 0);
 
-  const oracle = runOracle(text, 'ndjson', fs.readFileSync(s.usersPath, 'utf8'));
-  assert.equal(oracle.rowsIn, 60_000);
-  assert.equal(oracle.malformed, s.events.plan.malformedRecord);
-  assert.equal(oracle.missingUserId, s.events.plan.missingUserId);
-  assert.equal(oracle.invalidTimestamp, s.events.plan.invalidTimestamp);
-  assert.equal(oracle.duplicate, s.events.plan.duplicate);
-  assert.equal(oracle.blankLines, s.events.plan.blankLine);
+  const m = model(text, s.eventsPath, fs.readFileSync(s.usersPath, 'utf8'));
+  assert.equal(m.format, 'ndjson');
+  assert.equal(m.counts.rows, 60_000);
+  assert.equal(m.counts.malformed, s.events.plan.malformedRecord);
+  assert.equal(m.counts.missing, s.events.plan.missingUserId);
+  assert.equal(m.counts.invalidTs, s.events.plan.invalidTimestamp);
+  assert.equal(m.counts.dup, s.events.plan.duplicate);
+  assert.equal(m.counts.blankLines, s.events.plan.blankLine);
 });
 
 test('a larger JSON file keeps the exact counts (no accidental duplicates) and a BOM when asked', () => {
   const s = generate({ events: 150_000, users: 3000, seed: 99, bom: true });
   const text = fs.readFileSync(s.eventsPath, 'utf8');
   assert.ok(text.startsWith('\uFEFF['));
-  const oracle = runOracle(text, 'json', fs.readFileSync(s.usersPath, 'utf8'));
-  assert.equal(oracle.missingUserId, s.events.plan.missingUserId);
-  assert.equal(oracle.invalidTimestamp, s.events.plan.invalidTimestamp);
-  assert.equal(oracle.duplicate, s.events.plan.duplicate);
+  const m = model(text, s.eventsPath, fs.readFileSync(s.usersPath, 'utf8'));
+  assert.equal(m.format, 'json');
+  assert.equal(m.counts.missing, s.events.plan.missingUserId);
+  assert.equal(m.counts.invalidTs, s.events.plan.invalidTimestamp);
+  assert.equal(m.counts.dup, s.events.plan.duplicate);
   assert.equal(total(s.events.nearDuplicate), s.events.plan.nearDuplicate);
 });
 

@@ -9,7 +9,7 @@ import {
   validTimestamp,
   type ValidTimestampForm,
 } from '../../electron/generator/timestamp-forms';
-import { isValidTimestamp } from './spec-oracle';
+import { isValidTimestamp } from '../model/spec-model';
 
 const FORMS: ValidTimestampForm[] = [
   'canonical',

@@ -101,7 +101,7 @@ function start(): void {
       focusedWindow: () => BrowserWindow.getFocusedWindow(),
       dialog,
       shell,
-      hosts: utilityProcessRunHost(utilityProcess.fork, path.join(__dirname, 'run-worker.js')),
+      hosts: utilityProcessRunHost(utilityProcess.fork, path.join(__dirname, 'run-worker.js'), scanWorkerScript()),
       userData: app.getPath('userData'),
       documents: app.getPath('documents'),
       sampleDir,
@@ -131,3 +131,12 @@ function start(): void {
 
 // Importing this file outside Electron (tests read getMainWindowOptions) must not start an app.
 if (process.versions.electron && typeof app === 'object' && app) start();
+
+/**
+ * The engine's scan threads cannot load a script from inside app.asar, so a packaged app ships
+ * it unpacked (`asarUnpack` in package.json) and the engine is told where.
+ */
+function scanWorkerScript(): string {
+  const script = path.join(__dirname, 'scan-worker.js');
+  return app.isPackaged ? script.replace(`app.asar${path.sep}`, `app.asar.unpacked${path.sep}`) : script;
+}

@@ -19,6 +19,18 @@ export function inputError(message: string, where: { file?: string; line?: numbe
   return new EtlError({ kind: 'input', message, ...where });
 }
 
+/**
+ * An input the run had already opened could not be read again (moved, deleted or made
+ * unreadable while the run went on): an input error naming that input, never a write error.
+ */
+export function inputGoneError(what: string, path: string, err: unknown): EtlError {
+  const why = (err as NodeJS.ErrnoException)?.code ?? (err instanceof Error ? err.message : String(err));
+  return inputError(
+    `Cannot read the ${what} ${path} any more (${why}): was it moved, deleted or changed during the run? Put it back and run again.`,
+    { file: path },
+  );
+}
+
 /** The user cancelled the run. */
 export function cancelledError(): EtlError {
   return new EtlError({

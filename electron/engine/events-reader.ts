@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename, extname, join, sep } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventsFormat } from '../../shared/pipeline';
-import { EtlError, cancelledError, inputError } from './errors';
+import { EtlError, cancelledError, inputError, inputGoneError } from './errors';
 import type { ScanTally } from './event-columns';
 import type { ScanWorkerMessage } from './scan-worker';
 import { describeProblem } from './scan-problem';
@@ -33,6 +33,12 @@ export interface EventsReadOptions {
   parallelFrom?: number;
   blockBytes?: number;
   batchRows?: number;
+  /**
+   * The bundled scan worker's script. The caller knows where it is (a packaged app ships it
+   * outside its archive); by default, scan-worker.js beside this code, else the TypeScript
+   * source through tsx.
+   */
+  workerScript?: string;
 }
 
 export interface EventsReadResult {
@@ -100,12 +106,18 @@ async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   // One buffer, read into again and again: a stream's fresh buffer per chunk left up to a few
   // hundred megabytes of them for the collector at 10,000,000 events.
   const buf = Buffer.allocUnsafe(4 << 20);
-  const fh = await open(path, 'r');
+  // The scan read this file moments ago; failing now means it went away during the run.
+  const gone = (err: unknown) => inputGoneError('events file', path, err);
+  const fh = await open(path, 'r').catch((err: unknown) => {
+    throw gone(err);
+  });
   try {
     for (let pos = 0; ;) {
       // (A cancelled run, or one stopped for a bad users file, stops hashing too.)
       if (signal?.aborted) throw cancelledError();
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos).catch((err: unknown) => {
+        throw gone(err);
+      });
       if (bytesRead === 0) break;
       hash.update(buf.subarray(0, bytesRead));
       pos += bytesRead;
@@ -116,10 +128,10 @@ async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The worker script: the bundled .js beside this code, or the .ts source through tsx. */
-function startScanWorker(spec: SegmentSpec): Worker {
-  // In the packaged app the bundle sits in app.asar; worker scripts are shipped unpacked.
-  const js = join(__dirname, 'scan-worker.js').replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+/** A scan thread running `script`, or else the bundled .js beside this code, or else the .ts source through tsx. */
+function startScanWorker(spec: SegmentSpec, script?: string): Worker {
+  if (script) return new Worker(script, { workerData: spec });
+  const js = join(__dirname, 'scan-worker.js');
   if (existsSync(js)) return new Worker(js, { workerData: spec });
   // Running from source (tests, `npm run etl`): load the TypeScript through tsx's CJS hook.
   const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'scan-worker.ts'))});`;
@@ -128,12 +140,13 @@ function startScanWorker(spec: SegmentSpec): Worker {
 
 function runWorker(
   spec: SegmentSpec,
+  script: string | undefined,
   onBatch: (ipc: Uint8Array) => void,
   onBytes: (bytes: number, tally: ScanTally) => void,
   stop: AbortSignal,
 ): Promise<SegmentResult> {
   if (stop.aborted) return Promise.reject(cancelledError());
-  const worker = startScanWorker(spec);
+  const worker = startScanWorker(spec, script);
   return new Promise((resolve, reject) => {
     const end = () => void worker.terminate();
     stop.addEventListener('abort', end, { once: true });
@@ -149,7 +162,7 @@ function runWorker(
         end();
       } else {
         settle();
-        reject(new Error(`events scan worker failed: ${m.message}`));
+        reject(m.info ? new EtlError(m.info) : new Error(`events scan worker failed: ${m.message}`));
       }
     });
     worker.on('error', (err) => {
@@ -256,6 +269,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     const running = specs.map((spec, i) =>
       runWorker(
         spec,
+        opts.workerScript,
         (ipc) => opts.onBatch(ipc, i),
         (bytes, tally) => {
           done[i] = bytes;

@@ -17,8 +17,8 @@ import {
   type StageName,
 } from '../../shared/pipeline';
 import { createStaging, type StagingFolder } from './atomic-output';
-import { cancelledError, inputError, toErrorInfo } from './errors';
-import { readEvents, type EventsReadResult } from './events-reader';
+import { EtlError, cancelledError, inputError, toErrorInfo } from './errors';
+import { readEvents, type EventsReadOptions, type EventsReadResult } from './events-reader';
 import { NO_CODEC_NOTE, readParquetFooter } from './parquet-footer';
 import { REASON_CODE } from './reason-codes';
 import {
@@ -52,8 +52,11 @@ export interface RunHooks {
   onEvent?: (event: ProgressEvent) => void;
   /** Aborting cancels the run; outputs already in place stay as they were. */
   signal?: AbortSignal;
-  /** Reader tuning, for tests and the benchmark: scan threads and the size that uses them. */
-  scan?: { workers?: number; parallelFrom?: number; batchRows?: number; blockBytes?: number };
+  /**
+   * The reader: its tuning, for tests and the benchmark (scan threads and the size that uses
+   * them), and where the scan worker's script is (a packaged app says; see events-reader.ts).
+   */
+  scan?: Pick<EventsReadOptions, 'workers' | 'parallelFrom' | 'batchRows' | 'blockBytes' | 'workerScript'>;
 }
 
 /** Runs the whole pipeline. Rejects with an EtlError for bad input or cancellation. */
@@ -88,7 +91,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     return report;
   } catch (err) {
     run.rec.emit({ type: 'run-failed', error: toErrorInfo(err) });
-    throw asUserError(err, req);
+    throw err;
   } finally {
     run.rec.dispose();
     if (staging) await staging.discard().catch(() => undefined);
@@ -332,7 +335,14 @@ async function writeOutputs(
     [OUTPUT_FILES.droppedRows, await droppedRowsQuery(events, asRead)],
   ];
   const sink = ([name, query]: (typeof writes)[number]) =>
-    query.sinkParquet(staging.path(name), { compression: 'snappy', maintainOrder: true }).collect();
+    query
+      .sinkParquet(staging.path(name), { compression: 'snappy', maintainOrder: true })
+      .collect()
+      .catch((err: unknown) => {
+        // Polars reports a failed file operation as "... (os error N)"; any other failure of
+        // the query is not about the folder and stays what it is.
+        throw err instanceof Error && /\(os error \d+\)/.test(err.message) ? writeError(run.req.outDir, err) : err;
+      });
   // The summary sorts a key of every kept row, so it runs alone; the other two stream, and run
   // together. (All three at once was no faster and took more memory.)
   const writing = run.rec.writing();
@@ -382,17 +392,19 @@ async function writeReport(
     warnings: rec.warnings,
   };
   rec.log('INFO', `Run finished in ${((performance.now() - run.t0) / 1000).toFixed(2)} s; outputs in ${req.outDir}`);
-  await writeFile(staging.path(OUTPUT_FILES.runReport), JSON.stringify(report, null, 2) + '\n');
-  await writeFile(staging.path(OUTPUT_FILES.log), rec.logLines.join('\n') + '\n');
+  await Promise.all([
+    writeFile(staging.path(OUTPUT_FILES.runReport), JSON.stringify(report, null, 2) + '\n'),
+    writeFile(staging.path(OUTPUT_FILES.log), rec.logLines.join('\n') + '\n'),
+  ]).catch((err: unknown) => {
+    throw writeError(req.outDir, err);
+  });
   return report;
 }
 
-/** A Polars file-system failure while writing becomes an error naming the output folder. */
-function asUserError(err: unknown, req: RunRequest): unknown {
-  if (err instanceof Error && err.name !== 'EtlError' && /No such file|os error/i.test(err.message)) {
-    return inputError(`Cannot write the outputs in ${req.outDir}: ${err.message}. Choose a folder you can write to.`, {
-      file: req.outDir,
-    });
-  }
-  return err;
+/** A failure writing into the staging folder: an error naming the output folder. */
+function writeError(outDir: string, err: unknown): EtlError {
+  const why = (err as NodeJS.ErrnoException)?.code ?? (err instanceof Error ? err.message : String(err));
+  return inputError(`Cannot write the outputs in ${outDir}: ${why}. Choose a folder you can write to.`, {
+    file: outDir,
+  });
 }

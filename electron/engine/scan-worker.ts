@@ -3,13 +3,15 @@
  * not copied) and its result to the engine thread. See `events-reader.ts`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { EtlErrorInfo } from '../../shared/pipeline';
+import { EtlError } from './errors';
 import { scanSegment, type ScanTally, type SegmentSpec } from './segment-scan';
 
 export type ScanWorkerMessage =
   | { type: 'batch'; ipc: Uint8Array }
   | { type: 'bytes'; bytes: number; tally: ScanTally }
   | { type: 'done'; result: Awaited<ReturnType<typeof scanSegment>> }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; info?: EtlErrorInfo };
 
 // Batches are handed over by transferring their buffers, and the first buffer a thread ever
 // detaches makes V8 throw away all code compiled on the assumption that none ever would be (its
@@ -29,5 +31,11 @@ scanSegment(spec, {
   onBytes: (bytes, tally) => post({ type: 'bytes', bytes, tally }),
 }).then(
   (result) => post({ type: 'done', result }),
-  (err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+  // An error classified here (an input gone mid-run) keeps its kind and file across the thread.
+  (err: unknown) =>
+    post({
+      type: 'error',
+      message: err instanceof Error ? err.message : String(err),
+      ...(err instanceof EtlError && { info: err.info }),
+    }),
 );

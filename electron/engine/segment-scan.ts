@@ -8,6 +8,7 @@ import type { EventsFormat } from '../../shared/pipeline';
 import { EventColumns, type ScanTally } from './event-columns';
 import { EventScanner, INCOMPLETE, INVALID } from './json-scanner';
 import { Utf8Checker } from './utf8-check';
+import { inputGoneError } from './errors';
 
 export interface SegmentSpec {
   path: string;
@@ -60,7 +61,10 @@ const DEFAULT_BATCH = 1 << 18;
 const TAIL_BATCH = 1 << 15;
 
 export async function scanSegment(spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
-  const fh = await open(spec.path, 'r');
+  // The reader opened the file moments ago; failing now means it went away during the run.
+  const fh = await open(spec.path, 'r').catch((err: unknown) => {
+    throw inputGoneError('events file', spec.path, err);
+  });
   try {
     return await scanOpen(fh, spec, opts);
   } finally {

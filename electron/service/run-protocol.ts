@@ -19,3 +19,6 @@ export function isFromHostMessage(value: unknown): value is FromHostMessage {
   const type = (value as { type?: unknown }).type;
   return type === 'event' || type === 'done' || type === 'failed';
 }
+
+/** The run worker's argument naming the scan worker's script: `--scan-worker=<path>`. */
+export const SCAN_WORKER_FLAG = '--scan-worker=';

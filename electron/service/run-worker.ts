@@ -8,7 +8,7 @@ import os from 'node:os';
 import { parentPort as threadPort } from 'node:worker_threads';
 import { runPipeline } from '../engine/pipeline';
 import { toErrorInfo } from '../engine/errors';
-import type { FromHostMessage, ToHostMessage } from './run-protocol';
+import { SCAN_WORKER_FLAG, type FromHostMessage, type ToHostMessage } from './run-protocol';
 
 interface Channel {
   /** `then` runs once the message has left this process (fork) or been queued (others). */
@@ -76,6 +76,8 @@ function lowerOwnPriority(): void {
 
 lowerOwnPriority();
 const channel = openChannel();
+// Where the scan threads' script is, when the process that started this one says (a packaged app).
+const workerScript = process.argv.find((a) => a.startsWith(SCAN_WORKER_FLAG))?.slice(SCAN_WORKER_FLAG.length);
 const abort = new AbortController();
 let started = false;
 
@@ -87,6 +89,7 @@ channel.listen((message) => {
   if (message.type !== 'run' || started) return;
   started = true;
   runPipeline(message.request, {
+    scan: { workerScript },
     signal: abort.signal,
     onEvent: (event) => channel.post({ type: 'event', event }),
   }).then(

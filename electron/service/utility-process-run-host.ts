@@ -5,7 +5,7 @@
 import type { UtilityProcess } from 'electron';
 import { withAllocatorEnv } from '../engine/allocator-env';
 import { lowerPriority } from './fork-run-host';
-import { isFromHostMessage } from './run-protocol';
+import { SCAN_WORKER_FLAG, isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
 
 type Fork = (
@@ -14,10 +14,23 @@ type Fork = (
   options?: { serviceName?: string; stdio?: 'ignore' | 'inherit' | 'pipe'; env?: NodeJS.ProcessEnv },
 ) => UtilityProcess;
 
-export function utilityProcessRunHost(utilityFork: Fork, workerPath: string): RunHostFactory {
+/**
+ * `workerPath` is the run worker's bundle; `scanWorkerScript`, where the engine's scan threads
+ * load their script from, when the shell knows better than the engine (a packaged app).
+ */
+export function utilityProcessRunHost(
+  utilityFork: Fork,
+  workerPath: string,
+  scanWorkerScript?: string,
+): RunHostFactory {
+  const args = scanWorkerScript ? [`${SCAN_WORKER_FLAG}${scanWorkerScript}`] : [];
   return {
     start(): HostedProcess {
-      const child = utilityFork(workerPath, [], { serviceName: 'ETL run', stdio: 'inherit', env: withAllocatorEnv() });
+      const child = utilityFork(workerPath, args, {
+        serviceName: 'ETL run',
+        stdio: 'inherit',
+        env: withAllocatorEnv(),
+      });
       let exited = false;
       const pending: unknown[] = [];
       let spawned = false;

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import allocatorEnv from '../../electron/engine/allocator-env.json';
 import { utilityProcessRunHost } from '../../electron/service/utility-process-run-host';
+import { SCAN_WORKER_FLAG } from '../../electron/service/run-protocol';
 
 class FakeUtilityProcess extends EventEmitter {
   pid: number | undefined = undefined;
@@ -58,4 +59,15 @@ test('messages wait for spawn, protocol messages come through, exit and kill map
   assert.deepEqual(await exited, [9, null]);
   host.send({ type: 'cancel' });
   assert.equal(child.posted.length, 1, 'nothing is posted to a process that is gone');
+});
+
+test("the shell's scan worker script reaches the run worker as its argument", async () => {
+  const argsSeen: unknown[] = [];
+  const hosts = utilityProcessRunHost(
+    ((_path: string, args: unknown) => (argsSeen.push(args), new FakeUtilityProcess())) as never,
+    '/app/resources/app.asar/dist/electron/run-worker.js',
+    '/app/resources/app.asar.unpacked/dist/electron/scan-worker.js',
+  );
+  hosts.start();
+  assert.deepEqual(argsSeen, [[`${SCAN_WORKER_FLAG}/app/resources/app.asar.unpacked/dist/electron/scan-worker.js`]]);
 });

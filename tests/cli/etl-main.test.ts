@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import { main } from '../../electron/cli/etl';
 import { ev, hashTree, writeFile } from '../engine/helpers';
 import { fixture, lines } from './cli-fixtures';
@@ -102,5 +103,25 @@ describe('main(argv) in-process', () => {
       lines(r.stderr).map((l) => l.replace(/^.* - WARNING - /, 'WARNING: ')),
       ['WARNING: 1 events have a value that is not a number or a decimal string; it was set to null'],
     );
+  });
+
+  test('an unexpected failure (a bug, not the input) exits 1, says so, and leaves the earlier outputs', async () => {
+    const f = fixture();
+    assert.equal((await inProcess(['--events', f.events, '--users', f.users, '--out', f.out])).code, 0);
+    const before = hashTree(f.out);
+    // A fault no rule foresees, in the middle of writing the outputs (a plain TypeError, not an
+    // input problem): exit code 1 tells a script it is a bug to report, not input to fix.
+    const writeFile = mock.method(fsp, 'writeFile', async (file: unknown) => {
+      if (String(file).endsWith('run_report.json')) throw new TypeError('simulated engine bug');
+    });
+    let r: Awaited<ReturnType<typeof inProcess>>;
+    try {
+      r = await inProcess(['--events', f.events, '--users', f.users, '--out', f.out]);
+    } finally {
+      writeFile.mock.restore();
+    }
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^etl: unexpected error: TypeError: simulated engine bug$/m);
+    assert.deepEqual(hashTree(f.out), before, 'the earlier outputs are untouched');
   });
 });

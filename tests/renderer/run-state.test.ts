@@ -183,3 +183,53 @@ test('the time cell says where an inside stage\'s time went instead of "0 ms"', 
   assert.equal(stageTimeText({ ...base, name: 'extract', status: 'done', ms: 1500 }).text, '1.5 s');
   assert.equal(stageTimeText({ name: 'deduplicate', status: 'running', ms: null, elapsedMs: 800 }).text, '800 ms…');
 });
+
+test('reset clears a finished run to the first screen, keeping only the count of completed runs', () => {
+  const done = fold([
+    { type: 'run-started', at: 't', request },
+    { type: 'warning', warning: { code: 'invalid_value', count: 2, message: 'two values' } },
+    { type: 'log', level: 'INFO', message: 'hello', at: 't' },
+    { type: 'run-finished', report: sampleReport() },
+  ]);
+  assert.equal(done.completedRuns, 1);
+  assert.notDeepEqual(done, { ...initialRunState(), completedRuns: 1 }, 'the finished run has state to clear');
+  assert.deepEqual(runReducer(done, { type: 'reset' }), { ...initialRunState(), completedRuns: 1 });
+});
+
+test('warnings arrive in order while running; the report replaces them at the end; late ones are ignored', () => {
+  const first = { code: 'duplicate_user_rows', count: 3, message: '3 repeated users' };
+  const second = { code: 'invalid_value', count: 2, message: '2 bad values' };
+  const running = fold([
+    { type: 'run-started', at: 't', request },
+    { type: 'warning', warning: first },
+    { type: 'warning', warning: second },
+  ]);
+  assert.deepEqual(running.warnings, [first, second]);
+  const report = { ...sampleReport(), warnings: [second] };
+  const done = runReducer(running, { type: 'progress', event: { type: 'run-finished', report } });
+  assert.deepEqual(done.warnings, [second], 'the report is the record');
+  const late = runReducer(done, { type: 'progress', event: { type: 'warning', warning: first } });
+  assert.equal(late, done, 'a warning after the run is over changes nothing');
+});
+
+test('the write heartbeat shows the time spent writing, without touching the stage rows', () => {
+  const report = sampleReport();
+  const allDone = fold([
+    { type: 'run-started', at: 't', request },
+    ...report.stages.map((stage): ProgressEvent => ({ type: 'stage-finished', stage })),
+  ]);
+  assert.equal(allDone.writingMs, null);
+  const writing = runReducer(allDone, {
+    type: 'progress',
+    event: { type: 'heartbeat', stage: 'write', elapsedMs: 2500 },
+  });
+  assert.equal(writing.writingMs, 2500);
+  assert.deepEqual(writing.stages, allDone.stages);
+  const later = runReducer(writing, {
+    type: 'progress',
+    event: { type: 'heartbeat', stage: 'write', elapsedMs: 4000 },
+  });
+  assert.equal(later.writingMs, 4000);
+  // A new run starts with no writing time.
+  assert.equal(runReducer(later, { type: 'start', request }).writingMs, null);
+});

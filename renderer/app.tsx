@@ -184,7 +184,7 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
                     onReason={(r) => openReason(r)}
                     onDismissError={() => dispatch({ type: 'reset' })}
                     onOpenScreen={setScreen}
-                    onShowFolder={() => void showFolder()}
+                    onShowFolder={client.browser ? undefined : () => void showFolder()}
                     platform={platform}
                   />
                 )}

@@ -202,6 +202,19 @@ export interface EtlClient {
   onProgress(cb: (e: ProgressEvent) => void): () => void;
   /** Application menu commands (desktop app only; browser mode has no menu). Returns the unsubscribe. */
   onMenuCommand?(cb: (command: MenuCommand) => void): () => void;
+  /**
+   * Browser mode only, and its sign: there the output folder is fixed when the server starts and
+   * there is no file manager to open, so these stand in for Change… and Show in folder.
+   */
+  browser?: BrowserModeActions;
+}
+
+/** What browser mode offers instead of the desktop's folder picker and file manager. */
+export interface BrowserModeActions {
+  /** Saves a file the app wrote in the output folder (an exported CSV) to the user's downloads. */
+  download(path: string): Promise<Result<null>>;
+  /** Deletes an upload the page no longer uses (another file took its place). */
+  discardUpload(path: string): Promise<Result<null>>;
 }
 
 /**

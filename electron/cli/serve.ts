@@ -44,6 +44,8 @@ async function main(): Promise<void> {
     handle,
     subscribe: (l) => service.onProgress(l),
     allowFile: (f) => allowlist.allowFile(f),
+    // Only what the app wrote in the output folder can be downloaded (an exported CSV).
+    downloadable: (f) => allowlist.writable(f),
     staticDir: path.join(root, 'dist/renderer'),
     port,
   });

@@ -1,19 +1,20 @@
 /**
  * The EtlClient of browser mode (`npm run serve`): POST /api/<channel> with a JSON body,
  * progress over server-sent events, and files picked or dropped in the page uploaded to the
- * server's private temp folder. The session token travels in the cookie the server set when
- * the page was first opened with `?token=`.
+ * server's private temp folder. The page sends the session token itself (the `x-etl-token`
+ * header; `?token=` for the event stream, which cannot send a header): see page-token.ts.
  */
 import type { ProgressEvent } from '../../shared/pipeline';
 import type { EtlClient, RequestChannel, RequestChannels, Result } from '../../shared/service-contract';
+import { takePageToken } from './page-token';
 
 type ChannelResponse<C extends RequestChannel> = ReturnType<RequestChannels[C]>;
 
 /**
  * `base` and `token` are for use outside the served page (tests, tools); the page itself
- * passes neither and relies on the same-origin cookie.
+ * passes neither and takes its token from the token exchange (page-token.ts).
  */
-export function createHttpClient(base = '', token?: string): EtlClient {
+export function createHttpClient(base = '', token: string | undefined = takePageToken()): EtlClient {
   const auth: Record<string, string> = token ? { 'x-etl-token': token } : {};
   async function call<C extends RequestChannel>(channel: C, payload?: unknown): Promise<ChannelResponse<C>> {
     try {
@@ -21,11 +22,51 @@ export function createHttpClient(base = '', token?: string): EtlClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...auth },
         body: payload === undefined ? '' : JSON.stringify(payload),
-        credentials: 'same-origin',
+        credentials: 'omit',
       });
       return (await readResult(res)) as ChannelResponse<C>;
     } catch (err) {
       return lostConnection(err) as ChannelResponse<C>;
+    }
+  }
+
+  const ownUploads = new Set<string>();
+
+  async function send(method: 'GET' | 'DELETE', route: string): Promise<Response> {
+    return fetch(`${base}${route}`, { method, headers: auth, credentials: 'omit' });
+  }
+
+  /** Fetches a file the app wrote and hands it to the browser as a download. */
+  async function download(path: string): Promise<Result<null>> {
+    try {
+      const res = await send('GET', `/api/download?path=${encodeURIComponent(path)}`);
+      if (!res.ok) return readResult(res) as Promise<Result<null>>;
+      const url = URL.createObjectURL(await res.blob());
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = path.split(/[\\/]/).pop() || 'download';
+      link.style.display = 'none';
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      // The browser has taken the file once the click is handled.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      return { ok: true, value: null };
+    } catch (err) {
+      return lostConnection(err);
+    }
+  }
+
+  /**
+   * Only this page's own uploads: another tab (or the last session's inputs, reopened here) may
+   * still hold the others.
+   */
+  async function discardUpload(path: string): Promise<Result<null>> {
+    if (!ownUploads.delete(path)) return { ok: true, value: null };
+    try {
+      return (await readResult(await send('DELETE', `/api/upload?path=${encodeURIComponent(path)}`))) as Result<null>;
+    } catch (err) {
+      return lostConnection(err);
     }
   }
 
@@ -35,9 +76,11 @@ export function createHttpClient(base = '', token?: string): EtlClient {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream', ...auth },
         body: file,
-        credentials: 'same-origin',
+        credentials: 'omit',
       });
-      return (await readResult(res)) as Result<string>;
+      const result = (await readResult(res)) as Result<string>;
+      if (result.ok) ownUploads.add(result.value);
+      return result;
     } catch (err) {
       return lostConnection(err) as Result<string>;
     }
@@ -49,9 +92,7 @@ export function createHttpClient(base = '', token?: string): EtlClient {
   function onProgress(cb: (e: ProgressEvent) => void): () => void {
     listeners.add(cb);
     if (!source) {
-      source = new EventSource(`${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`, {
-        withCredentials: true,
-      });
+      source = new EventSource(`${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`);
       source.addEventListener('progress', (message) => {
         const event = JSON.parse((message as MessageEvent<string>).data) as ProgressEvent;
         for (const l of listeners) l(event);
@@ -94,6 +135,7 @@ export function createHttpClient(base = '', token?: string): EtlClient {
     outputReport: (outDir) => call('etl:output-report', { outDir }),
     htmlReport: (outDir) => call('etl:html-report', { outDir }),
     onProgress,
+    browser: { download, discardUpload },
   };
 }
 
@@ -104,7 +146,7 @@ async function readResult(res: Response): Promise<Result<unknown>> {
       error: {
         kind: 'input',
         message:
-          'The ETL server refused this page: its session token is missing. Open the URL printed by `npm run serve` again.',
+          'The ETL server refused this page: its session token is missing or wrong. Open the URL printed by `npm run serve` again.',
       },
     };
   }

@@ -109,6 +109,16 @@ export function DroppedView({
     else setError(r.error);
   }
 
+  async function onShowInFolder(file: string) {
+    const r = await client.showInFolder(file);
+    if (!r.ok) setError(r.error);
+  }
+
+  async function onDownload(file: string) {
+    const r = await client.browser!.download(file);
+    if (!r.ok) setError(r.error);
+  }
+
   function toggleSort(column: string) {
     setHighlight(null);
     setSort((s) =>
@@ -212,9 +222,15 @@ export function DroppedView({
       {exported && (
         <div className="note note-ok" role="status">
           Exported {formatCount(exported.rows)} rows to <code>{exported.path}</code>{' '}
-          <button type="button" className="link-button" onClick={() => void client.showInFolder(exported.path)}>
-            Show in folder
-          </button>
+          {client.browser ? (
+            <button type="button" className="link-button" onClick={() => void onDownload(exported.path)}>
+              Download
+            </button>
+          ) : (
+            <button type="button" className="link-button" onClick={() => void onShowInFolder(exported.path)}>
+              Show in folder
+            </button>
+          )}
         </div>
       )}
       {error && summary && <ErrorBanner error={error} onDismiss={() => setError(null)} />}

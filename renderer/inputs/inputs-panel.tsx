@@ -140,6 +140,16 @@ export function InputsPanel({
     else if (picked.value) onOutDir(picked.value);
   }
 
+  // Browser mode: an upload that no slot holds any more (replaced, removed) is deleted on the server.
+  const heldUploads = useRef(new Set<string>());
+  useEffect(() => {
+    const discard = client.browser?.discardUpload;
+    if (!discard) return;
+    const held = new Set([slots.events?.path, slots.users?.path].filter((p): p is string => !!p));
+    for (const p of heldUploads.current) if (!held.has(p)) void discard(p);
+    heldUploads.current = held;
+  }, [client, slots.events?.path, slots.users?.path]);
+
   const menuRef = useRef({ onPick, onChangeOutDir });
   menuRef.current = { onPick, onChangeOutDir };
   const handledSeq = useRef(0);
@@ -225,9 +235,21 @@ export function InputsPanel({
             {outDir || '—'}
           </code>
         </div>
-        <button type="button" className="button button-small" onClick={() => void onChangeOutDir()} disabled={running}>
-          Change…
-        </button>
+        {client.browser ? (
+          <p className="note" data-testid="out-dir-fixed">
+            Browser mode writes here, the folder set when the server started. To use another, restart with{' '}
+            <code>npm run serve -- --out &lt;folder&gt;</code>.
+          </p>
+        ) : (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void onChangeOutDir()}
+            disabled={running}
+          >
+            Change…
+          </button>
+        )}
       </div>
     </section>
   );

@@ -66,6 +66,12 @@ test('the empty state says what to do first', async () => {
   await screenshot(page, '01-empty');
 });
 
+test('browser mode shows the output folder the server was started with, and no Change… that would fail', async () => {
+  await page.getByTestId('out-dir-fixed').getByText('npm run serve -- --out').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Change…' }).count(), 0);
+  assert.equal(await page.getByTestId('out-dir').textContent(), outDir);
+});
+
 test('dropping both sample files at once recognises which is which; one at a time works too', async () => {
   const events = await readFile(path.join(root, 'data/raw_events.json'), 'utf8');
   const users = await readFile(path.join(root, 'data/users.csv'), 'utf8');
@@ -214,6 +220,14 @@ test('dropped rows: the funnel opens a reason, and each reason chip filters to i
   const csv = (await readFile(csvPath, 'utf8')).trimEnd().split(/\r?\n/);
   assert.match(csv[0], /source_row/);
   assert.equal(csv.filter((l) => l.includes('unknown_user')).length, counts.unknown_user);
+  // Browser mode has no file manager: the export is offered as a download instead.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    note.getByRole('button', { name: 'Download' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), path.basename(csvPath));
+  assert.equal(await readFile((await download.path())!, 'utf8'), await readFile(csvPath, 'utf8'));
+  assert.equal(await note.getByRole('button', { name: 'Show in folder' }).count(), 0);
 
   await page.locator('.chip[data-reason="all"]').click();
   await waitForRows(page);

@@ -1,6 +1,6 @@
 /** The browser-mode client against the real HTTP server and request handlers (fake service). */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -84,4 +84,14 @@ test('a lost server is an error value, not a throw', async () => {
   const result = await gone.defaults();
   assert.equal(result.ok, false);
   assert.match(!result.ok ? result.error.message : '', /Lost the connection to the ETL server/);
+});
+
+test('a page deletes only its own replaced uploads, not another tab’s', async () => {
+  const uploaded = await client.pathForDroppedFile(new File(['[]'], 'events.json'));
+  const p = uploaded.ok ? uploaded.value : '';
+  const otherTab = createHttpClient(server.url.replace(/\/$/, ''), server.token);
+  assert.deepEqual(await otherTab.browser!.discardUpload(p), { ok: true, value: null });
+  assert.equal((await stat(p)).isFile(), true, 'another tab cannot delete it');
+  assert.deepEqual(await client.browser!.discardUpload(p), { ok: true, value: null });
+  await assert.rejects(stat(p), { code: 'ENOENT' });
 });

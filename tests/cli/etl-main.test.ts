@@ -109,16 +109,19 @@ describe('main(argv) in-process', () => {
     const f = fixture();
     assert.equal((await inProcess(['--events', f.events, '--users', f.users, '--out', f.out])).code, 0);
     const before = hashTree(f.out);
-    // A fault no rule foresees, in the middle of writing the outputs (a plain TypeError, not an
-    // input problem): exit code 1 tells a script it is a bug to report, not input to fix.
-    const writeFile = mock.method(fsp, 'writeFile', async (file: unknown) => {
-      if (String(file).endsWith('run_report.json')) throw new TypeError('simulated engine bug');
+    // A fault no rule foresees, after the outputs were written (a plain TypeError where the
+    // engine reads a written file's size, not an input or folder problem): exit code 1 tells a
+    // script it is a bug to report, not input to fix.
+    const realStat = fsp.stat;
+    const stat = mock.method(fsp, 'stat', (file: string, ...rest: []) => {
+      if (String(file).endsWith('.parquet')) return Promise.reject(new TypeError('simulated engine bug'));
+      return realStat(file, ...rest);
     });
     let r: Awaited<ReturnType<typeof inProcess>>;
     try {
       r = await inProcess(['--events', f.events, '--users', f.users, '--out', f.out]);
     } finally {
-      writeFile.mock.restore();
+      stat.mock.restore();
     }
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^etl: unexpected error: TypeError: simulated engine bug$/m);

@@ -10,6 +10,8 @@ import { ErrorBanner } from './components/error-banner';
 import { ErrorBoundary } from './components/error-boundary';
 import { TabPanel, Tabs } from './components/tabs';
 import { DroppedView } from './dropped/dropped-view';
+import { HistoryView } from './history/history-view';
+import { RunBadge } from './history/run-badge';
 import { REASON_LABELS } from './dropped/offending-field';
 import { assignInputs, EMPTY_SLOTS, slotProblem, type InputSlots } from './inputs/input-slots';
 import { InputsPanel, inspectOrError } from './inputs/inputs-panel';
@@ -18,7 +20,7 @@ import { RunPanel } from './run/run-panel';
 import { initialRunState, runReducer } from './run/run-state';
 import type { EtlErrorInfo } from '../shared/pipeline';
 
-export type Screen = 'run' | 'dropped' | 'preview';
+export type Screen = 'run' | 'dropped' | 'preview' | 'history';
 
 /** Why Run is not available yet, in words; null when it is. */
 export function whyCannotRun(slots: InputSlots, outDir: string, running: boolean): string | null {
@@ -140,6 +142,7 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
             { key: 'run', label: 'Run' },
             { key: 'dropped', label: reason ? `Dropped rows · ${REASON_LABELS[reason]}` : 'Dropped rows' },
             { key: 'preview', label: 'Preview outputs' },
+            { key: 'history', label: 'History' },
           ]}
           selected={screen}
           onSelect={setScreen}
@@ -193,12 +196,18 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
           )}
           {screen === 'dropped' && (
             <ErrorBoundary label="Dropped rows" resetKey={`${run.completedRuns}|${reason}`}>
+              <RunBadge outDir={outDir} version={run.completedRuns} />
               <DroppedView outDir={outDir} reason={reason} onReason={setReason} version={run.completedRuns} />
             </ErrorBoundary>
           )}
           {screen === 'preview' && (
             <ErrorBoundary label="Preview" resetKey={run.completedRuns}>
               <PreviewView outDir={outDir} version={run.completedRuns} />
+            </ErrorBoundary>
+          )}
+          {screen === 'history' && (
+            <ErrorBoundary label="History" resetKey={run.completedRuns}>
+              <HistoryView version={run.completedRuns} />
             </ErrorBoundary>
           )}
         </TabPanel>

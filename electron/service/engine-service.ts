@@ -46,6 +46,8 @@ export class EngineService {
   private readonly runs: RunController;
   private readonly pager = new ParquetPager();
   private readonly history: EngineServiceOptions['history'];
+  /** The run in progress: its output folder, and its recording once it has finished. */
+  private active: { outDir: string; recorded: Promise<void> | null } | null = null;
 
   constructor(options: EngineServiceOptions) {
     this.history = options.history;
@@ -54,9 +56,22 @@ export class EngineService {
       cancelGraceMs: options.cancelGraceMs,
       afterAbort: (request) => removeStagingFolders(request.outDir),
       onProgress: (event) => {
-        for (const listener of this.listeners) listener(event);
+        // The UI hears "finished" once the run's HTML report and history entry are written, so
+        // the history it then reads already lists the run.
+        if (event.type === 'run-finished' && this.active) {
+          const outDir = this.active.outDir;
+          this.active.recorded = recordFinishedRun(outDir, event.report, this.history).then(() =>
+            this.broadcast(event),
+          );
+          return;
+        }
+        this.broadcast(event);
       },
     });
+  }
+
+  private broadcast(event: ProgressEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   /** Subscribes to the progress of every run; returns the unsubscribe. */
@@ -70,10 +85,14 @@ export class EngineService {
   }
 
   async run(request: RunRequest): Promise<Result<RunReport>> {
+    // A second run while one is going is refused by the controller; it must not take its place.
+    const mine = this.runs.running ? null : { outDir: request.outDir, recorded: null as Promise<void> | null };
+    if (mine) this.active = mine;
     const result = await this.runs.run(request);
+    if (mine && this.active === mine) this.active = null;
     if (result.ok) {
       this.pager.forget(request.outDir); // the files were replaced
-      await recordFinishedRun(request.outDir, result.value, this.history);
+      await (mine?.recorded ?? recordFinishedRun(request.outDir, result.value, this.history));
     }
     return result;
   }

@@ -49,6 +49,8 @@ export interface VirtualTableProps {
   emptyMessage?: string;
   /** What to show instead of the table when a page cannot be read. */
   errorFallback?: (error: EtlErrorInfo) => ReactNode;
+  /** Cells can be picked, and the cell, its row or the visible rows copied as TSV. */
+  copyable?: boolean;
 }
 
 /** Column width by type: dates and numbers are narrow, instants and raw text wide. */
@@ -85,6 +87,7 @@ export function VirtualTable(props: VirtualTableProps) {
     label,
     emptyMessage,
     errorFallback,
+    copyable,
   } = props;
   // A state, not a ref: the scroller only mounts once the first page has arrived, and the
   // viewport must be measured then.
@@ -95,6 +98,10 @@ export function VirtualTable(props: VirtualTableProps) {
     setScroller(el);
   }, []);
   const cache = useRef(new PageCache<Cell[][]>(30));
+  /** The previous query's pages, shown (dimmed) until the new query's first page arrives. */
+  const stale = useRef<PageCache<Cell[][]> | null>(null);
+  const [selected, setSelected] = useState<{ row: number; col: number } | null>(null);
+  const [copied, setCopied] = useState('');
   const inflight = useRef(new Set<number>());
   const keyRef = useRef(queryKey);
   const [meta, setMeta] = useState<Meta | null>(null);
@@ -122,6 +129,7 @@ export function VirtualTable(props: VirtualTableProps) {
           return;
         }
         cache.current.set(page, result.value.rows);
+        stale.current = null;
         metaKey.current = key;
         setMeta((m) =>
           m && m.totalRows === result.value.totalRows && m.columns.length === result.value.columns.length
@@ -142,10 +150,13 @@ export function VirtualTable(props: VirtualTableProps) {
   // A new query: forget everything and fetch the first page (it brings the schema and count).
   useLayoutEffect(() => {
     keyRef.current = queryKey;
-    cache.current.clear();
+    // The grid stays on screen while a sort or filter is computed: the old rows stay, dimmed and
+    // marked busy, until the new first page replaces them.
+    if (cache.current.size > 0) stale.current = cache.current;
+    cache.current = new PageCache<Cell[][]>(30);
     inflight.current.clear();
     setError(null);
-    setMeta(null);
+    setSelected(null);
     setScrollTop(0);
     if (scrollerRef.current) scrollerRef.current.scrollTop = 0;
     fetchPage(0);
@@ -192,6 +203,10 @@ export function VirtualTable(props: VirtualTableProps) {
       </div>
     );
 
+  const loadingNew = metaKey.current !== queryKey;
+  const pageOf = (i: number) =>
+    // Before the new query's effect has run, its old pages are still in `cache`.
+    (loadingNew ? (stale.current ?? cache.current) : cache.current).get(Math.floor(i / PAGE_SIZE))?.[i % PAGE_SIZE];
   const columns = meta.columns;
   const widths = columns.map(columnWidth);
   const template = [`${INDEX_WIDTH}px`, ...widths.map((w) => `${w}px`)].join(' ');
@@ -200,8 +215,7 @@ export function VirtualTable(props: VirtualTableProps) {
 
   const rows: ReactNode[] = [];
   for (let i = win.start; i < win.end; i++) {
-    const page = cache.current.get(Math.floor(i / PAGE_SIZE));
-    const row = page?.[i % PAGE_SIZE];
+    const row = pageOf(i);
     const classes = [
       'vt-row',
       i % 2 ? 'vt-row-odd' : '',
@@ -220,12 +234,15 @@ export function VirtualTable(props: VirtualTableProps) {
           const extra = cellClassName?.(row, col.name, columns) ?? '';
           const numeric = isNumericType(col.type) ? 'vt-num' : '';
           const text = formatCell(value, col.type);
+          const picked = selected?.row === i && selected.col === c;
           return (
             <div
               key={col.name}
-              className={`vt-cell ${numeric} ${value === null ? 'vt-null' : ''} ${extra}`}
+              className={`vt-cell ${numeric} ${value === null ? 'vt-null' : ''} ${extra} ${picked ? 'vt-cell-selected' : ''}`}
               role="cell"
               title={text}
+              aria-selected={copyable ? picked : undefined}
+              onClick={copyable ? () => setSelected({ row: i, col: c }) : undefined}
             >
               {custom ?? text}
             </div>
@@ -235,53 +252,145 @@ export function VirtualTable(props: VirtualTableProps) {
     );
   }
 
+  const copy = async (what: 'cell' | 'row' | 'visible') => {
+    let rowsToCopy: Cell[][];
+    if (what === 'visible') {
+      rowsToCopy = [];
+      for (let i = win.start; i < win.end; i++) {
+        const r = pageOf(i);
+        if (r) rowsToCopy.push(r);
+      }
+    } else {
+      const r = selected ? pageOf(selected.row) : undefined;
+      if (!r || !selected) return;
+      rowsToCopy = what === 'row' ? [r] : [[r[selected.col]]];
+    }
+    const header = what === 'cell' ? [] : [columns.map((c) => c.name)];
+    const text = toTsv([...header, ...rowsToCopy]);
+    const ok = await writeClipboard(text);
+    setCopied(
+      !ok
+        ? 'Could not copy: the system refused access to the clipboard.'
+        : what === 'cell'
+          ? 'Copied the cell.'
+          : what === 'row'
+            ? `Copied row ${formatCount(selected!.row + 1)} with its header.`
+            : `Copied ${formatCount(rowsToCopy.length)} visible rows with the header.`,
+    );
+  };
+
   return (
-    <div className="vt" style={tableStyle} role="table" aria-label={label} aria-rowcount={totalRows + 1}>
-      <div
-        className="vt-scroller"
-        ref={attachScroller}
-        tabIndex={0}
-        aria-label={`${label}: ${formatCount(totalRows)} rows, scroll to read`}
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-      >
-        <div className="vt-header vt-row" role="row" aria-rowindex={1}>
-          <div className="vt-cell vt-index" role="columnheader">
-            #
-          </div>
-          {columns.map((col) => {
-            const active = sort?.column === col.name;
-            const ariaSort = active ? (sort!.descending ? 'descending' : 'ascending') : 'none';
-            return (
-              <div key={col.name} className="vt-cell" role="columnheader" aria-sort={ariaSort}>
-                {onSort ? (
-                  <button
-                    type="button"
-                    className={`vt-sort ${active ? 'vt-sort-active' : ''}`}
-                    onClick={() => onSort(col.name)}
-                    title={`Sort by ${col.name} (${col.type})`}
-                  >
-                    <span className="vt-col-name">{col.name}</span>
-                    <span className="vt-sort-mark" aria-hidden="true">
-                      {active ? (sort!.descending ? '▼' : '▲') : '↕'}
-                    </span>
-                  </button>
-                ) : (
-                  <span className="vt-col-name">{col.name}</span>
-                )}
-              </div>
-            );
-          })}
+    <div className="vt-frame">
+      {copyable && (
+        <div className="vt-toolbar" role="toolbar" aria-label={`Copy from ${label}`}>
+          <button type="button" className="button button-small" disabled={!selected} onClick={() => void copy('cell')}>
+            Copy cell
+          </button>
+          <button type="button" className="button button-small" disabled={!selected} onClick={() => void copy('row')}>
+            Copy row
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={totalRows === 0}
+            onClick={() => void copy('visible')}
+          >
+            Copy visible rows
+          </button>
+          <span className="muted vt-copy-status" role="status">
+            {copied || (selected ? '' : 'Click a cell to pick it; copies are tab-separated (TSV).')}
+          </span>
+          {loadingNew && (
+            <span className="vt-busy" role="status">
+              Loading…
+            </span>
+          )}
         </div>
-        {totalRows === 0 ? (
-          <div className="vt-empty">{emptyMessage ?? 'No rows.'}</div>
-        ) : (
-          <div className="vt-spacer" style={{ height: win.spacerHeight }}>
-            <div className="vt-rows" style={{ transform: `translateY(${win.offsetTop}px)` }}>
-              {rows}
+      )}
+      <div
+        className={`vt ${loadingNew ? 'vt-stale' : ''}`}
+        style={tableStyle}
+        role="table"
+        aria-label={label}
+        aria-rowcount={totalRows + 1}
+        aria-busy={loadingNew}
+      >
+        <div
+          className="vt-scroller"
+          ref={attachScroller}
+          tabIndex={0}
+          aria-label={`${label}: ${formatCount(totalRows)} rows, scroll to read`}
+          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+          onKeyDown={(e) => {
+            if (copyable && selected && (e.ctrlKey || e.metaKey) && e.key === 'c') {
+              e.preventDefault();
+              void copy('cell');
+            }
+          }}
+        >
+          <div className="vt-header vt-row" role="row" aria-rowindex={1}>
+            <div className="vt-cell vt-index" role="columnheader">
+              #
             </div>
+            {columns.map((col) => {
+              const active = sort?.column === col.name;
+              const ariaSort = active ? (sort!.descending ? 'descending' : 'ascending') : 'none';
+              return (
+                <div key={col.name} className="vt-cell" role="columnheader" aria-sort={ariaSort}>
+                  {onSort ? (
+                    <button
+                      type="button"
+                      className={`vt-sort ${active ? 'vt-sort-active' : ''}`}
+                      onClick={() => onSort(col.name)}
+                      title={`Sort by ${col.name} (${col.type})`}
+                    >
+                      <span className="vt-col-name">{col.name}</span>
+                      <span className="vt-sort-mark" aria-hidden="true">
+                        {active ? (sort!.descending ? '▼' : '▲') : '↕'}
+                      </span>
+                    </button>
+                  ) : (
+                    <span className="vt-col-name">{col.name}</span>
+                  )}
+                </div>
+              );
+            })}
           </div>
-        )}
+          {totalRows === 0 ? (
+            <div className="vt-empty">{emptyMessage ?? 'No rows.'}</div>
+          ) : (
+            <div className="vt-spacer" style={{ height: win.spacerHeight }}>
+              <div className="vt-rows" style={{ transform: `translateY(${win.offsetTop}px)` }}>
+                {rows}
+              </div>
+            </div>
+          )}
+        </div>
       </div>
     </div>
   );
+}
+
+/** Rows as tab-separated text: null as empty, tabs and line breaks inside a value as spaces. */
+export function toTsv(rows: Cell[][]): string {
+  return rows.map((r) => r.map((v) => (v === null ? '' : String(v).replace(/[\t\r\n]+/g, ' '))).join('\t')).join('\n');
+}
+
+/** The clipboard API where the page may use it, else the older copy command; false if both fail. */
+async function writeClipboard(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok;
+  }
 }

@@ -54,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
       { eventsPath: values.events!, usersPath: values.users!, outDir: values.out! },
       {
         signal: controller.signal,
+        source: 'cli',
         onEvent: (e) => {
           if (e.type === 'log' && (!flags.has('quiet') || e.level !== 'INFO'))
             process.stderr.write(formatLogLine(new Date(e.at), e.level, e.message) + '\n');

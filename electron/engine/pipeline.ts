@@ -16,8 +16,10 @@ import {
   type RunRequest,
   type StageName,
 } from '../../shared/pipeline';
-import { createStaging, type StagingFolder } from './atomic-output';
-import { EtlError, cancelledError, inputError, toErrorInfo } from './errors';
+import { createStaging, writeFailure, type StagingFolder } from './atomic-output';
+import { claimOutputFolder, type ClaimedFolder } from './output-folder';
+import type { RunSource } from './output-lock';
+import { cancelledError, toErrorInfo } from './errors';
 import { readEvents, type EventsReadOptions, type EventsReadResult } from './events-reader';
 import { NO_CODEC_NOTE, readParquetFooter } from './parquet-footer';
 import { REASON_CODE } from './reason-codes';
@@ -57,6 +59,8 @@ export interface RunHooks {
    * them), and where the scan worker's script is (a packaged app says; see events-reader.ts).
    */
   scan?: Pick<EventsReadOptions, 'workers' | 'parallelFrom' | 'batchRows' | 'blockBytes' | 'workerScript'>;
+  /** Who started the run, as the output folder's lock names it to a refused second run. */
+  source?: RunSource;
 }
 
 /** Runs the whole pipeline. Rejects with an EtlError for bad input or cancellation. */
@@ -65,7 +69,9 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
   run.rec.emit({ type: 'run-started', at: run.started.toISOString(), request: req });
   run.rec.log('INFO', `Starting ETL run: events=${req.eventsPath} users=${req.usersPath} output=${req.outDir}`);
   let staging: StagingFolder | null = null;
+  let folder: ClaimedFolder | null = null;
   try {
+    folder = await claimFolder(run);
     const extracted = await extract(run);
     staging = extracted.staging;
     let kept = reportCleaning(run, extracted.read);
@@ -83,10 +89,11 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     for (const line of droppedSummaryLines(run.rec.stages)) run.rec.log('INFO', line);
     run.checkCancel();
     const outputs = await writeOutputs(run, staging, events, asRead, joined.usersTable);
-    const report = await writeReport(run, staging, extracted.read, extracted.users, outputs);
+    const { report, sayFinished } = await writeReport(run, staging, extracted.read, extracted.users, outputs);
     run.checkCancel();
-    await staging.commit(ALL_OUTPUTS);
+    await staging.commit(ALL_OUTPUTS, hooks.signal);
     staging = null;
+    sayFinished();
     run.rec.emit({ type: 'run-finished', report });
     return report;
   } catch (err) {
@@ -95,7 +102,22 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
   } finally {
     run.rec.dispose();
     if (staging) await staging.discard().catch(() => undefined);
+    await folder?.release().catch(() => undefined);
   }
+}
+
+/**
+ * Before anything else: the output folder is this run's alone (a second run is refused at
+ * once), and whole again if a crashed run left it mid-commit (see output-folder.ts).
+ */
+async function claimFolder(run: Run): Promise<ClaimedFolder> {
+  run.checkCancel();
+  const folder = await claimOutputFolder(run.outDir, run.hooks.source ?? 'api');
+  if (folder.recovery?.completed)
+    run.rec.log('WARNING', `Finished moving the outputs of an interrupted run into place in ${run.req.outDir}`);
+  if (folder.recovery?.removed)
+    run.rec.log('INFO', `Removed ${folder.recovery.removed} leftover staging folder(s) of an interrupted run`);
+  return folder;
 }
 
 /** What every step of one run shares: the request, its resolved paths, the recorder, cancellation. */
@@ -340,8 +362,10 @@ async function writeOutputs(
       .collect()
       .catch((err: unknown) => {
         // Polars reports a failed file operation as "... (os error N)"; any other failure of
-        // the query is not about the folder and stays what it is.
-        throw err instanceof Error && /\(os error \d+\)/.test(err.message) ? writeError(run.req.outDir, err) : err;
+        // the query is not about the file and stays what it is.
+        throw err instanceof Error && /\(os error \d+\)/.test(err.message)
+          ? writeFailure(join(run.outDir, name), err)
+          : err;
       });
   // The summary sorts a key of every kept row, so it runs alone; the other two stream, and run
   // together. (All three at once was no faster and took more memory.)
@@ -370,14 +394,17 @@ async function writeOutputs(
 const PARQUET_IN_REPORT_ORDER = [OUTPUT_FILES.cleanEvents, OUTPUT_FILES.dailySummary, OUTPUT_FILES.droppedRows];
 const ALL_OUTPUTS = [...PARQUET_IN_REPORT_ORDER, OUTPUT_FILES.runReport, OUTPUT_FILES.log];
 
-/** run_report.json and etl.log, written into the staging folder beside the Parquet files. */
+/**
+ * run_report.json and etl.log, written into the staging folder beside the Parquet files.
+ * `sayFinished` tells listeners the log's last line, once the outputs are in place.
+ */
 async function writeReport(
   run: Run,
   staging: StagingFolder,
   read: EventsReadResult,
   users: UsersTable,
   outputs: OutputReport[],
-): Promise<RunReport> {
+): Promise<{ report: RunReport; sayFinished: () => void }> {
   const { rec, req } = run;
   const eventsSha256 = await read.sha256;
   const report: RunReport = {
@@ -391,20 +418,15 @@ async function writeReport(
     outputs,
     warnings: rec.warnings,
   };
-  rec.log('INFO', `Run finished in ${((performance.now() - run.t0) / 1000).toFixed(2)} s; outputs in ${req.outDir}`);
-  await Promise.all([
-    writeFile(staging.path(OUTPUT_FILES.runReport), JSON.stringify(report, null, 2) + '\n'),
-    writeFile(staging.path(OUTPUT_FILES.log), rec.logLines.join('\n') + '\n'),
-  ]).catch((err: unknown) => {
-    throw writeError(req.outDir, err);
-  });
-  return report;
-}
-
-/** A failure writing into the staging folder: an error naming the output folder. */
-function writeError(outDir: string, err: unknown): EtlError {
-  const why = (err as NodeJS.ErrnoException)?.code ?? (err instanceof Error ? err.message : String(err));
-  return inputError(`Cannot write the outputs in ${outDir}: ${why}. Choose a folder you can write to.`, {
-    file: outDir,
-  });
+  const sayFinished = rec.logLater(
+    'INFO',
+    `Run finished in ${((performance.now() - run.t0) / 1000).toFixed(2)} s; outputs in ${req.outDir}`,
+  );
+  const stage = (name: string, text: string) =>
+    writeFile(staging.path(name), text).catch((err: unknown) => {
+      throw writeFailure(join(run.outDir, name), err);
+    });
+  await stage(OUTPUT_FILES.runReport, JSON.stringify(report, null, 2) + '\n');
+  await stage(OUTPUT_FILES.log, rec.logLines.join('\n') + '\n');
+  return { report, sayFinished };
 }

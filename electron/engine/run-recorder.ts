@@ -45,6 +45,16 @@ export class RunRecorder {
     this.emit({ type: 'log', level, message, at: at.toISOString() });
   }
 
+  /**
+   * Adds a line to the log file's lines now, but tells listeners only when the returned
+   * function is called (the final line, said once the outputs are in place).
+   */
+  logLater(level: LogLevel, message: string): () => void {
+    const at = new Date();
+    this.logLines.push(formatLogLine(at, level, message));
+    return () => this.emit({ type: 'log', level, message, at: at.toISOString() });
+  }
+
   /** Records a warning (skipped when nothing happened) and logs it. */
   warn(code: string, count: number, message: string): void {
     if (count <= 0) return;

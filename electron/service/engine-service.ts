@@ -3,7 +3,7 @@
  * the transport. Runs are hosted off this thread (see run-host.ts); previews and dropped-row
  * queries use async Polars calls. Every method resolves to a `Result`; nothing throws across.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   OUTPUT_FILES,
@@ -12,6 +12,7 @@ import {
   type RunReport,
   type RunRequest,
 } from '../../shared/pipeline';
+import { recoverAfterCrash } from '../engine/output-folder';
 import type {
   ColumnProfile,
   DailyCounts,
@@ -54,7 +55,7 @@ export class EngineService {
     this.runs = new RunController({
       hosts: options.hosts,
       cancelGraceMs: options.cancelGraceMs,
-      afterAbort: (request) => removeStagingFolders(request.outDir),
+      afterAbort: (request) => recoverFolder(request.outDir),
       onProgress: (event) => {
         // The UI hears "finished" once the run's HTML report and history entry are written, so
         // the history it then reads already lists the run.
@@ -178,16 +179,16 @@ export async function recordFinishedRun(
 }
 
 /**
- * A host killed mid-run cannot remove the engine's private staging folder (`.etl-staging-*`,
- * see engine/atomic-output.ts); the outputs themselves are untouched, so only that goes.
+ * A host killed mid-run (a cancel's grace kill, a crash) may have stopped anywhere, its commit
+ * included: the folder is recovered now, the way the next run would (engine/output-folder.ts),
+ * and the reply says what it holds. Nothing here deletes an output.
  */
-async function removeStagingFolders(outDir: string): Promise<void> {
-  const names = await readdir(outDir).catch(() => [] as string[]);
-  await Promise.all(
-    names
-      .filter((n) => n.startsWith('.etl-staging-'))
-      .map((n) => rm(path.join(outDir, n), { recursive: true, force: true })),
-  );
+async function recoverFolder(outDir: string): Promise<string> {
+  const recovery = await recoverAfterCrash(outDir, 'app');
+  if (recovery === 'busy') return 'Another run holds the output folder now; it will check it before it writes.';
+  if (recovery.completed)
+    return 'It had already begun moving its outputs into place; that was finished, so the output folder holds its complete new outputs.';
+  return 'The earlier outputs were checked and are as they were.';
 }
 
 async function attempt<T>(work: () => Promise<T>): Promise<Result<T>> {

@@ -1,8 +1,9 @@
 /**
  * One run at a time, hosted off the calling thread. Cancelling asks the engine to stop and
- * kills the host if it has not within a short grace period; the engine writes its outputs
- * atomically, so the previous outputs stay as they were. A host that dies is reported as an
- * error value and the controller is ready for the next run.
+ * kills the host if it has not within a short grace period. A host that ended without a result
+ * (killed or crashed) leaves its output folder to `afterAbort`, which recovers it (see
+ * engine/atomic-output.ts) and says what it found; the reply says only that. The controller is
+ * then ready for the next run.
  */
 import type { EtlErrorInfo, ProgressEvent, RunReport, RunRequest } from '../../shared/pipeline';
 import type { Result } from '../../shared/service-contract';
@@ -15,8 +16,11 @@ export interface RunControllerOptions {
   onProgress: (event: ProgressEvent) => void;
   /** How long a cancelled engine may take to stop by itself before its host is killed. */
   cancelGraceMs?: number;
-  /** Tidies up after a host that ended without a result (killed or crashed). */
-  afterAbort?: (request: RunRequest) => Promise<void>;
+  /**
+   * Recovers the output folder after a host that ended without a result (killed or crashed);
+   * resolves to a sentence on what the folder now holds, as checked.
+   */
+  afterAbort?: (request: RunRequest) => Promise<string>;
 }
 
 interface ActiveRun {
@@ -79,12 +83,18 @@ export class RunController {
 
       host.onExit(async (code, signal) => {
         // A run that finished just before the cancel arrived keeps its real outcome.
-        const aborted = !outcome;
+        let outputs = "The output folder's state was not checked.";
+        if (!outcome && this.options.afterAbort)
+          outputs = await this.options
+            .afterAbort(request)
+            .catch(
+              (err: unknown) =>
+                `The output folder could not be checked: ${err instanceof Error ? err.message : String(err)}`,
+            );
         const result: Result<RunReport> = outcome ?? {
           ok: false,
-          error: run.cancelled ? cancelledInfo() : crashInfo(code, signal, host.lastError?.()),
+          error: run.cancelled ? cancelledInfo(outputs) : crashInfo(code, signal, host.lastError?.(), outputs),
         };
-        if (aborted && this.options.afterAbort) await this.options.afterAbort(request).catch(() => undefined);
         if (!result.ok && !sawFailedEvent) throttle.push({ type: 'run-failed', error: result.error });
         throttle.stop();
         this.active = null;
@@ -109,15 +119,20 @@ export class RunController {
   }
 }
 
-function cancelledInfo(): EtlErrorInfo {
-  return { kind: 'cancelled', message: 'The run was cancelled; the previous outputs were left as they were.' };
+function cancelledInfo(outputs: string): EtlErrorInfo {
+  return { kind: 'cancelled', message: `The run was cancelled. ${outputs}` };
 }
 
-function crashInfo(code: number | null, signal: string | null, lastError: string | undefined): EtlErrorInfo {
+function crashInfo(
+  code: number | null,
+  signal: string | null,
+  lastError: string | undefined,
+  outputs: string,
+): EtlErrorInfo {
   const how = signal ? `was stopped by signal ${signal}` : `exited with code ${code}`;
   const said = lastError ? ` Its last message: "${lastError.slice(0, 300)}".` : ' (It may have run out of memory.)';
   return {
     kind: 'internal',
-    message: `The run process ${how} before finishing.${said} The previous outputs were left as they were; try again, and report it with etl.log if it happens again.`,
+    message: `The run process ${how} before finishing.${said} ${outputs} Try again, and report it with etl.log if it happens again.`,
   };
 }

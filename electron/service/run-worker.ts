@@ -8,9 +8,12 @@ import os from 'node:os';
 import { parentPort as threadPort } from 'node:worker_threads';
 import { runPipeline } from '../engine/pipeline';
 import { toErrorInfo } from '../engine/errors';
+import type { RunSource } from '../engine/output-lock';
 import { SCAN_WORKER_FLAG, type FromHostMessage, type ToHostMessage } from './run-protocol';
 
 interface Channel {
+  /** Who hosts this process, as the output folder's lock names the run. */
+  source: RunSource;
   /** `then` runs once the message has left this process (fork) or been queued (others). */
   post(message: FromHostMessage, then?: () => void): void;
   listen(listener: (message: ToHostMessage) => void): void;
@@ -24,6 +27,7 @@ function openChannel(): Channel {
   ).parentPort;
   if (electronPort) {
     return {
+      source: 'app',
       post: (m, then) => {
         electronPort.postMessage(m);
         if (then) setTimeout(then, 50);
@@ -32,7 +36,9 @@ function openChannel(): Channel {
     };
   }
   if (process.send) {
+    // Forked by the engine service outside Electron: browser mode.
     return {
+      source: 'browser',
       post: (m, then) => {
         process.send!(m, undefined, undefined, () => then?.());
       },
@@ -42,6 +48,7 @@ function openChannel(): Channel {
   if (threadPort) {
     const port = threadPort;
     return {
+      source: 'api',
       post: (m, then) => {
         port.postMessage(m);
         then?.();
@@ -91,6 +98,7 @@ channel.listen((message) => {
   runPipeline(message.request, {
     scan: { workerScript },
     signal: abort.signal,
+    source: channel.source,
     onEvent: (event) => channel.post({ type: 'event', event }),
   }).then(
     (report) => finish({ type: 'done', report }),

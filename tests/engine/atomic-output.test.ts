@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createStaging } from '../../electron/engine/atomic-output';
+import { createStaging, recoverOutputFolder, setCommitStepHook } from '../../electron/engine/atomic-output';
 import { EtlError } from '../../electron/engine/errors';
 
 const tree = (dir: string) =>
@@ -24,19 +24,68 @@ test('a commit moves every staged file into place and removes the staging folder
   assert.deepEqual(tree(out), { 'a.txt': 'new a', 'b.txt': 'new b' });
 });
 
-test('when a move fails half-way, the moves done are undone and the earlier files put back', async () => {
+test('a file that was never staged fails the commit before anything in the folder changes', async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
   fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
   fs.writeFileSync(path.join(out, 'b.txt'), 'old b');
   const st = await createStaging(out);
   fs.writeFileSync(st.path('a.txt'), 'new a');
-  // b.txt was never staged: its move fails after a.txt was already moved.
   await assert.rejects(
     st.commit(['a.txt', 'b.txt']),
-    (err: unknown) => err instanceof EtlError && /earlier outputs were left/.test(err.message),
+    (err: unknown) =>
+      err instanceof EtlError &&
+      /b\.txt/.test(err.message) &&
+      /earlier outputs were left as they were/.test(err.message),
   );
   await st.discard();
   assert.deepEqual(tree(out), { 'a.txt': 'old a', 'b.txt': 'old b' });
+});
+
+test('when a move fails half-way through the switch, the earlier files are put back and checked', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
+  fs.writeFileSync(path.join(out, 'b.txt'), 'old b');
+  const st = await createStaging(out);
+  fs.writeFileSync(st.path('a.txt'), 'new a');
+  fs.writeFileSync(st.path('b.txt'), 'new b');
+  // The new b.txt's move into place fails (after a.txt was already switched).
+  setCommitStepHook((step) => {
+    if (step.op === 'rename' && step.path === st.path('b.txt'))
+      throw Object.assign(new Error('injected'), { code: 'EIO' });
+  });
+  try {
+    await assert.rejects(
+      st.commit(['a.txt', 'b.txt']),
+      (err: unknown) => err instanceof EtlError && /EIO.*earlier outputs were left as they were/.test(err.message),
+    );
+  } finally {
+    setCommitStepHook(null);
+  }
+  assert.deepEqual(tree(out), { 'a.txt': 'old a', 'b.txt': 'old b' }, 'no staging folder either');
+});
+
+test('a cancel before the point of no return keeps the earlier files; the commit then removes nothing of them', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
+  const st = await createStaging(out);
+  fs.writeFileSync(st.path('a.txt'), 'new a');
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(
+    st.commit(['a.txt'], controller.signal),
+    (err: unknown) => err instanceof EtlError && err.info.kind === 'cancelled',
+  );
+  await st.discard();
+  assert.deepEqual(tree(out), { 'a.txt': 'old a' });
+});
+
+test('recovery removes a staging folder that never reached its commit, and leaves the outputs alone', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
+  const st = await createStaging(out);
+  fs.writeFileSync(st.path('a.txt'), 'partial');
+  assert.deepEqual(await recoverOutputFolder(out), { completed: 0, removed: 1 });
+  assert.deepEqual(tree(out), { 'a.txt': 'old a' });
 });
 
 test('a folder with an output name is never replaced', async () => {

@@ -84,7 +84,10 @@ describe('cancellation', () => {
     ['filter_us finished', (e) => e.type === 'stage-finished' && e.stage.name === 'filter_us'],
     ['DROPPED ROW SUMMARY logged', (e) => e.type === 'log' && e.message.startsWith('DROPPED ROW SUMMARY')],
     ['first output written (log line)', (e) => e.type === 'log' && e.message.startsWith('Wrote ')],
-    ['last log line', (e) => e.type === 'log' && /finished/i.test(e.message)],
+    [
+      'last output written (log line)',
+      (e) => e.type === 'log' && e.message.startsWith('Wrote ') && /dropped_rows\.parquet/.test(e.message),
+    ],
   ];
   for (const [what, when] of points) {
     test(`aborting at "${what}" rejects as cancelled and changes nothing`, async () => {

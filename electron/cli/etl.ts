@@ -1,7 +1,10 @@
 /**
  * `npm run etl`: runs the pipeline headless. Log lines go to standard error (and etl.log).
- * Exit codes: 0 success, 2 bad input or usage, 1 anything unexpected.
+ * Exit codes: 0 success, 2 bad input or usage, 1 anything unexpected, 130 cancelled by SIGINT
+ * (Ctrl-C), 143 cancelled by SIGTERM.
  */
+import { abandonStagingSync, switchesSettled } from '../engine/atomic-output';
+import { releaseLocksSync } from '../engine/output-lock';
 import { runPipeline } from '../engine/pipeline';
 import { EtlError } from '../engine/errors';
 import { formatLogLine } from '../engine/log-format';
@@ -23,7 +26,19 @@ Writes clean_events.parquet, daily_summary.parquet, dropped_rows.parquet, run_re
 etl.log into the output folder, all at once: a failed run leaves earlier outputs untouched.
 Then writes run_report.html (a self-contained report to share) there, and records the run in
 the history the app lists (set ETL_HISTORY_DIR to use another history folder).
-Exit codes: 0 success, 2 bad input or usage, 1 unexpected error.`;
+Exit codes: 0 success, 2 bad input or usage, 1 unexpected error, 130 cancelled (Ctrl-C),
+143 cancelled (SIGTERM). A cancelled run writes nothing.`;
+
+/** The exit code of a run cancelled by a signal: 128 + its number, as a shell reports it. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/**
+ * How long a cancelled run may take to stop by itself. The engine checks for a cancel between
+ * its steps, but one Polars query on a large input can take longer; the process then exits
+ * without it (nothing is committed: see exitNow).
+ */
+const STOP_GRACE_MS = 1000;
+/** How often the run checks that the process that started it is still there. */
+const PARENT_CHECK_MS = 250;
 
 export async function main(argv: string[]): Promise<number> {
   let values: Record<string, string | undefined>;
@@ -45,10 +60,32 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const controller = new AbortController();
-  // A repeated signal (the terminal's and a launcher's) cancels the same run once.
-  const onSignal = () => controller.abort();
+  let stoppedBy: NodeJS.Signals | null = null;
+  // A run that does not stop in time (or a second signal from the user) ends the process:
+  // the staging folder goes, and so does the lock. Past the commit's point of no return there
+  // is no staging folder left to abandon, and the switch (a few renames) completes first.
+  const exitNow = async () => {
+    await switchesSettled();
+    abandonStagingSync();
+    releaseLocksSync();
+    process.stderr.write(`etl: error: The run was cancelled (${stoppedBy}); nothing was written.\n`);
+    process.exit(SIGNAL_EXIT[stoppedBy ?? 'SIGINT']);
+  };
+  // The terminal's and a launcher's copy of one signal cancel the same run once.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy === null) {
+      stoppedBy = signal;
+      controller.abort();
+      setTimeout(() => void exitNow(), STOP_GRACE_MS).unref();
+    }
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A run whose parent is gone cancels as for SIGTERM: `kill <npm pid>` ends npm and its shell
+  // (which passes nothing on), and a closed terminal ends the shell.
+  const parent = process.ppid;
+  const parentWatch = setInterval(() => process.ppid !== parent && onSignal('SIGTERM'), PARENT_CHECK_MS);
+  parentWatch.unref();
   try {
     const report = await runPipeline(
       { eventsPath: values.events!, usersPath: values.users!, outDir: values.out! },
@@ -67,11 +104,13 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof EtlError) {
       process.stderr.write(`etl: error: ${err.message}\n`);
+      if (err.info.kind === 'cancelled' && stoppedBy) return SIGNAL_EXIT[stoppedBy];
       return err.info.kind === 'internal' ? 1 : 2;
     }
     process.stderr.write(`etl: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   } finally {
+    clearInterval(parentWatch);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

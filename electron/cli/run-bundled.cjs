@@ -68,6 +68,42 @@ function rebuild() {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
+/** The parent of process `pid`, from /proc (Linux); null where unknown. */
+function parentOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Calls \`stop\` once the process that started this one is gone. Under npm that is npm itself,
+ * two levels up: \`kill <npm pid>\` makes npm pass the signal to its shell and exit at once, and
+ * the shell passes nothing on (it waits for this process), so without this the run would go on
+ * and commit after npm had reported it stopped. Checked four times a second.
+ */
+function whenStarterGone(stop) {
+  const parent = process.ppid;
+  const npm = process.env.npm_lifecycle_event ? parentOf(parent) : null;
+  const npmAlive = () => {
+    try {
+      process.kill(npm, 0);
+      return true;
+    } catch (err) {
+      return err.code !== 'ESRCH';
+    }
+  };
+  const timer = setInterval(() => {
+    if (process.ppid !== parent || (npm && npm > 1 && !npmAlive())) {
+      clearInterval(timer);
+      stop();
+    }
+  }, 250);
+  timer.unref();
+}
+
 const [tool, ...args] = process.argv.slice(2);
 if (!(tool in ENTRIES) || tool.endsWith('-worker')) {
   process.stderr.write(`run-bundled: unknown tool '${tool}'\n`);
@@ -94,6 +130,7 @@ if (needsEnv) {
   const child = spawn(process.execPath, [__filename, tool, ...args], { stdio: 'inherit', env });
   // Pass signals on (the tool cancels its run once, however many arrive) and exit as it does.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  whenStarterGone(() => child.kill('SIGTERM'));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (require('node:os').constants.signals[signal] ?? 0)));
   child.on('error', (err) => {
     process.stderr.write(`${tool}: cannot start: ${err.message}\n`);
@@ -101,6 +138,9 @@ if (needsEnv) {
   });
   return;
 }
+
+// The tool cancels its run on SIGTERM (see etl.ts).
+whenStarterGone(() => process.kill(process.pid, 'SIGTERM'));
 
 // Here, in the process that runs the tool (a launching parent only waits), so it is done once.
 fs.mkdirSync(path.join(root, 'dist'), { recursive: true });

@@ -95,6 +95,17 @@ export interface StagingFolder {
 
 /** Staging folders of this process not yet committed: removed by `abandonStagingSync` on a forced exit. */
 const open_ = new Set<string>();
+/** Switches under way in this process (past the point of no return). */
+const switching = new Set<Promise<void>>();
+
+/**
+ * Resolves once no switch is under way in this process: a process that must exit waits for
+ * this, so that it never stops half-way through moving files (the next run would finish the
+ * move, but the user was told the run had stopped).
+ */
+export async function switchesSettled(): Promise<void> {
+  while (switching.size) await Promise.allSettled([...switching]);
+}
 
 /**
  * For a process that must exit now (a second signal, or a cancel the engine cannot honour in
@@ -157,20 +168,30 @@ export async function createStaging(outDir: string): Promise<StagingFolder> {
         throw writeError(err, outDir);
       }
       if (signal?.aborted) throw cancelledError();
-      // 2. The point of no return: a complete, durable journal.
+      // 2. A complete, durable journal: from the first rename on, the switch only goes forward.
       try {
         await writeJournal(dir, names);
         await fsyncPath(outDir, true);
       } catch (err) {
         throw writeError(err, join(dir, JOURNAL));
       }
+      // The last moment a cancel wins: nothing in the output folder has changed yet.
+      if (signal?.aborted) {
+        step('unlink', join(dir, JOURNAL));
+        await unlink(join(dir, JOURNAL));
+        throw cancelledError();
+      }
       open_.delete(dir);
       // 3. The switch, then 4. the staging folder goes.
       const existedBefore = await Promise.all(names.map((n) => exists(join(outDir, n))));
+      const switched = rollForward(outDir, dir, names);
+      switching.add(switched);
       try {
-        await rollForward(outDir, dir, names);
+        await switched;
       } catch (err) {
         throw await undoSwitch(outDir, dir, names, existedBefore, err);
+      } finally {
+        switching.delete(switched);
       }
     },
     async discard() {

@@ -111,7 +111,7 @@ describe(
     });
 
     for (const withChild of [true, false])
-      test(`SIGTERM to the launcher cancels the run: exit 2, no outputs, the earlier ones kept (${withChild ? 'with' : 'without'} a child)`, async () => {
+      test(`SIGTERM to the launcher cancels the run: exit 143, no outputs, the earlier ones kept (${withChild ? 'with' : 'without'} a child)`, async () => {
         const dir = tmpDir();
         const events = writeFile(
           dir,
@@ -135,7 +135,7 @@ describe(
           },
         );
         assert.ok(sent);
-        assert.equal(r.code, 2, r.stderr);
+        assert.equal(r.code, 143, r.stderr);
         assert.match(r.stderr, /cancel/i);
         assert.deepEqual(fs.readdirSync(out), ['clean_events.parquet']);
         assert.equal(fs.readFileSync(path.join(out, 'clean_events.parquet'), 'utf8'), 'earlier run');

@@ -14,6 +14,7 @@ import { EtlError, cancelledError, inputError, inputGoneError } from './errors';
 import type { ScanTally } from './event-columns';
 import type { ScanWorkerMessage } from './scan-worker';
 import { describeProblem } from './scan-problem';
+import { refuseSpecialFile } from './input-file';
 import type { ScanProblem, SegmentResult, SegmentSpec } from './segment-scan';
 import { lineAndColumn } from './text-position';
 
@@ -185,6 +186,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   let window: { bytes: Buffer; offset: number } | null = null;
   const workers = opts.workers ?? 2;
   try {
+    await refuseSpecialFile(path, 'events file');
     const fh = await open(path, 'r');
     try {
       const st = await fh.stat();

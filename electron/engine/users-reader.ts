@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { parseCsv } from './csv-reader';
 import { inputError } from './errors';
+import { refuseSpecialFile } from './input-file';
 import { daysFromCivil, parseTimestamp } from './timestamp';
 
 export interface UsersTable {
@@ -69,6 +70,7 @@ export function usersColumns(header: string[], path: string): UsersColumns {
 /** Reads and validates the users file. */
 export async function readUsers(path: string): Promise<UsersTable> {
   let buf: Buffer;
+  await refuseSpecialFile(path, 'users file');
   try {
     buf = await readFile(path);
   } catch (err) {

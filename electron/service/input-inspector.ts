@@ -10,6 +10,7 @@ import type { InputInfo } from '../../shared/service-contract';
 import { parseCsv } from '../engine/csv-reader';
 import { EtlError } from '../engine/errors';
 import { usersColumns } from '../engine/users-reader';
+import { specialFileKind } from '../engine/input-file';
 
 const HEAD_BYTES = 256 * 1024;
 /** Files up to this size are read whole: exact row count and full JSON validation. */
@@ -33,6 +34,15 @@ export async function inspectInput(filePath: string): Promise<InputInfo> {
   let whole: boolean;
   try {
     const st = await stat(filePath);
+    const special = specialFileKind(st);
+    if (special)
+      return {
+        ...base,
+        error: inputErr(
+          `${name} is ${special}, not a regular file: it cannot be read safely. Save its contents to a file and choose that file.`,
+          filePath,
+        ),
+      };
     if (!st.isFile())
       return {
         ...base,

@@ -393,15 +393,17 @@ const OS_ERRORS: Record<number, string> = {
 
 /**
  * The one-line error for a failed write of an output (`file` is where the user will look for
- * it), whether Node or Polars reported it: the file, the reason, and what to do.
+ * it), whether Node (an error code) or Polars ("os error N") reported it: the file, the reason,
+ * and what to do. Any other failure is returned as it is.
  */
-export function writeFailure(file: string, err: unknown): Error {
+export function writeFailure(file: string, err: unknown): unknown {
   if (err instanceof Error && err.name === 'EtlError') return err;
   const message = err instanceof Error ? err.message : String(err);
   let c = (err as NodeJS.ErrnoException)?.code;
   const os = /os error (\d+)/.exec(message);
+  // Anything else is not about the file (a bug): it stays what it is, to be reported as one.
+  if (!c && !os) return err;
   if (!c && os) c = OS_ERRORS[Number(os[1])] ?? `os error ${os[1]}`;
-  if (!c && /no space left/i.test(message)) c = 'ENOSPC';
   const why = c ?? message.split('\n')[0].slice(0, 200);
   return inputError(
     `Cannot write ${file} (${why}); the earlier outputs were left as they were. ${advice(Object.assign(new Error(), { code: c }))}`,

@@ -291,3 +291,32 @@ test('the HTML report: saved from the UI, and it opens in Chromium with hostile 
   await report.close();
   assert.deepEqual(pageProblems, []);
 });
+
+test('at 900×600 every control of these screens is on screen and reachable', async () => {
+  await page.setViewportSize({ width: 900, height: 600 });
+  const reachable = async (locator: ReturnType<Page['locator']>, what: string) => {
+    await locator.scrollIntoViewIfNeeded();
+    const box = await locator.boundingBox();
+    assert.ok(box, `${what} is rendered`);
+    assert.ok(box.x >= 0 && box.x + box.width <= 900 && box.y >= 0 && box.y + box.height <= 600, `${what} fits`);
+  };
+  await page.getByRole('tab', { name: 'Preview outputs' }).click();
+  await page.getByLabel('Profile a column').selectOption('event_type');
+  await page.getByTestId('profile-distinct').waitFor();
+  await reachable(page.getByRole('button', { name: 'Save HTML report' }), 'Save HTML report');
+  await reachable(page.getByRole('button', { name: 'Apply' }), 'Apply filter');
+  await reachable(page.getByLabel('Profile a column'), 'Profile picker');
+  await reachable(page.getByRole('button', { name: 'Copy visible rows' }), 'Copy visible rows');
+  await reachable(page.getByRole('button', { name: 'Close profile' }), 'Close profile');
+  await screenshot(page, 'explore-05-preview-900');
+  await page.getByRole('tab', { name: 'History' }).click();
+  const rows = page.locator('.history-table tbody tr');
+  await rows.nth(1).waitFor();
+  await rows.nth(0).getByRole('checkbox').check();
+  await rows.nth(1).getByRole('checkbox').check();
+  await page.getByTestId('comparison').waitFor();
+  await reachable(rows.nth(1).getByRole('checkbox'), "the second run's checkbox");
+  await reachable(page.locator('tr[data-stage="filter_us"]'), "the comparison's last stage");
+  await page.locator('.history-view').evaluate((el) => el.scrollIntoView());
+  await screenshot(page, 'explore-06-history-900');
+});

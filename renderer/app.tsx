@@ -119,7 +119,7 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
 
   const [folderError, setFolderError] = useState<EtlErrorInfo | null>(null);
   async function showFolder() {
-    const r = await client.showInFolder(outDir);
+    const r = await client.showInFolder({ path: outDir });
     setFolderError(r.ok ? null : r.error);
   }
 

@@ -174,41 +174,6 @@ export type RequestChannel = keyof RequestChannels;
 /** Main-to-renderer event channel. */
 export const PROGRESS_CHANNEL = 'etl:progress';
 
-/** The client interface the renderer talks to; implemented over IPC and over HTTP. */
-export interface EtlClient {
-  defaults(): Promise<Result<AppDefaults>>;
-  inspectInput(path: string): Promise<Result<InputInfo>>;
-  run(req: RunRequest): Promise<Result<RunReport>>;
-  cancel(): Promise<Result<{ cancelled: boolean }>>;
-  readPage(req: PageRequest): Promise<Result<ParquetPage>>;
-  droppedSummary(outDir: string): Promise<Result<DroppedSummary>>;
-  exportDroppedCsv(outDir: string, dropReason?: DropReason): Promise<Result<{ path: string; rows: number }>>;
-  /** Events and users per day from the output folder's daily_summary.parquet. */
-  dailyCounts(outDir: string): Promise<Result<DailyCounts>>;
-  /** Native picker (desktop) or a file input + upload (browser mode). Resolves to usable paths. */
-  pickInputs(): Promise<Result<string[]>>;
-  pickOutputDir(): Promise<Result<string | null>>;
-  /** Turns a dropped File into a path the service may read (desktop: its path; browser: upload). */
-  pathForDroppedFile(file: File): Promise<Result<string>>;
-  showInFolder(path: string): Promise<Result<null>>;
-  /** Null count, distinct count, min/max and a histogram or top values of one column. */
-  profileColumn(req: ProfileRequest): Promise<Result<ColumnProfile>>;
-  /** Every recorded run, newest first. */
-  runHistory(): Promise<Result<RunHistoryEntry[]>>;
-  /** The run_report.json of the run whose outputs are in `outDir`; null when there is none. */
-  outputReport(outDir: string): Promise<Result<RunReport | null>>;
-  /** Writes (or rewrites) run_report.html in `outDir` and returns it. */
-  htmlReport(outDir: string): Promise<Result<{ path: string; html: string }>>;
-  onProgress(cb: (e: ProgressEvent) => void): () => void;
-  /** Application menu commands (desktop app only; browser mode has no menu). Returns the unsubscribe. */
-  onMenuCommand?(cb: (command: MenuCommand) => void): () => void;
-  /**
-   * Browser mode only, and its sign: there the output folder is fixed when the server starts and
-   * there is no file manager to open, so these stand in for Change… and Show in folder.
-   */
-  browser?: BrowserModeActions;
-}
-
 /** What browser mode offers instead of the desktop's folder picker and file manager. */
 export interface BrowserModeActions {
   /** Saves a file the app wrote in the output folder (an exported CSV) to the user's downloads. */
@@ -218,10 +183,12 @@ export interface BrowserModeActions {
 }
 
 /**
- * The preload's bridge (`window.etl`): one method per request channel, named here, taking the
- * channel's payload; plus the progress subscription and the dropped-file path helper.
+ * The client method of each request channel. The preload bridge and both renderer clients
+ * derive their methods from this map (`channelMethods`), each taking the channel's payload, so
+ * adding a channel means its entry in `RequestChannels` and here, its schema in validators.ts
+ * and its handler in request-handlers.ts, and nothing else.
  */
-export const BRIDGE_METHODS = {
+export const CHANNEL_METHODS = {
   'etl:defaults': 'defaults',
   'etl:inspect-input': 'inspectInput',
   'etl:run': 'run',
@@ -239,11 +206,38 @@ export const BRIDGE_METHODS = {
   'etl:html-report': 'htmlReport',
 } as const satisfies Record<RequestChannel, string>;
 
-export type EtlBridge = {
-  [C in RequestChannel as (typeof BRIDGE_METHODS)[C]]: (
+/** One method per request channel: the channel's payload in, its `Result` out. */
+export type ChannelMethods = {
+  [C in RequestChannel as (typeof CHANNEL_METHODS)[C]]: (
     ...args: Parameters<RequestChannels[C]>
   ) => Promise<ReturnType<RequestChannels[C]>>;
-} & {
+};
+
+/** The channel methods, each sending its channel and payload through `send`. */
+export function channelMethods(send: (channel: RequestChannel, payload?: unknown) => Promise<unknown>): ChannelMethods {
+  const entries = (Object.keys(CHANNEL_METHODS) as RequestChannel[]).map((channel) => [
+    CHANNEL_METHODS[channel],
+    (payload?: unknown) => send(channel, payload),
+  ]);
+  return Object.fromEntries(entries) as ChannelMethods;
+}
+
+/** The client the renderer talks to: the channel methods, over IPC or HTTP, and a few of its own. */
+export type EtlClient = ChannelMethods & {
+  /** Turns a dropped File into a path the service may read (desktop: its path; browser: upload). */
+  pathForDroppedFile(file: File): Promise<Result<string>>;
+  onProgress(cb: (e: ProgressEvent) => void): () => void;
+  /** Application menu commands (desktop app only; browser mode has no menu). Returns the unsubscribe. */
+  onMenuCommand?(cb: (command: MenuCommand) => void): () => void;
+  /**
+   * Browser mode only, and its sign: there the output folder is fixed when the server starts and
+   * there is no file manager to open, so these stand in for Change… and Show in folder.
+   */
+  browser?: BrowserModeActions;
+};
+
+/** The preload's bridge (`window.etl`): the channel methods, the progress subscription and the dropped-file path. */
+export type EtlBridge = ChannelMethods & {
   /** Subscribes to run progress; returns the unsubscribe. */
   onProgress(cb: (event: ProgressEvent) => void): () => void;
   /** The file system path of a dropped File (Electron's webUtils.getPathForFile). */

@@ -81,6 +81,18 @@ const pageRequest = z
   })
   .refine(onlyDropped.check, onlyDropped.params);
 
+/** The payload type of a channel (`undefined` for channels without one). */
+export type RequestPayload<C extends RequestChannel> = Parameters<RequestChannels[C]> extends [infer P] ? P : undefined;
+
+/**
+ * A schema per channel whose parsed value is that channel's payload type (a channel without a
+ * payload also takes null, which JSON carries for "nothing"): a schema that drifts from the
+ * contract's type fails to compile.
+ */
+type PayloadSchemas = {
+  [C in RequestChannel]: z.ZodType<RequestPayload<C> | (RequestPayload<C> extends undefined ? null : never)>;
+};
+
 /** One schema per channel; `satisfies` keeps this list in step with the channel map. */
 export const REQUEST_SCHEMAS = {
   'etl:defaults': noPayload,
@@ -98,10 +110,7 @@ export const REQUEST_SCHEMAS = {
   'etl:run-history': noPayload,
   'etl:output-report': z.strictObject({ outDir: filePath }),
   'etl:html-report': z.strictObject({ outDir: filePath }),
-} satisfies Record<RequestChannel, z.ZodType>;
-
-/** The payload type of a channel (`undefined` for channels without one). */
-export type RequestPayload<C extends RequestChannel> = Parameters<RequestChannels[C]> extends [infer P] ? P : undefined;
+} satisfies PayloadSchemas;
 
 export function isRequestChannel(name: unknown): name is RequestChannel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(REQUEST_SCHEMAS, name);

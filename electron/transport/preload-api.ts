@@ -7,7 +7,7 @@
 import type { IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
 import type { ProgressEvent } from '../../shared/pipeline';
 import {
-  BRIDGE_METHODS,
+  channelMethods,
   DROP_GRANT_CHANNEL,
   MENU_COMMAND_CHANNEL,
   PROGRESS_CHANNEL,
@@ -26,14 +26,8 @@ export function createEtlBridge(
       ipc.removeListener(channel, listener);
     };
   };
-  const methods = Object.fromEntries(
-    Object.entries(BRIDGE_METHODS).map(([channel, method]) => [
-      method,
-      (payload?: unknown) => ipc.invoke(channel, payload),
-    ]),
-  );
   return {
-    ...(methods as Omit<EtlBridge, 'onProgress' | 'pathForFile' | 'onMenuCommand'>),
+    ...channelMethods((channel, payload) => ipc.invoke(channel, payload)),
     onProgress: (cb: (event: ProgressEvent) => void) => subscribe(PROGRESS_CHANNEL, cb),
     onMenuCommand: (cb: (command: MenuCommand) => void) => subscribe(MENU_COMMAND_CHANNEL, cb),
     pathForFile: (file: File) => webUtils.getPathForFile(file),

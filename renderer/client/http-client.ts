@@ -5,7 +5,13 @@
  * header; `?token=` for the event stream, which cannot send a header): see page-token.ts.
  */
 import type { ProgressEvent } from '../../shared/pipeline';
-import type { EtlClient, RequestChannel, RequestChannels, Result } from '../../shared/service-contract';
+import {
+  channelMethods,
+  type EtlClient,
+  type RequestChannel,
+  type RequestChannels,
+  type Result,
+} from '../../shared/service-contract';
 import { takePageToken } from './page-token';
 
 type ChannelResponse<C extends RequestChannel> = ReturnType<RequestChannels[C]>;
@@ -108,15 +114,8 @@ export function createHttpClient(base = '', token: string | undefined = takePage
   }
 
   return {
-    defaults: () => call('etl:defaults'),
-    inspectInput: (path) => call('etl:inspect-input', { path }),
-    run: (req) => call('etl:run', req),
-    cancel: () => call('etl:cancel'),
-    readPage: (req) => call('etl:read-page', req),
-    droppedSummary: (outDir) => call('etl:dropped-summary', { outDir }),
-    exportDroppedCsv: (outDir, dropReason) =>
-      call('etl:export-dropped-csv', dropReason ? { outDir, dropReason } : { outDir }),
-    dailyCounts: (outDir) => call('etl:daily-counts', { outDir }),
+    ...channelMethods(call),
+    // Browser mode has no native picker: the page's file chooser, then each file uploaded.
     pickInputs: async () => {
       const files = await chooseFiles();
       const paths: string[] = [];
@@ -127,13 +126,7 @@ export function createHttpClient(base = '', token: string | undefined = takePage
       }
       return { ok: true, value: paths };
     },
-    pickOutputDir: () => call('etl:pick-output-dir'),
     pathForDroppedFile: (file) => upload(file),
-    showInFolder: (path) => call('etl:show-in-folder', { path }),
-    profileColumn: (req) => call('etl:profile-column', req),
-    runHistory: () => call('etl:run-history'),
-    outputReport: (outDir) => call('etl:output-report', { outDir }),
-    htmlReport: (outDir) => call('etl:html-report', { outDir }),
     onProgress,
     browser: { download, discardUpload },
   };

@@ -1,5 +1,5 @@
 /** The EtlClient of the desktop app: a thin wrapper over the preload's `window.etl` bridge. */
-import type { EtlBridge, EtlClient } from '../../shared/service-contract';
+import { CHANNEL_METHODS, channelMethods, type EtlBridge, type EtlClient } from '../../shared/service-contract';
 
 declare global {
   interface Window {
@@ -9,17 +9,11 @@ declare global {
 }
 
 export function createIpcClient(bridge: EtlBridge): EtlClient {
+  // The bridge has the same channel methods; calling them through the map keeps `this` out of it.
+  const call = (channel: keyof typeof CHANNEL_METHODS, payload?: unknown) =>
+    (bridge[CHANNEL_METHODS[channel]] as (p?: unknown) => Promise<unknown>)(payload);
   return {
-    defaults: () => bridge.defaults(),
-    inspectInput: (path) => bridge.inspectInput({ path }),
-    run: (req) => bridge.run(req),
-    cancel: () => bridge.cancel(),
-    readPage: (req) => bridge.readPage(req),
-    droppedSummary: (outDir) => bridge.droppedSummary({ outDir }),
-    exportDroppedCsv: (outDir, dropReason) => bridge.exportDroppedCsv(dropReason ? { outDir, dropReason } : { outDir }),
-    dailyCounts: (outDir) => bridge.dailyCounts({ outDir }),
-    pickInputs: () => bridge.pickInputs(),
-    pickOutputDir: () => bridge.pickOutputDir(),
+    ...channelMethods(call),
     pathForDroppedFile: async (file) => {
       const path = bridge.pathForFile(file);
       if (!path) {
@@ -33,11 +27,6 @@ export function createIpcClient(bridge: EtlBridge): EtlClient {
       }
       return { ok: true, value: path };
     },
-    showInFolder: (path) => bridge.showInFolder({ path }),
-    profileColumn: (req) => bridge.profileColumn(req),
-    runHistory: () => bridge.runHistory(),
-    outputReport: (outDir) => bridge.outputReport({ outDir }),
-    htmlReport: (outDir) => bridge.htmlReport({ outDir }),
     onProgress: (cb) => bridge.onProgress(cb),
     onMenuCommand: (cb) => bridge.onMenuCommand(cb),
   };

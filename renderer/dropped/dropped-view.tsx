@@ -40,7 +40,7 @@ export function DroppedView({
     let live = true;
     setSummary(null);
     setError(null);
-    client.droppedSummary(outDir).then(
+    client.droppedSummary({ outDir }).then(
       (r) => {
         if (!live) return;
         if (r.ok) setSummary(r.value);
@@ -103,14 +103,14 @@ export function DroppedView({
   async function onExport() {
     setExporting(true);
     setExported(null);
-    const r = await client.exportDroppedCsv(outDir, reason ?? undefined);
+    const r = await client.exportDroppedCsv(reason ? { outDir, dropReason: reason } : { outDir });
     setExporting(false);
     if (r.ok) setExported(r.value);
     else setError(r.error);
   }
 
   async function onShowInFolder(file: string) {
-    const r = await client.showInFolder(file);
+    const r = await client.showInFolder({ path: file });
     if (!r.ok) setError(r.error);
   }
 

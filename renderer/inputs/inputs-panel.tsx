@@ -28,7 +28,7 @@ export async function inspectOrError(
 ): Promise<InputInfo> {
   const name = fallback?.name ?? baseName(path);
   try {
-    const result = await client.inspectInput(path);
+    const result = await client.inspectInput({ path });
     if (result.ok) return result.value;
     return errorInfo(path, name, fallback?.bytes ?? 0, result.error);
   } catch (err) {

@@ -29,7 +29,7 @@ export function DailyChart({ outDir, version }: { outDir: string; version: numbe
 /** The chart's one request: per-day sums from the service; a thrown error becomes a value. */
 export function loadDailyCounts(client: EtlClient, outDir: string): Promise<Result<DailyCounts>> {
   return Promise.resolve()
-    .then(() => client.dailyCounts(outDir))
+    .then(() => client.dailyCounts({ outDir }))
     .catch((err: unknown): Result<DailyCounts> => ({ ok: false, error: { kind: 'internal', message: String(err) } }));
 }
 

@@ -89,7 +89,7 @@ export class FakeClient implements EtlClient {
     this.record('defaults');
     return ok(this.defaultsValue);
   }
-  async inspectInput(path: string): Promise<Result<InputInfo>> {
+  async inspectInput({ path }: { path: string }): Promise<Result<InputInfo>> {
     this.record('inspectInput', path);
     const info = this.inputs.get(path);
     return info ? ok(info) : { ok: false, error: { kind: 'input', message: `Cannot read ${path}`, file: path } };
@@ -106,15 +106,15 @@ export class FakeClient implements EtlClient {
     this.record('readPage', req);
     return this.pages(req);
   }
-  async droppedSummary(outDir: string) {
+  async droppedSummary({ outDir }: { outDir: string }) {
     this.record('droppedSummary', outDir);
     return ok({ byReason: { duplicate: 2 }, timestampPatterns: [] });
   }
-  async exportDroppedCsv(outDir: string) {
+  async exportDroppedCsv({ outDir }: { outDir: string }) {
     this.record('exportDroppedCsv', outDir);
     return ok({ path: `${outDir}/dropped.csv`, rows: 2 });
   }
-  async dailyCounts(outDir: string) {
+  async dailyCounts({ outDir }: { outDir: string }) {
     this.record('dailyCounts', outDir);
     return this.dailyCountsValue;
   }
@@ -130,7 +130,7 @@ export class FakeClient implements EtlClient {
     this.record('pathForDroppedFile', file.name);
     return ok(`/uploads/${file.name}`);
   }
-  async showInFolder(path: string) {
+  async showInFolder({ path }: { path: string }) {
     this.record('showInFolder', path);
     return ok(null);
   }
@@ -148,11 +148,11 @@ export class FakeClient implements EtlClient {
     return ok(this.history);
   }
   outputReports = new Map<string, RunReport>();
-  async outputReport(outDir: string) {
+  async outputReport({ outDir }: { outDir: string }) {
     this.record('outputReport', outDir);
     return ok(this.outputReports.get(outDir) ?? null);
   }
-  async htmlReport(outDir: string) {
+  async htmlReport({ outDir }: { outDir: string }) {
     this.record('htmlReport', outDir);
     return ok({ path: `${outDir}/run_report.html`, html: '<!doctype html><title>report</title>' });
   }

@@ -57,25 +57,25 @@ test('a dropped file is uploaded and can then be inspected; an unchosen path can
   const uploaded = await client.pathForDroppedFile(file);
   assert.equal(uploaded.ok, true);
   const p = uploaded.ok ? uploaded.value : '';
-  assert.equal((await client.inspectInput(p)).ok, true);
+  assert.equal((await client.inspectInput({ path: p })).ok, true);
   assert.deepEqual(inspected, [p]);
-  const refused = await client.inspectInput('/etc/hostname');
+  const refused = await client.inspectInput({ path: '/etc/hostname' });
   assert.match(!refused.ok ? refused.error.message : '', /was not chosen in this app/);
 });
 
 test('daily counts travel over POST /api/etl:daily-counts, behind the allowlist', async () => {
-  assert.deepEqual(await client.dailyCounts(outDir), {
+  assert.deepEqual(await client.dailyCounts({ outDir }), {
     ok: true,
     value: { days: [{ date: '2025-01-01', events: 3, users: 2 }], totalEvents: 3 },
   });
-  const refused = await client.dailyCounts('/etc');
+  const refused = await client.dailyCounts({ outDir: '/etc' });
   assert.match(!refused.ok ? refused.error.message : '', /The output folder "\/etc" was not chosen in this app/);
 });
 
 test('desktop-only actions explain themselves in browser mode', async () => {
   const dir = await client.pickOutputDir();
   assert.match(!dir.ok ? dir.error.message : '', /Browser mode writes to .*--out/);
-  const show = await client.showInFolder(path.join(outDir, 'clean_events.parquet'));
+  const show = await client.showInFolder({ path: path.join(outDir, 'clean_events.parquet') });
   assert.match(!show.ok ? show.error.message : '', /cannot open a file manager/);
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BRIDGE_METHODS, MENU_COMMAND_CHANNEL, PROGRESS_CHANNEL } from '../../shared/service-contract';
+import { CHANNEL_METHODS, MENU_COMMAND_CHANNEL, PROGRESS_CHANNEL } from '../../shared/service-contract';
 import { createEtlBridge } from '../../electron/transport/preload-api';
 
 function fakeIpc() {
@@ -59,7 +59,7 @@ test('the exposed surface is exactly these keys (a new one must show up here)', 
 test('each method invokes its own channel with its payload, and nothing else', async () => {
   const { ipc, invoked } = fakeIpc();
   const bridge = createEtlBridge(ipc as never, { getPathForFile: () => '' });
-  for (const [channel, method] of Object.entries(BRIDGE_METHODS)) {
+  for (const [channel, method] of Object.entries(CHANNEL_METHODS)) {
     await (bridge[method] as (p?: unknown) => Promise<unknown>)({ probe: method });
     assert.deepEqual(invoked.at(-1), [channel, { probe: method }]);
   }

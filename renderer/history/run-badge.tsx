@@ -20,7 +20,7 @@ export function RunBadge({ outDir, version }: { outDir: string; version: number 
   const [error, setError] = useState<EtlErrorInfo | null>(null);
   useEffect(() => {
     let live = true;
-    client.outputReport(outDir).then(
+    client.outputReport({ outDir }).then(
       (r) => live && setReport(r.ok ? r.value : null),
       () => live && setReport(null),
     );
@@ -30,7 +30,7 @@ export function RunBadge({ outDir, version }: { outDir: string; version: number 
   }, [client, outDir, version]);
 
   async function saveHtml() {
-    const r = await client.htmlReport(outDir);
+    const r = await client.htmlReport({ outDir });
     if (!r.ok) return setError(r.error);
     setError(null);
     // A download of the text the service wrote: works the same in the app and in a browser.

@@ -399,7 +399,10 @@ const OS_ERRORS: Record<number, string> = {
 export function writeFailure(file: string, err: unknown): unknown {
   if (err instanceof Error && err.name === 'EtlError') return err;
   const message = err instanceof Error ? err.message : String(err);
-  let c = (err as NodeJS.ErrnoException)?.code;
+  // Node's codes (ENOSPC); Polars' own (GenericFailure) say nothing, its message does.
+  let c = /^E[A-Z]+$/.test(String((err as NodeJS.ErrnoException)?.code))
+    ? (err as NodeJS.ErrnoException).code
+    : undefined;
   const os = /os error (\d+)/.exec(message);
   // Anything else is not about the file (a bug): it stays what it is, to be reported as one.
   if (!c && !os) return err;

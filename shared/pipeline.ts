@@ -113,6 +113,12 @@ export interface RunRequest {
   eventsPath: string;
   usersPath: string;
   outDir: string;
+  /**
+   * The run's memory budget in bytes (shared/memory-size.ts reads `1.5GB` and the like). A run
+   * whose data would not fit spills to a folder on the output folder's volume. Default: half of
+   * the machine's memory (docs/performance.md "Memory budget").
+   */
+  memoryLimit?: number;
 }
 
 /** A user-facing error: what happened, in which file, where, and what to do. */

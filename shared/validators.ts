@@ -4,6 +4,7 @@
  * malformed payload from a page is refused with a message naming the bad field.
  */
 import { z } from 'zod';
+import { formatMemorySize, MIN_MEMORY_LIMIT } from './memory-size';
 import { DROP_REASONS, PARQUET_OUTPUTS, type EtlErrorInfo } from './pipeline';
 import type { RequestChannel, RequestChannels, Result } from './service-contract';
 
@@ -21,7 +22,18 @@ const filePath = z
 const noPayload = z.union([z.undefined(), z.null()], { error: 'must be empty: this request takes none' });
 const dropReason = z.enum(DROP_REASONS, { error: `must be one of ${DROP_REASONS.join(', ')}` });
 
-const runRequest = z.strictObject({ eventsPath: filePath, usersPath: filePath, outDir: filePath });
+const memoryLimit = z
+  .number(expected('a number of bytes'))
+  .int('must be a whole number of bytes')
+  .min(MIN_MEMORY_LIMIT, `must be at least ${formatMemorySize(MIN_MEMORY_LIMIT)}`)
+  .max(Number.MAX_SAFE_INTEGER, 'is too large');
+
+const runRequest = z.strictObject({
+  eventsPath: filePath,
+  usersPath: filePath,
+  outDir: filePath,
+  memoryLimit: memoryLimit.optional(),
+});
 
 const columnName = z.string(expected('a column name')).min(1, 'must not be empty').max(200, 'is too long');
 const filterText = z.string(expected('text')).max(1000, 'is longer than 1000 characters');

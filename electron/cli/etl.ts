@@ -11,14 +11,18 @@ import { formatLogLine } from '../engine/log-format';
 import { parseFlags, UsageError } from './cli-args';
 import { recordFinishedRun } from '../service/engine-service';
 import { historyDir, RunHistory } from '../service/run-history';
+import { formatMemorySize, MIN_MEMORY_LIMIT, parseMemorySize } from '../../shared/memory-size';
 
-const HELP = `Usage: npm run etl -- [--events PATH] [--users PATH] [--out DIR]
+const HELP = `Usage: npm run etl -- [--events PATH] [--users PATH] [--out DIR] [--memory-limit SIZE]
 
 Cleans benefits engagement events and writes Snappy Parquet outputs.
 
   --events PATH   events file: a JSON array or newline-delimited JSON (default data/raw_events.json)
   --users PATH    users CSV with user_id, signup_date, country (default data/users.csv)
   --out DIR       output folder (default output)
+  --memory-limit SIZE
+                  memory budget of the run, e.g. 1.5GB or 400MB (default: half of this
+                  machine's memory); a larger run spills to a folder in the output folder
   --quiet         print only warnings and errors
   --help          show this help
 
@@ -45,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   let flags: Set<string>;
   try {
     ({ values, flags } = parseFlags(argv, {
-      values: { events: 'data/raw_events.json', users: 'data/users.csv', out: 'output' },
+      values: { events: 'data/raw_events.json', users: 'data/users.csv', out: 'output', 'memory-limit': undefined },
       booleans: ['help', 'quiet'],
     }));
   } catch (err) {
@@ -58,6 +62,17 @@ export async function main(argv: string[]): Promise<number> {
   if (flags.has('help')) {
     process.stdout.write(HELP + '\n');
     return 0;
+  }
+  let memoryLimit: number | undefined;
+  if (values['memory-limit'] !== undefined) {
+    const bytes = parseMemorySize(values['memory-limit']);
+    if (bytes === null || bytes < MIN_MEMORY_LIMIT) {
+      process.stderr.write(
+        `etl: --memory-limit '${values['memory-limit']}' is not a size of at least ${formatMemorySize(MIN_MEMORY_LIMIT)}; write it like 1.5GB or 400MB.\n`,
+      );
+      return 2;
+    }
+    memoryLimit = bytes;
   }
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
@@ -88,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
   parentWatch.unref();
   try {
     const report = await runPipeline(
-      { eventsPath: values.events!, usersPath: values.users!, outDir: values.out! },
+      { eventsPath: values.events!, usersPath: values.users!, outDir: values.out!, memoryLimit },
       {
         signal: controller.signal,
         source: 'cli',

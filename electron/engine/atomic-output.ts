@@ -24,6 +24,8 @@ import { cancelledError, inputError } from './errors';
 
 /** The one name prefix of staging folders: everything that creates, finds or removes them uses it. */
 export const STAGING_PREFIX = '.etl-staging-';
+/** Beside it, the prefix of a run's spill folder (spill-folder.ts): removed when the run ends, or at the next start after a crash. */
+export const SPILL_PREFIX = '.etl-spill-';
 /** Inside a staging folder: the commit's journal, and where the earlier files wait during the switch. */
 const JOURNAL = 'commit-journal.json';
 const PREVIOUS = '.previous';

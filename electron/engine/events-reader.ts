@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventsFormat } from '../../shared/pipeline';
 import { EtlError, cancelledError, inputError, inputGoneError } from './errors';
 import type { ScanTally } from './event-columns';
-import type { ScanWorkerMessage } from './scan-worker';
+import type { ScanFlow, ScanWorkerMessage } from './scan-worker';
 import { describeProblem } from './scan-problem';
 import { refuseSpecialFile } from './input-file';
 import type { ScanProblem, SegmentResult, SegmentSpec } from './segment-scan';
@@ -40,6 +40,11 @@ export interface EventsReadOptions {
    * source through tsx.
    */
   workerScript?: string;
+  /**
+   * At most this many batches of each scan thread wait for `onBatch` (default: no limit). Set
+   * by a spilled run, whose `onBatch` writes to disk, so that unread batches never pile up.
+   */
+  maxBatchesInFlight?: number;
 }
 
 export interface EventsReadResult {
@@ -130,13 +135,14 @@ async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
 }
 
 /** A scan thread running `script`, or else the bundled .js beside this code, or else the .ts source through tsx. */
-function startScanWorker(spec: SegmentSpec, script?: string): Worker {
-  if (script) return new Worker(script, { workerData: spec });
+function startScanWorker(spec: SegmentSpec, script?: string, flow?: ScanFlow): Worker {
+  const workerData = { ...spec, flow };
+  if (script) return new Worker(script, { workerData });
   const js = join(__dirname, 'scan-worker.js');
-  if (existsSync(js)) return new Worker(js, { workerData: spec });
+  if (existsSync(js)) return new Worker(js, { workerData });
   // Running from source (tests, `npm run etl`): load the TypeScript through tsx's CJS hook.
   const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(join(__dirname, 'scan-worker.ts'))});`;
-  return new Worker(boot, { eval: true, workerData: spec });
+  return new Worker(boot, { eval: true, workerData });
 }
 
 function runWorker(
@@ -145,9 +151,11 @@ function runWorker(
   onBatch: (ipc: Uint8Array) => void,
   onBytes: (bytes: number, tally: ScanTally) => void,
   stop: AbortSignal,
+  maxInFlight?: number,
 ): Promise<SegmentResult> {
   if (stop.aborted) return Promise.reject(cancelledError());
-  const worker = startScanWorker(spec, script);
+  const flow = maxInFlight ? { inFlight: new Int32Array(new SharedArrayBuffer(4)), max: maxInFlight } : undefined;
+  const worker = startScanWorker(spec, script, flow);
   return new Promise((resolve, reject) => {
     const end = () => void worker.terminate();
     stop.addEventListener('abort', end, { once: true });
@@ -155,8 +163,13 @@ function runWorker(
     worker.on('message', (m: ScanWorkerMessage) => {
       // Once the scan is stopped, late messages from this worker are ignored.
       if (stop.aborted) return;
-      if (m.type === 'batch') onBatch(m.ipc);
-      else if (m.type === 'bytes') onBytes(m.bytes, m.tally);
+      if (m.type === 'batch') {
+        onBatch(m.ipc);
+        if (flow) {
+          Atomics.sub(flow.inFlight, 0, 1);
+          Atomics.notify(flow.inFlight, 0);
+        }
+      } else if (m.type === 'bytes') onBytes(m.bytes, m.tally);
       else if (m.type === 'done') {
         settle();
         resolve(m.result);
@@ -279,6 +292,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
           opts.onBytes?.(done[0] + done[1], size, addTallies(tallies));
         },
         stop,
+        opts.maxBatchesInFlight,
       ),
     );
     opts.onStarted?.();

@@ -4,7 +4,7 @@
  * Imports nothing from Electron. `runPipeline` reads as the run's steps; each step is a
  * function below it, in the same order.
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pl from './polars';
 import type { DataFrame } from 'nodejs-polars';
@@ -39,6 +39,10 @@ import { readUsers, type UsersTable } from './users-reader';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
+import { defaultMemoryLimit, planMemory, type SpillPlan, type SpillTuning } from './memory-plan';
+import { checkSpillSpace, createSpillFolder, freeDiskBytes, removeSpillLeftovers } from './spill-folder';
+import { SpilledRun } from './spilled-run';
+import { formatMemorySize } from '../../shared/memory-size';
 
 /** How many bytes of read batches may wait for a garbage collection (see native-memory.ts). */
 const GC_EVERY_BYTES = 256 << 20;
@@ -48,6 +52,9 @@ const GC_EVERY_BYTES = 256 << 20;
  * 10 ms of waiting (three of them were 1-2% of a 1,000,000-event run).
  */
 const GC_AFTER_STAGES_FROM_BYTES = 256 << 20;
+
+/** Rows per scan batch of a spilled run (an in-memory run's are 262,144; see segment-scan.ts). */
+const SPILL_BATCH_ROWS = 1 << 17;
 
 export interface RunHooks {
   /** Called for every progress event, synchronously, in order. */
@@ -61,6 +68,8 @@ export interface RunHooks {
   scan?: Pick<EventsReadOptions, 'workers' | 'parallelFrom' | 'batchRows' | 'blockBytes' | 'workerScript'>;
   /** Who started the run, as the output folder's lock names it to a refused second run. */
   source?: RunSource;
+  /** Spill tuning, for tests and the benchmark (memory-plan.ts). */
+  spill?: SpillTuning;
 }
 
 /** Runs the whole pipeline. Rejects with an EtlError for bad input or cancellation. */
@@ -70,11 +79,18 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
   run.rec.log('INFO', `Starting ETL run: events=${req.eventsPath} users=${req.usersPath} output=${req.outDir}`);
   let staging: StagingFolder | null = null;
   let folder: ClaimedFolder | null = null;
+  let spilled: SpilledRun | null = null;
   try {
     folder = await claimFolder(run);
-    const extracted = await extract(run);
+    const plan = await planRun(run);
+    const extracted = await extract(run, plan);
     staging = extracted.staging;
+    spilled = extracted.spilled;
     let kept = reportCleaning(run, extracted.read);
+    if (spilled) {
+      const outputs = await runSpilled(run, spilled, staging, extracted, kept);
+      return await finishRun(run, staging, extracted, outputs).then((report) => ((staging = null), report));
+    }
     const afterStage = extracted.read.bytes >= GC_AFTER_STAGES_FROM_BYTES ? releaseDeadFrames : () => {};
     // (`splice` empties the scan's list: the batches as read are garbage once in file order.)
     const inOrder = inFileOrder(extracted.segments.splice(0), extracted.read.rowOffsets);
@@ -89,12 +105,8 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     for (const line of droppedSummaryLines(run.rec.stages)) run.rec.log('INFO', line);
     run.checkCancel();
     const outputs = await writeOutputs(run, staging, events, asRead, joined.usersTable);
-    const { report, sayFinished } = await writeReport(run, staging, extracted.read, extracted.users, outputs);
-    run.checkCancel();
-    await staging.commit(ALL_OUTPUTS, hooks.signal);
+    const report = await finishRun(run, staging, extracted, outputs);
     staging = null;
-    sayFinished();
-    run.rec.emit({ type: 'run-finished', report });
     return report;
   } catch (err) {
     run.rec.emit({ type: 'run-failed', error: toErrorInfo(err) });
@@ -102,6 +114,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
   } finally {
     run.rec.dispose();
     if (staging) await staging.discard().catch(() => undefined);
+    if (spilled) await rm(spilled.dir, { recursive: true, force: true }).catch(() => undefined);
     await folder?.release().catch(() => undefined);
   }
 }
@@ -118,6 +131,107 @@ async function claimFolder(run: Run): Promise<ClaimedFolder> {
   if (folder.recovery?.removed)
     run.rec.log('INFO', `Removed ${folder.recovery.removed} leftover staging folder(s) of an interrupted run`);
   return folder;
+}
+
+/** Writes the report and log, then moves all five outputs into place. */
+async function finishRun(
+  run: Run,
+  staging: StagingFolder,
+  extracted: Extracted,
+  outputs: OutputReport[],
+): Promise<RunReport> {
+  const { report, sayFinished } = await writeReport(run, staging, extracted.read, extracted.users, outputs);
+  run.checkCancel();
+  await staging.commit(ALL_OUTPUTS, run.hooks.signal);
+  sayFinished();
+  run.rec.emit({ type: 'run-finished', report });
+  return report;
+}
+
+/**
+ * The memory budget against the events file's size: null when the run fits in memory (as
+ * nearly every run does), else how it spills (memory-plan.ts).
+ */
+async function planRun(run: Run): Promise<SpillPlan | null> {
+  const limit = run.req.memoryLimit ?? defaultMemoryLimit();
+  // An unreadable events file is reported by the scan, with its own message.
+  const bytes = await stat(run.eventsPath).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  );
+  const plan = planMemory(bytes, limit, run.hooks.spill);
+  if (plan)
+    run.rec.log(
+      'INFO',
+      `Memory limit ${formatMemorySize(limit)}: the run spills to disk in ${plan.partitions} partitions of users`,
+    );
+  return plan;
+}
+
+/** The spill folder for `plan`, after checking that the output folder's volume can hold it. */
+async function prepareSpill(run: Run, plan: SpillPlan): Promise<SpilledRun> {
+  const free = await (run.hooks.spill?.freeBytes ?? freeDiskBytes)(run.outDir);
+  checkSpillSpace(run.outDir, plan.diskBytes, free);
+  return new SpilledRun(await createSpillFolder(run.outDir), plan.partitions);
+}
+
+/**
+ * Stages 3-5 and the outputs of a spilled run (spilled-run.ts): partition by partition, then a
+ * merge back into the outputs' order. Progress is logged per partition and per merged range.
+ */
+async function runSpilled(
+  run: Run,
+  spilled: SpilledRun,
+  staging: StagingFolder,
+  extracted: Extracted,
+  kept: number,
+): Promise<OutputReport[]> {
+  const { rec } = run;
+  const { read } = extracted;
+  run.startStage('deduplicate');
+  const usersTable = usersFrame(extracted.users);
+  const rows = read.tally.rows;
+  const bucketRows = Math.max(
+    1,
+    run.hooks.spill?.bucketRows ??
+      Math.floor((extracted.plan!.bucketBytes * Math.max(rows, 1)) / (read.bytes * 1.35 || 1)),
+  );
+  const totals = await spilled.processPartitions({
+    rowOffsets: read.rowOffsets,
+    totalRows: rows,
+    bucketRows,
+    users: usersTable,
+    checkCancel: () => run.checkCancel(),
+    onPartition: (done) => rec.log('INFO', `Spilled run: partition ${done} of ${spilled.partitions} done`),
+  });
+  const afterDedup = kept - totals.duplicates;
+  rec.finishStage('deduplicate', kept, afterDedup, totals.dedupMs);
+  run.startStage('join_users');
+  const unknown = totals.reasons.get(REASON_CODE.unknown_user) ?? 0;
+  const nonUs = totals.reasons.get(REASON_CODE.non_us_user) ?? 0;
+  const afterJoin = afterDedup - unknown;
+  rec.finishStage('join_users', afterDedup, afterJoin, totals.joinMs);
+  run.startStage('filter_us');
+  rec.finishStage('filter_us', afterJoin, afterJoin - nonUs, 0);
+  for (const line of droppedSummaryLines(rec.stages)) rec.log('INFO', line);
+  run.checkCancel();
+
+  const writing = rec.writing();
+  const extras = await spilled.extrasTable(read.rowOffsets);
+  const kinds = [
+    ['daily', OUTPUT_FILES.dailySummary],
+    ['clean', OUTPUT_FILES.cleanEvents],
+    ['dropped', OUTPUT_FILES.droppedRows],
+  ] as const;
+  for (const [kind, name] of kinds) {
+    const query = await spilled.mergeOutput(kind, { users: usersTable, extras }, (done) => {
+      run.checkCancel();
+      rec.log('INFO', `Spilled run: ${name}: range ${done} of ${spilled.ranges} merged`);
+    });
+    await query.sinkParquet(staging.path(name), { compression: 'snappy', maintainOrder: true }).collect();
+  }
+  writing.done();
+  return describeOutputs(run, staging);
 }
 
 /** What every step of one run shares: the request, its resolved paths, the recorder, cancellation. */
@@ -158,6 +272,9 @@ interface Extracted {
   staging: StagingFolder;
   /** The batches of each range of the file, in file order. */
   segments: Segments;
+  /** Set when the run spills (its batches went to disk, not to `segments`). */
+  spilled: SpilledRun | null;
+  plan: SpillPlan | null;
 }
 
 /**
@@ -165,75 +282,92 @@ interface Extracted {
  * and prepares the output folder. The users file is still checked first: if it (or the output
  * folder) is bad, the scan is stopped and that error is the run's, as if the scan had never begun.
  */
-async function extract(run: Run): Promise<Extracted> {
+async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   const { rec, hooks } = run;
   run.startStage('extract');
   // Stopped by a cancel, or by a bad users file or output folder.
   const stopScan = new AbortController();
   let segments: Segments = [];
+  let spilled: SpilledRun | null = null;
   let garbageBytes = 0;
+  // A spilled run collects more often: its batches are garbage as soon as they are on disk.
+  const gcEvery = plan ? GC_EVERY_BYTES / 4 : GC_EVERY_BYTES;
   let scanStarted!: () => void;
   const scanRunning = new Promise<void>((resolve) => (scanStarted = resolve));
-  const scan = readEvents(run.eventsPath, {
-    ...hooks.scan,
-    signal: hooks.signal ? AbortSignal.any([hooks.signal, stopScan.signal]) : stopScan.signal,
-    onBatch: (ipc, segment) => {
-      (segments[segment] ??= []).push(
-        splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
-      );
-      // Each batch as read is garbage now. A collection costs tens of milliseconds, so one
-      // runs for every few hundred megabytes of them.
-      garbageBytes += ipc.byteLength;
-      if (garbageBytes >= GC_EVERY_BYTES) {
-        garbageBytes = 0;
-        releaseDeadFrames();
-      }
-    },
-    onDiscard: () => (segments = []),
-    onStarted: () => scanStarted(),
-    // Every block, read and scanned (a few events per 8 MiB): the service paces them for the
-    // UI, and a listener of its own sees every step.
-    onBytes: (bytesRead, totalBytes, tally) =>
-      rec.emit({
-        type: 'bytes-read',
-        file: run.req.eventsPath,
-        bytesRead,
-        totalBytes,
-        elapsedMs: Math.round(performance.now() - run.t0),
-        scanned: {
-          rows: tally.rows,
-          dropped: {
-            malformed_record: tally.malformed,
-            missing_user_id: tally.missingUserId,
-            invalid_timestamp: tally.invalidTimestamp,
+  const startScan = () =>
+    readEvents(run.eventsPath, {
+      // A spilled run takes smaller batches, at most two per scan thread waiting for this one.
+      ...(plan ? { batchRows: SPILL_BATCH_ROWS, maxBatchesInFlight: 2 } : {}),
+      ...hooks.scan,
+      signal: hooks.signal ? AbortSignal.any([hooks.signal, stopScan.signal]) : stopScan.signal,
+      onBatch: (ipc, segment) => {
+        const batch = splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength)));
+        if (spilled) spilled.add(batch, segment);
+        else (segments[segment] ??= []).push(batch);
+        // Each batch as read is garbage now. A collection costs tens of milliseconds, so one
+        // runs for every few hundred megabytes of them.
+        garbageBytes += ipc.byteLength;
+        if (garbageBytes >= gcEvery) {
+          garbageBytes = 0;
+          releaseDeadFrames();
+        }
+      },
+      onDiscard: () => {
+        segments = [];
+        spilled?.discard();
+      },
+      onStarted: () => scanStarted(),
+      // Every block, read and scanned (a few events per 8 MiB): the service paces them for the
+      // UI, and a listener of its own sees every step.
+      onBytes: (bytesRead, totalBytes, tally) =>
+        rec.emit({
+          type: 'bytes-read',
+          file: run.req.eventsPath,
+          bytesRead,
+          totalBytes,
+          elapsedMs: Math.round(performance.now() - run.t0),
+          scanned: {
+            rows: tally.rows,
+            dropped: {
+              malformed_record: tally.malformed,
+              missing_user_id: tally.missingUserId,
+              invalid_timestamp: tally.invalidTimestamp,
+            },
           },
-        },
-      }),
-  });
-  scan.catch(() => undefined); // awaited below; its rejection is handled there
+        }),
+    });
+  // An in-memory run scans while this thread reads users.csv; a spilled one needs its folder
+  // (in the output folder, checked for space) before the first batch arrives.
+  let scan = plan ? null : startScan();
+  scan?.catch(() => undefined); // awaited below; its rejection is handled there
   let users: UsersTable;
-  let staging: StagingFolder;
+  let staging: StagingFolder | null = null;
   try {
     // Parsing users.csv holds this thread for a while: start the scan threads first.
-    await Promise.race([scanRunning, scan.catch(() => undefined)]);
+    if (scan) await Promise.race([scanRunning, scan.catch(() => undefined)]);
     users = await readUsers(run.usersPath);
     staging = await createStaging(run.outDir);
+    await removeSpillLeftovers(run.outDir);
+    if (plan) spilled = await prepareSpill(run, plan);
   } catch (err) {
     stopScan.abort();
-    await scan.catch(() => undefined); // the scan threads are gone before the error is reported
+    await scan?.catch(() => undefined); // the scan threads are gone before the error is reported
+    await staging?.discard().catch(() => undefined);
     throw err;
   }
   reportUsers(run, users);
   try {
+    scan ??= startScan();
     // The later stages' expressions are slow to build (see stages.ts): build them while the scan runs.
     prepareExpressions();
     const read = await scan.catch((err) => {
       if (hooks.signal?.aborted) throw cancelledError();
       throw err;
     });
-    return { read, users, staging, segments };
+    return { read, users, staging, segments, spilled, plan };
   } catch (err) {
     await staging.discard().catch(() => undefined);
+    if (spilled) await rm(spilled.dir, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
 }
@@ -373,6 +507,11 @@ async function writeOutputs(
   await sink(writes[0]);
   await Promise.all([sink(writes[1]), sink(writes[2])]);
   writing.done();
+  return describeOutputs(run, staging);
+}
+
+/** What each Parquet output in the staging folder holds, for the report and the log. */
+async function describeOutputs(run: Run, staging: StagingFolder): Promise<OutputReport[]> {
   const outputs: OutputReport[] = [];
   for (const name of PARQUET_IN_REPORT_ORDER) {
     const footer = await readParquetFooter(staging.path(name));

@@ -20,12 +20,29 @@ export type ScanWorkerMessage =
 const spare = new ArrayBuffer(8);
 structuredClone(spare, { transfer: [spare] });
 
+/**
+ * Optional flow control (a spilled run, whose engine thread writes each batch to disk and must
+ * not fall behind with batches piling up in memory): the count of batches posted and not yet
+ * taken in, shared with the engine thread, and the most there may be. The scan waits here,
+ * off the engine thread, while the count is at the limit.
+ */
+export interface ScanFlow {
+  inFlight: Int32Array;
+  max: number;
+}
+
+const { flow, ...spec } = workerData as SegmentSpec & { flow?: ScanFlow };
 const port = parentPort!;
 const post = (m: ScanWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-const spec = workerData as SegmentSpec;
 scanSegment(spec, {
-  onBatch: (ipc) => post({ type: 'batch', ipc }, [ipc.buffer as ArrayBuffer]),
+  onBatch: (ipc) => {
+    post({ type: 'batch', ipc }, [ipc.buffer as ArrayBuffer]);
+    if (!flow) return;
+    // (A bounded wait, in a loop: a terminated thread stops at the next turn.)
+    for (let n = Atomics.add(flow.inFlight, 0, 1) + 1; n >= flow.max; n = Atomics.load(flow.inFlight, 0))
+      Atomics.wait(flow.inFlight, 0, n, 100);
+  },
   // Twice per block (read, then scanned): a few messages per 8 MiB, so no pacing is needed here;
   // the service paces what reaches the UI (progress-throttle.ts).
   onBytes: (bytes, tally) => post({ type: 'bytes', bytes, tally }),

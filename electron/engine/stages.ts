@@ -322,6 +322,13 @@ export function cleanEventsQuery(batches: EventBatches): LazyDataFrame {
   return unionOf(batches, (b) => b.filter(kept).select(...columns));
 }
 
+/** The clean events with `source_row` first, for a spilled run to put them back in input order. */
+export function cleanEventsWithRowQuery(batches: EventBatches): LazyDataFrame {
+  const { kept } = reasonTests();
+  const columns = [col('source_row'), ...cleanColumns()];
+  return unionOf(batches, (b) => b.filter(kept).select(...columns));
+}
+
 const cleanColumns = once(() => [
   col('user_id'),
   asString('event_type'),
@@ -347,14 +354,31 @@ const cleanColumns = once(() => [
  * length. A hash table with a slot per user and day (millions at scale) is never built.
  */
 export function dailySummaryQuery(batches: EventBatches, users: DataFrame): LazyDataFrame {
+  return dailySummaryFromCounts(dailyCountsQuery(batches), users);
+}
+
+/**
+ * The first half of the daily summary: one row per user and day, `key` (the user's rank, then
+ * the day, as one sortable integer) and `event_count`, sorted by key. A spilled run computes it
+ * per partition of users, each partition's rows being whole users (spilled-run.ts).
+ */
+export function dailyCountsQuery(batches: EventBatches): LazyDataFrame {
   const x = dailyExpressions();
   const { kept } = reasonTests();
   return unionOf(batches, (b) => b.filter(kept).select(x.key))
     .sort('key')
     .withRowIndex('row')
     .filter(x.runEnd)
-    .select(...x.run)
+    .select(x.sortKey, x.runRow)
     .withColumns(x.count)
+    .select(x.sortKey, x.eventCount);
+}
+
+/** The second half: `counts` (key, event_count, sorted by key) as the summary's columns. */
+export function dailySummaryFromCounts(counts: LazyDataFrame, users: DataFrame): LazyDataFrame {
+  const x = dailyExpressions();
+  return counts
+    .select(...x.run)
     .join(users.lazy().select(...x.userColumns), {
       on: 'user_rank',
       how: 'left',
@@ -362,6 +386,11 @@ export function dailySummaryQuery(batches: EventBatches, users: DataFrame): Lazy
       validate: 'm:1',
     })
     .select(...x.output);
+}
+
+/** The daily summary's sort key of the first row of user rank `rank` (for ranges of users). */
+export function dailyKeyOfRank(rank: number): number {
+  return rank * DAY_SPAN;
 }
 
 const dailyExpressions = once(() => {
@@ -376,6 +405,13 @@ const dailyExpressions = once(() => {
       .add(int(DAY_SPAN / 2))
       .alias('key'),
     runEnd: col('key').neq(col('key').shift(-1)).fillNull(true),
+    sortKey: col('key'),
+    // A run is as long as the distance from the previous run's end (the first from row -1).
+    runRow: col('row').cast(pl.Int64).alias('row'),
+    count: col('row')
+      .sub(col('row').shift(1).fillNull(int(-1)))
+      .alias('event_count'),
+    eventCount: col('event_count'),
     run: [
       col('key').div(int(DAY_SPAN)).cast(pl.UInt32).alias('user_rank'),
       col('key')
@@ -383,12 +419,8 @@ const dailyExpressions = once(() => {
         .sub(int(DAY_SPAN / 2))
         .cast(pl.Int32)
         .alias('day'),
-      // A run is as long as the distance from the previous run's end (the first from row -1).
-      col('row').cast(pl.Int64).alias('row'),
+      col('event_count'),
     ],
-    count: col('row')
-      .sub(col('row').shift(1).fillNull(int(-1)))
-      .alias('event_count'),
     userColumns: [col('user_rank'), col('user_id')],
     output: [col('user_id'), col('day').cast(pl.Date).alias('event_date'), col('event_count')],
   };
@@ -412,10 +444,26 @@ function reasonName(): Expr {
  * every batch's rows took about a fifth longer.
  */
 export async function droppedRowsQuery(batches: EventBatches, asRead: EventBatches): Promise<LazyDataFrame> {
+  return droppedWithExtras(droppedEventsQuery(batches), await collectExtras(asRead));
+}
+
+/** The dropped events' own columns, `source_row` first, in input order (before the extras join). */
+export function droppedEventsQuery(batches: EventBatches): LazyDataFrame {
   const x = droppedExpressions();
   const { dropped } = reasonTests();
-  const extras = await unionOf(asRead, (b) => b.withColumns(x.sourceRow)).collect();
-  return unionOf(batches, (b) => b.filter(dropped).select(...x.columns))
+  return unionOf(batches, (b) => b.filter(dropped).select(...x.columns));
+}
+
+/** Every batch's as-read extras as one small table keyed by `source_row`. */
+export function collectExtras(asRead: EventBatches): Promise<DataFrame> {
+  const x = droppedExpressions();
+  return unionOf(asRead, (b) => b.withColumns(x.sourceRow)).collect();
+}
+
+/** The dropped rows' output columns: `events` (droppedEventsQuery) with their as-read extras. */
+export function droppedWithExtras(events: LazyDataFrame, extras: DataFrame): LazyDataFrame {
+  const x = droppedExpressions();
+  return events
     .join(extras.lazy(), { on: 'source_row', how: 'left', maintainOrder: 'left', validate: 'm:1' })
     .select(...x.output);
 }

@@ -61,6 +61,29 @@ describe('main(argv) in-process', () => {
     }
   });
 
+  test('--memory-limit takes a size of at least 100 MB; anything else is a usage error naming the flag', async () => {
+    const f = fixture();
+    for (const bad of ['50MB', 'lots', '1.5 parsecs', '']) {
+      const r = await inProcess(['--events', f.events, '--users', f.users, '--out', f.out, '--memory-limit', bad]);
+      assert.equal(r.code, 2, bad);
+      assert.equal(lines(r.stderr).length, 1, r.stderr);
+      assert.match(r.stderr, /^etl: --memory-limit .*1\.5GB or 400MB/);
+      assert.equal(fs.existsSync(f.out), false, 'nothing is written for a usage error');
+    }
+    // 150 MB is below what the engine itself needs, so even these four events spill; the
+    // outputs are complete and the spill folder is gone.
+    const r = await inProcess(['--events', f.events, '--users', f.users, '--out', f.out, '--memory-limit=150MB']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /spills to disk/);
+    assert.deepEqual(fs.readdirSync(f.out).sort(), [
+      'clean_events.parquet',
+      'daily_summary.parquet',
+      'dropped_rows.parquet',
+      'etl.log',
+      'run_report.json',
+    ]);
+  });
+
   test('--flag=value works like --flag value', async () => {
     const f = fixture();
     const r = await inProcess([`--events=${f.events}`, `--users=${f.users}`, `--out=${f.out}`]);

@@ -29,9 +29,18 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
     ],
   },
   'etl:run': {
-    good: [{ eventsPath: '/e.json', usersPath: '/u.csv', outDir: '/out' }],
+    good: [
+      { eventsPath: '/e.json', usersPath: '/u.csv', outDir: '/out' },
+      { eventsPath: '/e.json', usersPath: '/u.csv', outDir: '/out', memoryLimit: 1_500_000_000 },
+    ],
     bad: [
       [{ eventsPath: '/e.json', usersPath: '/u.csv' }, /field "outDir" is missing/],
+      [{ eventsPath: '/e', usersPath: '/u', outDir: '/o', memoryLimit: '1GB' }, /field "memoryLimit" must be a number/],
+      [
+        { eventsPath: '/e', usersPath: '/u', outDir: '/o', memoryLimit: 5e6 },
+        /field "memoryLimit" must be at least 100 MB/,
+      ],
+      [{ eventsPath: '/e', usersPath: '/u', outDir: '/o', memoryLimit: 1.5e9 + 0.5 }, /whole number of bytes/],
       [{ eventsPath: ['/e.json'], usersPath: '/u.csv', outDir: '/o' }, /field "eventsPath" must be a path/],
       [{ eventsPath: '/e', usersPath: '/u', outDir: '/o', shell: 'rm -rf' }, /unexpected field "shell"/],
       ['run please', /payload must be an object/],

@@ -1,0 +1,55 @@
+/**
+ * Whether a run fits its memory budget, and if not, how it spills (spilled-run.ts). The plan
+ * is made from the events file's size before the scan starts, from ratios measured on the
+ * generator's data (docs/performance.md "Memory budget"): a run held in memory peaks at about 1.35 times the file
+ * plus the engine itself (Node, Polars and the scan threads, about 250 MB).
+ */
+import { totalmem } from 'node:os';
+
+/** Memory the engine needs whatever the data: Node, Polars, two scan threads and their buffers. */
+export const ENGINE_BASE_BYTES = 250e6;
+/** Peak memory of an in-memory run per byte of events file (1.8-1.9 GB at 1.4 GB, measured). */
+const IN_MEMORY_PER_FILE_BYTE = 1.35;
+/** The share of the budget one partition's data may take while it is processed (its stages copy). */
+const PARTITION_SHARE = 0.3;
+/** Disk a spilled run needs per byte of events file: its batches, then its outputs, as Arrow. */
+const SPILL_DISK_PER_FILE_BYTE = 2.5;
+
+/** The default budget: half of the machine's memory (the rest is the user's other work). */
+export function defaultMemoryLimit(): number {
+  return Math.floor(totalmem() / 2);
+}
+
+export interface SpillPlan {
+  /** Partitions of users, each processed alone. */
+  partitions: number;
+  /** Rows per range of input order, merged at once when the outputs are written. */
+  bucketBytes: number;
+  /** Free disk the spill needs. */
+  diskBytes: number;
+}
+
+/** Test and bench overrides of the plan (see RunHooks.spill). */
+export interface SpillTuning {
+  partitions?: number;
+  /** Rows per merge range (tests force many ranges on small inputs). */
+  bucketRows?: number;
+  /** Replaces the volume's free space (tests of the disk-space error). */
+  freeBytes?: (dir: string) => Promise<number>;
+}
+
+/** null when a run over `fileBytes` of events fits `limit` in memory; else how it spills. */
+export function planMemory(fileBytes: number, limit: number, tuning: SpillTuning = {}): SpillPlan | null {
+  const inMemory = fileBytes * IN_MEMORY_PER_FILE_BYTE;
+  // A budget below what the engine itself needs spills whatever the size (and is then exceeded
+  // by the engine alone: docs/performance.md says by how much).
+  if (inMemory <= limit - ENGINE_BASE_BYTES) return null;
+  const dataBudget = Math.max(limit - ENGINE_BASE_BYTES, 16e6);
+  const partitions =
+    tuning.partitions ?? Math.min(1024, Math.max(2, Math.ceil(inMemory / (dataBudget * PARTITION_SHARE))));
+  return {
+    partitions,
+    bucketBytes: dataBudget * PARTITION_SHARE,
+    diskBytes: Math.ceil(fileBytes * SPILL_DISK_PER_FILE_BYTE),
+  };
+}

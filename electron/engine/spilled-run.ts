@@ -1,0 +1,216 @@
+/**
+ * A run whose data does not fit its memory budget (memory-plan.ts), on disk in its spill folder
+ * (spill-folder.ts). Design and figures: docs/performance.md "Memory budget".
+ *
+ * 1. Scan: each batch is split by a hash of `user_id` into partitions of users, each part
+ *    written as an Arrow IPC file; the as-read extras go to files of their own.
+ * 2. Partitions: deduplication, the users join and the daily counts only ever compare rows of
+ *    one user, so each partition is read back and finished alone, by the same stage functions
+ *    as an in-memory run (stages.ts). Its output rows are written in ranges: clean and dropped
+ *    rows by `source_row` (input order), daily counts by the user's rank.
+ * 3. Merge: each range's rows from every partition are read together and sorted (a range holds
+ *    a bounded share of the rows), then the Parquet files are written by streaming over the
+ *    merged ranges in order. The outputs are the in-memory run's, row for row and type for type.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
+import pl from './polars';
+import {
+  type EventBatches,
+  cleanEventsWithRowQuery,
+  collectExtras,
+  countReasons,
+  dailyCountsQuery,
+  dailyKeyOfRank,
+  dailySummaryFromCounts,
+  droppedEventsQuery,
+  droppedWithExtras,
+  joinAndFilter,
+  markDuplicates,
+} from './stages';
+import { releaseDeadFrames } from './native-memory';
+
+/** A file of rows and the range of the events file (reader segment) its `source_row`s count from. */
+interface SpillFile {
+  path: string;
+  segment: number;
+}
+
+/** What the partition phase found, for the stage reports. */
+export interface PartitionTotals {
+  duplicates: number;
+  reasons: Map<number, number>;
+  dedupMs: number;
+  joinMs: number;
+}
+
+/** The outputs as spilled: clean and dropped rows by `source_row`, daily counts by `key`. */
+type OutputKind = 'clean' | 'dropped' | 'daily';
+
+/** A run's spilled events, from the scan to the merged outputs. */
+export class SpilledRun {
+  private readonly inputs: SpillFile[][];
+  private extras: SpillFile[] = [];
+  private seq = 0;
+  private readonly partExprs: Expr[];
+  private readonly partOf: Expr;
+  /** Range starts of each output kind, set when the partitions are processed. */
+  private bounds: Record<OutputKind, number[]> = { clean: [], dropped: [], daily: [] };
+
+  constructor(
+    readonly dir: string,
+    readonly partitions: number,
+  ) {
+    this.inputs = Array.from({ length: partitions }, () => []);
+    // A fixed-seed hash: the same user_id always lands in the same partition.
+    this.partOf = pl
+      .col('user_id')
+      .hash(0x5a17, 11, 13, 17)
+      .cast(pl.UInt64)
+      .modulo(pl.lit(partitions).cast(pl.UInt64))
+      .cast(pl.UInt32)
+      .alias('partition');
+    this.partExprs = Array.from({ length: partitions }, (_, p) => pl.col('partition').eq(pl.lit(p).cast(pl.UInt32)));
+  }
+
+  /** Spills one batch from the reader (already split by splitBatch). */
+  add(batch: { events: DataFrame; asRead: DataFrame }, segment: number): void {
+    const n = this.seq++;
+    const events = batch.events.withColumns(this.partOf);
+    for (let p = 0; p < this.partitions; p++) {
+      const part = events.filter(this.partExprs[p]).drop('partition');
+      // (Each partition's first file is written even when empty: it carries the columns.)
+      if (part.height === 0 && this.inputs[p].length > 0) continue;
+      const path = join(this.dir, `in-${p}-${n}.ipc`);
+      part.rechunk().writeIPC(path);
+      this.inputs[p].push({ path, segment });
+    }
+    if (batch.asRead.height > 0 || this.extras.length === 0) {
+      const path = join(this.dir, `extras-${n}.ipc`);
+      batch.asRead.writeIPC(path);
+      this.extras.push({ path, segment });
+    }
+  }
+
+  /** Forgets every batch so far (the reader starts over); their files are overwritten or removed at the end. */
+  discard(): void {
+    for (const files of this.inputs) files.length = 0;
+    this.extras = [];
+  }
+
+  /**
+   * Stages 3-5 partition by partition, each one's output rows spilled in ranges. `rowOffsets`
+   * makes each reader range's row numbers file-wide; `bucketRows` is how many rows of input
+   * order one merge range covers; `onPartition` reports progress.
+   */
+  async processPartitions(opts: {
+    rowOffsets: number[];
+    totalRows: number;
+    bucketRows: number;
+    users: DataFrame;
+    checkCancel: () => void;
+    onPartition: (done: number) => void;
+  }): Promise<PartitionTotals> {
+    const shifts = opts.rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
+    const buckets = Math.max(1, Math.ceil(opts.totalRows / opts.bucketRows));
+    const rowBounds = Array.from({ length: buckets }, (_, b) => b * opts.bucketRows);
+    const ranksPerBucket = Math.max(1, Math.ceil(opts.users.height / buckets));
+    this.bounds = {
+      clean: rowBounds,
+      dropped: rowBounds,
+      daily: Array.from({ length: buckets }, (_, b) => dailyKeyOfRank(b * ranksPerBucket)),
+    };
+    const totals: PartitionTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
+    for (let p = 0; p < this.partitions; p++) {
+      opts.checkCancel();
+      let batches: EventBatches = this.inputs[p].map(({ path, segment }) => {
+        const f = pl.readIPC(path);
+        return shifts[segment] ? f.withColumns(shifts[segment]) : f;
+      });
+      let t = performance.now();
+      const deduplicated = await markDuplicates(batches);
+      batches = deduplicated.batches.map((b) => b.drop('key_hash'));
+      totals.duplicates += deduplicated.duplicates;
+      totals.dedupMs += performance.now() - t;
+      t = performance.now();
+      batches = await joinAndFilter(batches, opts.users);
+      for (const [code, n] of await countReasons(batches))
+        totals.reasons.set(code, (totals.reasons.get(code) ?? 0) + n);
+      totals.joinMs += performance.now() - t;
+      this.writeRanges('clean', p, await cleanEventsWithRowQuery(batches).collect(), 'source_row');
+      this.writeRanges('dropped', p, await droppedEventsQuery(batches).collect(), 'source_row');
+      this.writeRanges('daily', p, await dailyCountsQuery(batches).collect(), 'key');
+      batches = [];
+      await Promise.all(this.inputs[p].map((f) => rm(f.path, { force: true })));
+      releaseDeadFrames();
+      opts.onPartition(p + 1);
+    }
+    return totals;
+  }
+
+  /** Writes `frame` (sorted by `column`) as one file per range of `column`, empty ones included (they carry the schema). */
+  private writeRanges(kind: OutputKind, partition: number, frame: DataFrame, column: string): void {
+    const bounds = this.bounds[kind];
+    const c = pl.col(column);
+    for (let b = 0; b < bounds.length; b++) {
+      // The first range takes everything below the second's start, the last everything from its own.
+      const from = b > 0 ? c.gtEq(bounds[b]) : null;
+      const below = b + 1 < bounds.length ? c.lt(bounds[b + 1]) : null;
+      const test = from && below ? from.and(below) : (from ?? below);
+      (test ? frame.filter(test) : frame).writeIPC(this.rangePath(kind, b, partition));
+    }
+  }
+
+  private rangePath(kind: OutputKind, range: number, partition: number): string {
+    return join(this.dir, `${kind}-${range}-${partition}.ipc`);
+  }
+
+  /** Number of merge ranges (the same for every output). */
+  get ranges(): number {
+    return this.bounds.clean.length;
+  }
+
+  /**
+   * Merges one output's ranges, in order, into files of its final columns and returns the
+   * streaming query over them that writes the Parquet file.
+   */
+  async mergeOutput(
+    kind: OutputKind,
+    finish: { users: DataFrame; extras: DataFrame | null },
+    onRange: (done: number) => void,
+  ): Promise<LazyDataFrame> {
+    const merged: string[] = [];
+    for (let b = 0; b < this.ranges; b++) {
+      const parts = Array.from({ length: this.partitions }, (_, p) => this.rangePath(kind, b, p));
+      const rows = pl.concat(
+        parts.map((path) => pl.readIPC(path).lazy()),
+        { how: 'vertical', rechunk: false },
+      );
+      let out: LazyDataFrame;
+      if (kind === 'clean') out = rows.sort('source_row').drop('source_row');
+      else if (kind === 'dropped') out = droppedWithExtras(rows.sort('source_row'), finish.extras!);
+      else out = dailySummaryFromCounts(rows.sort('key'), finish.users);
+      const path = join(this.dir, `merged-${kind}-${b}.ipc`);
+      (await out.collect()).writeIPC(path);
+      merged.push(path);
+      await Promise.all(parts.map((part) => rm(part, { force: true })));
+      releaseDeadFrames();
+      onRange(b + 1);
+    }
+    return pl.concat(
+      merged.map((path) => pl.scanIPC(path)),
+      { how: 'vertical', rechunk: false },
+    );
+  }
+
+  /** The as-read extras of every batch, file-wide, as one small table. */
+  async extrasTable(rowOffsets: number[]): Promise<DataFrame> {
+    const shifts = rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
+    const frames = this.extras.map(({ path, segment }) => {
+      const f = pl.readIPC(path);
+      return shifts[segment] ? f.withColumns(shifts[segment]) : f;
+    });
+    return collectExtras(frames);
+  }
+}

@@ -13,9 +13,14 @@ const ELECTRON = {
   allowTypeImports: true,
   message: 'The engine and the service run outside Electron: take what you need as a parameter.',
 };
+/** The engine, shared/ and the renderer take nothing from Electron, not even its types. */
+const ELECTRON_ANY = {
+  group: ['electron', 'electron/*'],
+  message: 'This layer runs without Electron: take what you need as a parameter.',
+};
 const SERVICE_UP = {
-  regex: '(^|/)(service|transport|cli)/',
-  message: 'The engine imports nothing from service, transport or cli.',
+  regex: '(^|/)(service|transport|cli)/|^\\.\\./(main|preload)$',
+  message: 'The engine imports nothing from service, transport, cli or the shell.',
 };
 const RENDERER = { regex: '(^|/)renderer/', message: 'Only the renderer imports the renderer.' };
 const ELECTRON_DIR = {
@@ -51,14 +56,14 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'warn',
-      ...layer([ELECTRON, ELECTRON_DIR]),
+      ...layer([ELECTRON_ANY, ELECTRON_DIR]),
     },
   },
-  { files: ['electron/engine/**/*.ts'], rules: layer([ELECTRON, SERVICE_UP, RENDERER]) },
+  { files: ['electron/engine/**/*.ts'], rules: layer([ELECTRON_ANY, SERVICE_UP, RENDERER]) },
   {
     files: ['electron/service/**/*.ts'],
     rules: layer([ELECTRON, RENDERER, { regex: '(^|/)(transport|cli)/', message: 'The service knows no transport.' }]),
   },
   { files: ['electron/transport/**/*.ts', 'electron/cli/**/*.ts', 'electron/bench/**/*.ts'], rules: layer([RENDERER]) },
-  { files: ['shared/**/*.ts'], rules: layer([ELECTRON, PROJECT]) },
+  { files: ['shared/**/*.ts'], rules: layer([ELECTRON_ANY, PROJECT]) },
 );

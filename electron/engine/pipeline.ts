@@ -377,6 +377,11 @@ function reportUsers(run: Run, users: UsersTable): void {
   const { rec } = run;
   rec.log('INFO', `Loaded ${users.rows} users from ${run.req.usersPath}`);
   rec.warn(
+    'no_users',
+    users.rows === 0 ? 1 : 0,
+    `${run.req.usersPath} has a header but no users: every event will be dropped as unknown_user`,
+  );
+  rec.warn(
     'duplicate_user_rows',
     users.duplicateRows,
     `${users.duplicateRows} users.csv rows repeat an earlier user_id and were ignored (the first row wins)`,

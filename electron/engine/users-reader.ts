@@ -54,6 +54,13 @@ export interface UsersColumns {
  */
 export function usersColumns(header: string[], path: string): UsersColumns {
   const names = header.map((h) => h.trim().toLowerCase());
+  // A repeated name leaves it unclear which column is meant: the user must say.
+  const repeated = [...new Set(names.filter((n, i) => n !== '' && names.indexOf(n) !== i))];
+  if (repeated.length)
+    throw inputError(
+      `The users file ${path} names ${repeated.map((n) => `"${n}"`).join(', ')} more than once in its header (line 1). Rename or remove the repeated column${repeated.length > 1 ? 's' : ''} so each name appears once.`,
+      { file: path, line: 1 },
+    );
   const missing = ['user_id', 'signup_date', 'country'].filter((name) => !names.includes(name));
   if (missing.length)
     throw inputError(

@@ -131,6 +131,10 @@ export interface EtlErrorInfo {
   line?: number;
   /** 0-based byte offset, when known. */
   offset?: number;
+  /** 1-based column (in bytes) on `line`, when known. */
+  column?: number;
+  /** The text of the line around the position, and under it a caret at the column. */
+  excerpt?: string;
 }
 
 /**

@@ -222,10 +222,21 @@ export function channelMethods(send: (channel: RequestChannel, payload?: unknown
   return Object.fromEntries(entries) as ChannelMethods;
 }
 
+/** Bytes of a file sent so far, while browser mode uploads it. */
+export type UploadProgress = (progress: { name: string; sent: number; total: number }) => void;
+
 /** The client the renderer talks to: the channel methods, over IPC or HTTP, and a few of its own. */
 export type EtlClient = ChannelMethods & {
-  /** Turns a dropped File into a path the service may read (desktop: its path; browser: upload). */
-  pathForDroppedFile(file: File): Promise<Result<string>>;
+  /**
+   * Native picker (desktop) or a file input + upload (browser mode); `onUpload` hears the bytes
+   * sent of each upload (browser mode only).
+   */
+  pickInputs(onUpload?: UploadProgress): Promise<Result<string[]>>;
+  /**
+   * Turns a dropped File into a path the service may read (desktop: its path; browser: upload,
+   * with its bytes sent told to `onUpload`).
+   */
+  pathForDroppedFile(file: File, onUpload?: UploadProgress): Promise<Result<string>>;
   onProgress(cb: (e: ProgressEvent) => void): () => void;
   /** Application menu commands (desktop app only; browser mode has no menu). Returns the unsubscribe. */
   onMenuCommand?(cb: (command: MenuCommand) => void): () => void;

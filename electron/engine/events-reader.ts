@@ -16,7 +16,7 @@ import type { ScanFlow, ScanWorkerMessage } from './scan-worker';
 import { describeProblem } from './scan-problem';
 import { refuseSpecialFile } from './input-file';
 import type { ScanProblem, SegmentResult, SegmentSpec } from './segment-scan';
-import { lineAndColumn } from './text-position';
+import { excerptAt, lineAndColumn } from './text-position';
 
 export interface EventsReadOptions {
   /** A batch of rows of range `segment` (ranges are numbered in file order). */
@@ -237,7 +237,8 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   const fail = async (problem: ScanProblem): Promise<never> => {
     if (problem.kind === 'cancelled') throw cancelledError();
     const { line, column } = await lineAndColumn(path, problem.offset);
-    throw new EtlError(describeProblem(path, name, problem, line, column));
+    const excerpt = await excerptAt(path, problem.offset).catch(() => undefined);
+    throw new EtlError(describeProblem(path, name, problem, line, column, excerpt));
   };
   const finish = async (results: SegmentResult[]): Promise<EventsReadResult> => {
     for (const r of results) if (r.problem) await fail(r.problem);

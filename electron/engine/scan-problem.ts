@@ -12,20 +12,18 @@ export function describeProblem(
   problem: ScanProblem,
   line: number,
   column: number,
+  excerpt?: string,
 ): EtlErrorInfo {
+  const where = { file, line, column, offset: problem.offset, ...(excerpt !== undefined ? { excerpt } : {}) };
   if (problem.kind === 'utf8')
     return {
       kind: 'input',
-      file,
-      line,
-      offset: problem.offset,
+      ...where,
       message: `${name} is not valid UTF-8 at line ${line}, column ${column} (byte ${problem.offset}). Save the file as UTF-8 and run again.`,
     };
   return {
     kind: 'input',
-    file,
-    line,
-    offset: problem.offset,
+    ...where,
     message: `${name} is not valid JSON at line ${line}, column ${column} (byte ${problem.offset}): ${problem.what}. Fix the file, or save it as a JSON array or as newline-delimited JSON.`,
   };
 }

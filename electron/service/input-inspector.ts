@@ -9,6 +9,7 @@ import type { EtlErrorInfo } from '../../shared/pipeline';
 import type { InputInfo } from '../../shared/service-contract';
 import { parseCsv } from '../engine/csv-reader';
 import { EtlError } from '../engine/errors';
+import { readEvents } from '../engine/events-reader';
 import { usersColumns } from '../engine/users-reader';
 import { specialFileKind } from '../engine/input-file';
 
@@ -126,24 +127,17 @@ async function readHead(filePath: string): Promise<string> {
   }
 }
 
-function inspectJsonArray(info: InputInfo, text: string, whole: boolean): InputInfo {
+async function inspectJsonArray(info: InputInfo, text: string, whole: boolean): Promise<InputInfo> {
   const withKind: InputInfo = { ...info, kind: 'events', format: 'json' };
   if (whole) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (err) {
-      const pos = /position (\d+)/.exec((err as Error).message)?.[1];
-      const offset = pos === undefined ? undefined : Buffer.byteLength(text.slice(0, Number(pos)));
-      const where = offset === undefined ? '' : ` near byte ${offset}`;
-      return {
-        ...withKind,
-        error: inputErr(
-          `${info.name} is not valid JSON${where}: ${(err as Error).message}. Fix or re-export the file.`,
-          info.path,
-          offset,
-        ),
-      };
+    } catch {
+      // The engine's own scan words the error, so the peek says exactly what a run would: line,
+      // column, byte and the text there.
+      const error = await engineJsonError(info.path);
+      return error ? { ...withKind, error } : withKind;
     }
     const items = Array.isArray(parsed) ? parsed : [];
     return { ...withKind, rowEstimate: items.length, peek: eventPeek(items.slice(0, PEEK_ROWS)) };
@@ -274,4 +268,16 @@ function inputErr(message: string, file: string, offset?: number, line?: number)
   if (offset !== undefined) info.offset = offset;
   if (line !== undefined) info.line = line;
   return info;
+}
+
+/** The error a run would give for this events file (a JSON.parse failure says too little). */
+async function engineJsonError(filePath: string): Promise<EtlErrorInfo | null> {
+  try {
+    await readEvents(filePath, { onBatch: () => undefined, workers: 1 });
+  } catch (err) {
+    if (err instanceof EtlError) return err.info;
+    throw err;
+  }
+  // The scan accepted what JSON.parse refused: so will a run.
+  return null;
 }

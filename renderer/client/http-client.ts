@@ -4,13 +4,14 @@
  * server's private temp folder. The page sends the session token itself (the `x-etl-token`
  * header; `?token=` for the event stream, which cannot send a header): see page-token.ts.
  */
-import type { ProgressEvent } from '../../shared/pipeline';
+import type { EtlErrorInfo, ProgressEvent } from '../../shared/pipeline';
 import {
   channelMethods,
   type EtlClient,
   type RequestChannel,
   type RequestChannels,
   type Result,
+  type UploadProgress,
 } from '../../shared/service-contract';
 import { takePageToken } from './page-token';
 
@@ -76,21 +77,76 @@ export function createHttpClient(base = '', token: string | undefined = takePage
     }
   }
 
-  async function upload(file: File): Promise<Result<string>> {
-    try {
-      const res = await fetch(`${base}/api/upload?name=${encodeURIComponent(file.name)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', ...auth },
-        body: file,
-        credentials: 'omit',
-      });
-      const result = (await readResult(res)) as Result<string>;
-      if (result.ok) ownUploads.add(result.value);
-      return result;
-    } catch (err) {
-      return lostConnection(err) as Result<string>;
-    }
+  /**
+   * Uploads through XMLHttpRequest rather than fetch: only it reports the bytes sent, which a
+   * large file (a 143 MB export takes a while even locally) needs to show.
+   */
+  function upload(file: File, onUpload?: UploadProgress): Promise<Result<string>> {
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `${base}/api/upload?name=${encodeURIComponent(file.name)}`);
+      xhr.withCredentials = false; // as fetch's credentials: 'omit': the token header is the credential
+      xhr.setRequestHeader('content-type', 'application/octet-stream');
+      for (const [k, v] of Object.entries(auth)) xhr.setRequestHeader(k, v);
+      xhr.responseType = 'text';
+      if (onUpload) {
+        onUpload({ name: file.name, sent: 0, total: file.size });
+        xhr.upload.onprogress = (e) => onUpload({ name: file.name, sent: e.loaded, total: file.size });
+      }
+      xhr.onload = () => {
+        const res = new Response(xhr.status === 204 ? null : xhr.responseText, {
+          status: xhr.status,
+          statusText: xhr.statusText,
+        });
+        readResult(res).then(
+          (r) => {
+            if (r.ok) {
+              ownUploads.add(r.value as string);
+              uploadedNames.set(r.value as string, file.name);
+            }
+            resolve(r as Result<string>);
+          },
+          (err: unknown) => resolve(lostConnection(err) as Result<string>),
+        );
+      };
+      xhr.onerror = () => resolve(lostConnection(new Error('the upload was interrupted')) as Result<string>);
+      xhr.onabort = xhr.onerror;
+      xhr.send(file);
+    });
   }
+
+  /**
+   * Uploaded files live in the server's temp folder under their own names: errors and log lines
+   * name the file the user chose, not that temp path (which they never saw).
+   */
+  const uploadedNames = new Map<string, string>();
+  const userFacing = (text: string): string => {
+    for (const [temp, name] of uploadedNames) text = text.split(temp).join(name);
+    return text;
+  };
+  function userFacingError(error: EtlErrorInfo): EtlErrorInfo {
+    return { ...error, message: userFacing(error.message), ...(error.file ? { file: userFacing(error.file) } : {}) };
+  }
+  function userFacingResult<R>(r: R): R {
+    const res = r as Result<unknown>;
+    if (uploadedNames.size === 0 || !res || typeof res !== 'object') return r;
+    if (res.ok) {
+      const v = res.value as { error?: EtlErrorInfo } | null;
+      // An inspected file's own error (etl:inspect-input answers ok, with the error inside).
+      if (v && typeof v === 'object' && v.error)
+        return { ...res, value: { ...v, error: userFacingError(v.error) } } as R;
+      return r;
+    }
+    return { ...res, error: userFacingError(res.error) } as R;
+  }
+  function userFacingEvent(event: ProgressEvent): ProgressEvent {
+    if (uploadedNames.size === 0) return event;
+    if (event.type === 'run-failed') return { ...event, error: userFacingError(event.error) };
+    if (event.type === 'log') return { ...event, message: userFacing(event.message) };
+    return event;
+  }
+  const callShown = (async (channel: RequestChannel, payload?: unknown) =>
+    userFacingResult(await call(channel, payload))) as typeof call;
 
   // One EventSource for all subscribers, opened on the first subscription.
   const listeners = new Set<(e: ProgressEvent) => void>();
@@ -101,7 +157,8 @@ export function createHttpClient(base = '', token: string | undefined = takePage
       source = new EventSource(`${base}/api/events${token ? `?token=${encodeURIComponent(token)}` : ''}`);
       source.addEventListener('progress', (message) => {
         const event = JSON.parse((message as MessageEvent<string>).data) as ProgressEvent;
-        for (const l of listeners) l(event);
+        const shown = userFacingEvent(event);
+        for (const l of listeners) l(shown);
       });
     }
     return () => {
@@ -114,19 +171,19 @@ export function createHttpClient(base = '', token: string | undefined = takePage
   }
 
   return {
-    ...channelMethods(call),
+    ...channelMethods(callShown),
     // Browser mode has no native picker: the page's file chooser, then each file uploaded.
-    pickInputs: async () => {
+    pickInputs: async (onUpload?: UploadProgress) => {
       const files = await chooseFiles();
       const paths: string[] = [];
       for (const file of files) {
-        const uploaded = await upload(file);
+        const uploaded = await upload(file, onUpload);
         if (!uploaded.ok) return uploaded;
         paths.push(uploaded.value);
       }
       return { ok: true, value: paths };
     },
-    pathForDroppedFile: (file) => upload(file),
+    pathForDroppedFile: (file, onUpload) => upload(file, onUpload),
     onProgress,
     browser: { download, discardUpload },
   };

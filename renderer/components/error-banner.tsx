@@ -19,6 +19,7 @@ export function errorLocation(error: EtlErrorInfo): string | null {
   const parts: string[] = [];
   if (error.file) parts.push(error.file);
   if (error.line !== undefined) parts.push(`line ${error.line}`);
+  if (error.column !== undefined) parts.push(`column ${error.column}`);
   if (error.offset !== undefined) parts.push(`byte ${error.offset}`);
   return parts.length ? parts.join(', ') : null;
 }
@@ -42,6 +43,11 @@ export function ErrorBanner({
         </strong>
         <span className="banner-message">{error.message}</span>
         {location && <span className="banner-location">In {location}</span>}
+        {error.excerpt && (
+          <pre className="banner-excerpt" aria-label="The text at that place, with a caret under it" tabIndex={0}>
+            {error.excerpt}
+          </pre>
+        )}
         <span className="banner-advice">{errorAdvice(error)}</span>
       </div>
       {onDismiss && (

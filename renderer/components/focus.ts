@@ -10,8 +10,11 @@ export function focusIsLost(): boolean {
   return !active || active === document.body || active === document.documentElement;
 }
 
-/** Focuses the element with this id after React has painted it; no jump to the top. */
-export function focusById(id: string, opts: { onlyIfLost?: boolean } = {}): void {
+/**
+ * Focuses the element with this id after React has painted it, scrolling only as far as needed
+ * to show it (`scroll: false`: not at all, where the view must stay as the user left it).
+ */
+export function focusById(id: string, opts: { onlyIfLost?: boolean; scroll?: boolean } = {}): void {
   // The element may appear a frame or two later (the state that renders it is still settling).
   let tries = 5;
   const attempt = () => {
@@ -22,7 +25,7 @@ export function focusById(id: string, opts: { onlyIfLost?: boolean } = {}): void
       return;
     }
     el.focus({ preventScroll: true });
-    el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (opts.scroll !== false) el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   };
   requestAnimationFrame(attempt);
 }

@@ -307,18 +307,17 @@ export function VirtualTable(props: VirtualTableProps) {
           )}
         </div>
       )}
-      <div
-        className={`vt ${loadingNew ? 'vt-stale' : ''}`}
-        style={tableStyle}
-        role="table"
-        aria-label={label}
-        aria-rowcount={totalRows + 1}
-        aria-busy={loadingNew}
-      >
+      <div className={`vt ${loadingNew ? 'vt-stale' : ''}`} style={tableStyle}>
+        {/* The scroller is the table itself: a focusable scroll box between role=table and its
+            rows would break the table's structure for assistive technology (axe
+            aria-required-children). */}
         <div
           className="vt-scroller"
           ref={attachScroller}
           tabIndex={0}
+          role="table"
+          aria-rowcount={totalRows + 1}
+          aria-busy={loadingNew}
           aria-label={`${label}: ${formatCount(totalRows)} rows, scroll to read`}
           onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
           onKeyDown={(e) => {
@@ -357,7 +356,9 @@ export function VirtualTable(props: VirtualTableProps) {
             })}
           </div>
           {totalRows === 0 ? (
-            <div className="vt-empty">{emptyMessage ?? 'No rows.'}</div>
+            <div className="vt-empty" role="row">
+              <div role="cell">{emptyMessage ?? 'No rows.'}</div>
+            </div>
           ) : (
             <div className="vt-spacer" style={{ height: win.spacerHeight }}>
               <div className="vt-rows" style={{ transform: `translateY(${win.offsetTop}px)` }}>

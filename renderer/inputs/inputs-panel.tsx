@@ -3,11 +3,12 @@
  * Every chosen file is inspected at once, so a broken file shows its error before any run.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { AppDefaults, EtlClient, InputInfo, MenuCommand } from '../../shared/service-contract';
+import type { AppDefaults, EtlClient, InputInfo, MenuCommand, UploadProgress } from '../../shared/service-contract';
+import { ProgressBar } from '../components/progress-bar';
 import { useClient } from '../components/client-context';
 import { ErrorBanner } from '../components/error-banner';
 import type { EtlErrorInfo } from '../../shared/pipeline';
-import { baseName } from '../lib/format';
+import { baseName, formatBytes } from '../lib/format';
 import { DropZone } from './drop-zone';
 import { InputCard } from './input-card';
 import { FOCUS_IDS, focusById } from '../components/focus';
@@ -74,6 +75,9 @@ export function InputsPanel({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<EtlErrorInfo | null>(null);
   const [unused, setUnused] = useState<UnusedInput[]>([]);
+  // Browser mode uploads each chosen file: bytes sent per file name, while it goes.
+  const [uploads, setUploads] = useState<Record<string, { sent: number; total: number }>>({});
+  const onUpload: UploadProgress = ({ name, sent, total }) => setUploads((u) => ({ ...u, [name]: { sent, total } }));
   const slotsRef = useRef(slots);
   slotsRef.current = slots;
 
@@ -94,6 +98,7 @@ export function InputsPanel({
       setError({ kind: 'internal', message: err instanceof Error ? err.message : String(err) });
     } finally {
       setBusy(false);
+      setUploads({});
     }
   }
 
@@ -101,7 +106,7 @@ export function InputsPanel({
     void place(() =>
       Promise.all(
         files.map(async (file) => {
-          const path = await client.pathForDroppedFile(file);
+          const path = await client.pathForDroppedFile(file, onUpload);
           if (!path.ok) return errorInfo(file.name, file.name, file.size, path.error);
           return inspectOrError(client, path.value, { name: file.name, bytes: file.size });
         }),
@@ -111,7 +116,7 @@ export function InputsPanel({
 
   function onPick() {
     void place(async () => {
-      const picked = await client.pickInputs();
+      const picked = await client.pickInputs(onUpload);
       if (!picked.ok) {
         setError(picked.error);
         return [];
@@ -183,6 +188,7 @@ export function InputsPanel({
         </div>
       </div>
       <DropZone onFiles={onDropFiles} busy={busy} disabled={running} />
+      {Object.keys(uploads).length > 0 && <UploadStatus uploads={uploads} />}
       {error && <ErrorBanner error={error} onDismiss={() => setError(null)} />}
       {unused.length > 0 && (
         <div className="note note-warning unused-inputs" role="status" data-testid="unused-inputs">
@@ -258,4 +264,19 @@ export function InputsPanel({
 /** The id of a slot's card, which takes the focus when that slot needs the user. */
 export function cardId(slot: 'events' | 'users'): string {
   return slot === 'events' ? FOCUS_IDS.eventsCard : FOCUS_IDS.usersCard;
+}
+
+/** Bytes sent of the files being uploaded (browser mode), with a bar. */
+function UploadStatus({ uploads }: { uploads: Record<string, { sent: number; total: number }> }) {
+  const files = Object.entries(uploads);
+  const sent = files.reduce((n, [, u]) => n + u.sent, 0);
+  const total = files.reduce((n, [, u]) => n + u.total, 0);
+  const names = files.map(([name]) => name).join(', ');
+  const text = `Uploading ${names}… ${formatBytes(sent)} of ${formatBytes(total)}`;
+  return (
+    <div className="upload-status" data-testid="upload-status">
+      <ProgressBar value={total ? sent / total : 0} label="Upload progress" state="running" valueText={text} />
+      <span className="muted">{text}</span>
+    </div>
+  );
 }

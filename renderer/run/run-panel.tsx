@@ -75,8 +75,9 @@ export function RunPanel({
     const was = lastStatus.current;
     lastStatus.current = state.status;
     if (was === state.status) return;
-    if (state.status === 'running') focusById(FOCUS_IDS.cancel, { onlyIfLost: true });
-    else if (was === 'running') focusById(FOCUS_IDS.run, { onlyIfLost: true });
+    // The end of a run leaves the view where the user scrolled it.
+    if (state.status === 'running') focusById(FOCUS_IDS.cancel, { onlyIfLost: true, scroll: false });
+    else if (was === 'running') focusById(FOCUS_IDS.run, { onlyIfLost: true, scroll: false });
   }, [state.status]);
 
   return (
@@ -175,7 +176,7 @@ export function RunPanel({
         <div className="run-log">
           <h3>Log</h3>
           {state.warnings.length > 0 && (
-            <ul className="warnings" aria-label="Warnings">
+            <ul className="warnings" aria-label="Warnings" tabIndex={0}>
               {state.warnings.map((w, i) => (
                 <li key={`${w.code}-${i}`} className="note note-warning">
                   {w.message}

@@ -70,8 +70,10 @@ test('errors name the file and say what to do', async () => {
 
   await writeFile(file('broken.json'), '[{"user_id": "u1",}]');
   const broken = await inspectInput(file('broken.json'));
-  assert.match(broken.error!.message, /broken.json is not valid JSON near byte \d+/);
-  assert.equal(typeof broken.error!.offset, 'number');
+  // Worded by the engine's scan, as the CLI words it: line, column, byte, and the text there.
+  assert.match(broken.error!.message, /^broken.json is not valid JSON at line 1, column 19 \(byte 18\): a quoted key/);
+  assert.deepEqual([broken.error!.line, broken.error!.column, broken.error!.offset], [1, 19, 18]);
+  assert.equal(broken.error!.excerpt, '[{"user_id": "u1",}]\n                  ^');
 
   await writeFile(file('text.json'), 'hello');
   assert.match((await inspectInput(file('text.json'))).error!.message, /text.json is not JSON/);

@@ -241,7 +241,9 @@ export function VirtualTable(props: VirtualTableProps) {
               className={`vt-cell ${numeric} ${value === null ? 'vt-null' : ''} ${extra} ${picked ? 'vt-cell-selected' : ''}`}
               role="cell"
               title={text}
-              aria-selected={copyable ? picked : undefined}
+              // aria-selected is not allowed on a plain table cell (axe aria-allowed-attr); the picked
+              // cell is the current one.
+              aria-current={copyable && picked ? true : undefined}
               onClick={copyable ? () => setSelected({ row: i, col: c }) : undefined}
             >
               {custom ?? text}

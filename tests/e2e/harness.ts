@@ -1,5 +1,5 @@
 /**
- * Shared set-up for the browser tests: browser mode (`electron/cli/serve.ts`) as a child process
+ * Shared set-up for the e2e tests: browser mode (`electron/cli/serve.ts`) as a child process
  * with its own output folder, and a local Chromium (see find-chromium.ts) driven by playwright-core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -69,20 +69,6 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Page errors and console errors (CSP violations show up there), for tests to assert on. */
-export const pageProblems: string[] = [];
-
-export async function newPage(browser: Browser, url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageProblems.push(`console error: ${msg.text()}`);
-  });
-  await page.goto(url);
-  return page;
-}
-
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);
@@ -91,13 +77,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /**
- * Drops files on the drop zone as a user would: a DataTransfer built in the page from the
- * files' contents (read in Node), then dragenter/dragover/drop events.
+ * Dispatches a drop made by script: a DataTransfer of Files built in the page from `files`
+ * (untrusted events, Files with no path on disk), as a page could do on its own.
  */
-export async function dropFiles(page: Page, files: { name: string; content: string; type?: string }[]): Promise<void> {
+export async function scriptedDrop(page: Page, files: { name: string; content: string }[]): Promise<void> {
   const dataTransfer = await page.evaluateHandle((list) => {
     const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([f.content], f.name, { type: f.type ?? '' }));
+    for (const f of list) dt.items.add(new File([f.content], f.name));
     return dt;
   }, files);
   const zone = page.getByTestId('drop-zone');

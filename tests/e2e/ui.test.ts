@@ -1,44 +1,73 @@
 /**
- * The UI in browser mode against the real engine service: drop the sample files, run, check
- * every stage against run_report.json, filter dropped rows, sort and scroll a preview, see a
- * broken file's error, and cancel a long run without losing the previous outputs.
+ * The UI against the real engine service, on both transports: `desktop:` tests go through the
+ * real preload bridge and main-process wiring (desktop/desktop-harness.ts), `browser:` tests
+ * through browser mode's HTTP server. Every scenario runs on both, each in its own app or
+ * server, page and folders (transports.ts), so none depends on another or on their order.
+ * Files are dropped as the OS drops them (trusted events carrying real files).
  * Screenshots of each screen go to tests/e2e/screenshots/ (git-ignored); UPDATE_SCREENSHOTS=1
  * also refreshes assets/screenshots/main-screen.png for the README.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DROP_REASONS, OUTPUT_FILES, STAGES, type RunReport } from '../../shared/pipeline';
-import { dropFiles, launchBrowser, newPage, pageProblems, root, screenshot, startServer, type Server } from './harness';
+import { launchBrowser, root, screenshot } from './harness';
+import { TRANSPORTS, withSession, type Session } from './transports';
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
+const SAMPLE_EVENTS = path.join(root, 'data/raw_events.json');
+const SAMPLE_USERS = path.join(root, 'data/users.csv');
 
-let server: Server;
 let browser: Browser;
-let page: Page;
-let outDir: string;
-let tmp: string;
+let shared: string;
 
 before(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'etl-ui-e2e-'));
-  outDir = path.join(tmp, 'out');
-  await mkdir(outDir);
-  server = await startServer(outDir);
   browser = await launchBrowser();
-  page = await newPage(browser, server.url);
+  shared = await mkdtemp(path.join(os.tmpdir(), 'etl-ui-e2e-'));
 });
 
 after(async () => {
   await browser?.close();
-  await server?.stop();
-  await rm(tmp, { recursive: true, force: true });
+  await rm(shared, { recursive: true, force: true });
 });
 
-async function readReport(): Promise<RunReport> {
+let big: Promise<{ events: string; users: string }> | null = null;
+
+/** A million-event NDJSON input (generated once, read-only for every test that uses it). */
+function bigInputs(): Promise<{ events: string; users: string }> {
+  big ??= (async () => {
+    const dir = path.join(shared, 'big');
+    const gen = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'electron/cli/generate.ts',
+        '--events',
+        '1000000',
+        '--users',
+        '1000',
+        '--format',
+        'ndjson',
+        '--out',
+        dir,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    assert.equal(gen.status, 0, gen.stderr);
+    const events = path.join(dir, 'raw_events.ndjson');
+    await stat(events);
+    return { events, users: path.join(dir, 'users.csv') };
+  })();
+  return big;
+}
+
+async function readReport(outDir: string): Promise<RunReport> {
   return JSON.parse(await readFile(path.join(outDir, OUTPUT_FILES.runReport), 'utf8')) as RunReport;
 }
 
@@ -57,394 +86,449 @@ async function columnTexts(p: Page, column: string): Promise<string[]> {
 }
 
 async function waitForRows(p: Page): Promise<void> {
-  // A table keeps its previous rows, marked aria-busy, while a new sort or filter loads.
-  await p.locator('.vt:not([aria-busy="true"]) .vt-rows [role="row"]:not(.vt-row-loading)').first().waitFor();
+  await p.locator('.vt-rows [role="row"]:not(.vt-row-loading)').first().waitFor();
 }
 
-test('the empty state says what to do first', async () => {
-  await page.getByText('Add the two inputs').waitFor();
-  await page.getByRole('button', { name: 'Use sample data' }).waitFor();
-  await screenshot(page, '01-empty');
-});
+/** Drops the two sample files on the window and waits until both cards have read them. */
+async function dropSample(s: Session): Promise<void> {
+  await s.dropFiles([SAMPLE_EVENTS, SAMPLE_USERS]);
+  await s.page.locator('[data-slot="events"] .input-format', { hasText: 'JSON array' }).waitFor();
+  await s.page.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
+}
 
-test('browser mode shows the output folder the server was started with, and no Change… that would fail', async () => {
-  await page.getByTestId('out-dir-fixed').getByText('npm run serve -- --out').waitFor();
-  assert.equal(await page.getByRole('button', { name: 'Change…' }).count(), 0);
-  assert.equal(await page.getByTestId('out-dir').textContent(), outDir);
-});
+/** Drops the sample files and runs them to the end. */
+async function runSample(s: Session): Promise<void> {
+  await dropSample(s);
+  await s.page.getByTestId('run').click();
+  await s.page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+}
 
-test('dropping both sample files at once recognises which is which; one at a time works too', async () => {
-  const events = await readFile(path.join(root, 'data/raw_events.json'), 'utf8');
-  const users = await readFile(path.join(root, 'data/users.csv'), 'utf8');
-  // Users first: placement must come from the content and name, not the order.
-  await dropFiles(page, [
-    { name: 'users.csv', content: users, type: 'text/csv' },
-    { name: 'raw_events.json', content: events, type: 'application/json' },
-  ]);
-  const eventsCard = page.locator('[data-slot="events"]');
-  const usersCard = page.locator('[data-slot="users"]');
-  await eventsCard.getByText('raw_events.json').waitFor();
-  await usersCard.getByText('users.csv').waitFor();
-  assert.equal(await eventsCard.locator('.input-format').textContent(), 'JSON array');
-  assert.equal(await usersCard.locator('.input-format').textContent(), 'CSV');
-  assert.ok((await eventsCard.locator('.peek-table tbody tr').count()) > 0, 'events peek shows rows');
-  assert.ok(
-    (await usersCard.locator('.peek-table th', { hasText: 'country' }).count()) === 1,
-    'users peek shows the header',
+/** SHA-256 of each output file, to show a later failed or cancelled run left them exactly as they were. */
+async function outputHashes(outDir: string): Promise<Record<string, string>> {
+  const names = [OUTPUT_FILES.cleanEvents, OUTPUT_FILES.dailySummary, OUTPUT_FILES.droppedRows, OUTPUT_FILES.runReport];
+  const entries = await Promise.all(
+    names.map(async (n) => [
+      n,
+      createHash('sha256')
+        .update(await readFile(path.join(outDir, n)))
+        .digest('hex'),
+    ]),
   );
+  return Object.fromEntries(entries);
+}
 
-  // Swap puts them the wrong way round and says so; swapping back restores them.
-  await page.getByRole('button', { name: 'Swap events and users files' }).click();
-  await eventsCard.getByText('looks like the users file').waitFor();
-  await page.getByRole('button', { name: 'Swap events and users files' }).click();
-  await eventsCard.getByText('raw_events.json').waitFor();
+for (const transport of TRANSPORTS) {
+  test(`${transport}: the empty state says what to do first`, () =>
+    withSession(browser, transport, async (s) => {
+      await s.page.getByText('Add the two inputs').waitFor();
+      await s.page.getByRole('button', { name: 'Use sample data' }).waitFor();
+      await screenshot(s.page, `${transport}-01-empty`);
+    }));
 
-  // One at a time: remove the users file and drop it alone.
-  await page.getByRole('button', { name: 'Remove users file' }).click();
-  await usersCard.getByText('Not chosen yet').waitFor();
-  await dropFiles(page, [{ name: 'users.csv', content: users }]);
-  await usersCard.getByText('users.csv').waitFor();
-  await eventsCard.getByText('raw_events.json').waitFor();
-  await screenshot(page, '02-inputs');
-});
+  test(`${transport}: the output folder: the desktop app's can be changed; browser mode shows the one it was started with`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      await page.getByTestId('out-dir').getByText(s.outDir).waitFor();
+      if (transport === 'browser') {
+        await page.getByTestId('out-dir-fixed').getByText('npm run serve -- --out').waitFor();
+        assert.equal(await page.getByRole('button', { name: 'Change…' }).count(), 0);
+      } else {
+        const chosen = path.join(s.tmp, 'chosen-output');
+        await mkdir(chosen);
+        s.desktop!.answerNextOpenDialog([chosen]);
+        await page.getByRole('button', { name: 'Change…' }).click();
+        await page.getByTestId('out-dir').getByText(chosen).waitFor();
+      }
+    }));
 
-test('a run fills every stage row with the counts of run_report.json', async () => {
-  await page.keyboard.press('Control+Enter');
-  await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
-  const report = await readReport();
-  assert.deepEqual(
-    report.stages.map((s) => s.name),
-    [...STAGES],
-  );
-  for (const stage of report.stages) {
-    const row = page.locator(`tr[data-stage="${stage.name}"]`);
-    assert.equal(
-      await row.locator('[data-field="rows-in"]').textContent(),
-      fmt(stage.rows_in),
-      `${stage.name} rows in`,
-    );
-    assert.equal(
-      await row.locator('[data-field="rows-out"]').textContent(),
-      fmt(stage.rows_out),
-      `${stage.name} rows out`,
-    );
-    const dropped = Object.values(stage.dropped).reduce((a, b) => a + (b ?? 0), 0);
-    assert.equal(
-      await row.locator('[data-field="dropped"] .num-inline').textContent(),
-      fmt(dropped),
-      `${stage.name} dropped`,
-    );
-    assert.equal(await row.locator('.balance-ok').count(), 1, `${stage.name} balances`);
-  }
-  const clean = report.stages[report.stages.length - 1].rows_out;
-  await page.locator('.funnel-total', { hasText: `Clean events: ${fmt(clean)}` }).waitFor();
-  assert.ok((await page.locator('.log-line').count()) > 3, 'log lines streamed in');
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.mouse.move(5, 795);
-  const file = await screenshot(page, '03-run');
-  // The README's screenshot is committed; refresh it only on request so a test run leaves the tree clean.
-  const readmeShot = path.join(root, 'assets/screenshots/main-screen.png');
-  if (process.env.UPDATE_SCREENSHOTS || !(await stat(readmeShot).catch(() => null))) {
-    await mkdir(path.dirname(readmeShot), { recursive: true });
-    await copyFile(file, readmeShot);
-  }
-});
+  test(`${transport}: dropping both sample files at once recognises which is which; one at a time works too`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      // Users first: placement must come from the content and name, not the order.
+      await s.dropFiles([SAMPLE_USERS, SAMPLE_EVENTS]);
+      const eventsCard = page.locator('[data-slot="events"]');
+      const usersCard = page.locator('[data-slot="users"]');
+      await eventsCard.getByText('raw_events.json').waitFor();
+      await usersCard.getByText('users.csv').waitFor();
+      await eventsCard.locator('.input-format', { hasText: 'JSON array' }).waitFor();
+      assert.equal(await usersCard.locator('.input-format').textContent(), 'CSV');
+      assert.ok((await eventsCard.locator('.peek-table tbody tr').count()) > 0, 'events peek shows rows');
+      assert.equal(await usersCard.locator('.peek-table th', { hasText: 'country' }).count(), 1);
 
-test('dropped rows: the funnel opens a reason, and each reason chip filters to its rows', async () => {
-  const report = await readReport();
-  const counts = Object.fromEntries(report.stages.flatMap((s) => Object.entries(s.dropped))) as Record<string, number>;
-  const reasons = DROP_REASONS.filter((r) => (counts[r] ?? 0) > 0);
-  assert.ok(reasons.length >= 3, `the sample drops rows for several reasons (${reasons.join(', ')})`);
+      // Swap puts them the wrong way round and says so; swapping back restores them.
+      await page.getByRole('button', { name: 'Swap events and users files' }).click();
+      await eventsCard.getByText('looks like the users file').waitFor();
+      await page.getByRole('button', { name: 'Swap events and users files' }).click();
+      await eventsCard.getByText('raw_events.json').waitFor();
 
-  // Clicking a reason in the flow chart opens the dropped rows filtered to it.
-  await page.locator(`.funnel button[data-reason="${reasons[0]}"]`).click();
-  await page.locator(`.chip[data-reason="${reasons[0]}"][aria-pressed="true"]`).waitFor();
+      // One at a time: remove the users file and drop it alone.
+      await page.getByRole('button', { name: 'Remove users file' }).click();
+      await usersCard.getByText('Not chosen yet').waitFor();
+      await s.dropFiles([SAMPLE_USERS]);
+      await usersCard.locator('.input-format', { hasText: 'CSV' }).waitFor();
+      await eventsCard.getByText('raw_events.json').waitFor();
+      await screenshot(page, `${transport}-02-inputs`);
+    }));
 
-  for (const reason of reasons) {
-    await page.locator(`.chip[data-reason="${reason}"]`).click();
-    await page.locator(`.chip[data-reason="${reason}"][aria-pressed="true"]`).waitFor();
-    assert.equal(
-      await page.locator(`.chip[data-reason="${reason}"] .chip-count`).textContent(),
-      fmt(counts[reason]),
-      `${reason} count`,
-    );
-    await page.locator('.vt-scroller').first().waitFor();
-    await waitForRows(page);
-    const shown = await columnTexts(page, 'drop_reason');
-    assert.ok(
-      shown.length > 0 && shown.every((r) => r === reason),
-      `${reason}: rows shown ${shown.slice(0, 5).join(',')}`,
-    );
-    assert.ok(
-      (await page.locator('.vt-rows .cell-offending').count()) > 0,
-      `${reason}: the offending field is highlighted`,
-    );
-    if (reason === 'invalid_timestamp') await page.locator('.patterns-table tbody tr').first().waitFor();
-    if (reason === 'duplicate') {
-      await page.locator('.vt-rows .link-button').first().click();
-      await page
-        .getByRole('status')
-        .filter({ hasText: /Source row \d+ was kept/ })
-        .waitFor();
-      assert.ok((await page.locator('.vt-rows .cell-linked').count()) > 0, 'the duplicate group is marked');
-      // Find a duplicate whose original was dropped later (unknown or non-US user): the link
-      // jumps to that row in the list of all dropped rows and highlights it.
-      let jumped = false;
-      for (let i = 0; i < 15 && !jumped; i++) {
-        await page.locator(`.chip[data-reason="duplicate"]`).click();
+  test(`${transport}: a run of the dropped sample fills every stage row with the counts of run_report.json`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      await dropSample(s);
+      await page.keyboard.press('Control+Enter');
+      await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+      const report = await readReport(s.outDir);
+      assert.deepEqual(
+        report.stages.map((s) => s.name),
+        [...STAGES],
+      );
+      for (const stage of report.stages) {
+        const row = page.locator(`tr[data-stage="${stage.name}"]`);
+        assert.equal(
+          await row.locator('[data-field="rows-in"]').textContent(),
+          fmt(stage.rows_in),
+          `${stage.name} rows in`,
+        );
+        assert.equal(
+          await row.locator('[data-field="rows-out"]').textContent(),
+          fmt(stage.rows_out),
+          `${stage.name} rows out`,
+        );
+        const dropped = Object.values(stage.dropped).reduce((a, b) => a + (b ?? 0), 0);
+        assert.equal(
+          await row.locator('[data-field="dropped"] .num-inline').textContent(),
+          fmt(dropped),
+          `${stage.name} dropped`,
+        );
+        assert.equal(await row.locator('.balance-ok').count(), 1, `${stage.name} balances`);
+      }
+      const clean = report.stages[report.stages.length - 1].rows_out;
+      await page.locator('.funnel-total', { hasText: `Clean events: ${fmt(clean)}` }).waitFor();
+      assert.ok((await page.locator('.log-line').count()) > 3, 'log lines streamed in');
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.mouse.move(5, 795);
+      const file = await screenshot(page, `${s.transport}-03-run`);
+      // The README's screenshot is committed; refresh it only on request so a test run leaves the tree clean.
+      const readmeShot = path.join(root, 'assets/screenshots/main-screen.png');
+      if (
+        s.transport === 'browser' &&
+        (process.env.UPDATE_SCREENSHOTS || !(await stat(readmeShot).catch(() => null)))
+      ) {
+        await mkdir(path.dirname(readmeShot), { recursive: true });
+        await copyFile(file, readmeShot);
+      }
+    }));
+
+  test(`${transport}: dropped rows: the funnel opens a reason, and each reason chip filters to its rows`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      await runSample(s);
+      const report = await readReport(s.outDir);
+      const counts = Object.fromEntries(report.stages.flatMap((s) => Object.entries(s.dropped))) as Record<
+        string,
+        number
+      >;
+      const reasons = DROP_REASONS.filter((r) => (counts[r] ?? 0) > 0);
+      assert.ok(reasons.length >= 3, `the sample drops rows for several reasons (${reasons.join(', ')})`);
+
+      // Clicking a reason in the flow chart opens the dropped rows filtered to it.
+      await page.locator(`.funnel button[data-reason="${reasons[0]}"]`).click();
+      await page.locator(`.chip[data-reason="${reasons[0]}"][aria-pressed="true"]`).waitFor();
+
+      for (const reason of reasons) {
+        await page.locator(`.chip[data-reason="${reason}"]`).click();
+        await page.locator(`.chip[data-reason="${reason}"][aria-pressed="true"]`).waitFor();
+        assert.equal(
+          await page.locator(`.chip[data-reason="${reason}"] .chip-count`).textContent(),
+          fmt(counts[reason]),
+          `${reason} count`,
+        );
+        await page.locator('.vt-scroller').first().waitFor();
         await waitForRows(page);
-        const link = page.locator('.vt-rows .link-button').nth(i);
-        const target = Number(((await link.textContent()) ?? '').replace(/\D/g, ''));
-        await link.click();
-        const status = page.getByRole('status').filter({ hasText: `Source row ${target} was kept` });
-        await status.waitFor();
-        if (/dropped by a later stage/.test((await status.textContent()) ?? '')) {
-          const highlighted = page.locator('.vt-rows .vt-row-highlight:not(.vt-row-loading)');
-          await highlighted.waitFor();
-          assert.equal(await highlighted.locator('.vt-cell').nth(1).textContent(), fmt(target));
-          assert.equal(await page.locator('.chip[data-reason="all"][aria-pressed="true"]').count(), 1);
-          jumped = true;
+        const shown = await columnTexts(page, 'drop_reason');
+        assert.ok(
+          shown.length > 0 && shown.every((r) => r === reason),
+          `${reason}: rows shown ${shown.slice(0, 5).join(',')}`,
+        );
+        assert.ok(
+          (await page.locator('.vt-rows .cell-offending').count()) > 0,
+          `${reason}: the offending field is highlighted`,
+        );
+        if (reason === 'invalid_timestamp') await page.locator('.patterns-table tbody tr').first().waitFor();
+        if (reason === 'duplicate') {
+          await page.locator('.vt-rows .link-button').first().click();
+          await page
+            .getByRole('status')
+            .filter({ hasText: /Source row \d+ was kept/ })
+            .waitFor();
+          assert.ok((await page.locator('.vt-rows .cell-linked').count()) > 0, 'the duplicate group is marked');
+          // Find a duplicate whose original was dropped later (unknown or non-US user): the link
+          // jumps to that row in the list of all dropped rows and highlights it.
+          let jumped = false;
+          for (let i = 0; i < 15 && !jumped; i++) {
+            await page.locator(`.chip[data-reason="duplicate"]`).click();
+            await waitForRows(page);
+            const link = page.locator('.vt-rows .link-button').nth(i);
+            const target = Number(((await link.textContent()) ?? '').replace(/\D/g, ''));
+            await link.click();
+            const status = page.getByRole('status').filter({ hasText: `Source row ${target} was kept` });
+            await status.waitFor();
+            if (/dropped by a later stage/.test((await status.textContent()) ?? '')) {
+              const highlighted = page.locator('.vt-rows .vt-row-highlight:not(.vt-row-loading)');
+              await highlighted.waitFor();
+              assert.equal(await highlighted.locator('.vt-cell').nth(1).textContent(), fmt(target));
+              assert.equal(await page.locator('.chip[data-reason="all"][aria-pressed="true"]').count(), 1);
+              jumped = true;
+            }
+          }
+          assert.ok(jumped, 'some duplicate points at a row dropped later');
+          await page.locator(`.chip[data-reason="duplicate"]`).click();
+          await waitForRows(page);
         }
       }
-      assert.ok(jumped, 'some duplicate points at a row dropped later');
-      await page.locator(`.chip[data-reason="duplicate"]`).click();
+      // Export the filtered rows to CSV: the file has a header and one line per row.
+      await page.locator('.chip[data-reason="unknown_user"]').click();
       await waitForRows(page);
-    }
-  }
-  // Export the filtered rows to CSV: the file has a header and one line per row.
-  await page.locator('.chip[data-reason="unknown_user"]').click();
-  await waitForRows(page);
-  await page.getByTestId('export-csv').click();
-  const note = page.getByRole('status').filter({ hasText: 'Exported' });
-  await note.waitFor();
-  const csvPath = (await note.locator('code').textContent())!;
-  const csv = (await readFile(csvPath, 'utf8')).trimEnd().split(/\r?\n/);
-  assert.match(csv[0], /source_row/);
-  assert.equal(csv.filter((l) => l.includes('unknown_user')).length, counts.unknown_user);
-  // Browser mode has no file manager: the export is offered as a download instead.
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    note.getByRole('button', { name: 'Download' }).click(),
-  ]);
-  assert.equal(download.suggestedFilename(), path.basename(csvPath));
-  assert.equal(await readFile((await download.path())!, 'utf8'), await readFile(csvPath, 'utf8'));
-  assert.equal(await note.getByRole('button', { name: 'Show in folder' }).count(), 0);
+      await page.getByTestId('export-csv').click();
+      const note = page.getByRole('status').filter({ hasText: 'Exported' });
+      await note.waitFor();
+      const csvPath = (await note.locator('code').textContent())!;
+      const csv = (await readFile(csvPath, 'utf8')).trimEnd().split(/\r?\n/);
+      assert.match(csv[0], /source_row/);
+      assert.equal(csv.filter((l) => l.includes('unknown_user')).length, counts.unknown_user);
+      if (s.transport === 'browser') {
+        // Browser mode has no file manager: the export is offered as a download instead.
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          note.getByRole('button', { name: 'Download' }).click(),
+        ]);
+        assert.equal(download.suggestedFilename(), path.basename(csvPath));
+        assert.equal(await readFile((await download.path())!, 'utf8'), await readFile(csvPath, 'utf8'));
+        assert.equal(await note.getByRole('button', { name: 'Show in folder' }).count(), 0);
+      } else {
+        // The desktop app shows it in the file manager (shell.showItemInFolder).
+        const shown = s.desktop!.nextShowInFolder();
+        await note.getByRole('button', { name: 'Show in folder' }).click();
+        assert.equal(await shown, path.resolve(csvPath));
+      }
 
-  await page.locator('.chip[data-reason="all"]').click();
-  await waitForRows(page);
-  await page.locator('.chip[data-reason="invalid_timestamp"]').click();
-  await waitForRows(page);
-  // A new filter starts at its first row (an earlier jump must not scroll it again).
-  const firstCells = await page.locator('.vt-rows [role="row"] .vt-index').allTextContents();
-  assert.deepEqual(firstCells.slice(0, 2), ['1', '2']);
-  assert.equal(await page.locator('.vt-rows [role="row"]:not(.vt-row-loading)').count(), counts.invalid_timestamp);
-  await screenshot(page, '04-dropped');
-});
+      await page.locator('.chip[data-reason="all"]').click();
+      await waitForRows(page);
+      await page.locator('.chip[data-reason="invalid_timestamp"]').click();
+      await waitForRows(page);
+      // A new filter starts at its first row (an earlier jump must not scroll it again).
+      const firstCells = await page.locator('.vt-rows [role="row"] .vt-index').allTextContents();
+      assert.deepEqual(firstCells.slice(0, 2), ['1', '2']);
+      assert.equal(await page.locator('.vt-rows [role="row"]:not(.vt-row-loading)').count(), counts.invalid_timestamp);
+      await screenshot(page, `${s.transport}-04-dropped`);
+    }));
 
-test('preview: schema and counts, sort by a column, scroll to the end', async () => {
-  const report = await readReport();
-  await page.getByRole('tab', { name: 'Preview outputs' }).click();
-  await waitForRows(page);
-  const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
-  assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
-  await page.locator('.schema-list', { hasText: 'timestamp_dt' }).waitFor();
-  assert.match((await page.locator('.file-meta').textContent()) ?? '', /SNAPPY/i);
+  test(`${transport}: preview: schema and counts, sort by a column, scroll to the end`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      await runSample(s);
+      const report = await readReport(s.outDir);
+      await page.getByRole('tab', { name: 'Preview outputs' }).click();
+      await waitForRows(page);
+      const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
+      assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
+      await page.locator('.schema-list', { hasText: 'timestamp_dt' }).waitFor();
+      assert.match((await page.locator('.file-meta').textContent()) ?? '', /SNAPPY/i);
 
-  await page.locator('.vt-header button', { hasText: 'user_id' }).click();
-  await page.locator('[role="columnheader"][aria-sort="ascending"]', { hasText: 'user_id' }).waitFor();
-  await waitForRows(page);
-  const asc = await columnTexts(page, 'user_id');
-  assert.deepEqual(asc, [...asc].sort(), 'ascending by user_id');
-  await page.locator('.vt-header button', { hasText: 'user_id' }).click();
-  await page.locator('[role="columnheader"][aria-sort="descending"]').waitFor();
-  await waitForRows(page);
-  const desc = await columnTexts(page, 'user_id');
-  assert.deepEqual(desc, [...desc].sort().reverse(), 'descending by user_id');
+      await page.locator('.vt-header button', { hasText: 'user_id' }).click();
+      await page.locator('[role="columnheader"][aria-sort="ascending"]', { hasText: 'user_id' }).waitFor();
+      await waitForRows(page);
+      const asc = await columnTexts(page, 'user_id');
+      assert.deepEqual(asc, [...asc].sort(), 'ascending by user_id');
+      await page.locator('.vt-header button', { hasText: 'user_id' }).click();
+      await page.locator('[role="columnheader"][aria-sort="descending"]').waitFor();
+      await waitForRows(page);
+      const desc = await columnTexts(page, 'user_id');
+      assert.deepEqual(desc, [...desc].sort().reverse(), 'descending by user_id');
 
-  // Scroll to the end: the last row is rendered and loaded, and only a window of rows is in the DOM.
-  await page.locator('.vt-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
-  await page.locator(`.vt-rows [data-row="${cleanOut.rows - 1}"]:not(.vt-row-loading)`).waitFor();
-  assert.ok((await page.locator('.vt-rows [role="row"]').count()) < 100, 'only visible rows are rendered');
-  // Readable instants.
-  const instants = await columnTexts(page, 'timestamp_dt');
-  assert.match(instants[0], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? UTC$/);
-  await screenshot(page, '05-preview');
+      // Scroll to the end: the last row is rendered and loaded, and only a window of rows is in the DOM.
+      await page.locator('.vt-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page.locator(`.vt-rows [data-row="${cleanOut.rows - 1}"]:not(.vt-row-loading)`).waitFor();
+      assert.ok((await page.locator('.vt-rows [role="row"]').count()) < 100, 'only visible rows are rendered');
+      // Readable instants.
+      const instants = await columnTexts(page, 'timestamp_dt');
+      assert.match(instants[0], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)? UTC$/);
+      await screenshot(page, `${s.transport}-05-preview`);
 
-  await page.getByRole('tab', { name: 'daily_summary.parquet' }).click();
-  await page.locator('.daily-chart .chart-bar').first().waitFor();
-  const caption = (await page.locator('.daily-chart figcaption').textContent()) ?? '';
-  assert.ok(caption.includes(`${fmt(cleanOut.rows)} events`), `chart total matches clean events: ${caption}`);
-  await screenshot(page, '06-daily');
-});
+      await page.getByRole('tab', { name: 'daily_summary.parquet' }).click();
+      await page.locator('.daily-chart .chart-bar').first().waitFor();
+      const caption = (await page.locator('.daily-chart figcaption').textContent()) ?? '';
+      assert.ok(caption.includes(`${fmt(cleanOut.rows)} events`), `chart total matches clean events: ${caption}`);
+      await screenshot(page, `${s.transport}-06-daily`);
+    }));
 
-test('the screens are tabs reachable with the arrow keys', async () => {
-  await page.getByRole('tab', { name: 'Run' }).click();
-  await page.getByRole('tab', { name: 'Run' }).focus();
-  await page.keyboard.press('ArrowRight');
-  await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Dropped rows' }).waitFor();
-  await page.keyboard.press('End');
-  await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'History' }).waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'History');
-  await page.keyboard.press('Home');
-  await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Run' }).waitFor();
-});
+  test(`${transport}: the screens are tabs reachable with the arrow keys`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      await page.getByRole('tab', { name: 'Run' }).click();
+      await page.getByRole('tab', { name: 'Run' }).focus();
+      await page.keyboard.press('ArrowRight');
+      await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Dropped rows' }).waitFor();
+      await page.keyboard.press('End');
+      await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Preview outputs' }).waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Preview outputs');
+      await page.keyboard.press('Home');
+      await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Run' }).waitFor();
+    }));
 
-test('a broken file shows its error at once, before any run', async () => {
-  await page.getByRole('tab', { name: 'Run' }).click();
-  await dropFiles(page, [{ name: 'raw_events.json', content: '[{"user_id": "u1", "event_type": "login",\n{"oops"' }]);
-  const card = page.locator('[data-slot="events"]');
-  await card.locator('[role="alert"]', { hasText: 'not valid JSON' }).waitFor();
-  assert.equal(await page.getByTestId('run').isDisabled(), true);
-  await dropFiles(page, [{ name: 'users.csv', content: 'id,signup\nu1,2024-01-01\n' }]);
-  await page.locator('[data-slot="users"] [role="alert"]', { hasText: 'user_id' }).waitFor();
-  await screenshot(page, '07-broken');
-});
+  test(`${transport}: a broken file shows its error at once, before any run`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      const broken = path.join(s.tmp, 'broken');
+      await mkdir(broken);
+      const events = path.join(broken, 'raw_events.json');
+      const users = path.join(broken, 'users.csv');
+      await writeFile(events, '[{"user_id": "u1", "event_type": "login",\n{"oops"');
+      await writeFile(users, 'id,signup\nu1,2024-01-01\n');
+      await s.dropFiles([events]);
+      const card = page.locator('[data-slot="events"]');
+      await card.locator('[role="alert"]', { hasText: 'not valid JSON' }).waitFor();
+      assert.equal(await page.getByTestId('run').isDisabled(), true);
+      await s.dropFiles([users]);
+      await page.locator('[data-slot="users"] [role="alert"]', { hasText: 'user_id' }).waitFor();
+      await screenshot(page, `${transport}-07-broken`);
+    }));
 
-test('cancelling a long run leaves the previous outputs as they were', async () => {
-  const big = path.join(tmp, 'big');
-  const gen = spawnSync(
-    path.join(root, 'node_modules/.bin/tsx'),
-    ['electron/cli/generate.ts', '--events', '1000000', '--users', '1000', '--format', 'ndjson', '--out', big],
-    { cwd: root, encoding: 'utf8' },
-  );
-  assert.equal(gen.status, 0, gen.stderr);
-  const eventsFile = path.join(big, 'raw_events.ndjson');
-  await stat(eventsFile);
-  const before = await Promise.all(
-    ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'].map((f) =>
-      stat(path.join(outDir, f)),
-    ),
-  );
+  test(`${transport}: cancelling a long run leaves the previous outputs exactly as they were`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      const inputs = await bigInputs();
+      await runSample(s);
+      const before = await outputHashes(s.outDir);
 
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Choose files…' }).click();
-  await (await chooser).setFiles([eventsFile, path.join(big, 'users.csv')]);
-  const card = page.locator('[data-slot="events"]');
-  await card.getByText('raw_events.ndjson').waitFor({ timeout: 120_000 });
-  assert.equal(await card.locator('.input-format').textContent(), 'NDJSON (one object per line)');
-  await page.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
+      await s.chooseFiles([inputs.events, inputs.users]);
+      const card = page.locator('[data-slot="events"]');
+      await card.getByText('raw_events.ndjson').waitFor({ timeout: 120_000 });
+      assert.equal(await card.locator('.input-format').textContent(), 'NDJSON (one object per line)');
+      await page.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
 
-  await page.getByTestId('run').click();
-  await page.locator('[data-testid="run-status"][data-status="running"]').waitFor();
-  await page.locator('tr[data-stage="extract"] .status-running').waitFor({ timeout: 60_000 });
-  await page.waitForTimeout(500);
-  await page.getByTestId('cancel').click();
-  try {
-    await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor({ timeout: 60_000 });
-  } catch (err) {
-    await screenshot(page, '08-cancel-failed');
-    throw new Error(`not cancelled: ${await page.getByTestId('run-status').textContent()} (${String(err)})`);
-  }
-  await page.locator('[role="alert"]', { hasText: 'Run cancelled' }).waitFor();
-  await screenshot(page, '08-cancelled');
-
-  const afterStats = await Promise.all(
-    ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.parquet', 'run_report.json'].map((f) =>
-      stat(path.join(outDir, f)),
-    ),
-  );
-  for (let i = 0; i < before.length; i++) {
-    assert.equal(afterStats[i].mtimeMs, before[i].mtimeMs, 'output untouched');
-    assert.equal(afterStats[i].size, before[i].size, 'output untouched');
-  }
-  // And the UI still previews them.
-  const report = await readReport();
-  await page.getByRole('tab', { name: 'Preview outputs' }).click();
-  await waitForRows(page);
-  const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
-  assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
-});
-
-test('a million-event run finishes and its preview scrolls end to end', async () => {
-  await page.getByRole('tab', { name: 'Run' }).click();
-  await page.locator('[data-slot="events"]').getByText('raw_events.ndjson').waitFor();
-  await page.getByTestId('run').click();
-  // Live: the extract row runs while bytes are read, then the stages fill in.
-  await page.locator('tr[data-stage="extract"] .status-running').waitFor({ timeout: 60_000 });
-  await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 300_000 });
-  const report = await readReport();
-  for (const stage of report.stages) {
-    assert.equal(
-      await page.locator(`tr[data-stage="${stage.name}"] [data-field="rows-out"]`).textContent(),
-      fmt(stage.rows_out),
-    );
-  }
-  assert.equal(report.stages[0].rows_in, 1_000_000);
-  await screenshot(page, '10-million-run');
-
-  await page.getByRole('button', { name: 'Preview outputs' }).click();
-  await page.getByRole('tab', { name: 'clean_events.parquet' }).click();
-  await waitForRows(page);
-  const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
-  assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
-  // Jump to the middle: the rows around the middle index load.
-  await page.locator('.vt-scroller').evaluate((el) => el.scrollTo({ top: (el.scrollHeight - el.clientHeight) / 2 }));
-  const middle = Math.floor(cleanOut.rows / 2);
-  try {
-    await page.waitForFunction(
-      (mid) =>
-        [...document.querySelectorAll('.vt-rows [role="row"]:not(.vt-row-loading)')].some(
-          (r) => Math.abs(Number(r.getAttribute('data-row')) - mid) < 100,
-        ),
-      middle,
-      { timeout: 15_000 },
-    );
-  } catch (err) {
-    const rows = await page
-      .locator('.vt-rows [role="row"]')
-      .evaluateAll((els) =>
-        els.map((e) => `${e.getAttribute('data-row')}${e.classList.contains('vt-row-loading') ? '(loading)' : ''}`),
+      await page.getByTestId('run').click();
+      await page.locator('[data-testid="run-status"][data-status="running"]').waitFor();
+      // Cancel once the engine has reported reading part of the file (a progress event arrived).
+      await page.waitForFunction(
+        () => {
+          const bar = document.querySelector('.progress-running[role="progressbar"]');
+          const now = Number(bar?.getAttribute('aria-valuenow') ?? 0);
+          return now > 0;
+        },
+        undefined,
+        { timeout: 60_000 },
       );
-    await screenshot(page, '11-million-failed');
-    throw new Error(`middle ${middle} not shown; rendered ${rows.slice(0, 5).join(', ')}: ${String(err)}`);
-  }
-  // Wheel through it: rows keep loading, and the DOM stays small.
-  for (let i = 0; i < 20; i++) await page.mouse.wheel(0, 1500);
-  await waitForRows(page);
-  assert.ok((await page.locator('.vt-rows [role="row"]').count()) < 100);
-  await page.locator('.vt-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
-  await page.locator(`.vt-rows [data-row="${cleanOut.rows - 1}"]:not(.vt-row-loading)`).waitFor({ timeout: 15_000 });
-  await screenshot(page, '11-million-preview');
+      await page.getByTestId('cancel').click();
+      try {
+        await page.locator('[data-testid="run-status"][data-status="cancelled"]').waitFor({ timeout: 60_000 });
+      } catch (err) {
+        await screenshot(page, `${transport}-08-cancel-failed`);
+        throw new Error(`not cancelled: ${await page.getByTestId('run-status').textContent()} (${String(err)})`);
+      }
+      await page.locator('[role="alert"]', { hasText: 'Run cancelled' }).waitFor();
+      await screenshot(page, `${transport}-08-cancelled`);
 
-  // The chart is summed by the service (etl:daily-counts): every clean event, never a partial label.
-  await page.getByRole('tab', { name: 'daily_summary.parquet' }).click();
-  await page.locator('.daily-chart .chart-bar').first().waitFor({ timeout: 15_000 });
-  const caption = (await page.locator('.daily-chart figcaption').textContent()) ?? '';
-  assert.ok(caption.includes(`${fmt(cleanOut.rows)} events`), `chart total matches clean events: ${caption}`);
-  assert.doesNotMatch(caption, /summary rows/);
-  await waitForRows(page);
-  await screenshot(page, '12-million-daily');
-});
+      assert.deepEqual(await outputHashes(s.outDir), before, 'the outputs are byte for byte as before');
+      // And the UI still previews them.
+      const report = await readReport(s.outDir);
+      await page.getByRole('tab', { name: 'Preview outputs' }).click();
+      await waitForRows(page);
+      const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
+      assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
+    }));
 
-test('dark theme follows the system', async () => {
-  const dark = await newPage(browser, server.url, 'dark');
-  try {
-    await dark.getByRole('button', { name: 'Use sample data' }).click();
-    await dark.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
-    await dark.getByTestId('run').click();
-    await dark.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
-    const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    assert.notEqual(bg, 'rgb(245, 246, 248)');
-    await screenshot(dark, '09-run-dark');
-    await dark.getByRole('button', { name: 'Dropped rows' }).click();
-    await dark.locator('.chip[data-reason="invalid_timestamp"]').click();
-    await waitForRows(dark);
-    await screenshot(dark, '09-dropped-dark');
-    await dark.getByRole('tab', { name: 'Preview outputs' }).click();
-    await dark.getByRole('tab', { name: 'daily_summary.parquet' }).click();
-    await dark.locator('.daily-chart .chart-bar').first().waitFor();
-    await waitForRows(dark); // the chart is now ready before the table
-    await screenshot(dark, '09-preview-dark');
-  } finally {
-    await dark.context().close();
-  }
-});
+  test(`${transport}: a million-event run finishes and its preview scrolls end to end`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      const big = await bigInputs();
+      await s.chooseFiles([big.events, big.users]);
+      await page.locator('[data-slot="events"]').getByText('raw_events.ndjson').waitFor({ timeout: 120_000 });
+      await page.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
+      await page.getByTestId('run').click();
+      // Live: the extract row runs while bytes are read, then the stages fill in.
+      await page.locator('tr[data-stage="extract"] .status-running').waitFor({ timeout: 60_000 });
+      await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 300_000 });
+      const report = await readReport(s.outDir);
+      for (const stage of report.stages) {
+        assert.equal(
+          await page.locator(`tr[data-stage="${stage.name}"] [data-field="rows-out"]`).textContent(),
+          fmt(stage.rows_out),
+        );
+      }
+      assert.equal(report.stages[0].rows_in, 1_000_000);
+      await screenshot(page, `${s.transport}-10-million-run`);
 
-test('no page errors and no Content Security Policy violations', () => {
-  const csp = pageProblems.filter((p) => /Content Security Policy|Refused to/i.test(p));
-  assert.deepEqual(csp, []);
-  assert.deepEqual(
-    pageProblems.filter((p) => p.startsWith('page error')),
-    [],
-  );
-});
+      await page.getByRole('button', { name: 'Preview outputs' }).click();
+      await page.getByRole('tab', { name: 'clean_events.parquet' }).click();
+      await waitForRows(page);
+      const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
+      assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
+      // Jump to the middle: the rows around the middle index load.
+      await page
+        .locator('.vt-scroller')
+        .evaluate((el) => el.scrollTo({ top: (el.scrollHeight - el.clientHeight) / 2 }));
+      const middle = Math.floor(cleanOut.rows / 2);
+      try {
+        await page.waitForFunction(
+          (mid) =>
+            [...document.querySelectorAll('.vt-rows [role="row"]:not(.vt-row-loading)')].some(
+              (r) => Math.abs(Number(r.getAttribute('data-row')) - mid) < 100,
+            ),
+          middle,
+          { timeout: 15_000 },
+        );
+      } catch (err) {
+        const rows = await page
+          .locator('.vt-rows [role="row"]')
+          .evaluateAll((els) =>
+            els.map((e) => `${e.getAttribute('data-row')}${e.classList.contains('vt-row-loading') ? '(loading)' : ''}`),
+          );
+        await screenshot(page, `${s.transport}-11-million-failed`);
+        throw new Error(`middle ${middle} not shown; rendered ${rows.slice(0, 5).join(', ')}: ${String(err)}`);
+      }
+      // Wheel through it: rows keep loading, and the DOM stays small.
+      for (let i = 0; i < 20; i++) await page.mouse.wheel(0, 1500);
+      await waitForRows(page);
+      assert.ok((await page.locator('.vt-rows [role="row"]').count()) < 100);
+      await page.locator('.vt-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page
+        .locator(`.vt-rows [data-row="${cleanOut.rows - 1}"]:not(.vt-row-loading)`)
+        .waitFor({ timeout: 15_000 });
+      await screenshot(page, `${s.transport}-11-million-preview`);
+
+      // The chart is summed by the service (etl:daily-counts): every clean event, never a partial label.
+      await page.getByRole('tab', { name: 'daily_summary.parquet' }).click();
+      await page.locator('.daily-chart .chart-bar').first().waitFor({ timeout: 15_000 });
+      const caption = (await page.locator('.daily-chart figcaption').textContent()) ?? '';
+      assert.ok(caption.includes(`${fmt(cleanOut.rows)} events`), `chart total matches clean events: ${caption}`);
+      assert.doesNotMatch(caption, /summary rows/);
+      await waitForRows(page);
+      await screenshot(page, `${s.transport}-12-million-daily`);
+    }));
+
+  test(`${transport}: dark theme follows the system`, () =>
+    withSession(
+      browser,
+      transport,
+      async (s) => {
+        const dark = s.page;
+        await dark.getByRole('button', { name: 'Use sample data' }).click();
+        await dark.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
+        await dark.getByTestId('run').click();
+        await dark.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+        const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.notEqual(bg, 'rgb(245, 246, 248)');
+        await screenshot(dark, `${transport}-09-run-dark`);
+        await dark.getByRole('button', { name: 'Dropped rows' }).click();
+        await dark.locator('.chip[data-reason="invalid_timestamp"]').click();
+        await waitForRows(dark);
+        await screenshot(dark, `${transport}-09-dropped-dark`);
+        await dark.getByRole('tab', { name: 'Preview outputs' }).click();
+        await dark.getByRole('tab', { name: 'daily_summary.parquet' }).click();
+        await dark.locator('.daily-chart .chart-bar').first().waitFor();
+        await waitForRows(dark); // the chart is now ready before the table
+        await screenshot(dark, `${transport}-09-preview-dark`);
+      },
+      { colorScheme: 'dark' },
+    ));
+}

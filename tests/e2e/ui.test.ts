@@ -128,11 +128,12 @@ for (const transport of TRANSPORTS) {
   test(`${transport}: the output folder: the desktop app's can be changed; browser mode shows the one it was started with`, () =>
     withSession(browser, transport, async (s) => {
       const page = s.page;
-      await page.getByTestId('out-dir').getByText(s.outDir).waitFor();
       if (transport === 'browser') {
         await page.getByTestId('out-dir-fixed').getByText('npm run serve -- --out').waitFor();
+        assert.equal(await page.getByTestId('out-dir').textContent(), s.outDir);
         assert.equal(await page.getByRole('button', { name: 'Change…' }).count(), 0);
       } else {
+        await page.getByTestId('out-dir').getByText(s.outDir).waitFor();
         const chosen = path.join(s.tmp, 'chosen-output');
         await mkdir(chosen);
         s.desktop!.answerNextOpenDialog([chosen]);

@@ -370,8 +370,8 @@ for (const transport of TRANSPORTS) {
       await page.keyboard.press('ArrowRight');
       await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Dropped rows' }).waitFor();
       await page.keyboard.press('End');
-      await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Preview outputs' }).waitFor();
-      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Preview outputs');
+      await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'History' }).waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'History');
       await page.keyboard.press('Home');
       await page.locator('[role="tab"][aria-selected="true"]', { hasText: 'Run' }).waitFor();
     }));

@@ -17,11 +17,15 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts `electron/cli/serve.ts --port 0 --out <outDir>` and resolves with the printed URL. */
-export function startServer(outDir: string): Promise<Server> {
+/**
+ * Starts `electron/cli/serve.ts --port 0 --out <outDir>` and resolves with the printed URL;
+ * `env` is added to the child's environment (e.g. a private ETL_HISTORY_DIR).
+ */
+export function startServer(outDir: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<Server> {
   // Node itself with tsx as a loader: node_modules/.bin/tsx is a shell script (tsx.cmd on Windows).
   const child = spawn(process.execPath, ['--import', 'tsx', 'electron/cli/serve.ts', '--port', '0', '--out', outDir], {
     cwd: root,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

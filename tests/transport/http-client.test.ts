@@ -11,6 +11,7 @@ import { startHttpServer, type RunningHttpServer } from '../../electron/transpor
 import { createRequestHandlers } from '../../electron/transport/request-handlers';
 import { createHttpClient } from '../../renderer/client/http-client';
 import type { EtlClient } from '../../shared/service-contract';
+import { XhrOverFetch } from './xhr-over-fetch';
 
 let server: RunningHttpServer;
 let client: EtlClient;
@@ -18,6 +19,8 @@ let outDir: string;
 const inspected: string[] = [];
 
 before(async () => {
+  // Uploads go through XMLHttpRequest (for their progress), which Node lacks.
+  (globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest = XhrOverFetch;
   outDir = await mkdtemp(path.join(os.tmpdir(), 'etl-client-'));
   const service = {
     running: false,
@@ -43,6 +46,7 @@ before(async () => {
   client = createHttpClient(server.url.replace(/\/$/, ''), server.token);
 });
 after(async () => {
+  delete (globalThis as { XMLHttpRequest?: unknown }).XMLHttpRequest;
   await server.close();
   await rm(outDir, { recursive: true, force: true });
 });

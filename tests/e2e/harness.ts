@@ -101,18 +101,3 @@ export async function scriptedDrop(page: Page, files: { name: string; content: s
   await zone.dispatchEvent('dragover', { dataTransfer });
   await zone.dispatchEvent('drop', { dataTransfer });
 }
-
-/** A page of browser mode in its own context; page errors go to `pageProblems` (for files sharing one page). */
-export async function newPage(browser: Browser, url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageProblems.push(`console error: ${msg.text()}`);
-  });
-  await page.goto(url);
-  return page;
-}
-
-/** Browser mode only: drops Files built in the page from these contents (see scriptedDrop). */
-export const dropFiles = scriptedDrop;

@@ -261,6 +261,9 @@ for (const transport of TRANSPORTS) {
 
         // An empty events file is accepted, as the CLI accepts it, and says so.
         const empty = await tempFile(s, 'empty', 'raw_events.json', '');
+        // The checks above scrolled the page to its last control; a user scrolls the drop zone
+        // back into view before dropping on it (the OS drop lands where the pointer is).
+        await page.getByTestId('drop-zone').scrollIntoViewIfNeeded();
         await s.dropFiles([empty]);
         await page.locator('[data-slot="events"] .note', { hasText: 'holds no events' }).waitFor();
         assert.equal(await page.locator('[data-slot="events"] [role="alert"]').count(), 0);
@@ -349,11 +352,30 @@ for (const transport of TRANSPORTS) {
         await panel.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
         const scrolled = await panel.evaluate((el) => el.scrollTop);
         assert.ok(scrolled > 0, 'the run panel scrolls at 900x600');
+        // What the user was reading: the first stage row in view, and where it is in the panel.
+        const rowInView = (stage: string | null) =>
+          panel.evaluate((el, only) => {
+            const top = el.getBoundingClientRect().top;
+            const rows = [...el.querySelectorAll('tr[data-stage]')];
+            const row = only
+              ? rows.find((r) => r.getAttribute('data-stage') === only)
+              : rows.find((r) => r.getBoundingClientRect().bottom > top);
+            return row ? { stage: row.getAttribute('data-stage')!, y: row.getBoundingClientRect().top - top } : null;
+          }, stage);
+        const reading = await rowInView(null);
+        assert.ok(reading, 'a stage row is in view at the end of the run panel');
         await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 300_000 });
-        // Not back to the top: the content above grew as the run finished, and the browser's scroll
-        // anchoring keeps what the user was reading in place (scrollTop grows with it).
+        // The view did not jump: the browser's scroll anchoring keeps what the user was reading in
+        // place as the panel's content changes at the end of the run. (Not scrollTop alone: the
+        // live status line above can wrap to two lines and then shrink to one, and anchoring then
+        // lowers scrollTop by that line to keep the rows still.)
         const after = await panel.evaluate((el) => el.scrollTop);
-        assert.ok(after >= scrolled, `the view did not jump up (${scrolled} -> ${after})`);
+        const still = await rowInView(reading.stage);
+        assert.ok(after > 0, `the view did not jump to the top (${scrolled} -> ${after})`);
+        assert.ok(
+          still && Math.abs(still.y - reading.y) <= 1,
+          `the view did not jump: ${reading.stage} was at ${reading.y}px, now at ${still?.y}px (scrollTop ${scrolled} -> ${after})`,
+        );
         assert.equal(await activeId(page), 'run-button');
         assert.equal(await page.locator('tr[data-live="true"]').count(), 0, 'finished counts replace the live ones');
       },

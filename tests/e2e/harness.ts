@@ -73,12 +73,6 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/**
- * Page errors collected by a test file that shares one page across its tests (history-explore);
- * the scenarios in ui.test.ts check their own page per test (transports.ts).
- */
-export const pageProblems: string[] = [];
-
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);

@@ -87,7 +87,7 @@ async function columnTexts(p: Page, column: string): Promise<string[]> {
 
 async function waitForRows(p: Page): Promise<void> {
   // A table keeps its previous rows, marked aria-busy, while a new sort or filter loads.
-  await p.locator('.vt:not([aria-busy="true"]) .vt-rows [role="row"]:not(.vt-row-loading)').first().waitFor();
+  await p.locator('.vt-scroller[aria-busy="false"] .vt-rows [role="row"]:not(.vt-row-loading)').first().waitFor();
 }
 
 /** Drops the two sample files on the window and waits until both cards have read them. */

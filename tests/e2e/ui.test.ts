@@ -85,6 +85,21 @@ async function columnTexts(p: Page, column: string): Promise<string[]> {
   }, column);
 }
 
+/** WCAG 2 relative luminance of a CSS `rgb(r, g, b)` colour. */
+function luminance(css: string): number {
+  const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** WCAG 2 contrast ratio of two CSS colours. */
+function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 async function waitForRows(p: Page): Promise<void> {
   // A table keeps its previous rows, marked aria-busy, while a new sort or filter loads.
   await p.locator('.vt-scroller[aria-busy="false"] .vt-rows [role="row"]:not(.vt-row-loading)').first().waitFor();
@@ -518,8 +533,13 @@ for (const transport of TRANSPORTS) {
         await dark.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
         await dark.getByTestId('run').click();
         await dark.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
-        const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
-        assert.notEqual(bg, 'rgb(245, 246, 248)');
+        const { fg, bg } = await dark.evaluate(() => {
+          const style = getComputedStyle(document.body);
+          return { fg: style.color, bg: style.backgroundColor };
+        });
+        // A dark page (WCAG relative luminance), and its body text readable on it (AA: 4.5:1).
+        assert.ok(luminance(bg) < 0.1, `a dark background, got ${bg}`);
+        assert.ok(contrast(fg, bg) >= 4.5, `text ${fg} on ${bg}: contrast ${contrast(fg, bg).toFixed(2)}`);
         await screenshot(dark, `${transport}-09-run-dark`);
         await dark.getByRole('button', { name: 'Dropped rows' }).click();
         await dark.locator('.chip[data-reason="invalid_timestamp"]').click();

@@ -2,7 +2,8 @@
  * Shared set-up for the e2e tests: browser mode (`electron/cli/serve.ts`) as a child process
  * with its own output folder, and a local Chromium (see find-chromium.ts) driven by playwright-core.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -94,4 +95,18 @@ export async function scriptedDrop(page: Page, files: { name: string; content: s
   await zone.dispatchEvent('dragenter', { dataTransfer });
   await zone.dispatchEvent('dragover', { dataTransfer });
   await zone.dispatchEvent('drop', { dataTransfer });
+}
+
+/**
+ * Generates a million-event NDJSON input and its users into `dir` with the project's generator
+ * (`npm run generate`); the paths of the two files.
+ */
+export function generateMillionEvents(dir: string): { events: string; users: string } {
+  const args = ['--events', '1000000', '--users', '1000', '--format', 'ndjson', '--out', dir];
+  const gen = spawnSync(process.execPath, ['--import', 'tsx', 'electron/cli/generate.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  assert.equal(gen.status, 0, gen.stderr);
+  return { events: path.join(dir, 'raw_events.ndjson'), users: path.join(dir, 'users.csv') };
 }

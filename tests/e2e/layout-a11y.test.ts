@@ -9,13 +9,12 @@
  * Screenshots go to tests/e2e/screenshots/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, root, screenshot } from './harness';
+import { generateMillionEvents, launchBrowser, root, screenshot } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const SIZES = [
@@ -46,26 +45,7 @@ let big: Promise<{ events: string; users: string }> | null = null;
 /** A million-event NDJSON input (generated once, read-only for every test that uses it). */
 function bigInputs(): Promise<{ events: string; users: string }> {
   big ??= (async () => {
-    const dir = path.join(shared, 'big');
-    const gen = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'electron/cli/generate.ts',
-        '--events',
-        '1000000',
-        '--users',
-        '1000',
-        '--format',
-        'ndjson',
-        '--out',
-        dir,
-      ],
-      { cwd: root, encoding: 'utf8' },
-    );
-    assert.equal(gen.status, 0, gen.stderr);
-    return { events: path.join(dir, 'raw_events.ndjson'), users: path.join(dir, 'users.csv') };
+    return generateMillionEvents(path.join(shared, 'big'));
   })();
   return big;
 }

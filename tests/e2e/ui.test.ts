@@ -8,7 +8,6 @@
  * also refreshes assets/screenshots/main-screen.png for the README.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DROP_REASONS, OUTPUT_FILES, STAGES, type RunReport } from '../../shared/pipeline';
-import { launchBrowser, root, screenshot } from './harness';
+import { generateMillionEvents, launchBrowser, root, screenshot } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
@@ -41,28 +40,9 @@ let big: Promise<{ events: string; users: string }> | null = null;
 /** A million-event NDJSON input (generated once, read-only for every test that uses it). */
 function bigInputs(): Promise<{ events: string; users: string }> {
   big ??= (async () => {
-    const dir = path.join(shared, 'big');
-    const gen = spawnSync(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'electron/cli/generate.ts',
-        '--events',
-        '1000000',
-        '--users',
-        '1000',
-        '--format',
-        'ndjson',
-        '--out',
-        dir,
-      ],
-      { cwd: root, encoding: 'utf8' },
-    );
-    assert.equal(gen.status, 0, gen.stderr);
-    const events = path.join(dir, 'raw_events.ndjson');
-    await stat(events);
-    return { events, users: path.join(dir, 'users.csv') };
+    const inputs = generateMillionEvents(path.join(shared, 'big'));
+    await stat(inputs.events);
+    return inputs;
   })();
   return big;
 }

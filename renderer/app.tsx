@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { DropReason } from '../shared/pipeline';
-import type { AppDefaults, MenuCommand } from '../shared/service-contract';
+import type { AppDefaults, EtlClient, MenuCommand } from '../shared/service-contract';
 import { useClient } from './components/client-context';
 import { ErrorBanner } from './components/error-banner';
 import { ErrorBoundary } from './components/error-boundary';
@@ -31,6 +31,13 @@ export function whyCannotRun(slots: InputSlots, outDir: string, running: boolean
   return null;
 }
 
+/** Last session's inputs that can still be read; a missing one is skipped quietly. */
+async function recentInputs(client: EtlClient, recent: AppDefaults['recent']) {
+  const paths = [recent.eventsPath, recent.usersPath].filter((p): p is string => !!p);
+  const infos = await Promise.all(paths.map((p) => inspectOrError(client, p)));
+  return infos.filter((i) => !i.error);
+}
+
 export function App({ platform = typeof navigator === 'undefined' ? '' : navigator.platform }: { platform?: string }) {
   const client = useClient();
   const [screen, setScreen] = useState<Screen>('run');
@@ -49,20 +56,14 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
         if (!r.ok) return setStartupError(r.error);
         setDefaults(r.value);
         setOutDir((dir) => dir || r.value.recent.outDir || r.value.outDir);
-        void reopenRecent(r.value.recent);
+        void recentInputs(client, r.value.recent).then((infos) =>
+          // Only into empty slots: anything the user chose meanwhile wins.
+          setSlots((current) => (current.events || current.users ? current : assignInputs(current, infos))),
+        );
       },
       (err: unknown) => setStartupError({ kind: 'internal', message: String(err) }),
     );
   }, [client]);
-
-  /** Last session's inputs come back if they can still be read; a missing one is skipped quietly. */
-  async function reopenRecent(recent: AppDefaults['recent']) {
-    const paths = [recent.eventsPath, recent.usersPath].filter((p): p is string => !!p);
-    if (paths.length === 0) return;
-    const infos = (await Promise.all(paths.map((p) => inspectOrError(client, p)))).filter((i) => !i.error);
-    // Only into empty slots: anything the user chose meanwhile wins.
-    setSlots((current) => (current.events || current.users ? current : assignInputs(current, infos)));
-  }
 
   const running = run.status === 'running';
   const whyNot = whyCannotRun(slots, outDir, running);

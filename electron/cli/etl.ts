@@ -12,6 +12,7 @@ import { parseFlags, UsageError } from './cli-args';
 import { recordFinishedRun } from '../service/engine-service';
 import { historyDir, RunHistory } from '../service/run-history';
 import { formatMemorySize, MIN_MEMORY_LIMIT, parseMemorySize } from '../../shared/memory-size';
+import type { EtlErrorInfo } from '../../shared/pipeline';
 
 const HELP = `Usage: npm run etl -- [--events PATH] [--users PATH] [--out DIR] [--memory-limit SIZE]
 
@@ -118,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof EtlError) {
-      process.stderr.write(`etl: error: ${err.message}\n`);
+      process.stderr.write(`etl: error: ${err.message}\n${excerptLines(err.info)}`);
       if (err.info.kind === 'cancelled' && stoppedBy) return SIGNAL_EXIT[stoppedBy];
       return err.info.kind === 'internal' ? 1 : 2;
     }
@@ -129,6 +130,16 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The error's excerpt (the line at the position, a caret under it), indented under the message. */
+function excerptLines(info: EtlErrorInfo): string {
+  return info.excerpt
+    ? info.excerpt
+        .split('\n')
+        .map((l) => `    ${l}\n`)
+        .join('')
+    : '';
 }
 
 if (require.main === module) {

@@ -5,7 +5,8 @@
  * skipped; blank lines are not records.
  */
 import { basename } from 'node:path';
-import { inputError } from './errors';
+import { EtlError } from './errors';
+import { textPosition } from './text-position';
 
 /** Records of fields, the 1-based line each record starts on, and how far the records reach. */
 export interface CsvRecords {
@@ -13,17 +14,20 @@ export interface CsvRecords {
   lines: number[];
   /** Characters of `text` the returned records (and the line ends after them) span. */
   consumed: number;
+  /** Where each field of the first record (the header) starts in `text`, to point errors at it. */
+  headerStarts: number[];
 }
 
 /**
  * Splits CSV text into records. `complete: false` means the text is the head of a longer file,
  * cut anywhere: the last record, which may be cut short, is left out, and a quote still open at
  * the cut is not an error. In a complete text an unclosed quote is an input error naming the
- * line it opened on.
+ * line, column and byte it opened at, with an excerpt.
  */
 export function parseCsv(text: string, file: string, { complete = true }: { complete?: boolean } = {}): CsvRecords {
   const records: string[][] = [];
   const lines: number[] = [];
+  const headerStarts: number[] = [];
   let record: string[] = [];
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let consumed = i;
@@ -34,21 +38,25 @@ export function parseCsv(text: string, file: string, { complete = true }: { comp
   // never built a character at a time.
   for (;;) {
     let field: string;
+    if (records.length === 0) headerStarts.push(i);
     if (text.charCodeAt(i) === 34) {
       // Quoted field: "" is a quote; the field ends at a lone quote. Text after the closing
       // quote, up to the delimiter, is kept as it is.
-      const quoteLine = line;
+      const quoteAt = i;
       field = '';
       let from = ++i;
       for (;;) {
         const q = text.indexOf('"', i);
         if (q < 0 || (q === n - 1 && !complete)) {
           // A closing quote at the very end of a cut text may be the first of a doubled pair.
-          if (!complete) return { records, lines, consumed };
-          throw inputError(
-            `${basename(file)}: a quoted field opened on line ${quoteLine} is never closed. Close the quote (write "" for a quote inside a field).`,
-            { file, line: quoteLine },
-          );
+          if (!complete) return { records, lines, consumed, headerStarts: records.length ? headerStarts : [] };
+          const at = textPosition(text, quoteAt);
+          throw new EtlError({
+            kind: 'input',
+            message: `${basename(file)}: a quoted field opened at line ${at.line}, column ${at.column} (byte ${at.offset}) is never closed. Close the quote (write "" for a quote inside a field).`,
+            file,
+            ...at,
+          });
         }
         line += countLineEnds(text, i, q);
         if (text.charCodeAt(q + 1) === 34) {
@@ -80,7 +88,7 @@ export function parseCsv(text: string, file: string, { complete = true }: { comp
     if (!(record.length === 1 && record[0] === '' && text.charCodeAt(i - 1) !== 34)) {
       records.push(record);
       lines.push(recordLine);
-    }
+    } else if (records.length === 0) headerStarts.length = 0;
     record = [];
     if (c === -1) {
       consumed = n;
@@ -93,7 +101,8 @@ export function parseCsv(text: string, file: string, { complete = true }: { comp
     recordLine = line;
     if (i >= n) break;
   }
-  return { records, lines, consumed };
+  // A header cut short by the end of a cut text is not a record: its starts say nothing.
+  return { records, lines, consumed, headerStarts: records.length ? headerStarts : [] };
 }
 
 const isDelimiter = (c: number) => c === 44 || c === 10 || c === 13;

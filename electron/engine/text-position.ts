@@ -23,7 +23,7 @@ export async function lineAndColumn(path: string, offset: number): Promise<{ lin
   return { line, column: offset - lineStart + 1 };
 }
 
-/** Bytes of context either side of the position in an excerpt. */
+/** Bytes (of a file) or characters (of a text) of context either side of the position in an excerpt. */
 const EXCERPT_SIDE = 60;
 
 /**
@@ -46,8 +46,50 @@ export async function excerptAt(path: string, offset: number): Promise<string> {
   while (from > 0 && buf[from - 1] !== 10) from--;
   let to = at;
   while (to < n && buf[to] !== 10 && buf[to] !== 13) to++;
-  const show = (b: Buffer) => b.toString('utf8').replace(/[\u0000-\u001f\u007f]/g, '·');
-  const before = show(buf.subarray(from, at));
-  const text = before + show(buf.subarray(at, to));
-  return `${text}\n${' '.repeat([...before].length)}^`;
+  return caretExcerpt(buf.subarray(from, at).toString('utf8'), buf.subarray(at, to).toString('utf8'));
+}
+
+/** The one excerpt layout: the line's text, and under it a caret where `before` ends. */
+function caretExcerpt(before: string, after: string): string {
+  // A BOM is invisible and would shift the caret: left out.
+  const show = (s: string) => s.replace(/\uFEFF/g, '').replace(/[\u0000-\u001f\u007f]/g, '·');
+  const shown = show(before);
+  return `${shown}${show(after)}\n${' '.repeat([...shown].length)}^`;
+}
+
+/** Where a place in a text is, as an error names it (EtlErrorInfo). */
+export interface TextPosition {
+  /** 1-based line; LF, CRLF and a lone CR each end a line (the CSV reader's line ends). */
+  line: number;
+  /** 1-based column, in bytes of UTF-8, as for the JSON scan's errors. */
+  column: number;
+  /** 0-based byte offset in the file (a BOM counts, when the text starts with it). */
+  offset: number;
+  excerpt: string;
+}
+
+/**
+ * The position of `index` in a decoded text, for an error found in text already in memory (the
+ * users file): the same line, column, byte and excerpt a file scan gives.
+ */
+export function textPosition(text: string, index: number): TextPosition {
+  let line = 1;
+  let lineStart = 0;
+  for (let k = 0; k < index; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) {
+      line++;
+      lineStart = k + 1;
+    }
+  }
+  let lineEnd = index;
+  while (lineEnd < text.length && text.charCodeAt(lineEnd) !== 10 && text.charCodeAt(lineEnd) !== 13) lineEnd++;
+  const from = Math.max(lineStart, index - EXCERPT_SIDE);
+  const to = Math.min(lineEnd, index + EXCERPT_SIDE);
+  return {
+    line,
+    column: Buffer.byteLength(text.slice(lineStart, index)) + 1,
+    offset: Buffer.byteLength(text.slice(0, index)),
+    excerpt: caretExcerpt(text.slice(from, index), text.slice(index, to)),
+  };
 }

@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { parseCsv } from './csv-reader';
-import { inputError } from './errors';
+import { parseCsv, type CsvRecords } from './csv-reader';
+import { EtlError, inputError } from './errors';
 import { refuseSpecialFile } from './input-file';
+import { excerptAt, lineAndColumn, textPosition } from './text-position';
+import { firstInvalid } from './utf8-check';
 import { daysFromCivil, parseTimestamp } from './timestamp';
 
 export interface UsersTable {
@@ -51,27 +53,65 @@ export interface UsersColumns {
 /**
  * Finds user_id, signup_date and country in a header record (trimmed, any case, any order);
  * throws the one message for a header without them, used by the run and the input peek alike.
+ * Given the text the header was parsed from, the error points at the header's line (at the
+ * repeated column, for a repeated name) with an excerpt.
  */
-export function usersColumns(header: string[], path: string): UsersColumns {
+export function usersColumns(
+  header: string[],
+  path: string,
+  source?: { text: string; parsed: Pick<CsvRecords, 'headerStarts'> },
+): UsersColumns {
   const names = header.map((h) => h.trim().toLowerCase());
+  const at = (column: number) => {
+    const start = source?.parsed.headerStarts[column];
+    return source && start !== undefined ? textPosition(source.text, start) : { line: 1 };
+  };
   // A repeated name leaves it unclear which column is meant: the user must say.
   const repeated = [...new Set(names.filter((n, i) => n !== '' && names.indexOf(n) !== i))];
-  if (repeated.length)
-    throw inputError(
-      `The users file ${path} names ${repeated.map((n) => `"${n}"`).join(', ')} more than once in its header (line 1). Rename or remove the repeated column${repeated.length > 1 ? 's' : ''} so each name appears once.`,
-      { file: path, line: 1 },
-    );
+  if (repeated.length) {
+    const where = at(names.indexOf(repeated[0], names.indexOf(repeated[0]) + 1));
+    throw new EtlError({
+      kind: 'input',
+      message: `The users file ${path} names ${repeated.map((n) => `"${n}"`).join(', ')} more than once in its header (line ${where.line}). Rename or remove the repeated column${repeated.length > 1 ? 's' : ''} so each name appears once.`,
+      file: path,
+      ...where,
+    });
+  }
   const missing = ['user_id', 'signup_date', 'country'].filter((name) => !names.includes(name));
-  if (missing.length)
-    throw inputError(
-      `The users file ${path} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its header (line 1 has: ${header.join(', ')}). The header must name user_id, signup_date and country.`,
-      { file: path, line: 1 },
-    );
+  if (missing.length) {
+    const where = at(0);
+    throw new EtlError({
+      kind: 'input',
+      message: `The users file ${path} has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} in its header (line ${where.line} has: ${header.join(', ')}). The header must name user_id, signup_date and country.`,
+      file: path,
+      ...where,
+    });
+  }
   return {
     userId: names.indexOf('user_id'),
     signupDate: names.indexOf('signup_date'),
     country: names.indexOf('country'),
   };
+}
+
+/**
+ * Refuses a users file that is not UTF-8, naming the line, column and byte of the first bad
+ * byte with an excerpt, as the events scan does (the run and the input peek alike).
+ */
+export async function checkUsersUtf8(buf: Buffer, path: string): Promise<void> {
+  if (isUtf8(buf)) return;
+  const offset = firstInvalid(buf);
+  const { line, column } = await lineAndColumn(path, offset);
+  const excerpt = await excerptAt(path, offset).catch(() => undefined);
+  throw new EtlError({
+    kind: 'input',
+    message: `The users file ${path} is not valid UTF-8 at line ${line}, column ${column} (byte ${offset}). Save it as UTF-8 CSV and run again.`,
+    file: path,
+    line,
+    column,
+    offset,
+    ...(excerpt !== undefined ? { excerpt } : {}),
+  });
 }
 
 /** Reads and validates the users file. */
@@ -87,15 +127,16 @@ export async function readUsers(path: string): Promise<UsersTable> {
       file: path,
     });
   }
-  if (!isUtf8(buf))
-    throw inputError(`The users file ${path} is not valid UTF-8. Save it as UTF-8 CSV and run again.`, { file: path });
-  const { records } = parseCsv(buf.toString('utf8'), path);
+  await checkUsersUtf8(buf, path);
+  const text = buf.toString('utf8');
+  const parsed = parseCsv(text, path);
+  const { records } = parsed;
   if (records.length === 0)
     throw inputError(`The users file ${path} is empty: it needs a header row with user_id, signup_date and country.`, {
       file: path,
       line: 1,
     });
-  const { userId: iUser, signupDate: iDate, country: iCountry } = usersColumns(records[0], path);
+  const { userId: iUser, signupDate: iDate, country: iCountry } = usersColumns(records[0], path, { text, parsed });
   const seen = new Set<string>();
   const out: UsersTable = {
     userId: [],

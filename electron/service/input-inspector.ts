@@ -7,10 +7,10 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EtlErrorInfo } from '../../shared/pipeline';
 import type { InputInfo } from '../../shared/service-contract';
-import { parseCsv } from '../engine/csv-reader';
+import { parseCsv, type CsvRecords } from '../engine/csv-reader';
 import { EtlError } from '../engine/errors';
-import { readEvents } from '../engine/events-reader';
-import { usersColumns } from '../engine/users-reader';
+import { formatFromName, readEvents, sniffFormat } from '../engine/events-reader';
+import { checkUsersUtf8, usersColumns } from '../engine/users-reader';
 import { specialFileKind } from '../engine/input-file';
 
 const HEAD_BYTES = 256 * 1024;
@@ -33,6 +33,8 @@ export async function inspectInput(filePath: string): Promise<InputInfo> {
   let bytes: number;
   let text: string;
   let whole: boolean;
+  /** The whole file, when it is small enough to be read whole. */
+  let buf: Buffer | null = null;
   try {
     const st = await stat(filePath);
     const special = specialFileKind(st);
@@ -54,7 +56,8 @@ export async function inspectInput(filePath: string): Promise<InputInfo> {
       };
     bytes = st.size;
     whole = bytes <= EXACT_LIMIT;
-    text = whole ? await readFile(filePath, 'utf8') : await readHead(filePath);
+    if (whole) buf = await readFile(filePath);
+    text = buf ? buf.toString('utf8') : await readHead(filePath);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -64,6 +67,8 @@ export async function inspectInput(filePath: string): Promise<InputInfo> {
       error: inputErr(`Cannot read ${filePath}: ${why}. Check the path or choose another file.`, filePath),
     };
   }
+  // The CSV reader skips a BOM itself, and counts its bytes in the positions it reports.
+  const withBom = text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const info: InputInfo = { ...base, bytes };
   const ext = path.extname(name).toLowerCase();
@@ -88,24 +93,28 @@ export async function inspectInput(filePath: string): Promise<InputInfo> {
       notice: `${name} holds no events: a run writes empty outputs (with a warning).`,
     };
   }
-  if (ext === '.ndjson' || ext === '.jsonl') return inspectNdjson(info, text, whole);
-  if (ext === '.json') {
-    if (first === '[') return inspectJsonArray(info, text, whole);
-    if (first === '{') return inspectNdjson(info, text, whole);
-    return {
-      ...info,
-      kind: 'events',
-      error: inputErr(
-        `${name} is not JSON: it starts with "${first}" where "[" or "{" was expected. Choose the events file.`,
-        filePath,
-      ),
-    };
+  // Events files are told apart as the run tells them (docs/rules.md "Details"): by name, else
+  // by the first non-blank character, so a .json that is not an array is newline-delimited.
+  if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') {
+    const lead = withBom.search(/[^ \t\r\n\uFEFF]/);
+    const format = formatFromName(filePath) ?? sniffFormat(Buffer.from(withBom.slice(0, lead + 1)));
+    return format === 'json' ? inspectJsonArray(info, text, whole) : inspectNdjson(info, text, whole);
   }
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return inspectCsv(info, text, whole);
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') {
+    if (buf) {
+      try {
+        await checkUsersUtf8(buf, filePath);
+      } catch (err) {
+        if (err instanceof EtlError) return { ...info, kind: 'users', format: 'csv', error: err.info };
+        throw err;
+      }
+    }
+    return inspectCsv(info, withBom, whole);
+  }
   // Unknown extension: sniff.
   if (first === '[') return inspectJsonArray(info, text, whole);
   if (first === '{') return inspectNdjson(info, text, whole);
-  if (text.split(/\r\n?|\n/, 1)[0].includes(',')) return inspectCsv(info, text, whole);
+  if (text.split(/\r\n?|\n/, 1)[0].includes(',')) return inspectCsv(info, withBom, whole);
   return {
     ...info,
     error: inputErr(`${name} is neither JSON events nor a users CSV. Choose raw_events.json or users.csv.`, filePath),
@@ -176,20 +185,15 @@ function inspectNdjson(info: InputInfo, text: string, whole: boolean): InputInfo
       // Malformed lines are the engine's business (dropped as malformed_record).
     }
   }
-  if (nonBlank.length > 0 && items.length === 0) {
-    return {
-      ...withKind,
-      error: inputErr(
-        `${info.name} is not JSON: none of its first lines is a JSON object. Choose the events file.`,
-        info.path,
-        undefined,
-        1,
-      ),
-    };
-  }
   const sampleBytes = Buffer.byteLength(lines.join('\n'));
   const rowEstimate = whole ? nonBlank.length : Math.round((info.bytes / Math.max(1, sampleBytes)) * nonBlank.length);
-  return { ...withKind, rowEstimate, peek: eventPeek(items) };
+  // A run reads such a file and drops each of its lines as malformed_record (docs/rules.md
+  // "Choices where the contract is open"): the peek says so before the run, and lets it go.
+  const notice =
+    nonBlank.length > 0 && items.length === 0
+      ? `${whole ? 'None of the' : 'None of the first'} ${nonBlank.length.toLocaleString('en-US')} line${nonBlank.length === 1 ? '' : 's'} of ${info.name} is a JSON object: a run reads it as newline-delimited JSON and drops every such line as malformed_record. Check that this is the events file.`
+      : undefined;
+  return { ...withKind, rowEstimate, peek: eventPeek(items), ...(notice ? { notice } : {}) };
 }
 
 /** The users file as the engine reads it: the same CSV reader and header check, on the head of a large file. */
@@ -197,8 +201,10 @@ function inspectCsv(info: InputInfo, text: string, whole: boolean): InputInfo {
   const withKind: InputInfo = { ...info, kind: 'users', format: 'csv' };
   let records: string[][];
   let consumed: number;
+  let parsed: CsvRecords;
   try {
-    ({ records, consumed } = parseCsv(text, info.path, { complete: whole }));
+    parsed = parseCsv(text, info.path, { complete: whole });
+    ({ records, consumed } = parsed);
   } catch (err) {
     if (err instanceof EtlError) return { ...withKind, error: err.info };
     throw err;
@@ -208,7 +214,7 @@ function inspectCsv(info: InputInfo, text: string, whole: boolean): InputInfo {
     rows: records.slice(1, PEEK_ROWS + 1).map((r) => r.map((c) => c as string | null)),
   };
   try {
-    usersColumns(records[0] ?? [], info.path);
+    usersColumns(records[0] ?? [], info.path, { text, parsed });
   } catch (err) {
     if (err instanceof EtlError) return { ...withKind, peek, error: err.info };
     throw err;

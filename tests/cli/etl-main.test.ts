@@ -117,6 +117,23 @@ describe('main(argv) in-process', () => {
     assert.match(r.stderr, /etl: error: .*line 2/);
   });
 
+  test('a bad users.csv or events file: the error names the file, line, column and byte, and shows the line with a caret', async () => {
+    const f = fixture();
+    const quote = writeFile(f.dir, 'quote.csv', 'user_id,signup_date,country\nu1,"2024-01-01,US\n');
+    let r = await inProcess(['--events', f.events, '--users', quote, '--out', f.out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(lines(r.stderr).slice(-3), [
+      'etl: error: quote.csv: a quoted field opened at line 2, column 4 (byte 31) is never closed. Close the quote (write "" for a quote inside a field).',
+      '    u1,"2024-01-01,US',
+      '       ^',
+    ]);
+    const badJson = writeFile(f.dir, 'broken.json', '[{"user_id":"u1"},\n{"user_id": }]');
+    r = await inProcess(['--events', badJson, '--users', f.users, '--out', f.out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.deepEqual(lines(r.stderr).slice(-2), ['    {"user_id": }]', '                ^']);
+    assert.equal(fs.existsSync(path.join(f.out, 'clean_events.parquet')), false, 'nothing is written');
+  });
+
   test('--quiet prints only warnings and errors', async () => {
     const f = fixture();
     writeFile(f.dir, 'events.json', JSON.stringify([ev('u1', 1, { value: 'n/a' })]));

@@ -249,6 +249,40 @@ for (const transport of TRANSPORTS) {
         assert.equal(await page.locator('[data-slot="events"] [role="alert"]').count(), 0);
         await page.getByRole('button', { name: 'Use sample data' }).click();
         await page.locator('[data-slot="events"] .input-format', { hasText: 'JSON array' }).waitFor();
+
+        // A broken users.csv: the same error as the CLI's, with line, column, byte and the line.
+        const badUsers = await tempFile(
+          s,
+          'bad-users',
+          'users.csv',
+          'user_id,signup_date,country\nu1,2024-01-01,"US\nu2,2024-01-01,US\n',
+        );
+        await page.getByTestId('drop-zone').scrollIntoViewIfNeeded();
+        await s.dropFiles([badUsers]);
+        const usersAlert = page.locator('[data-slot="users"] [role="alert"]', { hasText: 'never closed' });
+        await usersAlert.waitFor();
+        const usersText = (await usersAlert.textContent()) ?? '';
+        assert.match(usersText, /users\.csv: a quoted field opened at line 2, column 15 \(byte 42\) is never closed/);
+        assert.doesNotMatch(usersText, /etl-uploads/);
+        assert.equal(await usersAlert.locator('.banner-excerpt').textContent(), 'u1,2024-01-01,"US\n              ^');
+        assert.equal(await page.getByTestId('run').isDisabled(), true);
+
+        // A .json of lines that are not events: the run reads it as the CLI does (every line
+        // dropped as malformed_record), and the card says so before the run.
+        await page.getByRole('button', { name: 'Use sample data' }).click();
+        await page.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
+        const notEvents = await tempFile(s, 'text', 'raw_events.json', 'hello\nuser_id,country\n[1, 2]\n');
+        await page.getByTestId('drop-zone').scrollIntoViewIfNeeded();
+        await s.dropFiles([notEvents]);
+        await page
+          .locator('[data-slot="events"] .note', { hasText: 'None of the 3 lines of raw_events.json is a JSON object' })
+          .waitFor();
+        assert.equal(await page.locator('[data-slot="events"] [role="alert"]').count(), 0);
+        await page.getByTestId('run').click();
+        await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+        const extract = page.locator('tr[data-stage="extract"]');
+        assert.equal(await extract.locator('[data-field="rows-in"]').textContent(), '3');
+        assert.equal(await extract.locator('[data-field="rows-out"]').textContent(), '0');
       },
       { colorScheme: 'light' },
     ));

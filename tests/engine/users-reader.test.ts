@@ -58,9 +58,9 @@ describe('parseCsv (RFC 4180)', () => {
       (err: unknown) => {
         assert.ok(err instanceof EtlError);
         assert.equal(err.info.kind, 'input');
-        assert.equal(err.info.line, 3);
-        assert.match(err.message, /users\.csv/);
-        assert.match(err.message, /line 3\b/);
+        assert.deepEqual([err.info.line, err.info.column, err.info.offset], [3, 1, 10]);
+        assert.match(err.message, /^users\.csv: a quoted field opened at line 3, column 1 \(byte 10\) is never closed/);
+        assert.equal(err.info.excerpt, '"never closed,z\n^');
         return true;
       },
     );

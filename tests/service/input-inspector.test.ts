@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { firstArrayElements, inspectInput } from '../../electron/service/input-inspector';
+import { run } from '../engine/helpers';
 import { tempDir, writeEventsNdjson } from './fixtures';
 
 let dir: string;
@@ -75,9 +76,6 @@ test('errors name the file and say what to do', async () => {
   assert.deepEqual([broken.error!.line, broken.error!.column, broken.error!.offset], [1, 19, 18]);
   assert.equal(broken.error!.excerpt, '[{"user_id": "u1",}]\n                  ^');
 
-  await writeFile(file('text.json'), 'hello');
-  assert.match((await inspectInput(file('text.json'))).error!.message, /text.json is not JSON/);
-
   const missing = await inspectInput(file('nope.json'));
   assert.match(missing.error!.message, /Cannot read .*nope.json: it does not exist/);
 
@@ -88,4 +86,45 @@ test('errors name the file and say what to do', async () => {
 test('firstArrayElements splits a cut-off array head into whole elements', () => {
   const { elements } = firstArrayElements('[ {"a":"x,]"} , [1,2], 3, {"b": {"c": "}"}}, {"cut', 10);
   assert.deepEqual(elements, ['{"a":"x,]"}', '[1,2]', '3', '{"b": {"c": "}"}}']);
+});
+
+// docs/rules.md "Choices where the contract is open": a .json that is not an array is
+// newline-delimited, and a line that is not an object is dropped. The peek and the run agree:
+// neither refuses the file; the peek warns before the run, the run drops every line with a count.
+test('a non-empty .json that is neither an array nor objects: the peek warns, the run drops every line as malformed', async () => {
+  const text = 'hello\nuser_id,country\n\n  "just a string"\n[1, 2]\n';
+  await writeFile(file('text.json'), text);
+  const info = await inspectInput(file('text.json'));
+  assert.equal(info.error, undefined, info.error?.message);
+  assert.equal(info.kind, 'events');
+  assert.equal(info.format, 'ndjson');
+  assert.equal(info.rowEstimate, 4, 'the non-blank lines, as the run counts them');
+  assert.match(
+    info.notice ?? '',
+    /^None of the 4 lines of text\.json is a JSON object: a run reads it as newline-delimited JSON and drops every such line as malformed_record\./,
+  );
+
+  const r = await run(text, { eventsName: 'text.json' });
+  assert.equal(r.report.inputs[0].format, 'ndjson');
+  assert.equal(r.report.stages[0].rows_in, info.rowEstimate);
+  assert.deepEqual(r.report.stages[0].dropped, { malformed_record: 4 });
+  assert.deepEqual(
+    r.dropped.map((d) => [d.source_row, d.drop_reason, d.raw]),
+    [
+      [1, 'malformed_record', 'hello'],
+      [2, 'malformed_record', 'user_id,country'],
+      [4, 'malformed_record', '  "just a string"'],
+      [5, 'malformed_record', '[1, 2]'],
+    ],
+  );
+  assert.equal(r.clean.length, 0);
+});
+
+test('a large .json of lines that are not objects: the peek of its head warns, and does not refuse it', async () => {
+  await writeFile(file('big-text.json'), 'not an event, just text\n'.repeat(300_000));
+  const info = await inspectInput(file('big-text.json'));
+  assert.equal(info.error, undefined);
+  assert.equal(info.format, 'ndjson');
+  assert.match(info.notice ?? '', /^None of the first [\d,]+ lines of big-text\.json is a JSON object/);
+  assert.ok(Math.abs(info.rowEstimate - 300_000) / 300_000 < 0.05, `estimate ${info.rowEstimate}`);
 });

@@ -110,17 +110,65 @@ describe('the peek and the engine agree on users.csv', () => {
     });
   });
 
-  test('an unclosed quote: the peek of a whole file reports what the run reports', async () => {
-    const p = file('unclosed.csv');
-    await writeFile(p, 'user_id,signup_date,country\nu1,2024-01-01,"US\nu2,2024-01-01,US\n');
-    const info = await inspectInput(p);
-    await assert.rejects(readUsers(p), (err: unknown) => {
-      assert.ok(err instanceof EtlError);
-      assert.deepEqual(info.error, err.info);
-      assert.equal(err.info.line, 2);
-      return true;
+  // Each bad users file the run refuses, the peek refuses with the same error value: the same
+  // message, line, column, byte and excerpt (docs/ui.md "Errors").
+  const BAD: {
+    name: string;
+    content: string | Buffer;
+    message: RegExp;
+    at: [number, number, number];
+    excerpt: string;
+  }[] = [
+    {
+      name: 'unclosed.csv',
+      content: 'user_id,signup_date,country\nu1,2024-01-01,"US\nu2,2024-01-01,US\n',
+      message: /^unclosed\.csv: a quoted field opened at line 2, column 15 \(byte 42\) is never closed/,
+      at: [2, 15, 42],
+      excerpt: 'u1,2024-01-01,"US\n              ^',
+    },
+    {
+      // A BOM and a two-byte character before the position: columns and bytes count bytes.
+      name: 'repeated.csv',
+      content: '\uFEFFuser_id,país,signup_date,User_ID,country\r\nu1,x,2024-01-01,u1,US\r\n',
+      message: /names "user_id" more than once in its header \(line 1\)/,
+      at: [1, 30, 29],
+      excerpt: 'user_id,país,signup_date,User_ID,country\n                         ^',
+    },
+    {
+      name: 'no-country-blank-first.csv',
+      content: '\n\nuser_id,signup_date\nu1,2024-01-01\n',
+      message: /has no country column in its header \(line 3 has: user_id, signup_date\)/,
+      at: [3, 1, 2],
+      excerpt: 'user_id,signup_date\n^',
+    },
+    {
+      name: 'latin1.csv',
+      content: Buffer.concat([
+        Buffer.from('user_id,signup_date,country\nu1,2024-01-01,Espa'),
+        Buffer.from([0xf1]),
+        Buffer.from('a\n'),
+      ]),
+      message: /is not valid UTF-8 at line 2, column 19 \(byte 46\)\. Save it as UTF-8/,
+      at: [2, 19, 46],
+      excerpt: 'u1,2024-01-01,Espa\ufffda\n                  ^',
+    },
+  ];
+  for (const bad of BAD)
+    test(`${bad.name}: the peek of a whole file reports what the run reports, with line, column, byte and excerpt`, async () => {
+      const p = file(bad.name);
+      await writeFile(p, bad.content);
+      const info = await inspectInput(p);
+      await assert.rejects(readUsers(p), (err: unknown) => {
+        assert.ok(err instanceof EtlError);
+        assert.deepEqual(info.error, err.info);
+        assert.equal(err.info.kind, 'input');
+        assert.equal(err.info.file, p);
+        assert.match(err.message, bad.message);
+        assert.deepEqual([err.info.line, err.info.column, err.info.offset], bad.at);
+        assert.equal(err.info.excerpt, bad.excerpt);
+        return true;
+      });
     });
-  });
 });
 
 describe('parseCsv of a cut-off head', () => {

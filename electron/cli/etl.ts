@@ -9,6 +9,7 @@ import { runPipeline } from '../engine/pipeline';
 import { EtlError } from '../engine/errors';
 import { formatLogLine } from '../engine/log-format';
 import { parseFlags, UsageError } from './cli-args';
+import { ETL_FLAGS, LAUNCHER_BYTES_ENV } from './launch-plan';
 import { recordFinishedRun } from '../service/engine-service';
 import { historyDir, RunHistory } from '../service/run-history';
 import { formatMemorySize, MIN_MEMORY_LIMIT, parseMemorySize } from '../../shared/memory-size';
@@ -49,10 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   let values: Record<string, string | undefined>;
   let flags: Set<string>;
   try {
-    ({ values, flags } = parseFlags(argv, {
-      values: { events: 'data/raw_events.json', users: 'data/users.csv', out: 'output', 'memory-limit': undefined },
-      booleans: ['help', 'quiet'],
-    }));
+    ({ values, flags } = parseFlags(argv, ETL_FLAGS));
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`etl: ${err.message}\n`);
@@ -108,6 +106,8 @@ export async function main(argv: string[]): Promise<number> {
       {
         signal: controller.signal,
         source: 'cli',
+        // A launcher waiting for this process (run-bundled.cjs) holds memory of the run's budget too.
+        memoryElsewhere: Number(process.env[LAUNCHER_BYTES_ENV]) || 0,
         onEvent: (e) => {
           if (e.type === 'log' && (!flags.has('quiet') || e.level !== 'INFO'))
             process.stderr.write(formatLogLine(new Date(e.at), e.level, e.message) + '\n');

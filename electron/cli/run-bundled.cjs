@@ -16,7 +16,10 @@ const outDir = path.join(root, 'dist', 'cli');
 const ENTRIES = {
   etl: path.join(root, 'electron/cli/etl.ts'),
   'scan-worker': path.join(root, 'electron/engine/scan-worker.ts'),
+  // What this launcher reads before it starts the engine (not a tool: see LAUNCHER_ONLY).
+  'launch-plan': path.join(root, 'electron/cli/launch-plan.ts'),
 };
+const LAUNCHER_ONLY = new Set(['launch-plan']);
 
 function newestSource(dir, newest = 0) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -105,28 +108,40 @@ function whenStarterGone(stop) {
 }
 
 const [tool, ...args] = process.argv.slice(2);
-if (!(tool in ENTRIES) || tool.endsWith('-worker')) {
+if (!(tool in ENTRIES) || tool.endsWith('-worker') || LAUNCHER_ONLY.has(tool)) {
   process.stderr.write(`run-bundled: unknown tool '${tool}'\n`);
   process.exit(2);
 }
+
+// Built here, before anything else, so that a launching parent can read its plan (below) and
+// its child finds the bundle fresh. (Rebuilding is safe to race: see rebuild.)
+fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+if (!bundleIsFresh()) rebuild();
 
 // The engine's allocator settings (electron/engine/allocator-env.ts) only work when they are in
 // the environment as the process starts: on Linux, run the tool in a child that has them. They
 // spare the kernel most of its page faults (about 0.4 s of a 1,000,000-event run) and save
 // memory on large inputs, while the child costs one more Node start (about 0.1 s, which the
 // page faults of some 30 MB of events make up for): a smaller events file runs right here.
+// A run that will spill under its memory budget gets only MALLOC_ARENA_MAX=2: the huge pages
+// and the 1 GiB mmap threshold keep freed memory in the process, which a budget cannot afford
+// (allocator-env-spilled.json; figures in docs/performance.md "Memory budget").
 const RELAUNCH_FROM_BYTES = Number(process.env.BENEFITS_ETL_RELAUNCH_FROM ?? 32 * 2 ** 20);
-const allocatorEnv = require('../engine/allocator-env.json');
 const LAUNCHED = 'BENEFITS_ETL_LAUNCHED'; // set in the child, so it never starts another
+const mayRelaunch = process.platform === 'linux' && tool === 'etl' && !process.env[LAUNCHED];
+const plan = mayRelaunch ? require(path.join(outDir, 'launch-plan.js')) : null;
+const spills = plan !== null && plan.runWillSpill(args, process.memoryUsage.rss());
+const allocatorEnv = spills ? require('../engine/allocator-env-spilled.json') : require('../engine/allocator-env.json');
 const needsEnv =
-  process.platform === 'linux' &&
-  tool === 'etl' &&
-  !process.env[LAUNCHED] &&
-  Object.keys(allocatorEnv).some((k) => process.env[k] === undefined) &&
-  eventsFileBytes(args) >= RELAUNCH_FROM_BYTES;
+  mayRelaunch &&
+  (spills ||
+    (Object.keys(allocatorEnv).some((k) => process.env[k] === undefined) &&
+      eventsFileBytes(args) >= RELAUNCH_FROM_BYTES));
 if (needsEnv) {
   const { spawn } = require('node:child_process');
   const env = { ...allocatorEnv, ...process.env, [LAUNCHED]: '1' };
+  // This process waits while the run goes on: the run's budget counts its memory too.
+  if (spills) env[plan.LAUNCHER_BYTES_ENV] = String(process.memoryUsage.rss());
   const child = spawn(process.execPath, [__filename, tool, ...args], { stdio: 'inherit', env });
   // Pass signals on (the tool cancels its run once, however many arrive) and exit as it does.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
@@ -141,10 +156,6 @@ if (needsEnv) {
 
 // The tool cancels its run on SIGTERM (see etl.ts).
 whenStarterGone(() => process.kill(process.pid, 'SIGTERM'));
-
-// Here, in the process that runs the tool (a launching parent only waits), so it is done once.
-fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
-if (!bundleIsFresh()) rebuild();
 
 require(path.join(outDir, `${tool}.js`))
   .main(args)

@@ -70,6 +70,11 @@ export interface RunHooks {
   source?: RunSource;
   /** Spill tuning, for tests and the benchmark (memory-plan.ts). */
   spill?: SpillTuning;
+  /**
+   * Memory that other processes of the run hold (a launcher that waits for this one): the
+   * budget is for all of them together, so this process plans with the rest.
+   */
+  memoryElsewhere?: number;
 }
 
 /** Runs the whole pipeline. Rejects with an EtlError for bad input or cancellation. */
@@ -159,7 +164,7 @@ async function planRun(run: Run): Promise<SpillPlan | null> {
     (s) => (s.isFile() ? s.size : 0),
     () => 0,
   );
-  const plan = planMemory(bytes, limit, run.hooks.spill);
+  const plan = planMemory(bytes, limit - (run.hooks.memoryElsewhere ?? 0), run.hooks.spill);
   if (plan)
     run.rec.log(
       'INFO',
@@ -290,14 +295,17 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   let segments: Segments = [];
   let spilled: SpilledRun | null = null;
   let garbageBytes = 0;
-  // A spilled run collects more often: its batches are garbage as soon as they are on disk.
-  const gcEvery = plan ? GC_EVERY_BYTES / 4 : GC_EVERY_BYTES;
+  // A spilled run collects after every batch: each one's frames (as read, split, and one per
+  // partition) are garbage once on disk, and waiting for more of them is what a budget cannot
+  // afford (docs/performance.md "Memory budget").
+  const gcEvery = plan ? 0 : GC_EVERY_BYTES;
   let scanStarted!: () => void;
   const scanRunning = new Promise<void>((resolve) => (scanStarted = resolve));
   const startScan = () =>
     readEvents(run.eventsPath, {
-      // A spilled run takes smaller batches, at most two per scan thread waiting for this one.
-      ...(plan ? { batchRows: SPILL_BATCH_ROWS, maxBatchesInFlight: 2 } : {}),
+      // A spilled run takes smaller batches, at most two waiting for this thread, from one scan
+      // thread: a second thread's heap and batches cost more memory than its speed is worth here.
+      ...(plan ? { batchRows: SPILL_BATCH_ROWS, maxBatchesInFlight: 2, workers: 1 } : {}),
       ...hooks.scan,
       signal: hooks.signal ? AbortSignal.any([hooks.signal, stopScan.signal]) : stopScan.signal,
       onBatch: (ipc, segment) => {

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import allocatorEnv from '../../electron/engine/allocator-env.json';
+import spilledAllocatorEnv from '../../electron/engine/allocator-env-spilled.json';
 import { DEFAULT_USERS, ev, tmpDir, writeFile } from '../engine/helpers';
 import { fixture } from './cli-fixtures';
 
@@ -85,6 +86,39 @@ describe(
       assert.ok(seen !== null, 'the engine child was not seen');
       for (const [k, v] of Object.entries(allocatorEnv))
         assert.ok((seen as string).split('\0').includes(`${k}=${v}`), `${k}=${v} missing`);
+    });
+
+    test('a run that will spill gets only MALLOC_ARENA_MAX=2, and the engine plans with what the launcher holds', async () => {
+      const dir = tmpDir();
+      const events = writeFile(
+        dir,
+        'events.ndjson',
+        Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
+      );
+      const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
+      let seen: string[] | null = null;
+      // A file far below the relaunch size: a spilled run has its own child whatever the size.
+      const r = await launch(
+        ['--events', events, '--users', users, '--out', path.join(dir, 'out'), '--memory-limit', '100MB'],
+        envWithout(2 ** 40),
+        (_text, child) => {
+          if (seen !== null) return;
+          const children = childrenOf(child.pid!);
+          if (children.length === 0) return;
+          seen = fs.readFileSync(`/proc/${children[0]}/environ`, 'utf8').split('\0');
+        },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /Memory limit 100 MB: the run spills to disk/);
+      assert.ok(seen !== null, 'the engine child was not seen');
+      const env = seen as string[];
+      for (const [k, v] of Object.entries(spilledAllocatorEnv))
+        assert.ok(env.includes(`${k}=${v}`), `${k}=${v} missing`);
+      for (const k of Object.keys(allocatorEnv).filter((k) => !(k in spilledAllocatorEnv)))
+        assert.ok(!env.some((e) => e.startsWith(`${k}=`)), `${k} is set for a spilled run`);
+      const launcherBytes = Number(env.find((e) => e.startsWith('BENEFITS_ETL_LAUNCHER_BYTES='))?.split('=')[1]);
+      assert.ok(launcherBytes > 10e6 && launcherBytes < 500e6, `the launcher's memory is passed on: ${launcherBytes}`);
+      assert.ok(fs.existsSync(path.join(dir, 'out', 'clean_events.parquet')));
     });
 
     test('an events file below the size runs in the launcher itself, with no child', async () => {

@@ -150,5 +150,11 @@ describe('spilling to disk under a memory budget', () => {
     const users = writeFile(dir, 'u.csv', 'user_id,signup_date,country\nu1,2024-01-01,US\n');
     const r = await runTo(path.join(dir, 'out'), events, users, 400 * MB);
     assert.ok(!r.log.some((l) => /spill/.test(l)), r.log.join('\n'));
+    // The same budget, most of it held by another process of the run (a waiting launcher): it spills.
+    const shared = await runTo(path.join(dir, 'out2'), events, users, 400 * MB, { memoryElsewhere: 300 * MB });
+    assert.ok(
+      shared.log.some((l) => /Memory limit 400 MB: the run spills to disk/.test(l)),
+      shared.log.join('\n'),
+    );
   });
 });

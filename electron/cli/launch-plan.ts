@@ -1,0 +1,38 @@
+/**
+ * What the `npm run etl` launcher (run-bundled.cjs) needs to know before it starts the engine
+ * process: whether the run will spill under its memory budget (memory-plan.ts), because a
+ * spilled run is started with other malloc settings than a run held in memory
+ * (docs/performance.md "Memory budget"). Bundled on its own, small (no Polars), so the waiting
+ * launcher, whose memory counts in the run's budget, stays small.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defaultMemoryLimit, planMemory } from '../engine/memory-plan';
+import { MIN_MEMORY_LIMIT, parseMemorySize } from '../../shared/memory-size';
+import { parseFlags } from './cli-args';
+
+/** The flags of `etl` and their defaults (etl.ts parses them; the launcher reads them first). */
+export const ETL_FLAGS = {
+  values: { events: 'data/raw_events.json', users: 'data/users.csv', out: 'output', 'memory-limit': undefined },
+  booleans: ['help', 'quiet'],
+};
+
+/** The environment variable that tells the engine process how much memory its launcher holds. */
+export const LAUNCHER_BYTES_ENV = 'BENEFITS_ETL_LAUNCHER_BYTES';
+
+/**
+ * True when `etl` with these arguments will spill. False when it will not, and when the
+ * arguments are bad or the events file is unreadable (the tool itself reports those).
+ */
+export function runWillSpill(args: string[], launcherBytes: number): boolean {
+  try {
+    const { values } = parseFlags(args, ETL_FLAGS);
+    const text = values['memory-limit'];
+    const limit = text === undefined ? defaultMemoryLimit() : parseMemorySize(text);
+    if (limit === null || limit < MIN_MEMORY_LIMIT) return false;
+    const bytes = statSync(resolve(values.events!)).size;
+    return planMemory(bytes, limit - launcherBytes) !== null;
+  } catch {
+    return false;
+  }
+}

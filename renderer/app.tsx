@@ -4,14 +4,14 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { DropReason } from '../shared/pipeline';
-import type { AppDefaults, EtlClient, MenuCommand } from '../shared/service-contract';
+import type { AppDefaults, EtlClient, MenuCommand, ReopenedRun } from '../shared/service-contract';
 import { useClient } from './components/client-context';
 import { ErrorBanner } from './components/error-banner';
 import { ErrorBoundary } from './components/error-boundary';
 import { TabPanel, Tabs } from './components/tabs';
 import { DroppedView } from './dropped/dropped-view';
 import { HistoryView } from './history/history-view';
-import { RunBadge } from './history/run-badge';
+import { formatWhen, RunBadge } from './history/run-badge';
 import { REASON_LABELS } from './dropped/offending-field';
 import { assignInputs, EMPTY_SLOTS, slotProblem, type InputSlots } from './inputs/input-slots';
 import { InputsPanel, inspectOrError } from './inputs/inputs-panel';
@@ -47,6 +47,15 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
   const [outDir, setOutDir] = useState('');
   const [reason, setReason] = useState<DropReason | null>(null);
   const [startupError, setStartupError] = useState<EtlErrorInfo | null>(null);
+  /**
+   * A run reopened from History: Dropped rows and Preview show its outputs (granted for reading
+   * by main) until the user goes back, or a new run finishes.
+   */
+  const [reopened, setReopened] = useState<ReopenedRun | null>(null);
+  const viewDir = reopened?.entry.outDir ?? outDir;
+  // Another folder's outputs are only read: exports and the HTML report write into the folder.
+  const readOnly = !!reopened && reopened.entry.outDir !== outDir;
+  useEffect(() => setReopened(null), [run.completedRuns]);
 
   useEffect(() => client.onProgress((event) => dispatch({ type: 'progress', event })), [client]);
 
@@ -129,6 +138,25 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
     setScreen('dropped');
   }
 
+  function openRun(r: ReopenedRun) {
+    setReopened(r);
+    setReason(null);
+    setScreen('dropped');
+  }
+
+  const reopenedBanner = reopened && (
+    <div className="note reopened-banner" role="status" data-testid="reopened-banner">
+      <span>
+        From History: the run of <strong>{formatWhen(reopened.entry.report.started_at)}</strong>, outputs in{' '}
+        <code>{reopened.entry.outDir}</code>
+        {readOnly ? ' (read only)' : ''}.
+      </span>
+      <button type="button" className="button button-small" onClick={() => setReopened(null)}>
+        Back to the latest outputs
+      </button>
+    </div>
+  );
+
   return (
     <div className="app">
       <header className="app-header">
@@ -196,19 +224,28 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
             </div>
           )}
           {screen === 'dropped' && (
-            <ErrorBoundary label="Dropped rows" resetKey={`${run.completedRuns}|${reason}`}>
-              <RunBadge outDir={outDir} version={run.completedRuns} />
-              <DroppedView outDir={outDir} reason={reason} onReason={setReason} version={run.completedRuns} />
+            <ErrorBoundary label="Dropped rows" resetKey={`${run.completedRuns}|${reason}|${viewDir}`}>
+              {reopenedBanner}
+              <RunBadge outDir={viewDir} version={run.completedRuns} canSave={!readOnly} />
+              <DroppedView
+                key={viewDir}
+                outDir={viewDir}
+                reason={reason}
+                onReason={setReason}
+                version={run.completedRuns}
+                readOnly={readOnly}
+              />
             </ErrorBoundary>
           )}
           {screen === 'preview' && (
-            <ErrorBoundary label="Preview" resetKey={run.completedRuns}>
-              <PreviewView outDir={outDir} version={run.completedRuns} />
+            <ErrorBoundary label="Preview" resetKey={`${run.completedRuns}|${viewDir}`}>
+              {reopenedBanner}
+              <PreviewView key={viewDir} outDir={viewDir} version={run.completedRuns} readOnly={readOnly} />
             </ErrorBoundary>
           )}
           {screen === 'history' && (
             <ErrorBoundary label="History" resetKey={run.completedRuns}>
-              <HistoryView version={run.completedRuns} />
+              <HistoryView version={run.completedRuns} onOpen={openRun} />
             </ErrorBoundary>
           )}
         </TabPanel>

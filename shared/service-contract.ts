@@ -99,6 +99,21 @@ export interface RunHistoryEntry {
   report: RunReport;
 }
 
+/**
+ * A run of the history opened again. `current`: its output folder still holds its outputs (the
+ * report there is this run's, every output file is there with the size the report gives), and
+ * they may be read; `overwritten`: a later run's outputs took their place; `missing`: they are
+ * gone (the folder, the report or an output file).
+ */
+export interface ReopenedRun {
+  entry: RunHistoryEntry;
+  state: 'current' | 'overwritten' | 'missing';
+  /** For `overwritten`: when the run whose outputs are there now started. */
+  replacedBy?: string;
+  /** What the user should know, in words, naming the folder. */
+  message: string;
+}
+
 export type Cell = string | number | boolean | null;
 
 export interface ParquetPage {
@@ -168,6 +183,7 @@ export type RequestChannels = {
   'etl:run-history': () => Result<RunHistoryEntry[]>;
   'etl:output-report': (req: { outDir: string }) => Result<RunReport | null>;
   'etl:html-report': (req: { outDir: string }) => Result<{ path: string; html: string }>;
+  'etl:reopen-run': (req: { id: string }) => Result<ReopenedRun>;
 };
 export type RequestChannel = keyof RequestChannels;
 
@@ -204,6 +220,7 @@ export const CHANNEL_METHODS = {
   'etl:run-history': 'runHistory',
   'etl:output-report': 'outputReport',
   'etl:html-report': 'htmlReport',
+  'etl:reopen-run': 'reopenRun',
 } as const satisfies Record<RequestChannel, string>;
 
 /** One method per request channel: the channel's payload in, its `Result` out. */

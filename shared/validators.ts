@@ -93,6 +93,11 @@ const pageRequest = z
   })
   .refine(onlyDropped.check, onlyDropped.params);
 
+/** A history entry's id as RunHistory makes it: the finish time's digits, a dash, 8 hex digits. */
+const runId = z
+  .string(expected('a run id (a string)'))
+  .regex(/^[0-9]{1,17}-[0-9a-f]{8}$/, 'must be a run id from the history, like 20261204153146123-1a2b3c4d');
+
 /** The payload type of a channel (`undefined` for channels without one). */
 export type RequestPayload<C extends RequestChannel> = Parameters<RequestChannels[C]> extends [infer P] ? P : undefined;
 
@@ -122,6 +127,7 @@ export const REQUEST_SCHEMAS = {
   'etl:run-history': noPayload,
   'etl:output-report': z.strictObject({ outDir: filePath }),
   'etl:html-report': z.strictObject({ outDir: filePath }),
+  'etl:reopen-run': z.strictObject({ id: runId }),
 } satisfies PayloadSchemas;
 
 export function isRequestChannel(name: unknown): name is RequestChannel {

@@ -21,6 +21,7 @@ import type {
   PageRequest,
   ParquetPage,
   ProfileRequest,
+  ReopenedRun,
   Result,
   RunHistoryEntry,
   RunSource,
@@ -33,7 +34,8 @@ import { inspectInput } from './input-inspector';
 import { ParquetPager } from './parquet-pager';
 import type { RunHostFactory } from './run-host';
 import { RunController } from './run-controller';
-import { toErrorInfo } from '../engine/errors';
+import { inputError, toErrorInfo } from '../engine/errors';
+import { reopenState } from './reopen-run';
 
 export interface EngineServiceOptions {
   hosts: RunHostFactory;
@@ -142,6 +144,21 @@ export class EngineService {
       } catch {
         return null; // a damaged report names no run; the outputs themselves can still be read
       }
+    });
+  }
+
+  /**
+   * A run of the history opened again: whether its output folder still holds its outputs
+   * (reopen-run.ts). The caller grants reading them only when it does.
+   */
+  reopenRun(id: string): Promise<Result<ReopenedRun>> {
+    return attempt(async () => {
+      const entry = this.history ? await this.history.store.get(id) : null;
+      if (!entry)
+        throw inputError(
+          `The run ${id} is not in the run history (any more). Open History again to see the runs there are.`,
+        );
+      return reopenState(entry);
     });
   }
 

@@ -4,7 +4,8 @@
  * ~/.ssh/id_rsa, nor have a run or a CSV export write into the folder of an input.
  *
  * Two kinds of grant, kept apart:
- *   - read grants are single files (an input picked, dropped, uploaded, or the two sample files);
+ *   - read grants are single files (an input picked, dropped, uploaded, the two sample files, or
+ *     the outputs of a run reopened from the history);
  *   - output folders allow writing, and reading back, everything beneath them.
  *
  * Every check works on the canonical path (symlinks resolved, no `..`), and hands that path back
@@ -39,6 +40,17 @@ export class PathAllowlist {
     const target = canonical(p);
     if (!target) return null;
     return this.readFiles.has(target) || this.inOutputDir(target) ? target : null;
+  }
+
+  /**
+   * The canonical folder when each of `names` in it may be read: an output folder, or a folder
+   * whose files were granted one by one (a run reopened from the history). Null otherwise.
+   */
+  readableFiles(dir: string, names: readonly string[]): string | null {
+    const target = canonical(dir);
+    if (!target) return null;
+    if (this.inOutputDir(target)) return target;
+    return names.every((n) => this.readFiles.has(canonical(path.join(target, n)) ?? '')) ? target : null;
   }
 
   /** The canonical path when `p` is a granted output folder or lies beneath one. */

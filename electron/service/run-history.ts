@@ -62,6 +62,16 @@ export class RunHistory {
     return entry;
   }
 
+  /** The entry of one run, or null when there is none (or it is damaged). */
+  async get(id: string): Promise<RunHistoryEntry | null> {
+    // An id names a file of this folder only.
+    if (!/^[0-9]{1,17}-[0-9a-f]{8}$/.test(id)) return null;
+    const entry = await readFile(path.join(this.dir, `${id}.json`), 'utf8')
+      .then((text) => JSON.parse(text) as unknown)
+      .catch(() => null);
+    return isEntry(entry) && entry.id === id ? entry : null;
+  }
+
   /**
    * The recorded runs, newest first (at most `limit`). A missing folder is an empty history; a
    * file that is not a run entry (damaged, or from elsewhere) is skipped.

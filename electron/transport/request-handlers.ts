@@ -4,11 +4,13 @@
  * the service or the platform, and return a `Result`. Transports only add their own checks
  * (the sender, the token) in front of `handle`.
  */
-import type { EtlErrorInfo } from '../../shared/pipeline';
+import path from 'node:path';
+import { OUTPUT_FILES, type EtlErrorInfo } from '../../shared/pipeline';
 import type { RequestChannel, RequestChannels, Result } from '../../shared/service-contract';
 import { validateRequest, type RequestPayload } from '../../shared/validators';
 import type { EngineService } from '../service/engine-service';
 import type { PathAllowlist } from '../service/path-allowlist';
+import { REOPENED_FILES } from '../service/reopen-run';
 import { toErrorInfo } from '../engine/errors';
 import type { ShellPlatform } from './shell-platform';
 
@@ -44,6 +46,14 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
     return { ok: true, paths: checked };
   };
   const outputDir = (outDir: string) => checkPaths({ outDir: [outDir, 'output', 'The output folder'] });
+  /**
+   * A folder whose outputs a view reads: an output folder, or one whose files were granted for
+   * reading (a run reopened from the history), in which case only those files.
+   */
+  const outputFiles = (outDir: string, ...names: string[]) => {
+    const dir = allowlist.readableFiles(outDir, names);
+    return dir ? { ok: true as const, paths: { outDir: dir } } : outputDir(outDir);
+  };
 
   const handlers: Handlers = {
     'etl:defaults': async () => {
@@ -80,11 +90,11 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
     },
     'etl:cancel': () => service.cancel(),
     'etl:read-page': async (req) => {
-      const checked = outputDir(req.outDir);
+      const checked = outputFiles(req.outDir, req.file);
       return checked.ok ? service.readPage({ ...req, outDir: checked.paths.outDir }) : checked;
     },
     'etl:dropped-summary': async ({ outDir }) => {
-      const checked = outputDir(outDir);
+      const checked = outputFiles(outDir, OUTPUT_FILES.droppedRows);
       return checked.ok ? service.droppedSummary(checked.paths.outDir) : checked;
     },
     'etl:export-dropped-csv': async ({ outDir, dropReason }) => {
@@ -92,21 +102,29 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
       return checked.ok ? service.exportDroppedCsv(checked.paths.outDir, dropReason) : checked;
     },
     'etl:daily-counts': async ({ outDir }) => {
-      const checked = outputDir(outDir);
+      const checked = outputFiles(outDir, OUTPUT_FILES.dailySummary);
       return checked.ok ? service.dailyCounts(checked.paths.outDir) : checked;
     },
     'etl:profile-column': async (req) => {
-      const checked = outputDir(req.outDir);
+      const checked = outputFiles(req.outDir, req.file);
       return checked.ok ? service.profileColumn({ ...req, outDir: checked.paths.outDir }) : checked;
     },
     'etl:run-history': () => service.runHistory(),
     'etl:output-report': async ({ outDir }) => {
-      const checked = outputDir(outDir);
+      const checked = outputFiles(outDir, OUTPUT_FILES.runReport);
       return checked.ok ? service.outputReport(checked.paths.outDir) : checked;
     },
     'etl:html-report': async ({ outDir }) => {
       const checked = outputDir(outDir);
       return checked.ok ? service.htmlReport(checked.paths.outDir) : checked;
+    },
+    'etl:reopen-run': async ({ id }) => {
+      const r = await service.reopenRun(id);
+      // The app wrote these outputs; while they are still the run's, they may be read (not
+      // written, and nothing else in their folder).
+      if (r.ok && r.value.state === 'current')
+        for (const name of REOPENED_FILES) allowlist.allowFile(path.join(r.value.entry.outDir, name));
+      return r;
     },
     'etl:pick-inputs': async () => {
       const paths = await platform.pickInputs();

@@ -17,8 +17,11 @@ export function DroppedView({
   reason,
   onReason,
   version,
+  readOnly = false,
 }: {
   outDir: string;
+  /** The outputs of a run reopened from History in another folder: no export (it writes there). */
+  readOnly?: boolean;
   reason: DropReason | null;
   onReason: (reason: DropReason | null) => void;
   /** Bumped after each finished run so the counts reload. */
@@ -208,16 +211,18 @@ export function DroppedView({
           );
         })}
         <span className="chips-spacer" />
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => void onExport()}
-          disabled={exporting || total === 0}
-          data-testid="export-csv"
-          title={`Export ${reason ? `the rows dropped as ${reason}` : 'all dropped rows'} to a CSV file`}
-        >
-          {exporting ? 'Exporting…' : 'Export CSV'}
-        </button>
+        {!readOnly && (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => void onExport()}
+            disabled={exporting || total === 0}
+            data-testid="export-csv"
+            title={`Export ${reason ? `the rows dropped as ${reason}` : 'all dropped rows'} to a CSV file`}
+          >
+            {exporting ? 'Exporting…' : 'Export CSV'}
+          </button>
+        )}
       </div>
       {exported && (
         <div className="note note-ok" role="status">

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import { STAGE_LABELS, type EtlErrorInfo } from '../../shared/pipeline';
 import { compareRuns, describeChange, headlineChanges } from '../../shared/run-comparison';
-import type { RunHistoryEntry } from '../../shared/service-contract';
+import type { ReopenedRun, RunHistoryEntry } from '../../shared/service-contract';
 import { useClient } from '../components/client-context';
 import { ErrorBanner } from '../components/error-banner';
 import { REASON_LABELS } from '../dropped/offending-field';
@@ -19,11 +19,28 @@ const duration = (e: RunHistoryEntry) => Date.parse(e.report.finished_at) - Date
 const inputRows = (e: RunHistoryEntry) => e.report.stages[0]?.rows_in ?? 0;
 const cleanRows = (e: RunHistoryEntry) => e.report.stages.at(-1)?.rows_out ?? 0;
 
-export function HistoryView({ version }: { version: number }) {
+export function HistoryView({
+  version,
+  onOpen,
+}: {
+  version: number;
+  /** A run whose outputs are still in its folder, to show in Dropped rows and Preview. */
+  onOpen: (run: ReopenedRun) => void;
+}) {
   const client = useClient();
   const [entries, setEntries] = useState<RunHistoryEntry[] | null>(null);
   const [error, setError] = useState<EtlErrorInfo | null>(null);
   const [picked, setPicked] = useState<string[]>([]);
+  /** Why the run last asked for cannot be opened (its outputs were overwritten or are gone). */
+  const [cannotOpen, setCannotOpen] = useState<{ id: string; error: EtlErrorInfo } | null>(null);
+
+  async function open(entry: RunHistoryEntry) {
+    setCannotOpen(null);
+    const r = await client.reopenRun({ id: entry.id });
+    if (!r.ok) return setCannotOpen({ id: entry.id, error: r.error });
+    if (r.value.state === 'current') return onOpen(r.value);
+    setCannotOpen({ id: entry.id, error: { kind: 'input', message: r.value.message } });
+  }
 
   useEffect(() => {
     let live = true;
@@ -79,6 +96,9 @@ export function HistoryView({ version }: { version: number }) {
                 Took
               </th>
               <th scope="col">Outputs in</th>
+              <th scope="col">
+                <span className="visually-hidden">Open</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -107,11 +127,37 @@ export function HistoryView({ version }: { version: number }) {
                 <td className="history-path" title={e.outDir}>
                   {e.outDir}
                 </td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => void open(e)}
+                    aria-label={`Open the run of ${formatWhen(e.report.started_at)} in Dropped rows and Preview`}
+                  >
+                    Open
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {cannotOpen && (
+        <div className="banner banner-warning" role="alert" data-testid="reopen-problem" data-run={cannotOpen.id}>
+          <div className="banner-body">
+            <strong className="banner-title">That run's outputs cannot be shown</strong>
+            <span className="banner-message">{cannotOpen.error.message}</span>
+          </div>
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => setCannotOpen(null)}
+            aria-label="Dismiss message"
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
       {before && after && <Comparison before={before} after={after} />}
     </div>
   );

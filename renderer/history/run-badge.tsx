@@ -13,7 +13,16 @@ export function formatWhen(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-export function RunBadge({ outDir, version }: { outDir: string; version: number }) {
+export function RunBadge({
+  outDir,
+  version,
+  canSave = true,
+}: {
+  outDir: string;
+  version: number;
+  /** Offer "Save HTML report", which writes run_report.html into the folder. */
+  canSave?: boolean;
+}) {
   const client = useClient();
   const [report, setReport] = useState<RunReport | null | undefined>(undefined);
   const [saved, setSaved] = useState('');
@@ -61,9 +70,11 @@ export function RunBadge({ outDir, version }: { outDir: string; version: number 
           </span>
         ))}
       </span>
-      <button type="button" className="button button-small" onClick={() => void saveHtml()}>
-        Save HTML report
-      </button>
+      {canSave && (
+        <button type="button" className="button button-small" onClick={() => void saveHtml()}>
+          Save HTML report
+        </button>
+      )}
       {saved && (
         <span className="muted" role="status">
           {saved}

@@ -16,11 +16,20 @@ import { ColumnProfilePanel } from './column-profile-panel';
 import { DailyChart } from './daily-chart';
 import { describeFilter, FilterBar } from './filter-bar';
 
-export function PreviewView({ outDir, version }: { outDir: string; version: number }) {
+export function PreviewView({
+  outDir,
+  version,
+  readOnly = false,
+}: {
+  outDir: string;
+  version: number;
+  /** The outputs of a run reopened from History in another folder: nothing is written there. */
+  readOnly?: boolean;
+}) {
   const [file, setFile] = useState<ParquetOutputName>(OUTPUT_FILES.cleanEvents);
   return (
     <div className="preview-view">
-      <RunBadge outDir={outDir} version={version} />
+      <RunBadge outDir={outDir} version={version} canSave={!readOnly} />
       <Tabs
         items={PARQUET_OUTPUTS.map((f) => ({ key: f, label: f }))}
         selected={file}

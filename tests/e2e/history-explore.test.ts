@@ -345,6 +345,88 @@ for (const transport of TRANSPORTS) {
       }
     }));
 
+  test(`${transport}: a run reopened from History shows its dropped rows and outputs, after a restart; an overwritten one says so`, () =>
+    withSession(browser, transport, async (s) => {
+      const cliOut = await cliRun(s);
+      await appRun(s);
+      const overwritten = await readReport(s.outDir);
+      await appRun(s);
+      const latest = await readReport(s.outDir);
+      const cliReport = await readReport(cliOut);
+      await s.restart();
+      const page = s.page;
+      await page.getByRole('tab', { name: 'History' }).click();
+      const rows = page.locator('.history-table tbody tr');
+      await rows.nth(2).waitFor();
+      const when = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+      const drops = (r: RunReport) => r.stages[0].rows_in - r.stages.at(-1)!.rows_out;
+
+      // The CLI run, in a folder of its own: its dropped rows and its outputs, read only.
+      await rows
+        .nth(2)
+        .getByRole('button', { name: /^Open the run of / })
+        .click();
+      const banner = page.getByTestId('reopened-banner');
+      await banner.getByText(when(cliReport.started_at)).waitFor();
+      assert.match((await banner.textContent()) ?? '', /\(read only\)/);
+      assert.equal(await page.getByRole('tab', { name: /^Dropped rows/ }).getAttribute('aria-selected'), 'true');
+      const badge = page.getByTestId('run-badge');
+      await badge.getByText(`half.json ${cliReport.inputs[0].sha256.slice(0, 8)}`).waitFor();
+      await page
+        .locator('[data-reason="all"] .chip-count', { hasText: new RegExp(`^${fmt(drops(cliReport))}$`) })
+        .waitFor();
+      assert.notEqual(drops(cliReport), drops(latest), 'the two runs differ, so the count shows which one is read');
+      assert.equal(await page.getByTestId('export-csv').count(), 0, 'nothing is written into that folder');
+      await page.getByRole('tab', { name: 'Preview outputs' }).click();
+      await page
+        .getByTestId('row-count')
+        .getByText(fmt(readClean(cliOut).length), { exact: true })
+        .waitFor();
+      await page.getByTestId('reopened-banner').waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Save HTML report' }).count(), 0);
+      await screenshot(page, `${transport}-explore-07-reopened-preview`);
+
+      // Back to the latest outputs: the app's own folder again.
+      await page.getByRole('button', { name: 'Back to the latest outputs' }).click();
+      await page
+        .getByTestId('row-count')
+        .getByText(fmt(readClean(s.outDir).length), { exact: true })
+        .waitFor();
+      await page.getByTestId('run-badge').getByText(when(latest.started_at)).waitFor();
+      assert.equal(await page.getByTestId('reopened-banner').count(), 0);
+
+      // The first app run: the second one wrote over its outputs, and the app says so.
+      await page.getByRole('tab', { name: 'History' }).click();
+      await rows
+        .nth(1)
+        .getByRole('button', { name: /^Open the run of / })
+        .click();
+      const problem = page.getByTestId('reopen-problem');
+      await problem.waitFor();
+      const text = (await problem.textContent()) ?? '';
+      assert.match(
+        text,
+        new RegExp(
+          `were overwritten by the run of ${latest.started_at.slice(0, 10)} ${latest.started_at.slice(11, 19)} UTC`,
+        ),
+      );
+      assert.match(text, new RegExp(overwritten.started_at.slice(11, 19)));
+      assert.equal(await page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected'), 'true');
+      await screenshot(page, `${transport}-explore-08-reopen-overwritten`);
+
+      // The latest app run is still in its folder: it opens, with its export.
+      await rows
+        .nth(0)
+        .getByRole('button', { name: /^Open the run of / })
+        .click();
+      await page.getByTestId('reopened-banner').getByText(when(latest.started_at)).waitFor();
+      assert.doesNotMatch((await page.getByTestId('reopened-banner').textContent()) ?? '', /read only/);
+      await page
+        .locator('[data-reason="all"] .chip-count', { hasText: new RegExp(`^${fmt(drops(latest))}$`) })
+        .waitFor();
+      assert.equal(await page.getByTestId('export-csv').count(), 1);
+    }));
+
   test(`${transport}: at 900×600 every control of these screens is on screen and reachable`, () =>
     withSession(browser, transport, async (s) => {
       await cliRun(s);

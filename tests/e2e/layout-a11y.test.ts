@@ -321,6 +321,51 @@ for (const transport of TRANSPORTS) {
       { colorScheme: 'light' },
     ));
 
+  test(`${transport}: the column profile, History, a comparison and a reopened run: reachable and accessible in both themes`, () =>
+    withSession(
+      browser,
+      transport,
+      async (s) => {
+        const page = await smallWindow(s);
+        for (let i = 0; i < 2; i++) {
+          await useSample(page);
+          await page.getByTestId('run').click();
+          await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+        }
+        await page.getByRole('tab', { name: 'Preview outputs' }).click();
+        await page.getByLabel('Filter', { exact: true }).selectOption('device');
+        await page.getByLabel('Value').fill('mobile');
+        await page.getByRole('button', { name: 'Apply' }).click();
+        await page.getByLabel('Profile a column').selectOption('value');
+        await page.getByTestId('profile-distinct').waitFor();
+        await check(page, 'preview-filter-profile');
+
+        await page.getByRole('tab', { name: 'History' }).click();
+        const rows = page.locator('.history-table tbody tr');
+        await rows.nth(1).waitFor();
+        await check(page, 'history');
+        await rows.nth(0).getByRole('checkbox').check();
+        await rows.nth(1).getByRole('checkbox').check();
+        await page.getByTestId('comparison').waitFor();
+        await check(page, 'history-compare');
+        // The older run's outputs were overwritten by the newer one: the app says so.
+        await rows
+          .nth(1)
+          .getByRole('button', { name: /^Open the run of / })
+          .click();
+        await page.getByTestId('reopen-problem').waitFor();
+        await check(page, 'history-reopen-overwritten');
+        await rows
+          .nth(0)
+          .getByRole('button', { name: /^Open the run of / })
+          .click();
+        await page.getByTestId('reopened-banner').waitFor();
+        await page.locator('.vt-rows [role="row"]:not(.vt-row-loading)').first().waitFor();
+        await check(page, 'reopened-dropped');
+      },
+      { colorScheme: 'light' },
+    ));
+
   test(`${transport}: a 1,000,000-event run: live counts before the extract ends, and the view stays where it was when it ends`, () =>
     withSession(
       browser,

@@ -13,6 +13,7 @@ import type {
   PageRequest,
   ParquetPage,
   ProfileRequest,
+  ReopenedRun,
   Result,
   RunHistoryEntry,
 } from '../../shared/service-contract';
@@ -155,6 +156,13 @@ export class FakeClient implements EtlClient {
   async htmlReport({ outDir }: { outDir: string }) {
     this.record('htmlReport', outDir);
     return ok({ path: `${outDir}/run_report.html`, html: '<!doctype html><title>report</title>' });
+  }
+  /** What reopening each history run answers (by id); unknown ids are refused. */
+  reopened = new Map<string, ReopenedRun>();
+  async reopenRun({ id }: { id: string }): Promise<Result<ReopenedRun>> {
+    this.record('reopenRun', id);
+    const r = this.reopened.get(id);
+    return r ? ok(r) : { ok: false, error: { kind: 'input', message: `The run ${id} is not in the run history.` } };
   }
   onProgress(cb: (e: ProgressEvent) => void) {
     this.listeners.add(cb);

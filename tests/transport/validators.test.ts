@@ -116,6 +116,14 @@ const CASES: Record<keyof typeof REQUEST_SCHEMAS, { good: unknown[]; bad: [unkno
   },
   'etl:run-history': { good: [undefined], bad: [[{ limit: 5 }, /payload must be empty/]] },
   'etl:output-report': { good: [{ outDir: '/o' }], bad: [[{}, /field "outDir" is missing/]] },
+  'etl:reopen-run': {
+    good: [{ id: '20261204153146123-1a2b3c4d' }],
+    bad: [
+      [{}, /field "id" is missing/],
+      [{ id: '../../etc/passwd' }, /field "id" must be a run id from the history/],
+      [{ id: '20261204153146123-1a2b3c4d', outDir: '/' }, /unexpected field "outDir"/],
+    ],
+  },
   'etl:html-report': { good: [{ outDir: '/o' }], bad: [[{ outDir: '/o', open: true }, /unexpected field "open"/]] },
   'etl:daily-counts': {
     good: [{ outDir: '/o' }],

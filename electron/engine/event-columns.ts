@@ -33,6 +33,8 @@ const R_OK = REASON_CODE.ok,
   R_INVALID_TIMESTAMP = REASON_CODE.invalid_timestamp;
 const parseTsBytes = parseTimestampBytes;
 const parseDec = parseDecimal;
+/** An unpaired UTF-16 surrogate (with the u flag a pair is one code point, not Cs). */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * A JSON number as a plain decimal string, exactly as written but without an exponent:
@@ -65,6 +67,8 @@ export interface ScanTally {
   missingUserId: number;
   invalidTimestamp: number;
   invalidValue: number;
+  /** Events with text that UTF-8 cannot hold (lone surrogate escapes): written with U+FFFD. */
+  lossyText: number;
 }
 
 /** One batch of scanned events, column by column. */
@@ -79,9 +83,27 @@ export class EventColumns {
   readonly device: DictionaryColumn;
   readonly page: DictionaryColumn;
   readonly raw: StringColumn;
+  /**
+   * Null unless the event's user_id or event_type held a lone surrogate: then both as decoded,
+   * in JSON (which keeps them apart), so that the dedup key tells such events apart although
+   * Parquet gets U+FFFD for each of them (docs/rules.md "Text that UTF-8 cannot hold").
+   */
+  readonly lostKey: StringColumn;
   readonly tsDays: Int32Column;
   readonly tsMicros: Float64Column;
-  readonly tally: ScanTally = { rows: 0, malformed: 0, missingUserId: 0, invalidTimestamp: 0, invalidValue: 0 };
+  readonly tally: ScanTally = {
+    rows: 0,
+    malformed: 0,
+    missingUserId: 0,
+    invalidTimestamp: 0,
+    invalidValue: 0,
+    lossyText: 0,
+  };
+  // The current event's decoded key text that held a lone surrogate (null: none), and whether
+  // any of its fields did.
+  private lossyUserId: string | null = null;
+  private lossyEventType: string | null = null;
+  private lossy = false;
   private readonly instant: Instant = { days: 0, micros: 0 };
 
   /**
@@ -101,6 +123,7 @@ export class EventColumns {
     this.device = new DictionaryColumn(rows);
     this.page = new DictionaryColumn(rows);
     this.raw = new StringColumn(rows, 0);
+    this.lostKey = new StringColumn(rows, 0);
     this.tsDays = new Int32Column(rows);
     this.tsMicros = new Float64Column(rows);
   }
@@ -118,6 +141,7 @@ export class EventColumns {
     for (const c of [this.userIdRaw, this.userId, this.eventType, this.timestamp, this.device, this.page]) c.pushNull();
     this.value.pushNull();
     this.raw.pushBytes(b, s, e);
+    this.lostKey.pushNull();
     this.tsDays.push(0);
     this.tsMicros.push(0);
   }
@@ -134,6 +158,8 @@ export class EventColumns {
     this.pushCategory(this.device, sc, F_DEVICE);
     this.pushCategory(this.page, sc, F_PAGE);
     this.raw.pushNull();
+    if (this.lossy) this.recordLoss();
+    else this.lostKey.pushNull();
 
     let reason: number = R_OK;
     if (!hasUserId) {
@@ -178,7 +204,9 @@ export class EventColumns {
         // Empty, padded, or non-ASCII at an edge: let JavaScript decide what white space is.
         return this.pushTrimmed(decoder.decode(b.subarray(s, e)));
       }
-      return this.pushTrimmed(sc.decodeString(s, e));
+      const text = this.decode(sc, s, e);
+      if (this.lossy) this.lossyUserId = text.trim();
+      return this.pushTrimmed(text);
     }
     if (kind === K_NUMBER) {
       // Integers keep their digits exactly; fractions and exponents are written out in full.
@@ -216,7 +244,7 @@ export class EventColumns {
   private pushText(col: StringColumn, sc: EventScanner, f: number): void {
     const kind = sc.kind[f];
     if (kind === K_ABSENT || kind === K_NULL) col.pushNull();
-    else if (kind === K_STRING && sc.escaped[f] === 1) col.pushString(sc.decodeString(sc.start[f], sc.stop[f]));
+    else if (kind === K_STRING && sc.escaped[f] === 1) col.pushString(this.decode(sc, sc.start[f], sc.stop[f]));
     else col.pushBytes(sc.b, sc.start[f], sc.stop[f]);
   }
 
@@ -224,8 +252,32 @@ export class EventColumns {
   private pushCategory(col: DictionaryColumn, sc: EventScanner, f: number): void {
     const kind = sc.kind[f];
     if (kind === K_ABSENT || kind === K_NULL) col.pushNull();
-    else if (kind === K_STRING && sc.escaped[f] === 1) col.pushString(sc.decodeString(sc.start[f], sc.stop[f]));
-    else col.pushBytes(sc.b, sc.start[f], sc.stop[f], sc.words);
+    else if (kind === K_STRING && sc.escaped[f] === 1) {
+      const lossyBefore = this.lossy;
+      const text = this.decode(sc, sc.start[f], sc.stop[f]);
+      if (f === F_TYPE && this.lossy && !lossyBefore) this.lossyEventType = text;
+      col.pushString(text);
+    } else col.pushBytes(sc.b, sc.start[f], sc.stop[f], sc.words);
+  }
+
+  /**
+   * Decodes an escaped string (only escapes can make a lone surrogate: raw UTF-8 cannot hold
+   * one), noting whether it holds a lone surrogate.
+   */
+  private decode(sc: EventScanner, s: number, e: number): string {
+    const text = sc.decodeString(s, e);
+    if (LONE_SURROGATE.test(text)) this.lossy = true;
+    return text;
+  }
+
+  /** Counts the event as lossy and keeps its key text apart; resets for the next event. */
+  private recordLoss(): void {
+    this.tally.lossyText++;
+    if (this.lossyUserId !== null || this.lossyEventType !== null)
+      this.lostKey.pushString(JSON.stringify([this.lossyUserId, this.lossyEventType]));
+    else this.lostKey.pushNull();
+    this.lossy = false;
+    this.lossyUserId = this.lossyEventType = null;
   }
 
   private pushValue(sc: EventScanner, b: Uint8Array): void {
@@ -239,7 +291,7 @@ export class EventColumns {
     else if (kind === K_STRING) {
       v =
         sc.escaped[F_VALUE] === 1
-          ? parseDecimalString(sc.decodeString(sc.start[F_VALUE], sc.stop[F_VALUE]))
+          ? parseDecimalString(this.decode(sc, sc.start[F_VALUE], sc.stop[F_VALUE]))
           : parseDec(b, sc.start[F_VALUE], sc.stop[F_VALUE], true);
     }
     if (v === v) this.value.push(v);
@@ -254,6 +306,7 @@ export class EventColumns {
     const s = sc.start[F_TS];
     const e = sc.stop[F_TS];
     if (sc.escaped[F_TS] === 0) return parseTsBytes(b, s, e, this.instant);
+    // (Already decoded, and checked for lone surrogates, by pushText.)
     const parsed = parseTimestamp(sc.decodeString(s, e));
     if (!parsed) return false;
     this.instant.days = parsed.days;
@@ -274,6 +327,7 @@ export class EventColumns {
       device: this.device.finish(),
       page: this.page.finish(),
       raw: this.raw.finish(),
+      lost_key: this.lostKey.finish(),
       ts_days: this.tsDays.finish(),
       ts_micros: this.tsMicros.finish(),
     } satisfies Record<string, FinishedColumn>);

@@ -66,6 +66,7 @@ const emptyTally = (): ScanTally => ({
   missingUserId: 0,
   invalidTimestamp: 0,
   invalidValue: 0,
+  lossyText: 0,
 });
 
 /** The counts of several ranges, summed (a new object). */

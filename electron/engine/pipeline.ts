@@ -27,6 +27,7 @@ import {
   type EventBatches,
   cleanEventsQuery,
   splitBatch,
+  lostKeysOf,
   countReasons,
   dailySummaryQuery,
   droppedRowsQuery,
@@ -104,7 +105,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     let events = inOrder.events;
     inOrder.events = [];
     afterStage();
-    ({ events, kept } = await deduplicate(run, events, kept, afterStage));
+    ({ events, kept } = await deduplicate(run, events, lostKeysOf(asRead), kept, afterStage));
     const joined = await joinUsers(run, events, extracted.users, kept, afterStage);
     events = joined.events;
     for (const line of droppedSummaryLines(run.rec.stages)) run.rec.log('INFO', line);
@@ -430,6 +431,12 @@ function reportCleaning(run: Run, read: EventsReadResult): number {
     tally.invalidValue,
     `${tally.invalidValue} events have a value that is not a number or a decimal string; it was set to null`,
   );
+  rec.warn(
+    'lossy_text',
+    tally.lossyText,
+    `${tally.lossyText} events hold text that UTF-8 cannot store (a lone surrogate escape such as \\ud800); ` +
+      'it is written as U+FFFD, but events that differ only there are never merged as duplicates',
+  );
   if (tally.rows === 0) rec.warn('empty_input', 1, `${req.eventsPath} holds no events; the outputs are empty`);
   return afterTs;
 }
@@ -452,11 +459,12 @@ function inFileOrder(segments: Segments, rowOffsets: number[]): { events: EventB
 async function deduplicate(
   run: Run,
   batches: EventBatches,
+  lostKeys: DataFrame | null,
   kept: number,
   afterStage: () => void,
 ): Promise<{ events: EventBatches; kept: number }> {
   run.startStage('deduplicate');
-  const deduplicated = await markDuplicates(batches);
+  const deduplicated = await markDuplicates(batches, lostKeys);
   const events = deduplicated.batches.map((b) => b.drop('key_hash'));
   afterStage();
   const afterDedup = kept - deduplicated.duplicates;

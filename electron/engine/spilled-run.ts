@@ -27,6 +27,7 @@ import {
   droppedEventsQuery,
   droppedWithExtras,
   joinAndFilter,
+  lostKeysOf,
   markDuplicates,
 } from './stages';
 import { releaseDeadFrames } from './native-memory';
@@ -122,6 +123,8 @@ export class SpilledRun {
       daily: Array.from({ length: buckets }, (_, b) => dailyKeyOfRank(b * ranksPerBucket)),
     };
     const totals: PartitionTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
+    // (Nearly always null: only events whose key held a lone surrogate have one.)
+    const lostKeys = lostKeysOf(this.extrasFrames(opts.rowOffsets));
     for (let p = 0; p < this.partitions; p++) {
       opts.checkCancel();
       let batches: EventBatches = this.inputs[p].map(({ path, segment }) => {
@@ -129,7 +132,7 @@ export class SpilledRun {
         return shifts[segment] ? f.withColumns(shifts[segment]) : f;
       });
       let t = performance.now();
-      const deduplicated = await markDuplicates(batches);
+      const deduplicated = await markDuplicates(batches, lostKeys);
       batches = deduplicated.batches.map((b) => b.drop('key_hash'));
       totals.duplicates += deduplicated.duplicates;
       totals.dedupMs += performance.now() - t;
@@ -206,11 +209,15 @@ export class SpilledRun {
 
   /** The as-read extras of every batch, file-wide, as one small table. */
   async extrasTable(rowOffsets: number[]): Promise<DataFrame> {
+    return collectExtras(this.extrasFrames(rowOffsets));
+  }
+
+  /** The as-read extras of every batch, file-wide, a frame per batch. */
+  private extrasFrames(rowOffsets: number[]): DataFrame[] {
     const shifts = rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
-    const frames = this.extras.map(({ path, segment }) => {
+    return this.extras.map(({ path, segment }) => {
       const f = pl.readIPC(path);
       return shifts[segment] ? f.withColumns(shifts[segment]) : f;
     });
-    return collectExtras(frames);
   }
 }

@@ -33,30 +33,47 @@ const DAY_SPAN = 2 ** 23;
 export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as const;
 
 /**
+ * The key as compared: DEDUP_KEY, plus `lost_key`, null unless user_id or event_type held a
+ * lone surrogate. Those write as U+FFFD, so two different ids can look alike in the columns;
+ * `lost_key` keeps them apart (docs/rules.md "Text that UTF-8 cannot hold"). It lives with the
+ * as-read extras (null in nearly every row: see splitBatch) and joins the key where compared.
+ */
+const COMPARED_KEY = [...DEDUP_KEY, 'lost_key'] as const;
+
+/**
  * Splits a batch from the reader into the events and the as-read extras: `raw` (malformed
- * lines) and `user_id_raw` (ids whose trimming changed them). Both are null in nearly every
+ * lines), `user_id_raw` (ids whose trimming changed them) and `lost_key` (see COMPARED_KEY).
+ * All three are null in nearly every
  * row, yet a null string still costs 16 bytes a row in Polars, so they live apart, keyed by
  * source_row, until the dropped rows are written.
  */
 export function splitBatch(batch: DataFrame): { events: DataFrame; asRead: DataFrame } {
   const x = splitExpressions();
-  const asRead = batch.filter(x.hasExtras).select('source_row', 'user_id_raw', 'raw');
-  const events = batch.drop(['raw', 'user_id_raw']).withColumns(x.keyHash);
+  const asRead = batch.filter(x.hasExtras).select('source_row', 'user_id_raw', 'raw', 'lost_key');
+  const events = batch.withColumns(x.keyHash).drop(['raw', 'user_id_raw', 'lost_key']);
   return { events, asRead };
 }
 
 /** Built on first use, then shared by every batch of every run. */
 const splitExpressions = once(() => ({
-  hasExtras: col('raw').isNotNull().or(col('user_id_raw').isNotNull()),
+  hasLostKey: col('lost_key').isNotNull(),
+  hasExtras: col('raw').isNotNull().or(col('user_id_raw').isNotNull()).or(col('lost_key').isNotNull()),
   // The dedup key's 64-bit hash is taken here, natively; rows dropped earlier can never share
   // a kept row's key (their user_id or timestamp is missing or invalid), so their hashes do no
   // harm (see markDuplicates). event_type comes as a Categorical (see event-columns.ts), whose
   // hash is its value's, the same in every batch.
   keyHash: pl
-    .struct(DEDUP_KEY.map((k) => col(k)))
+    .struct(COMPARED_KEY.map((k) => col(k)))
     .hash(0x5eed, 1, 2, 3)
     .alias('key_hash'),
 }));
+
+/** The rows whose key held a lone surrogate, (source_row, lost_key), from the as-read extras; null if none. */
+export function lostKeysOf(asRead: EventBatches): DataFrame | null {
+  const x = splitExpressions();
+  const parts = asRead.map((b) => b.filter(x.hasLostKey).select('source_row', 'lost_key')).filter((f) => f.height > 0);
+  return parts.length === 0 ? null : pl.concat(parts, { how: 'vertical' });
+}
 
 /** A value made on first use and kept (for expressions that never change). */
 function once<T>(make: () => T): () => T {
@@ -147,11 +164,15 @@ function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatche
  * sorted by hash, then row: within a run of equal hashes the first row is the first
  * occurrence and every later one a candidate duplicate (a sort of two numbers is cheaper
  * than a hash table of every row). Every candidate is then checked against its first
- * occurrence column by column; should two different keys ever share a hash, exact four-column
- * grouping is used instead, so the result never depends on luck. (`keyHash` is replaceable so
- * tests can force collisions.)
+ * occurrence column by column (`lostKeys`, from lostKeysOf, adds lost_key to both); should two
+ * different keys ever share a hash, exact grouping is used instead, so the result never depends
+ * on luck. (`keyHash` is replaceable so tests can force collisions.)
  */
-export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Promise<Deduplicated> {
+export async function markDuplicates(
+  batches: EventBatches,
+  lostKeys: DataFrame | null = null,
+  keyHash?: Expr,
+): Promise<Deduplicated> {
   const x = dedupExpressions();
   const { kept } = reasonTests();
   const hashColumns = keyHash ? [x.sourceRow, keyHash.alias('key_hash')] : x.hashColumns;
@@ -170,18 +191,19 @@ export async function markDuplicates(batches: EventBatches, keyHash?: Expr): Pro
     .concat([pairs.select(x.sourceRow), pairs.select(x.firstRowAsSourceRow)], { how: 'vertical' })
     .unique();
   const rowsToRead = rows.lazy();
-  const keys = await unionOf(batches, (b) =>
-    b.join(rowsToRead, { on: 'source_row', how: 'semi' }).select(...x.keyColumns),
-  ).collect();
-  const firstKeys = keys.lazy().select(...x.firstKeyColumns);
+  const keys = withLostKeys(
+    unionOf(batches, (b) => b.join(rowsToRead, { on: 'source_row', how: 'semi' }).select(...x.keyColumns)),
+    lostKeys,
+  );
+  const firstKeys = keys.select(...x.firstKeyColumns);
   const verified = await pairs
     .lazy()
-    .join(keys.lazy(), { on: 'source_row', how: 'left' })
+    .join(keys, { on: 'source_row', how: 'left' })
     .join(firstKeys, { on: 'first_row', how: 'left' })
     .select(x.collisions)
     .collect();
   if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0) {
-    const exact = await exactDuplicates(batches);
+    const exact = await exactDuplicates(batches, lostKeys);
     return { batches: exact, duplicates: (await countReasons(exact)).get(REASON_CODE.duplicate) ?? 0 };
   }
 
@@ -222,8 +244,9 @@ const dedupExpressions = once(() => {
     isRepeat: col('repeat'),
     firstRowAsSourceRow: col('first_row').alias('source_row'),
     keyColumns: [col('source_row'), ...DEDUP_KEY.map((k) => col(k))],
-    firstKeyColumns: [col('source_row').alias('first_row'), ...DEDUP_KEY.map((k) => col(k).alias(`first_${k}`))],
-    collisions: DEDUP_KEY.map((k) => same(k))
+    firstKeyColumns: [col('source_row').alias('first_row'), ...COMPARED_KEY.map((k) => col(k).alias(`first_${k}`))],
+    noLostKey: pl.lit(null).cast(pl.Utf8).alias('lost_key'),
+    collisions: COMPARED_KEY.map((k) => same(k))
       .reduce((a, b) => a.and(b))
       .not()
       .sum()
@@ -236,14 +259,21 @@ const dedupExpressions = once(() => {
   };
 });
 
-/** Plain four-column grouping over all rows at once: exact, and memory-hungry at scale. */
-async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
+/** A query's rows with their lost_key (null where they have none). */
+function withLostKeys(rows: LazyDataFrame, lostKeys: DataFrame | null): LazyDataFrame {
+  return lostKeys
+    ? rows.join(lostKeys.lazy(), { on: 'source_row', how: 'left' })
+    : rows.withColumns(dedupExpressions().noLostKey);
+}
+
+/** Plain grouping by the whole key over all rows at once: exact, and memory-hungry at scale. */
+async function exactDuplicates(batches: EventBatches, lostKeys: DataFrame | null): Promise<EventBatches> {
   const { kept } = reasonTests();
-  const all = await unionOf(batches)
+  const all = await withLostKeys(unionOf(batches), lostKeys)
     .withColumns(
       col('source_row')
         .min()
-        .over('reason', ...DEDUP_KEY)
+        .over('reason', ...COMPARED_KEY)
         .alias('first_row'),
     )
     .withColumns(
@@ -260,8 +290,10 @@ async function exactDuplicates(batches: EventBatches): Promise<EventBatches> {
         .otherwise(pl.lit(null))
         .alias('first_row'),
     )
+    .drop('lost_key')
     .collect();
-  return [all];
+  // (A join need not keep row order: the batch is in source_row order, as it came.)
+  return [lostKeys ? all.sort('source_row') : all];
 }
 
 /** users.csv as a frame: one row per user_id (first wins), with a `known` marker. */

@@ -99,7 +99,7 @@ test('duplicates by hashed key: first occurrence kept, later exact matches marke
 });
 
 test('when every key collides, the exact grouping gives the same verdicts and count', async () => {
-  const result = await markDuplicates(await batches(), pl.lit(42).cast(pl.UInt64));
+  const result = await markDuplicates(await batches(), null, pl.lit(42).cast(pl.UInt64));
   assert.deepEqual(verdicts(result.batches), expected);
   assert.equal(result.duplicates, marked);
 });

@@ -167,11 +167,45 @@ export class EngineService {
     return attempt(() => writeHtmlReport(outDir));
   }
 
+  /**
+   * The app's start: finishes or undoes what a crashed run left in `folders` and in the output
+   * folders of the last runs in the history (docs/outputs-safety.md "At the app's start"), so no
+   * view ever reads a half-switched set. A folder that another live run holds is left to it (it
+   * recovers the folder before it writes); a folder that cannot be recovered is reported on
+   * standard error and left for the next run into it, which refuses to write until it can be.
+   */
+  async recoverRecentFolders(folders: (string | undefined)[]): Promise<{ outDir: string; completed: number }[]> {
+    const recent = this.history ? (await this.history.store.list(RECOVER_RECENT_RUNS)).map((e) => e.outDir) : [];
+    const dirs = [...new Set([...folders, ...recent].filter((d): d is string => !!d).map((d) => path.resolve(d)))];
+    const done: { outDir: string; completed: number }[] = [];
+    for (const outDir of dirs) {
+      try {
+        const recovery = await recoverAfterCrash(outDir, this.history?.source ?? 'app');
+        if (recovery !== 'busy' && (recovery.completed > 0 || recovery.removed > 0)) {
+          done.push({ outDir, completed: recovery.completed });
+          console.error(
+            recovery.completed
+              ? `${outDir}: a run had stopped while moving its outputs into place; that was finished, so the folder holds its complete outputs.`
+              : `${outDir}: a stopped run's leftovers were removed; the outputs are as they were.`,
+          );
+        }
+      } catch (err) {
+        console.error(
+          `Could not check the output folder ${outDir} at start: ${err instanceof Error ? err.message : String(err)}. The next run into it checks it again.`,
+        );
+      }
+    }
+    return done;
+  }
+
   /** Ends a run in progress (app quit). */
   async dispose(): Promise<void> {
     await this.runs.cancel();
   }
 }
+
+/** How many of the latest runs' output folders the app checks at its start. */
+const RECOVER_RECENT_RUNS = 20;
 
 /**
  * After a run: the shareable HTML report next to its outputs, and an entry in the history. The

@@ -144,10 +144,23 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
     },
   };
 
+  // Before it serves anything, the app finishes or undoes what a crashed run left in the output
+  // folders it knows (the default, the last used, the history's): no request can read or write
+  // a half-switched folder (docs/outputs-safety.md "At the app's start").
+  const startup = platform
+    .defaults()
+    .then(
+      (d) => [d.outDir, d.recent.outDir],
+      () => [],
+    )
+    .then((folders) => service.recoverRecentFolders(folders))
+    .catch(() => undefined);
+
   /** Validates and dispatches one request; never throws. */
   async function handle(channel: string, payload: unknown): Promise<Result<unknown>> {
     const valid = validateRequest(channel, payload);
     if (!valid.ok) return valid;
+    await startup;
     try {
       const handler = handlers[channel as RequestChannel] as (p: unknown) => Promise<Result<unknown>>;
       return await handler(valid.value);
@@ -156,5 +169,5 @@ export function createRequestHandlers({ service, platform, allowlist }: RequestH
     }
   }
 
-  return { handle, handlers };
+  return { handle, handlers, startup };
 }

@@ -16,6 +16,12 @@ import { buildSync } from 'esbuild';
 import { recoverOutputFolder, STAGING_PREFIX } from '../../electron/engine/atomic-output';
 import { LOCK_NAME } from '../../electron/engine/output-lock';
 import { runPipeline } from '../../electron/engine/pipeline';
+import { EngineService } from '../../electron/service/engine-service';
+import { PathAllowlist } from '../../electron/service/path-allowlist';
+import { RunHistory } from '../../electron/service/run-history';
+import { createRequestHandlers } from '../../electron/transport/request-handlers';
+import type { ShellPlatform } from '../../electron/transport/shell-platform';
+import type { RunReport } from '../../shared/pipeline';
 import { DEFAULT_USERS, ev, hashTree, ndjson, tmpDir, writeFile } from '../engine/helpers';
 
 /**
@@ -225,3 +231,66 @@ describe('a real run killed during its commit', () => {
     assert.deepEqual(Object.keys(hashTree(out)).sort(), [...NAMES].sort(), 'no leftovers, no lock');
   });
 });
+
+describe("the app's start", () => {
+  test('finishes an interrupted commit in the last-used folder and in the history, before it answers anything', async () => {
+    const probe = folderWith(OLD);
+    const full = await child(['commit', probe, '0', NEW_DIR, NAMES.join(',')]);
+    const midSwitch = full.steps.filter((s) => s.op === 'rename' && !s.path.endsWith('.tmp'))[2].n;
+    // Two folders whose commit was killed mid-switch: the one the app used last, and one only
+    // the run history knows.
+    const crashed = async () => {
+      const out = folderWith(OLD);
+      assert.equal((await child(['commit', out, String(midSwitch), NEW_DIR, NAMES.join(',')])).signal, 'SIGKILL');
+      assert.ok(
+        fs.readdirSync(out).some((n) => n.startsWith(STAGING_PREFIX)),
+        'the kill left a half-switched folder',
+      );
+      return out;
+    };
+    const lastUsed = await crashed();
+    const fromHistory = await crashed();
+    const history = new RunHistory(tmpDir());
+    const report = { started_at: 'x', finished_at: '2026-12-04T10:00:00Z', stages: [], inputs: [], outputs: [] };
+    await history.record('cli', fromHistory, report as unknown as RunReport);
+
+    const service = new EngineService({
+      hosts: { start: () => assert.fail('no run is started') },
+      history: { store: history, source: 'app' },
+    });
+    const platform: ShellPlatform = {
+      defaults: async () => ({
+        outDir: path.join(tmpDir(), 'default-out'),
+        sample: null,
+        recent: { outDir: lastUsed },
+      }),
+      pickInputs: async () => [],
+      pickOutputDir: async () => null,
+      showInFolder: async () => undefined,
+      remember: async () => undefined,
+    };
+    const stderr = captureStderr();
+    const { handle } = createRequestHandlers({ service, platform, allowlist: new PathAllowlist() });
+    // The first request the page makes is answered only once both folders are whole again.
+    const first = await handle('etl:run-history', undefined);
+    const said = stderr.stop();
+    assert.equal(first.ok, true);
+    assert.equal(assertWhole(lastUsed, OLD, 'the last-used folder'), 'new');
+    assert.equal(assertWhole(fromHistory, OLD, 'the folder in the history'), 'new');
+    assert.match(
+      said,
+      new RegExp(`${lastUsed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: a run had stopped while moving`),
+    );
+  });
+});
+
+/** Collects what is written to standard error until `stop()`. */
+function captureStderr(): { stop: () => string } {
+  const write = process.stderr.write.bind(process.stderr);
+  let text = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (text += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
+  return { stop: () => ((process.stderr.write = write), text) };
+}

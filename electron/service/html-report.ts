@@ -24,7 +24,7 @@ export const HTML_REPORT_FILE = 'run_report.html';
 /** Example rows per drop reason. */
 export const EXAMPLES_PER_REASON = 3;
 
-/** Columns of dropped_rows.parquet shown as examples (SPEC "dropped_rows.parquet"). */
+/** Columns of dropped_rows.parquet shown as examples (docs/rules.md "dropped_rows.parquet"). */
 const EXAMPLE_COLUMNS = ['source_row', 'user_id', 'event_type', 'timestamp', 'value', 'device', 'duplicate_of', 'raw'];
 
 export interface HtmlReportData {

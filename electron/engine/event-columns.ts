@@ -71,6 +71,16 @@ export interface ScanTally {
   lossyText: number;
 }
 
+/** A tally with nothing counted yet. */
+export const emptyTally = (): ScanTally => ({
+  rows: 0,
+  malformed: 0,
+  missingUserId: 0,
+  invalidTimestamp: 0,
+  invalidValue: 0,
+  lossyText: 0,
+});
+
 /** One batch of scanned events, column by column. */
 export class EventColumns {
   readonly sourceRow: Int32Column;
@@ -91,14 +101,7 @@ export class EventColumns {
   readonly lostKey: StringColumn;
   readonly tsDays: Int32Column;
   readonly tsMicros: Float64Column;
-  readonly tally: ScanTally = {
-    rows: 0,
-    malformed: 0,
-    missingUserId: 0,
-    invalidTimestamp: 0,
-    invalidValue: 0,
-    lossyText: 0,
-  };
+  readonly tally: ScanTally = emptyTally();
   // The current event's decoded key text that held a lone surrogate (null: none), and whether
   // any of its fields did.
   private lossyUserId: string | null = null;

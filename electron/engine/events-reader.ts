@@ -11,7 +11,7 @@ import { basename, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventsFormat } from '../../shared/pipeline';
 import { EtlError, cancelledError, inputError, inputGoneError } from './errors';
-import type { ScanTally } from './event-columns';
+import { emptyTally, type ScanTally } from './event-columns';
 import type { ScanFlow, ScanWorkerMessage } from './scan-worker';
 import { describeProblem } from './scan-problem';
 import { refuseSpecialFile } from './input-file';
@@ -59,15 +59,6 @@ export interface EventsReadResult {
   /** What to add to `source_row` of each range's rows to make it file-wide. */
   rowOffsets: number[];
 }
-
-const emptyTally = (): ScanTally => ({
-  rows: 0,
-  malformed: 0,
-  missingUserId: 0,
-  invalidTimestamp: 0,
-  invalidValue: 0,
-  lossyText: 0,
-});
 
 /** The counts of several ranges, summed (a new object). */
 function addTallies(tallies: ScanTally[]): ScanTally {

@@ -16,6 +16,7 @@ import { REASON_LABELS } from './dropped/offending-field';
 import { assignInputs, EMPTY_SLOTS, slotProblem, type InputSlots } from './inputs/input-slots';
 import { InputsPanel, inspectOrError } from './inputs/inputs-panel';
 import { PreviewView } from './preview/preview-view';
+import { MemoryLimitField, memoryLimitFromText } from './run/memory-limit-field';
 import { RunPanel } from './run/run-panel';
 import { initialRunState, runReducer } from './run/run-state';
 import type { EtlErrorInfo } from '../shared/pipeline';
@@ -23,12 +24,17 @@ import type { EtlErrorInfo } from '../shared/pipeline';
 export type Screen = 'run' | 'dropped' | 'preview' | 'history';
 
 /** Why Run is not available yet, in words; null when it is. */
-export function whyCannotRun(slots: InputSlots, outDir: string, running: boolean): string | null {
+export function whyCannotRun(
+  slots: InputSlots,
+  outDir: string,
+  running: boolean,
+  limitProblem: string | null = null,
+): string | null {
   if (running) return 'A run is in progress.';
   const problem = slotProblem(slots);
   if (problem) return problem;
   if (!outDir) return 'Choose an output folder.';
-  return null;
+  return limitProblem;
 }
 
 /** Last session's inputs that can still be read; a missing one is skipped quietly. */
@@ -45,6 +51,7 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
   const [slots, setSlots] = useState<InputSlots>(EMPTY_SLOTS);
   const [defaults, setDefaults] = useState<AppDefaults | null>(null);
   const [outDir, setOutDir] = useState('');
+  const [limitText, setLimitText] = useState('');
   const [reason, setReason] = useState<DropReason | null>(null);
   const [startupError, setStartupError] = useState<EtlErrorInfo | null>(null);
   /**
@@ -75,11 +82,17 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
   }, [client]);
 
   const running = run.status === 'running';
-  const whyNot = whyCannotRun(slots, outDir, running);
+  const limit = memoryLimitFromText(limitText);
+  const whyNot = whyCannotRun(slots, outDir, running, limit.problem);
 
   const startRun = useCallback(async () => {
     if (whyNot || !slots.events || !slots.users) return;
-    const request = { eventsPath: slots.events.path, usersPath: slots.users.path, outDir };
+    const request = {
+      eventsPath: slots.events.path,
+      usersPath: slots.users.path,
+      outDir,
+      ...(limit.bytes !== undefined && { memoryLimit: limit.bytes }),
+    };
     dispatch({ type: 'start', request });
     try {
       dispatch({ type: 'result', result: await client.run(request) });
@@ -89,7 +102,7 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
         result: { ok: false, error: { kind: 'internal', message: err instanceof Error ? err.message : String(err) } },
       });
     }
-  }, [client, whyNot, slots, outDir]);
+  }, [client, whyNot, slots, outDir, limit.bytes]);
 
   const cancel = useCallback(async () => {
     const r = await client.cancel();
@@ -201,6 +214,7 @@ export function App({ platform = typeof navigator === 'undefined' ? '' : navigat
                   defaults={defaults}
                   running={running}
                   menuCommand={menuCommand}
+                  options={<MemoryLimitField text={limitText} onText={setLimitText} disabled={running} />}
                 />
               </ErrorBoundary>
               <ErrorBoundary label="Run" resetKey={run.completedRuns}>

@@ -159,6 +159,14 @@ export const STAGE_TIME_INSIDE: Partial<Record<StageName, StageName>> = {
   filter_us: 'join_users',
 };
 
+/** How far a stage made of counted steps is: `done` of `total` steps of what `label` names. */
+export interface StageSteps {
+  /** What the steps are, for people: "partitions", "merge ranges". */
+  label: string;
+  done: number;
+  total: number;
+}
+
 /**
  * Live progress, emitted by the engine while it runs. Plain, serialisable values: the desktop
  * app forwards them over IPC unchanged, the CLI renders its log lines from them.
@@ -177,8 +185,12 @@ export type ProgressEvent =
       /** The events file only: what the scan has counted so far (see `LiveScanCounts`). */
       scanned?: LiveScanCounts;
     }
-  /** Sent while a long stage runs without other news, so a UI can show it is alive. */
-  | { type: 'heartbeat'; stage: StageName | 'write'; elapsedMs: number }
+  /**
+   * Sent while a long stage runs without other news, so a UI can show it is alive. A stage
+   * made of counted steps (a spilled run's partitions and merge ranges) says how far it is,
+   * for a time-left estimate.
+   */
+  | { type: 'heartbeat'; stage: StageName | 'write'; elapsedMs: number; steps?: StageSteps }
   | { type: 'log'; level: LogLevel; message: string; at: string }
   | { type: 'warning'; warning: RunWarning }
   | { type: 'run-finished'; report: RunReport }

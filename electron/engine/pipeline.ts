@@ -202,13 +202,18 @@ async function runSpilled(
     run.hooks.spill?.bucketRows ??
       Math.floor((extracted.plan!.bucketBytes * Math.max(rows, 1)) / (read.bytes * 1.35 || 1)),
   );
+  // Counted steps on the heartbeats, for the time left (the deduplicate stage spans them all).
+  const partitionSteps = rec.steps('partitions', spilled.partitions);
   const totals = await spilled.processPartitions({
     rowOffsets: read.rowOffsets,
     totalRows: rows,
     bucketRows,
     users: usersTable,
     checkCancel: () => run.checkCancel(),
-    onPartition: (done) => rec.log('INFO', `Spilled run: partition ${done} of ${spilled.partitions} done`),
+    onPartition: (done) => {
+      partitionSteps.done(done);
+      rec.log('INFO', `Spilled run: partition ${done} of ${spilled.partitions} done`);
+    },
   });
   const afterDedup = kept - totals.duplicates;
   rec.finishStage('deduplicate', kept, afterDedup, totals.dedupMs);
@@ -229,9 +234,11 @@ async function runSpilled(
     ['clean', OUTPUT_FILES.cleanEvents],
     ['dropped', OUTPUT_FILES.droppedRows],
   ] as const;
-  for (const [kind, name] of kinds) {
+  const mergeSteps = rec.steps('merge ranges', kinds.length * spilled.ranges);
+  for (const [k, [kind, name]] of kinds.entries()) {
     const query = await spilled.mergeOutput(kind, { users: usersTable, extras }, (done) => {
       run.checkCancel();
+      mergeSteps.done(k * spilled.ranges + done);
       rec.log('INFO', `Spilled run: ${name}: range ${done} of ${spilled.ranges} merged`);
     });
     await query.sinkParquet(staging.path(name), { compression: 'snappy', maintainOrder: true }).collect();

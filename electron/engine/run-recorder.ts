@@ -9,6 +9,7 @@ import {
   type ProgressEvent,
   type RunWarning,
   type StageName,
+  type StageSteps,
   type StageReport,
 } from '../../shared/pipeline';
 import { formatLogLine } from './log-format';
@@ -22,15 +23,40 @@ export class RunRecorder {
   readonly logLines: string[] = [];
   readonly stages: StageReport[] = [];
   readonly warnings: RunWarning[] = [];
-  private busy: { name: StageName | 'write'; t: number } | null = null;
+  private busy: { name: StageName | 'write'; t: number; steps?: StageSteps } | null = null;
   private readonly beat: ReturnType<typeof setInterval>;
 
   constructor(readonly emit: (e: ProgressEvent) => void) {
     // Polars works off this thread, so the timer fires even during a long query.
-    this.beat = setInterval(() => {
-      if (this.busy)
-        emit({ type: 'heartbeat', stage: this.busy.name, elapsedMs: Math.round(performance.now() - this.busy.t) });
-    }, HEARTBEAT_MS);
+    this.beat = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+  }
+
+  private heartbeat(): void {
+    if (!this.busy) return;
+    const { name, t, steps } = this.busy;
+    this.emit({
+      type: 'heartbeat',
+      stage: name,
+      elapsedMs: Math.round(performance.now() - t),
+      ...(steps && { steps: { ...steps } }),
+    });
+  }
+
+  /**
+   * The current stage (or write) goes in `total` counted steps of what `label` names; each
+   * heartbeat then says how many are done, and so does one sent at once on each step, so a UI
+   * can estimate the time left (a spilled run's partitions and merge ranges).
+   */
+  steps(label: string, total: number): { done: (n: number) => void } {
+    if (this.busy) this.busy.steps = { label, done: 0, total };
+    this.heartbeat();
+    return {
+      done: (n) => {
+        if (!this.busy?.steps || this.busy.steps.label !== label) return;
+        this.busy.steps.done = n;
+        this.heartbeat();
+      },
+    };
   }
 
   log(level: LogLevel, message: string): void {

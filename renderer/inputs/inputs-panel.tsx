@@ -2,7 +2,7 @@
  * The inputs: drop zone, pickers, sample data, the two recognised files and the output folder.
  * Every chosen file is inspected at once, so a broken file shows its error before any run.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { AppDefaults, EtlClient, InputInfo, MenuCommand, UploadProgress } from '../../shared/service-contract';
 import { ProgressBar } from '../components/progress-bar';
 import { useClient } from '../components/client-context';
@@ -61,6 +61,7 @@ export function InputsPanel({
   defaults,
   running,
   menuCommand,
+  options,
 }: {
   slots: InputSlots;
   onSlots: (update: (current: InputSlots) => InputSlots) => void;
@@ -70,6 +71,8 @@ export function InputsPanel({
   running: boolean;
   /** The desktop menu's Open inputs / Choose output folder, forwarded by the app. */
   menuCommand?: { command: MenuCommand; seq: number } | null;
+  /** The run options, shown under the output folder (the memory limit). */
+  options?: ReactNode;
 }) {
   const client = useClient();
   const [busy, setBusy] = useState(false);
@@ -257,6 +260,7 @@ export function InputsPanel({
           </button>
         )}
       </div>
+      {options}
     </section>
   );
 }

@@ -54,6 +54,16 @@ export function readRate(samples: readonly ReadSample[], totalBytes: number): Re
   return { bytesPerSec, rowsPerSec, etaMs };
 }
 
+/**
+ * Time left in a stage made of counted steps (a spilled run's partitions, its merge ranges),
+ * at the pace of its steps so far: they are alike in size, and each can take longer than the
+ * reading rate's window. Null before the first step is done.
+ */
+export function stepsTimeLeft(steps: { done: number; total: number; elapsedMs: number }): number | null {
+  if (steps.done <= 0 || steps.elapsedMs <= 0) return null;
+  return (Math.max(0, steps.total - steps.done) * steps.elapsedMs) / steps.done;
+}
+
 /** "about 40 s left", rounded as a person would say it; "a moment" under two seconds. */
 export function formatEta(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '';

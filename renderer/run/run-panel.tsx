@@ -8,7 +8,7 @@ import { formatBytes, formatCount, formatDuration } from '../lib/format';
 import { FunnelChart } from './funnel-chart';
 import { buildFunnel } from './funnel';
 import { LogPanel } from './log-panel';
-import { formatEta, formatRowRate, readRate } from './read-rate';
+import { formatEta, formatRowRate, readRate, stepsTimeLeft } from './read-rate';
 import { allBalanced, runProgress, type RunState } from './run-state';
 import { StageTable } from './stage-table';
 
@@ -26,6 +26,13 @@ export function runningText(state: RunState, progress: number): string {
   if (done === state.stages.length) return 'Writing outputs…';
   if (total === 0 && done === 0) return 'Starting…';
   return `Running… ${Math.round(progress * 100)}%`;
+}
+
+/** A stage's counted steps and the time left at their pace: " · merge ranges 4 of 27 · about 20 s left". */
+export function stepsText(steps: RunState['steps']): string {
+  if (!steps) return '';
+  const left = stepsTimeLeft(steps);
+  return ` · ${steps.label} ${steps.done} of ${steps.total}${left === null ? '' : ` · ${formatEta(left)}`}`;
 }
 
 /** Shortcut hint in the platform's words. */
@@ -63,9 +70,9 @@ export function RunPanel({
   const totalMs = state.report ? Date.parse(state.report.finished_at) - Date.parse(state.report.started_at) : null;
   const statusText =
     state.status === 'running'
-      ? state.writingMs !== null
-        ? `Writing outputs… ${formatDuration(state.writingMs)}`
-        : runningText(state, progress)
+      ? (state.writingMs !== null
+          ? `Writing outputs… ${formatDuration(state.writingMs)}`
+          : runningText(state, progress)) + stepsText(state.steps)
       : null;
 
   // Run and Cancel take each other's place: the focus moves with them instead of falling to the

@@ -17,6 +17,7 @@ import {
   type RunWarning,
   type StageName,
   type StageReport,
+  type StageSteps,
 } from '../../shared/pipeline';
 import type { Result } from '../../shared/service-contract';
 import { addSample, type ReadSample } from './read-rate';
@@ -61,6 +62,11 @@ export interface RunState {
   report: RunReport | null;
   /** Time spent writing the outputs so far, once all stages are done (heartbeat 'write'). */
   writingMs: number | null;
+  /**
+   * The counted steps of the stage (or write) now running, and its time so far, from the last
+   * heartbeat that had them (a spilled run's partitions and merge ranges); null otherwise.
+   */
+  steps: (StageSteps & { elapsedMs: number }) | null;
   error: EtlErrorInfo | null;
   /** Bumped on every finished run so views of the outputs know to reload. */
   completedRuns: number;
@@ -101,6 +107,7 @@ export function initialRunState(): RunState {
     warnings: [],
     report: null,
     writingMs: null,
+    steps: null,
     error: null,
     completedRuns: 0,
   };
@@ -183,16 +190,23 @@ function applyEvent(state: RunState, event: ProgressEvent): RunState {
     case 'stage-started':
       return { ...state, stages: updateStage(state.stages, event.stage, (row) => ({ ...row, status: 'running' })) };
     case 'stage-finished':
-      return { ...state, stages: updateStage(state.stages, event.stage.name, (row) => finishStage(row, event.stage)) };
-    case 'heartbeat':
-      // After the six stages the outputs are written; show that time on the status line.
-      if (event.stage === 'write') return { ...state, writingMs: event.elapsedMs };
       return {
         ...state,
+        stages: updateStage(state.stages, event.stage.name, (row) => finishStage(row, event.stage)),
+        steps: null,
+      };
+    case 'heartbeat': {
+      const steps = event.steps ? { ...event.steps, elapsedMs: event.elapsedMs } : null;
+      // After the six stages the outputs are written; show that time on the status line.
+      if (event.stage === 'write') return { ...state, writingMs: event.elapsedMs, steps };
+      return {
+        ...state,
+        steps,
         stages: updateStage(state.stages, event.stage, (row) =>
           row.status === 'done' ? row : { ...row, status: 'running', elapsedMs: event.elapsedMs },
         ),
       };
+    }
     case 'bytes-read': {
       const bytes = { ...state.bytes, [event.file]: { read: event.bytesRead, total: event.totalBytes } };
       if (!event.scanned) return { ...state, bytes };

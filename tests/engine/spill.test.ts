@@ -24,13 +24,21 @@ async function runTo(
   users: string,
   memoryLimit: number | undefined,
   hooks: RunHooks = {},
-): Promise<{ report: RunReport; log: string[] }> {
+): Promise<{ report: RunReport; log: string[]; steps: string[] }> {
   const log: string[] = [];
+  const steps: string[] = [];
   const report = await runPipeline(
     { eventsPath: events, usersPath: users, outDir, memoryLimit },
-    { ...hooks, onEvent: (e: ProgressEvent) => e.type === 'log' && log.push(e.message) },
+    {
+      ...hooks,
+      onEvent: (e: ProgressEvent) => {
+        if (e.type === 'log') log.push(e.message);
+        if (e.type === 'heartbeat' && e.steps)
+          steps.push(`${e.stage}: ${e.steps.label} ${e.steps.done}/${e.steps.total}`);
+      },
+    },
   );
-  return { report, log };
+  return { report, log, steps };
 }
 
 /** Both runs' Parquet outputs hold the same columns, types and rows, in the same order. */
@@ -67,6 +75,11 @@ describe('spilling to disk under a memory budget', () => {
     assertSameOutputs(path.join(dir, 'plain'), path.join(dir, 'spilled'));
     assert.deepEqual(counts(spilled.report), counts(plain.report));
     assert.deepEqual(spilled.report.warnings, plain.report.warnings);
+    // Every partition and every merge range (9 per output, 3 outputs) is counted on the heartbeats.
+    const stepped = new Set(spilled.steps);
+    for (let p = 0; p <= 7; p++) assert.ok(stepped.has(`deduplicate: partitions ${p}/7`), `partition ${p} not sent`);
+    for (let r = 0; r <= 27; r++) assert.ok(stepped.has(`write: merge ranges ${r}/27`), `merge range ${r} not sent`);
+    assert.deepEqual(plain.steps, [], 'an in-memory run has no counted steps');
     assert.deepEqual(spillFolders(path.join(dir, 'spilled')), [], 'the spill folder is removed at the end');
   });
 

@@ -10,6 +10,8 @@ import {
   runReducer,
   type RunState,
 } from '../../renderer/run/run-state';
+import { stepsTimeLeft } from '../../renderer/run/read-rate';
+import { stepsText } from '../../renderer/run/run-panel';
 import { sampleReport } from './fake-client';
 
 const request = { eventsPath: 'e.json', usersPath: 'u.csv', outDir: 'out' };
@@ -232,4 +234,39 @@ test('the write heartbeat shows the time spent writing, without touching the sta
   assert.equal(later.writingMs, 4000);
   // A new run starts with no writing time.
   assert.equal(runReducer(later, { type: 'start', request }).writingMs, null);
+});
+
+test("a spilled run's counted steps show on the status line with the time left at their pace", () => {
+  const report = sampleReport();
+  const started = fold([
+    { type: 'run-started', at: 't', request },
+    ...report.stages.slice(0, 2).map((stage): ProgressEvent => ({ type: 'stage-finished', stage })),
+    { type: 'stage-started', stage: 'deduplicate', at: 't' },
+  ]);
+  const beat = (s: RunState, stage: 'deduplicate' | 'write', elapsedMs: number, label: string, done: number) =>
+    runReducer(s, {
+      type: 'progress',
+      event: { type: 'heartbeat', stage, elapsedMs, steps: { label, done, total: 12 } },
+    });
+  // No step done yet: the steps show, no estimate.
+  const first = beat(started, 'deduplicate', 800, 'partitions', 0);
+  assert.deepEqual(first.steps, { label: 'partitions', done: 0, total: 12, elapsedMs: 800 });
+  assert.equal(stepsText(first.steps), ' · partitions 0 of 12');
+  // 3 of 12 in 30 s: 9 more at 10 s each.
+  const third = beat(first, 'deduplicate', 30_000, 'partitions', 3);
+  assert.equal(stepsTimeLeft(third.steps!), 90_000);
+  assert.equal(stepsText(third.steps), ' · partitions 3 of 12 · about 2 min left');
+  // The stage ends: its steps go; the merge's steps come with the write heartbeats.
+  const finished = runReducer(third, { type: 'progress', event: { type: 'stage-finished', stage: report.stages[2] } });
+  assert.equal(finished.steps, null);
+  const merging = beat(finished, 'write', 4000, 'merge ranges', 8);
+  assert.equal(merging.writingMs, 4000);
+  assert.equal(stepsText(merging.steps), ' · merge ranges 8 of 12 · about 2 s left');
+  // A heartbeat without steps (an in-memory run) shows none.
+  const plain = runReducer(merging, {
+    type: 'progress',
+    event: { type: 'heartbeat', stage: 'write', elapsedMs: 4200 },
+  });
+  assert.equal(plain.steps, null);
+  assert.equal(stepsText(plain.steps), '');
 });

@@ -215,6 +215,33 @@ for (const transport of TRANSPORTS) {
       }
     }));
 
+  test(`${transport}: the memory limit in the run options reaches the engine: the run spills and writes what an unlimited run writes`, () =>
+    withSession(browser, transport, async (s) => {
+      const page = s.page;
+      await dropSample(s);
+      const field = page.getByLabel('Memory limit');
+      // A size the engine does not take blocks Run and says why.
+      await field.fill('lots');
+      await page.getByText("The memory limit 'lots' is not a size of at least 100 MB").first().waitFor();
+      assert.equal(await page.getByTestId('run').isDisabled(), true);
+      await field.fill('100MB');
+      await page.getByText('Ready to run.').waitFor();
+      await page.getByTestId('run').click();
+      await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+      await page.locator('.log-line', { hasText: 'Memory limit 100 MB: the run spills to disk' }).first().waitFor();
+      const spilled = await readReport(s.outDir);
+      // The same counts as an unlimited run of the sample (tests/engine/spill.test.ts compares the files).
+      await field.fill('');
+      await page.getByTestId('run').click();
+      await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+      const plain = await readReport(s.outDir);
+      assert.notEqual(plain.started_at, spilled.started_at, 'a second run');
+      assert.deepEqual(
+        plain.stages.map((x) => [x.name, x.rows_in, x.rows_out]),
+        spilled.stages.map((x) => [x.name, x.rows_in, x.rows_out]),
+      );
+    }));
+
   test(`${transport}: dropped rows: the funnel opens a reason, and each reason chip filters to its rows`, () =>
     withSession(browser, transport, async (s) => {
       const page = s.page;

@@ -24,16 +24,16 @@ async function droppedFile(outDir: string): Promise<string> {
 
 export async function droppedSummary(outDir: string): Promise<DroppedSummary> {
   const file = await droppedFile(outDir);
-  const [counts, timestamps] = await Promise.all([
-    pl.scanParquet(file).groupBy('drop_reason').agg(pl.len().alias('n')).collect(),
-    pl
-      .scanParquet(file)
-      .filter(pl.col('drop_reason').eq(pl.lit('invalid_timestamp')))
-      // Group equal strings in Polars first: many rows often share a few bad values.
-      .groupBy('timestamp', true)
-      .agg(pl.len().alias('n'))
-      .collect(),
-  ]);
+  // One query after the other: this runs at the end of every run (the HTML report), inside the
+  // run's memory budget.
+  const counts = await pl.scanParquet(file).groupBy('drop_reason').agg(pl.len().alias('n')).collect();
+  const timestamps = await pl
+    .scanParquet(file)
+    .filter(pl.col('drop_reason').eq(pl.lit('invalid_timestamp')))
+    // Group equal strings in Polars first: many rows often share a few bad values.
+    .groupBy('timestamp', true)
+    .agg(pl.len().alias('n'))
+    .collect();
   const byReason: DroppedSummary['byReason'] = {};
   for (const { drop_reason, n } of counts.toRecords() as { drop_reason: string; n: number }[]) {
     if ((DROP_REASONS as readonly string[]).includes(drop_reason)) byReason[drop_reason as DropReason] = Number(n);

@@ -221,19 +221,17 @@ export async function readHtmlReportData(outDir: string): Promise<HtmlReportData
   const file = path.join(outDir, OUTPUT_FILES.droppedRows);
   const examples: HtmlReportData['examples'] = {};
   const present = DROP_REASONS.filter((r) => (dropped.byReason[r] ?? 0) > 0);
-  const frames = await Promise.all(
-    present.map((r) =>
-      pl
-        .scanParquet(file)
-        .filter(pl.col('drop_reason').eq(pl.lit(r)))
-        .head(EXAMPLES_PER_REASON)
-        .select(pl.all().cast(pl.String))
-        .collect(),
-    ),
-  );
-  present.forEach((r, i) => {
-    examples[r] = frames[i].toRecords() as Record<string, string | null>[];
-  });
+  // One query at a time: each may decode much of the file, and the report is written at the
+  // end of a run, inside its memory budget (docs/performance.md "Memory budget").
+  for (const r of present) {
+    const frame = await pl
+      .scanParquet(file)
+      .filter(pl.col('drop_reason').eq(pl.lit(r)))
+      .head(EXAMPLES_PER_REASON)
+      .select(pl.all().cast(pl.String))
+      .collect();
+    examples[r] = frame.toRecords() as Record<string, string | null>[];
+  }
   return { report, dropped, examples };
 }
 

@@ -123,8 +123,9 @@ if (!bundleIsFresh()) rebuild();
 // spare the kernel most of its page faults (about 0.4 s of a 1,000,000-event run) and save
 // memory on large inputs, while the child costs one more Node start (about 0.1 s, which the
 // page faults of some 30 MB of events make up for): a smaller events file runs right here.
-// A run that will spill under its memory budget gets only MALLOC_ARENA_MAX=2: the huge pages
-// and the 1 GiB mmap threshold keep freed memory in the process, which a budget cannot afford
+// A run that will spill under its memory budget gets other settings: two arenas and a fixed
+// 128 KiB mmap threshold, so that freed blocks go back to the system at once; the huge pages
+// and the 1 GiB threshold keep freed memory in the process, which a budget cannot afford
 // (allocator-env-spilled.json; figures in docs/performance.md "Memory budget").
 const RELAUNCH_FROM_BYTES = Number(process.env.BENEFITS_ETL_RELAUNCH_FROM ?? 32 * 2 ** 20);
 const LAUNCHED = 'BENEFITS_ETL_LAUNCHED'; // set in the child, so it never starts another

@@ -88,7 +88,7 @@ describe(
         assert.ok((seen as string).split('\0').includes(`${k}=${v}`), `${k}=${v} missing`);
     });
 
-    test('a run that will spill gets only MALLOC_ARENA_MAX=2, and the engine plans with what the launcher holds', async () => {
+    test('a run that will spill gets the spilled malloc settings (no huge pages), and the engine plans with what the launcher holds', async () => {
       const dir = tmpDir();
       const events = writeFile(
         dir,

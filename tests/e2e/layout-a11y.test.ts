@@ -266,6 +266,7 @@ for (const transport of TRANSPORTS) {
         assert.doesNotMatch(usersText, /etl-uploads/);
         assert.equal(await usersAlert.locator('.banner-excerpt').textContent(), 'u1,2024-01-01,"US\n              ^');
         assert.equal(await page.getByTestId('run').isDisabled(), true);
+        await check(page, 'broken-users');
 
         // A .json of lines that are not events: the run reads it as the CLI does (every line
         // dropped as malformed_record), and the card says so before the run.

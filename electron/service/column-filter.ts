@@ -54,6 +54,13 @@ export function filterExpression(filter: ColumnFilter, columns: ParquetColumnInf
   if (kind === 'number') {
     if (present(filter.min)) parts.push(col.gtEq(pl.lit(toNumber(filter.min, info, file))));
     if (present(filter.max)) parts.push(col.ltEq(pl.lit(toNumber(filter.max, info, file))));
+  } else if (kind === 'instant' && /^Datetime\(us\b/.test(info.type) && instantBounds(filter)) {
+    // On the instants' own values (microseconds), not their text: formatting 7.8M instants as
+    // text for a range took 17 s on a busy machine; this takes well under one.
+    const { from, until } = instantBounds(filter)!;
+    const micros = col.cast(pl.Int64);
+    if (from !== null) parts.push(micros.gtEq(pl.lit(from)));
+    if (until !== null) parts.push(micros.lt(pl.lit(until)));
   } else {
     const text = asText(filter.column, kind);
     if (present(filter.min)) parts.push(text.gtEq(pl.lit(filter.min)));
@@ -64,6 +71,51 @@ export function filterExpression(filter: ColumnFilter, columns: ParquetColumnInf
     throw inputError(`The range filter on "${filter.column}" needs a minimum, a maximum or both.`, { file });
   }
   return parts.length === 1 ? parts[0] : parts[0].and(parts[1]);
+}
+
+/**
+ * A range on instants as microseconds since the epoch: from the start of the min's period
+ * (inclusive), until the start of the period after the max's (exclusive), the max being a
+ * prefix as in the text comparison ("2025-01" ends before 2025-02-01). Null when a bound is not
+ * an ISO prefix of a real date and time (the text comparison then decides, as before).
+ */
+export function instantBounds(filter: Extract<ColumnFilter, { op: 'range' }>): {
+  from: bigint | null;
+  until: bigint | null;
+} | null {
+  const from = present(filter.min) ? isoPrefixPeriod(filter.min) : null;
+  const until = present(filter.max) ? isoPrefixPeriod(filter.max) : null;
+  if ((present(filter.min) && !from) || (present(filter.max) && !until)) return null;
+  return { from: from ? from.start : null, until: until ? until.end : null };
+}
+
+/** The period an ISO prefix (`2025`, `2025-01-15T10:23`, `...:45.5Z`) names, in microseconds. */
+function isoPrefixPeriod(text: string): { start: bigint; end: bigint } | null {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?)?)?)?Z?$/.exec(text);
+  if (!m) return null;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', sec = '00', frac] = m;
+  const parts = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(sec)];
+  const ms = Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]);
+  const back = new Date(ms);
+  // A date or time that does not exist (2025-02-30, 24:00) is left to the text comparison.
+  if (
+    back.getUTCFullYear() !== parts[0] ||
+    back.getUTCMonth() !== parts[1] - 1 ||
+    back.getUTCDate() !== parts[2] ||
+    back.getUTCHours() !== parts[3] ||
+    back.getUTCMinutes() !== parts[4] ||
+    back.getUTCSeconds() !== parts[5]
+  )
+    return null;
+  const start = BigInt(ms) * 1000n + BigInt(((frac ?? '') + '000000').slice(0, 6));
+  // The next period starts one step of the last unit given later.
+  const given = m.slice(1, 8).filter((x) => x !== undefined).length;
+  let end: bigint;
+  if (given === 1) end = BigInt(Date.UTC(parts[0] + 1, 0, 1)) * 1000n;
+  else if (given === 2) end = BigInt(Date.UTC(parts[0], parts[1], 1)) * 1000n;
+  else if (given === 7) end = start + 10n ** BigInt(6 - frac!.length);
+  else end = start + [86_400_000_000n, 3_600_000_000n, 60_000_000n, 1_000_000n][given - 3];
+  return { start, end };
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * A column's profile for the Preview's side panel: rows, nulls, distinct values, min/max, and
  * a histogram (numbers, dates, instants) or the most frequent values (text, true/false). All of
- * it is Polars aggregation over a lazy frame with async `collect()`: two small queries whatever
- * the row count, and only the summary comes back to JS.
+ * it is Polars aggregation with async `collect()`, and only the summary comes back to JS: for
+ * numbers, dates and instants the column is read once and queried twice in memory; for text,
+ * one count per value answers everything.
  */
 import pl from 'nodejs-polars';
 import type { Cell, ColumnProfile, ParquetColumnInfo } from '../../shared/service-contract';
@@ -13,65 +14,76 @@ export const HISTOGRAM_BINS = 20;
 /** How many of the most frequent values a text column's profile lists. */
 export const TOP_VALUES = 10;
 
-export async function profileColumn(rows: pl.LazyDataFrame, info: ParquetColumnInfo): Promise<ColumnProfile> {
+export async function profileColumn(source: pl.LazyDataFrame, info: ParquetColumnInfo): Promise<ColumnProfile> {
   const kind = valueKind(info.type);
   const col = pl.col(info.name);
   // Numbers, dates and instants are binned on their physical value (days, microseconds).
   const binned = kind === 'number' || kind === 'date' || kind === 'instant';
+  if (!binned) return textProfile(source.select(info.name), info);
   const physical = kind === 'number' ? col.cast(pl.Float64) : col.cast(pl.Int64).cast(pl.Float64);
+  // The column is read (and decoded) from the file once; both queries then run in memory.
+  const rows = (await source.select(info.name).collect()).lazy();
   const summary = (
     await rows
       .select(
         pl.len().alias('rows'),
         col.nullCount().alias('nulls'),
         col.dropNulls().nUnique().alias('distinct'),
-        ...(binned
-          ? [physical.min().alias('min'), physical.max().alias('max')]
-          : [col.cast(pl.String).min().alias('min'), col.cast(pl.String).max().alias('max')]),
+        physical.min().alias('min'),
+        physical.max().alias('max'),
       )
       .collect()
-  ).toRecords()[0] as {
-    rows: number;
-    nulls: number;
-    distinct: number;
-    min: number | string | null;
-    max: number | string | null;
-  };
-
-  const profile: ColumnProfile = {
+  ).toRecords()[0] as { rows: number; nulls: number; distinct: number; min: number | null; max: number | null };
+  return {
     column: info.name,
     type: info.type,
     rows: Number(summary.rows),
     nulls: Number(summary.nulls),
     distinct: Number(summary.distinct),
-    min: binned ? shown(summary.min as number | null, kind, info.type) : (summary.min as Cell),
-    max: binned ? shown(summary.max as number | null, kind, info.type) : (summary.max as Cell),
+    min: shown(summary.min, kind, info.type),
+    max: shown(summary.max, kind, info.type),
+    histogram: await histogram(rows, physical, summary.min, summary.max, kind, info.type),
   };
-  if (binned) {
-    profile.histogram = await histogram(
-      rows,
-      physical,
-      summary.min as number | null,
-      summary.max as number | null,
-      kind,
-      info.type,
-    );
-  } else {
-    const top = await rows
-      .select(col)
-      .dropNulls()
-      .groupBy(info.name)
-      .agg(pl.len().alias('count'))
-      // Most frequent first; ties by value so the list is the same every time.
-      .sort(['count', info.name], [true, false])
-      .head(TOP_VALUES)
-      .collect();
-    profile.topValues = (top.toRecords() as Record<string, unknown>[]).map((r) => ({
+}
+
+/**
+ * Text and true/false: one pass that counts each value (nulls as one more group), from which
+ * the rows, nulls, distinct values, min, max and most frequent values all follow. Two passes
+ * (a distinct count, then the counts) took 6 s for 7.8M user ids on a busy machine.
+ */
+async function textProfile(rows: pl.LazyDataFrame, info: ParquetColumnInfo): Promise<ColumnProfile> {
+  const col = pl.col(info.name);
+  const counts = (await rows.groupBy(info.name).agg(pl.len().alias('count')).collect()).lazy();
+  const summary = (
+    await counts
+      .select(
+        pl.col('count').sum().alias('rows'),
+        pl.when(col.isNull()).then(pl.col('count')).otherwise(pl.lit(0)).sum().alias('nulls'),
+        col.count().alias('distinct'),
+        col.cast(pl.String).min().alias('min'),
+        col.cast(pl.String).max().alias('max'),
+      )
+      .collect()
+  ).toRecords()[0] as { rows: number | null; nulls: number | null; distinct: number; min: Cell; max: Cell };
+  const top = await counts
+    .filter(col.isNotNull())
+    // Most frequent first; ties by value so the list is the same every time.
+    .sort(['count', info.name], [true, false])
+    .head(TOP_VALUES)
+    .collect();
+  return {
+    column: info.name,
+    type: info.type,
+    rows: Number(summary.rows ?? 0),
+    nulls: Number(summary.nulls ?? 0),
+    distinct: Number(summary.distinct),
+    min: summary.min,
+    max: summary.max,
+    topValues: (top.toRecords() as Record<string, unknown>[]).map((r) => ({
       value: r[info.name] as Cell,
       count: Number(r.count),
-    }));
-  }
-  return profile;
+    })),
+  };
 }
 
 async function histogram(

@@ -32,6 +32,16 @@ interface View {
   order: pl.Series | null;
 }
 
+/**
+ * A filtered view (sorted or not) as the file positions of its rows, in the view's order. Only
+ * the columns the filter and the sort need are read to make it; each page then reads its own
+ * rows from the file (`rowsAt`). Holding every column of every matching row instead took 8.9 s
+ * for a contains filter matching 2.8M of 7.8M rows on a busy machine, before the first page.
+ */
+interface PositionsView {
+  positions: pl.Series;
+}
+
 interface FileFacts extends ParquetFooter {
   bytes: number;
   columns: ParquetColumnInfo[];
@@ -41,9 +51,13 @@ export class ParquetPager {
   /** Per file version (path + mtime + size): footer facts. */
   private readonly facts = new Map<string, Promise<FileFacts>>();
   /** Computed views (filtered and/or sorted), least recently used first. */
-  private readonly views = new Map<string, Promise<View>>();
+  private readonly views = new Map<string, Promise<View | PositionsView>>();
 
-  constructor(private readonly maxViews = 4) {}
+  /** `sliceSpan`: see SLICE_SPAN (tests make it small to take the other way on small files). */
+  constructor(
+    private readonly maxViews = 4,
+    private readonly sliceSpan = SLICE_SPAN,
+  ) {}
 
   async readPage(req: PageRequest): Promise<ParquetPage> {
     const file = path.join(req.outDir, req.file);
@@ -70,6 +84,10 @@ export class ParquetPager {
     if (!req.sort && !req.dropReason && !req.filter) {
       totalRows = facts.rows;
       page = await pl.scanParquet(file).slice(req.offset, req.limit).collect();
+    } else if (req.filter) {
+      const { positions } = await this.positionsView(file, version, req, facts.columns);
+      totalRows = positions.length;
+      page = await rowsAt(file, positions.slice(req.offset, req.limit).toArray() as number[], this.sliceSpan);
     } else {
       const view = await this.view(file, version, req, facts.columns);
       totalRows = view.rows.height;
@@ -106,13 +124,18 @@ export class ParquetPager {
         { file },
       );
     }
-    if (req.filter) filterExpression(req.filter, facts.columns, file);
-    const rows =
-      req.dropReason || req.filter
-        ? (
-            await this.view(file, version, { dropReason: req.dropReason, filter: req.filter }, facts.columns)
-          ).rows.lazy()
-        : pl.scanParquet(file);
+    let rows: pl.LazyDataFrame;
+    if (req.filter) {
+      // Only the columns the filter and the profile need are read.
+      const needed = [...new Set([req.column, req.filter.column, ...(req.dropReason ? ['drop_reason'] : [])])];
+      rows = pl
+        .scanParquet(file)
+        .select(...needed)
+        .filter(viewPredicate(req, facts.columns, file))
+        .select(req.column);
+    } else if (req.dropReason) {
+      rows = (await this.view(file, version, { dropReason: req.dropReason }, facts.columns)).rows.lazy();
+    } else rows = pl.scanParquet(file);
     return profileColumn(rows, info);
   }
 
@@ -148,21 +171,59 @@ export class ParquetPager {
     return facts;
   }
 
+  /** The positions of the rows of a filtered view (cached like the other views). */
+  private positionsView(
+    file: string,
+    version: string,
+    req: Pick<PageRequest, 'dropReason' | 'sort' | 'filter'>,
+    columns: ParquetColumnInfo[],
+  ): Promise<PositionsView> {
+    const key = `positions|${viewKey(file, version, req)}`;
+    const making = this.cached(key, async () => {
+      const needed = [
+        ...new Set([
+          req.filter!.column,
+          ...(req.dropReason ? ['drop_reason'] : []),
+          ...(req.sort ? [req.sort.column] : []),
+        ]),
+      ];
+      // The row index is taken before the filter, so it is each row's place in the file.
+      let lf = pl
+        .scanParquet(file)
+        .select(...needed)
+        .withRowIndex(PLACE)
+        .filter(viewPredicate(req, columns, file));
+      // Stable, nulls last, as the other sorted views.
+      if (req.sort)
+        lf = lf.sort({ by: req.sort.column, descending: req.sort.descending, nullsLast: true, maintainOrder: true });
+      return { positions: (await lf.select(PLACE).collect()).getColumn(PLACE) };
+    });
+    return making as Promise<PositionsView>;
+  }
+
+  /** A view from the cache (most recently used last), or made now and cached. */
+  private cached(key: string, make: () => Promise<View | PositionsView>): Promise<View | PositionsView> {
+    const hit = this.views.get(key);
+    if (hit) {
+      this.views.delete(key);
+      this.views.set(key, hit);
+      return hit;
+    }
+    const making = make();
+    making.catch(() => this.views.delete(key));
+    this.views.set(key, making);
+    while (this.views.size > this.maxViews) this.views.delete(this.views.keys().next().value as string);
+    return making;
+  }
+
   private view(
     file: string,
     version: string,
     req: Pick<PageRequest, 'dropReason' | 'sort' | 'filter'>,
     columns: ParquetColumnInfo[],
   ): Promise<View> {
-    const key = viewKey(file, version, req);
-    const cached = this.views.get(key);
-    if (cached) {
-      this.views.delete(key);
-      this.views.set(key, cached); // most recently used last
-      return cached;
-    }
     const sort = req.sort;
-    const making = (async (): Promise<View> => {
+    return this.cached(viewKey(file, version, req), async (): Promise<View> => {
       if (!sort) {
         let lf = pl.scanParquet(file);
         if (req.dropReason) lf = lf.filter(pl.col('drop_reason').eq(pl.lit(req.dropReason)));
@@ -182,12 +243,55 @@ export class ParquetPager {
         .select(PLACE)
         .collect();
       return { rows, order: sorted.getColumn(PLACE) };
-    })();
-    making.catch(() => this.views.delete(key));
-    this.views.set(key, making);
-    while (this.views.size > this.maxViews) this.views.delete(this.views.keys().next().value as string);
-    return making;
+    }) as Promise<View>;
   }
+}
+
+/** The rows of a view: its drop reason and its filter, as one predicate. */
+function viewPredicate(
+  req: Pick<PageRequest, 'dropReason' | 'filter'>,
+  columns: ParquetColumnInfo[],
+  file: string,
+): pl.Expr {
+  const filter = filterExpression(req.filter!, columns, file);
+  return req.dropReason ? pl.col('drop_reason').eq(pl.lit(req.dropReason)).and(filter) : filter;
+}
+
+/**
+ * Rows at most this far apart are read as one slice of the file (Polars reads only the row
+ * groups a slice covers: a page spread over 800,000 rows took 87 ms); pages spread wider are
+ * picked by their row index in one scan (0.7 s at 7.8M rows, on a busy machine).
+ */
+const SLICE_SPAN = 200_000;
+
+/** The file's rows at `positions`, in that order. */
+async function rowsAt(file: string, positions: number[], sliceSpan: number): Promise<Frame> {
+  if (positions.length === 0) return pl.scanParquet(file).slice(0, 0).collect();
+  let lo = Infinity;
+  let hi = -1;
+  for (const p of positions) {
+    if (p < lo) lo = p;
+    if (p > hi) hi = p;
+  }
+  if (hi - lo < sliceSpan) {
+    const span = await pl
+      .scanParquet(file)
+      .slice(lo, hi - lo + 1)
+      .collect();
+    return span
+      .lazy()
+      .select(pl.all().gather(positions.map((p) => p - lo)))
+      .collect();
+  }
+  const picked = await pl.scanParquet(file).withRowIndex(PLACE).filter(pl.col(PLACE).isIn(positions)).collect();
+  // In file order; put in the view's order.
+  const places = picked.getColumn(PLACE).toArray() as number[];
+  const at = new Map(places.map((p, i) => [p, i]));
+  return picked
+    .lazy()
+    .select(pl.all().gather(positions.map((p) => at.get(p)!)))
+    .drop(PLACE)
+    .collect();
 }
 
 /** The column of row places in a sorted order (a name no output has). */

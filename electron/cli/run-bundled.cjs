@@ -120,9 +120,9 @@ if (!bundleIsFresh()) rebuild();
 
 // The engine's allocator settings (electron/engine/allocator-env.ts) only work when they are in
 // the environment as the process starts: on Linux, run the tool in a child that has them. They
-// spare the kernel most of its page faults (about 0.4 s of a 1,000,000-event run) and save
-// memory on large inputs, while the child costs one more Node start (about 0.1 s, which the
-// page faults of some 30 MB of events make up for): a smaller events file runs right here.
+// spare the kernel most of its page faults and save memory on large inputs, while the child
+// costs one more Node start, which only the page faults of a larger file make up for: a smaller
+// events file runs right here (docs/performance.md "Speed").
 // A run that will spill under its memory budget gets other settings: two arenas and a fixed
 // 128 KiB mmap threshold, so that freed blocks go back to the system at once; the huge pages
 // and the 1 GiB threshold keep freed memory in the process, which a budget cannot afford

@@ -5,17 +5,13 @@
  * ignore it. (The values live in allocator-env.json so the plain-JS CLI launcher reads the same
  * ones.) Measured in docs/performance.md:
  * - MALLOC_ARENA_MAX=2: malloc gives busy threads their own arenas, up to eight per core, and
- *   memory freed in one is not reused by the others; at 10,000,000 events that left the peak
- *   about 350 MB higher.
+ *   memory freed in one is not reused by the others, which raises the peak.
  * - MALLOC_MMAP_THRESHOLD_ (1 GiB) and MALLOC_TOP_PAD_ (64 MiB): by default every block over a
  *   few MB (a column, a read batch) is a fresh mmap, returned on free, whose every page the
- *   kernel must fault in and zero again. Served from the arenas, freed blocks are reused: a
- *   1,000,000-event run has 85,000 page faults instead of 140,000 and finishes about 0.4 s
- *   sooner; the 10,000,000-event peak is about the same.
+ *   kernel must fault in and zero again. Served from the arenas, freed blocks are reused.
  * - GLIBC_TUNABLES=glibc.malloc.hugetlb=1: malloc asks for transparent huge pages (2 MB) where
  *   the system allows them, so the kernel faults in one page where it faulted 512, and the CPU
- *   misses its address cache less: about 0.2 s less at 1,000,000 events and 2-3 s at
- *   10,000,000, for a peak about 50 MB higher.
+ *   misses its address cache less, for a slightly higher peak.
  */
 import values from './allocator-env.json';
 

@@ -16,7 +16,7 @@ interface EnvelopeReader {
   close(): Promise<void>;
 }
 type ParquetLite = { ParquetEnvelopeReader: { openFile(p: string): Promise<EnvelopeReader> } };
-// Loaded on first use (about 25 ms), so a run's scan threads start without waiting for it.
+// Loaded on first use, so a run's scan threads start without waiting for it.
 let parquet: ParquetLite | undefined;
 
 const loadParquet = () => (parquet ??= require('parquetjs-lite') as ParquetLite);

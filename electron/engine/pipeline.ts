@@ -49,8 +49,8 @@ import { formatMemorySize } from '../../shared/memory-size';
 const GC_EVERY_BYTES = 256 << 20;
 /**
  * Below this size of events file the dead frames of a stage are left for V8's own collections:
- * they are a few hundred megabytes at most, and each forced collection costs the run about
- * 10 ms of waiting (three of them were 1-2% of a 1,000,000-event run).
+ * they are a few hundred megabytes at most, and each forced collection is a wait that a small
+ * run feels (docs/performance.md).
  */
 const GC_AFTER_STAGES_FROM_BYTES = 256 << 20;
 

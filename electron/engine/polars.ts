@@ -1,7 +1,6 @@
 /**
- * nodejs-polars, loaded when first used instead of when the engine is: loading it takes about
- * 40 ms, and a run starts its scan threads before it needs Polars, so they start that much
- * sooner (docs/performance.md). Use `import pl from './polars'` in the engine.
+ * nodejs-polars, loaded when first used instead of when the engine is: a run starts its scan
+ * threads before it needs Polars, so they need not wait for the load (docs/performance.md). Use `import pl from './polars'` in the engine.
  */
 import type Polars from 'nodejs-polars';
 

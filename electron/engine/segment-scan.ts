@@ -56,7 +56,7 @@ const DEFAULT_BATCH = 1 << 18;
 /**
  * Batches in the range's last blocks are this small. The engine thread takes each batch in as
  * it comes, and the last one is the only one it cannot take in while the scan goes on: small,
- * it keeps that wait short (a full batch took the engine thread about 80 ms at 1,000,000 events).
+ * it keeps that wait short (docs/performance.md "Speed").
  */
 const TAIL_BATCH = 1 << 15;
 

@@ -11,9 +11,9 @@
  *
  * Expressions are built once and shared by every batch and every run (the `once` factories
  * below; `prepareExpressions` builds them all ahead): nodejs-polars wraps each expression node
- * in an object of some 200 closures. As published that cost almost a millisecond a node (the
- * install-time patch, patches/nodejs-polars+0.25.2.patch, brings it to about 20 µs); built
- * per batch, it was 0.4 s of this thread at 1,000,000 events (docs/performance.md).
+ * in an object of some 200 closures, costly to build even with the install-time patch
+ * (patches/nodejs-polars+0.25.2.patch); built per batch, they were a visible share of this
+ * thread's time (docs/performance.md).
  */
 import pl from './polars';
 import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';

@@ -48,8 +48,8 @@ export async function profileColumn(source: pl.LazyDataFrame, info: ParquetColum
 
 /**
  * Text and true/false: one pass that counts each value (nulls as one more group), from which
- * the rows, nulls, distinct values, min, max and most frequent values all follow. Two passes
- * (a distinct count, then the counts) took 6 s for 7.8M user ids on a busy machine.
+ * the rows, nulls, distinct values, min, max and most frequent values all follow: half the
+ * work of two passes, a distinct count and then the counts (docs/performance.md).
  */
 async function textProfile(rows: pl.LazyDataFrame, info: ParquetColumnInfo): Promise<ColumnProfile> {
   const col = pl.col(info.name);

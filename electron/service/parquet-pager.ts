@@ -1,9 +1,8 @@
 /**
  * Pages through an output Parquet file for the preview tables, fast enough to scroll a
  * 10,000,000-row file: a page of the file as written is a `scanParquet` slice, for which Polars
- * reads only the row groups the page falls in (10-50 ms at 7.8M rows), so nothing is held
- * between pages. (Loading the whole file in the background instead made the pages after the
- * first wait for it: 2.5 s at 7.8M rows.) Sorted or filtered views are computed once with
+ * reads only the row groups the page falls in, so nothing is held between pages. (Loading the
+ * whole file in the background instead made the pages after the first wait for it.) Sorted or filtered views are computed once with
  * async `collect()` and cached, so every further page of one is cut from memory (a slice, or
  * for a sort a gather of the page's rows). Never `collectSync` here: this runs on the
  * service's thread, which must stay responsive.
@@ -35,8 +34,8 @@ interface View {
 /**
  * A filtered view (sorted or not) as the file positions of its rows, in the view's order. Only
  * the columns the filter and the sort need are read to make it; each page then reads its own
- * rows from the file (`rowsAt`). Holding every column of every matching row instead took 8.9 s
- * for a contains filter matching 2.8M of 7.8M rows on a busy machine, before the first page.
+ * rows from the file (`rowsAt`). Holding every column of every matching row instead made a wide
+ * match wait seconds for its first page (docs/performance.md "Preview filter and column profile").
  */
 interface PositionsView {
   positions: pl.Series;
@@ -232,7 +231,7 @@ export class ParquetPager {
       }
       // Every sort of the same rows shares them. Only the sort key is sorted, with each row's
       // place, and each page gathers its own rows: sorting whole rows made Polars gather every
-      // column of every row (5 of the 5.3 s it took to sort 7.8M rows by value). Stable, nulls
+      // column of every row, most of a sort's time (docs/performance.md). Stable, nulls
       // last, so rows with equal keys keep the file's (input) order.
       const { rows } = await this.view(file, version, { dropReason: req.dropReason, filter: req.filter }, columns);
       const sorted = await rows
@@ -259,8 +258,8 @@ function viewPredicate(
 
 /**
  * Rows at most this far apart are read as one slice of the file (Polars reads only the row
- * groups a slice covers: a page spread over 800,000 rows took 87 ms); pages spread wider are
- * picked by their row index in one scan (0.7 s at 7.8M rows, on a busy machine).
+ * groups a slice covers); pages spread wider are picked by their row index in one scan, which
+ * reads the whole column set once and is slower than a slice of this span (docs/performance.md).
  */
 const SLICE_SPAN = 200_000;
 
@@ -324,10 +323,10 @@ export function readableType(dtype: unknown): string {
 /**
  * Timestamps as ISO strings (with microseconds), dates as YYYY-MM-DD, int64 as numbers.
  * Works column by column on the (at most 1000-row) page: a frame-wide select would wait for
- * Polars' thread pool, which is slow to get on a busy machine; these calls take ~1 ms.
+ * Polars' thread pool, which is slow to get on a busy machine; these calls are immediate.
  */
 function toCells(page: Frame, columns: ParquetColumnInfo[]): Cell[][] {
-  // Types come from the file's facts: `frame.schema` on a slice of a large frame costs ~25 ms.
+  // Types come from the file's facts: `frame.schema` on a slice of a large frame is slow.
   const names = columns.map((c) => c.name);
   const kinds = columns.map((c) => c.type);
   // JS Dates only hold milliseconds, so datetimes are formatted by Polars, to the microsecond.

@@ -88,7 +88,8 @@ export function StageTable({ stages }: { stages: StageRow[] }) {
                   </td>
                   <td data-field="dropped">
                     {dropped === null ? (
-                      '—'
+                      // In the counts' own right-aligned box, so the column lines up while it waits.
+                      <span className="num-inline">—</span>
                     ) : (
                       <span className="dropped-cell">
                         <span className="num-inline" data-reason={reason}>

@@ -190,8 +190,9 @@ ${rows.join('\n')}
 }
 
 const CSS = `
-:root { color-scheme: light dark; --fg:#1d2433; --muted:#5b6475; --line:#d5dae3; --ok:#1b7a3d; --bad:#b3261e; --kept:#3b6fd4; --drop:#d9822b; }
-@media (prefers-color-scheme: dark) { :root { --fg:#e6e9ef; --muted:#a9b1c1; --line:#3a4150; --ok:#6fd08e; --bad:#ff8a80; } }
+:root { color-scheme: light dark; --bg:#ffffff; --fg:#1d2433; --muted:#5b6475; --line:#d5dae3; --ok:#1b7a3d; --bad:#b3261e; --kept:#3b6fd4; --drop:#d9822b; }
+@media (prefers-color-scheme: dark) { :root { --bg:#161a22; --fg:#e6e9ef; --muted:#a9b1c1; --line:#3a4150; --ok:#6fd08e; --bad:#ff8a80; } }
+html { background: var(--bg); }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); margin: 24px auto; max-width: 1100px; padding: 0 16px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; } h3 { font-size: 15px; margin: 16px 0 6px; }
 .meta, .count, footer { color: var(--muted); } .count { font-weight: normal; font-size: 13px; }

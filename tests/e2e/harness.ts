@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium } from './find-chromium';
@@ -109,4 +109,21 @@ export function generateMillionEvents(dir: string): { events: string; users: str
   });
   assert.equal(gen.status, 0, gen.stderr);
   return { events: path.join(dir, 'raw_events.ndjson'), users: path.join(dir, 'users.csv') };
+}
+
+const AXE_SCRIPT = `axe.run(document, { resultTypes: ['violations'] }).then((results) =>
+  results.violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .flatMap((v) => v.nodes.map((n) => v.impact + ' ' + v.id + ': ' + n.target.join(' ') + ' | ' + (n.failureSummary || '').replace(/\\s+/g, ' ')))
+)`;
+let axeSource: string | undefined;
+
+/**
+ * axe-core's critical and serious violations on the page as it is, as readable lines. Its source
+ * goes in through `evaluate`: the app's CSP (and the HTML report's) forbid script tags.
+ */
+export async function axeViolations(p: Page): Promise<string[]> {
+  axeSource ??= await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axeSource);
+  return p.evaluate(AXE_SCRIPT) as Promise<string[]>;
 }

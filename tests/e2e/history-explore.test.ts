@@ -17,7 +17,7 @@ import { main as etlMain } from '../../electron/cli/etl';
 import { HTML_REPORT_FILE } from '../../electron/service/html-report';
 import { HISTORY_DIR_ENV } from '../../electron/service/run-history';
 import { OUTPUT_FILES, type RunReport } from '../../shared/pipeline';
-import { launchBrowser, root, screenshot } from './harness';
+import { axeViolations, launchBrowser, root, screenshot } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
@@ -335,6 +335,11 @@ for (const transport of TRANSPORTS) {
         const stages = await report.locator('#stages tbody tr').count();
         assert.equal(stages, 6);
         assert.equal(await report.locator('#stages td.ok').count(), 6, 'every stage balances');
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await report.emulateMedia({ colorScheme });
+          assert.deepEqual(await axeViolations(report), [], `axe on the HTML report, ${colorScheme} theme`);
+        }
+        await report.emulateMedia({ colorScheme: 'light' });
         await report.setViewportSize({ width: 1000, height: 900 });
         await report.screenshot({
           path: path.join(root, `tests/e2e/screenshots/${transport}-explore-04-html-report.png`),

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { generateMillionEvents, launchBrowser, root, screenshot } from './harness';
+import { axeViolations, generateMillionEvents, launchBrowser, root, screenshot } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const SIZES = [
@@ -27,11 +27,9 @@ const SAMPLE_USERS = path.join(root, 'data/users.csv');
 
 let browser: Browser;
 let shared: string;
-let axeSource: string;
 
 before(async () => {
   shared = await mkdtemp(path.join(os.tmpdir(), 'etl-layout-e2e-'));
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   browser = await launchBrowser();
 });
 
@@ -122,18 +120,6 @@ const REACHABILITY_SCRIPT = `(() => {
   }
   return problems;
 })()`;
-
-/** axe-core's critical and serious violations on the page as it is, as readable lines. */
-async function axeViolations(p: Page): Promise<string[]> {
-  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axeSource);
-  return p.evaluate(AXE_SCRIPT) as Promise<string[]>;
-}
-
-const AXE_SCRIPT = `axe.run(document, { resultTypes: ['violations'] }).then((results) =>
-  results.violations
-    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .flatMap((v) => v.nodes.map((n) => v.impact + ' ' + v.id + ': ' + n.target.join(' ') + ' | ' + (n.failureSummary || '').replace(/\\s+/g, ' ')))
-)`;
 
 /** The screen as it is now, at both sizes and in both themes: reachable controls and axe. */
 async function checkScreen(page: Page, name: string): Promise<void> {

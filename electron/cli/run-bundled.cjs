@@ -81,13 +81,40 @@ function parentOf(pid) {
   }
 }
 
+/** Whether process `pid` is a POSIX shell (Linux: /proc), as npm's `sh -c` is. */
+function isShell(pid) {
+  try {
+    return /^(sh|dash|bash|ash|ksh|mksh|zsh|busybox)$/.test(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+  } catch {
+    return false;
+  }
+}
+
+/** How many times process `pid` has slept and been woken (Linux: /proc); null where unknown. */
+function wakeups(pid) {
+  try {
+    const m = /^voluntary_ctxt_switches:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Calls \`stop\` once the process that started this one is gone. Under npm that is npm itself,
- * two levels up: \`kill <npm pid>\` makes npm pass the signal to its shell and exit at once, and
- * the shell passes nothing on (it waits for this process), so without this the run would go on
- * and commit after npm had reported it stopped. Checked four times a second.
+ * Calls `stop(signal)` once the run must stop for a signal that never reaches this process.
+ * Under npm the chain is npm -> a shell (sh -c) -> this launcher, and npm passes a signal only to
+ * that shell:
+ * - `kill <npm pid>` (SIGTERM): npm exits at once and the shell dies without passing it on, so
+ *   this process sees npm (or its own parent) gone: stop('SIGTERM').
+ * - `kill -INT <npm pid>`: a POSIX shell running `sh -c` (dash, Debian's and Ubuntu's sh)
+ *   catches SIGINT and acts on it only after its command ends, so the run would finish and
+ *   commit. The shell sleeps in wait() all the while, and the only signals that wake it are
+ *   SIGINT and a SIGCHLD from this process stopping (Ctrl-Z): one more wake-up of the shell,
+ *   without a SIGCONT here, is that SIGINT: stop('SIGINT'). (Shells that exec a lone command,
+ *   bash and macOS's sh, leave no shell in between.)
+ * Checked four times a second.
  */
-function whenStarterGone(stop) {
+function whenStarterStops(stop) {
   const parent = process.ppid;
   const npm = process.env.npm_lifecycle_event ? parentOf(parent) : null;
   const npmAlive = () => {
@@ -98,11 +125,34 @@ function whenStarterGone(stop) {
       return err.code !== 'ESRCH';
     }
   };
+  const shell = npm && npm > 1 && isShell(parent) ? parent : null;
+  let shellWakeups = shell ? wakeups(shell) : null;
+  // A SIGCONT here means this process was stopped, which woke the shell too: count afresh.
+  let continued = false;
+  if (shellWakeups !== null) process.on('SIGCONT', () => (continued = true));
   const timer = setInterval(() => {
     if (process.ppid !== parent || (npm && npm > 1 && !npmAlive())) {
       clearInterval(timer);
-      stop();
+      stop('SIGTERM');
+      return;
     }
+    if (shellWakeups === null) return;
+    const now = wakeups(shell);
+    if (now === null) return;
+    if (now === shellWakeups) {
+      continued = false; // (a SIGCONT without a stop)
+      return;
+    }
+    // Decided after this turn's I/O, in which a SIGCONT that came with the wake-up is handled.
+    setImmediate(() => {
+      if (continued) {
+        continued = false;
+        shellWakeups = wakeups(shell);
+        return;
+      }
+      clearInterval(timer);
+      stop('SIGINT');
+    });
   }, 250);
   timer.unref();
 }
@@ -146,7 +196,7 @@ if (needsEnv) {
   const child = spawn(process.execPath, [__filename, tool, ...args], { stdio: 'inherit', env });
   // Pass signals on (the tool cancels its run once, however many arrive) and exit as it does.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  whenStarterGone(() => child.kill('SIGTERM'));
+  whenStarterStops((signal) => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (require('node:os').constants.signals[signal] ?? 0)));
   child.on('error', (err) => {
     process.stderr.write(`${tool}: cannot start: ${err.message}\n`);
@@ -155,8 +205,8 @@ if (needsEnv) {
   return;
 }
 
-// The tool cancels its run on SIGTERM (see etl.ts).
-whenStarterGone(() => process.kill(process.pid, 'SIGTERM'));
+// The tool cancels its run on SIGINT and SIGTERM (see etl.ts).
+whenStarterStops((signal) => process.kill(process.pid, signal));
 
 require(path.join(outDir, `${tool}.js`))
   .main(args)

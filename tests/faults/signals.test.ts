@@ -50,6 +50,22 @@ const alive = (pid: number) => {
   }
 };
 
+/** Resolves once every one of `pids` is stopped (state T); rejects after a generous bound. */
+async function allStopped(pids: number[], boundMs = 60_000): Promise<void> {
+  const until = Date.now() + boundMs;
+  const isStopped = (pid: number) => {
+    try {
+      return /^\d+ \(.*\) T/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return true; // gone: nothing left to wait for
+    }
+  };
+  while (!pids.every(isStopped)) {
+    if (Date.now() > until) throw new Error(`not stopped: ${pids.filter((p) => !isStopped(p)).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Resolves once none of `pids` is running; rejects after a generous bound (a failure, not a timing assert). */
 async function allGone(pids: number[], boundMs = 60_000): Promise<void> {
   const until = Date.now() + boundMs;
@@ -133,6 +149,50 @@ describe(
       assert.equal(r.code, 130);
       assert.ok(r.tree.length >= 4, `npm, its shell, the launcher and the engine were running: ${r.tree}`);
       assertNothingWritten(out, before);
+    });
+
+    test('SIGINT to npm alone (kill -INT <npm pid>): exit 130, nothing written afterwards', async () => {
+      const { out, before } = earlierOutputs();
+      // npm passes it to its shell, which holds it until its command ends; the launcher sees the
+      // shell woken and stops the run.
+      const r = await signalDuringRun('npm', npmRun(out), env(true), 'SIGINT', (root) => root);
+      assert.equal(r.code, 130, r.stderr);
+      assert.ok(r.tree.length >= 4, `npm, its shell, the launcher and the engine were running: ${r.tree}`);
+      assert.match(r.stderr, /cancelled/);
+      assertNothingWritten(out, before);
+    });
+
+    // (SIGSTOP: the kernel drops SIGTSTP to a process group with no parent in its session, as a
+    // detached one is; the shell is woken the same way, by its child stopping.)
+    test('Ctrl-Z, then fg (the group stopped, then SIGCONT): the run goes on and writes its outputs', async () => {
+      const { out, before } = earlierOutputs();
+      const child = spawn('npm', npmRun(out), {
+        cwd: ROOT,
+        env: env(true),
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      });
+      let stderr = '';
+      let stopped: Promise<void> | undefined;
+      child.stderr!.on('data', (d: Buffer) => {
+        stderr += d;
+        if (stopped || !/Loaded \d+ users/.test(stderr)) return;
+        const tree = [child.pid!, ...descendants(child.pid!)];
+        process.kill(-child.pid!, 'SIGSTOP');
+        stopped = allStopped(tree).then(() => {
+          process.kill(-child.pid!, 'SIGCONT');
+        });
+      });
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (c) => resolve(c));
+      });
+      assert.ok(stopped, `the run was stopped (stderr: ${stderr})`);
+      await stopped;
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /cancelled/);
+      const after = hashTree(out);
+      for (const n of NAMES) assert.notEqual(after[n], before[n], `${n} is the new run's`);
     });
 
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import allocatorEnv from '../../electron/engine/allocator-env.json';
 import spilledAllocatorEnv from '../../electron/engine/allocator-env-spilled.json';
-import { DEFAULT_USERS, ev, tmpDir, writeFile } from '../engine/helpers';
+import { DEFAULT_USERS, tmpDir, writeFile, writeNdjsonEvents } from '../engine/helpers';
 import { fixture } from './cli-fixtures';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -64,11 +64,7 @@ describe(
 
     test('the child process has the settings (read from /proc while it runs)', async () => {
       const dir = tmpDir();
-      const events = writeFile(
-        dir,
-        'events.ndjson',
-        Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
-      );
+      const events = writeNdjsonEvents(dir, 150_000);
       const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
       let seen: string | null = null;
       const r = await launch(
@@ -90,11 +86,7 @@ describe(
 
     test('a run that will spill gets the spilled malloc settings (no huge pages), and the engine plans with what the launcher holds', async () => {
       const dir = tmpDir();
-      const events = writeFile(
-        dir,
-        'events.ndjson',
-        Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
-      );
+      const events = writeNdjsonEvents(dir, 150_000);
       const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
       let seen: string[] | null = null;
       // A file far below the relaunch size: a spilled run has its own child whatever the size.
@@ -123,11 +115,7 @@ describe(
 
     test('an events file below the size runs in the launcher itself, with no child', async () => {
       const dir = tmpDir();
-      const events = writeFile(
-        dir,
-        'events.ndjson',
-        Array.from({ length: 150_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
-      );
+      const events = writeNdjsonEvents(dir, 150_000);
       const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
       const counts: number[] = [];
       const r = await launch(
@@ -147,11 +135,7 @@ describe(
     for (const withChild of [true, false])
       test(`SIGTERM to the launcher cancels the run: exit 143, no outputs, the earlier ones kept (${withChild ? 'with' : 'without'} a child)`, async () => {
         const dir = tmpDir();
-        const events = writeFile(
-          dir,
-          'events.ndjson',
-          Array.from({ length: 400_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
-        );
+        const events = writeNdjsonEvents(dir, 400_000);
         const users = writeFile(dir, 'users.csv', DEFAULT_USERS);
         const out = path.join(dir, 'out');
         fs.mkdirSync(out);

@@ -55,6 +55,18 @@ export function ev(user: unknown, n: number, extra: Record<string, unknown> = {}
   return { user_id: user, event_type: 'login', timestamp: `2025-01-15T10:${mm}:${ss}Z`, value: null, ...extra };
 }
 
+/**
+ * `count` valid NDJSON events of users u0-u2 in `dir/events.ndjson` (a run of some seconds for
+ * the process tests to act on); returns its path.
+ */
+export function writeNdjsonEvents(dir: string, count: number): string {
+  return writeFile(
+    dir,
+    'events.ndjson',
+    Array.from({ length: count }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
+  );
+}
+
 /** Days since 1970-01-01 as YYYY-MM-DD. */
 export function dayString(days: number): string {
   return new Date(days * 86_400_000).toISOString().slice(0, 10);

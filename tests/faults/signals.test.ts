@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { DEFAULT_USERS, ev, hashTree, tmpDir, writeFile } from '../engine/helpers';
+import { DEFAULT_USERS, hashTree, tmpDir, writeFile, writeNdjsonEvents } from '../engine/helpers';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LAUNCHER = path.join(ROOT, 'electron/cli/run-bundled.cjs');
@@ -19,11 +19,7 @@ const NAMES = ['clean_events.parquet', 'daily_summary.parquet', 'dropped_rows.pa
 const dir = tmpDir();
 // Large enough that the run is still going when the signal lands (several seconds of work
 // remain after users.csv is read).
-const EVENTS = writeFile(
-  dir,
-  'events.ndjson',
-  Array.from({ length: 400_000 }, (_, i) => JSON.stringify(ev(`u${i % 3}`, i))).join('\n') + '\n',
-);
+const EVENTS = writeNdjsonEvents(dir, 400_000);
 const USERS = writeFile(dir, 'users.csv', DEFAULT_USERS);
 
 /** An output folder holding an earlier set of outputs; returns it and its hashes. */

@@ -22,33 +22,97 @@ async function droppedFile(outDir: string): Promise<string> {
   return file;
 }
 
-export async function droppedSummary(outDir: string): Promise<DroppedSummary> {
+/**
+ * Rows of dropped_rows.parquet read by one query of the pass below. The summary is written at
+ * the end of every run (the HTML report), inside the run's memory budget: a query over the
+ * whole file holds every row it reads at once (the drop_reason column of millions of rows, or
+ * every column of the rows of one reason when it looks for examples), while a slice of the
+ * file is read from its own row groups only (docs/performance.md "Memory budget").
+ */
+export const SUMMARY_SLICE_ROWS = 1 << 18;
+
+/** The summary, and the file positions (0-based) of the first `examples` rows of each reason. */
+export interface DroppedScan {
+  summary: DroppedSummary;
+  firstRows: Partial<Record<DropReason, number[]>>;
+}
+
+/**
+ * One pass over dropped_rows.parquet, a slice at a time in file order: counts by reason,
+ * invalid timestamps counted by value (in order of first appearance, so each pattern's example
+ * is its first row), and the positions of the first `examples` rows of each reason. Whatever
+ * `sliceRows` is, the result is the same.
+ */
+export async function scanDropped(outDir: string, examples = 0, sliceRows = SUMMARY_SLICE_ROWS): Promise<DroppedScan> {
   const file = await droppedFile(outDir);
-  // One query after the other: this runs at the end of every run (the HTML report), inside the
-  // run's memory budget.
-  const counts = await pl.scanParquet(file).groupBy('drop_reason').agg(pl.len().alias('n')).collect();
-  const timestamps = await pl
-    .scanParquet(file)
-    .filter(pl.col('drop_reason').eq(pl.lit('invalid_timestamp')))
-    // Group equal strings in Polars first: many rows often share a few bad values.
-    .groupBy('timestamp', true)
-    .agg(pl.len().alias('n'))
-    .collect();
+  const counts = new Map<string, number>();
+  const firstRows: DroppedScan['firstRows'] = {};
+  const timestamps = new Map<string | null, number>();
+  for (let offset = 0; ; offset += sliceRows) {
+    const slice = pl.scanParquet(file, { rowIndexName: ROW_INDEX }).slice(offset, sliceRows);
+    // (Within a group, rows keep their order: the row positions come first to last.)
+    const groups = await slice
+      .groupBy('drop_reason')
+      .agg(pl.len().alias('n'), pl.col(ROW_INDEX).head(examples).alias('rows'))
+      .collect();
+    let rows = 0;
+    let invalidTimestamps = false;
+    for (const g of groups.toRecords() as unknown as { drop_reason: string; n: number; rows: number[] }[]) {
+      rows += Number(g.n);
+      counts.set(g.drop_reason, (counts.get(g.drop_reason) ?? 0) + Number(g.n));
+      if (g.drop_reason === 'invalid_timestamp') invalidTimestamps = true;
+      if (!(DROP_REASONS as readonly string[]).includes(g.drop_reason)) continue;
+      const seen = (firstRows[g.drop_reason as DropReason] ??= []);
+      seen.push(...g.rows.slice(0, examples - seen.length).map(Number));
+    }
+    if (invalidTimestamps) {
+      const byValue = await slice
+        .filter(pl.col('drop_reason').eq(pl.lit('invalid_timestamp')))
+        // Group equal strings in Polars first: many rows often share a few bad values.
+        .groupBy('timestamp', true)
+        .agg(pl.len().alias('n'))
+        .collect();
+      for (const { timestamp, n } of byValue.toRecords() as { timestamp: string | null; n: number }[])
+        timestamps.set(timestamp, (timestamps.get(timestamp) ?? 0) + Number(n));
+    }
+    if (rows < sliceRows) break;
+  }
   const byReason: DroppedSummary['byReason'] = {};
-  for (const { drop_reason, n } of counts.toRecords() as { drop_reason: string; n: number }[]) {
-    if ((DROP_REASONS as readonly string[]).includes(drop_reason)) byReason[drop_reason as DropReason] = Number(n);
+  for (const [reason, n] of counts) {
+    if ((DROP_REASONS as readonly string[]).includes(reason)) byReason[reason as DropReason] = n;
   }
   const patterns = new Map<string, { pattern: string; count: number; example: string }>();
-  for (const { timestamp, n } of timestamps.toRecords() as { timestamp: string | null; n: number }[]) {
+  for (const [timestamp, n] of timestamps) {
     const pattern = classifyTimestamp(timestamp);
     const entry = patterns.get(pattern) ?? { pattern, count: 0, example: timestamp ?? '(null)' };
-    entry.count += Number(n);
+    entry.count += n;
     patterns.set(pattern, entry);
   }
   return {
-    byReason,
-    timestampPatterns: [...patterns.values()].sort((a, b) => b.count - a.count || a.pattern.localeCompare(b.pattern)),
+    summary: {
+      byReason,
+      timestampPatterns: [...patterns.values()].sort((a, b) => b.count - a.count || a.pattern.localeCompare(b.pattern)),
+    },
+    firstRows,
   };
+}
+
+/** The row position column the pass adds (not a column of the file). */
+const ROW_INDEX = '__row';
+
+export async function droppedSummary(outDir: string): Promise<DroppedSummary> {
+  return (await scanDropped(outDir)).summary;
+}
+
+/** The rows at these file positions (0-based), every column as text; each read from its own row group. */
+export async function droppedRowsAt(outDir: string, positions: number[]): Promise<Record<string, string | null>[]> {
+  const file = await droppedFile(outDir);
+  const rows: Record<string, string | null>[] = [];
+  for (const at of positions) {
+    const frame = await pl.scanParquet(file).slice(at, 1).select(pl.all().cast(pl.String)).collect();
+    rows.push(...(frame.toRecords() as Record<string, string | null>[]));
+  }
+  return rows;
 }
 
 /**

@@ -7,7 +7,6 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pl from 'nodejs-polars';
 import {
   DROP_REASONS,
   OUTPUT_FILES,
@@ -17,7 +16,7 @@ import {
   type RunReport,
 } from '../../shared/pipeline';
 import type { DroppedSummary } from '../../shared/service-contract';
-import { droppedSummary } from './dropped-rows';
+import { droppedRowsAt, scanDropped } from './dropped-rows';
 import { inputError } from '../engine/errors';
 
 export const HTML_REPORT_FILE = 'run_report.html';
@@ -218,21 +217,13 @@ export async function readHtmlReportData(outDir: string): Promise<HtmlReportData
       { file: reportFile },
     );
   }
-  const dropped = await droppedSummary(outDir);
-  const file = path.join(outDir, OUTPUT_FILES.droppedRows);
+  // One pass over the file a slice at a time finds the counts and each reason's first rows,
+  // which are then read alone: the report is written at the end of a run, inside its memory
+  // budget (docs/performance.md "Memory budget").
+  const { summary: dropped, firstRows } = await scanDropped(outDir, EXAMPLES_PER_REASON);
   const examples: HtmlReportData['examples'] = {};
-  const present = DROP_REASONS.filter((r) => (dropped.byReason[r] ?? 0) > 0);
-  // One query at a time: each may decode much of the file, and the report is written at the
-  // end of a run, inside its memory budget (docs/performance.md "Memory budget").
-  for (const r of present) {
-    const frame = await pl
-      .scanParquet(file)
-      .filter(pl.col('drop_reason').eq(pl.lit(r)))
-      .head(EXAMPLES_PER_REASON)
-      .select(pl.all().cast(pl.String))
-      .collect();
-    examples[r] = frame.toRecords() as Record<string, string | null>[];
-  }
+  for (const r of DROP_REASONS.filter((r) => (dropped.byReason[r] ?? 0) > 0))
+    examples[r] = await droppedRowsAt(outDir, firstRows[r] ?? []);
   return { report, dropped, examples };
 }
 

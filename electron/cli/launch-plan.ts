@@ -5,10 +5,8 @@
  * (docs/performance.md "Memory budget"). Bundled on its own, small (no Polars), so the waiting
  * launcher, whose memory counts in the run's budget, stays small.
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { defaultMemoryLimit, planMemory } from '../engine/memory-plan';
-import { MIN_MEMORY_LIMIT, parseMemorySize } from '../../shared/memory-size';
+import { runWillSpill as willSpill } from '../engine/memory-plan';
+import { parseMemorySize } from '../../shared/memory-size';
 import { parseFlags } from './cli-args';
 
 /** The flags of `etl` and their defaults (etl.ts parses them; the launcher reads them first). */
@@ -28,10 +26,8 @@ export function runWillSpill(args: string[], launcherBytes: number): boolean {
   try {
     const { values } = parseFlags(args, ETL_FLAGS);
     const text = values['memory-limit'];
-    const limit = text === undefined ? defaultMemoryLimit() : parseMemorySize(text);
-    if (limit === null || limit < MIN_MEMORY_LIMIT) return false;
-    const bytes = statSync(resolve(values.events!)).size;
-    return planMemory(bytes, limit - launcherBytes) !== null;
+    const limit = text === undefined ? undefined : parseMemorySize(text);
+    return limit !== null && willSpill(values.events!, limit, launcherBytes);
   } catch {
     return false;
   }

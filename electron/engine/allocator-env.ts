@@ -14,8 +14,15 @@
  *   misses its address cache less, for a slightly higher peak.
  */
 import values from './allocator-env.json';
+import spilledValues from './allocator-env-spilled.json';
 
-/** `base` with the engine's allocator settings added; a value the user set wins. */
-export function withAllocatorEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...(values as Record<string, string>), ...base };
+/**
+ * `base` with the engine's allocator settings added; a value the user set wins. A run that will
+ * spill under its memory budget (memory-plan.ts `runWillSpill`) gets others: two arenas and a
+ * fixed 128 KiB mmap threshold, so freed blocks go back to the system at once (the settings
+ * above keep freed memory in the process, which a budget cannot afford; docs/performance.md
+ * "Memory budget").
+ */
+export function withAllocatorEnv(base: NodeJS.ProcessEnv = process.env, spills = false): NodeJS.ProcessEnv {
+  return { ...((spills ? spilledValues : values) as Record<string, string>), ...base };
 }

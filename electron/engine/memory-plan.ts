@@ -4,7 +4,10 @@
  * generator's data (docs/performance.md "Memory budget"): a run held in memory peaks at about 1.35 times the file
  * plus the engine itself (Node, Polars and the scan threads, about 250 MB).
  */
+import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { MIN_MEMORY_LIMIT } from '../../shared/memory-size';
 
 /** Memory the engine needs whatever the data: Node, Polars, two scan threads and their buffers. */
 export const ENGINE_BASE_BYTES = 250e6;
@@ -52,4 +55,21 @@ export function planMemory(fileBytes: number, limit: number, tuning: SpillTuning
     bucketBytes: dataBudget * PARTITION_SHARE,
     diskBytes: Math.ceil(fileBytes * SPILL_DISK_PER_FILE_BYTE),
   };
+}
+
+/**
+ * Whether a run over the events file at `eventsPath` will spill under `limit` (default: the
+ * default budget), `elsewhere` bytes of it being held by other processes of the run. Known
+ * before the engine process starts, which a spilled run starts with other malloc settings
+ * (allocator-env.ts). False for a limit below the minimum and for a file that cannot be read:
+ * the run itself reports those.
+ */
+export function runWillSpill(eventsPath: string, limit = defaultMemoryLimit(), elsewhere = 0): boolean {
+  if (!(limit >= MIN_MEMORY_LIMIT)) return false;
+  try {
+    const stats = statSync(resolve(eventsPath));
+    return stats.isFile() && planMemory(stats.size, limit - elsewhere) !== null;
+  } catch {
+    return false;
+  }
 }

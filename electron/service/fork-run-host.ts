@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { withAllocatorEnv } from '../engine/allocator-env';
+import { runWillSpill } from '../engine/memory-plan';
 import { isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
 
@@ -23,12 +24,12 @@ export function forkRunHost(
   options: { echoStderr?: boolean } = {},
 ): RunHostFactory {
   return {
-    start(): HostedProcess {
+    start(request): HostedProcess {
       // A .ts worker needs tsx in the child too; a bundled .js one needs nothing.
       const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
       const child = fork(workerPath, [], {
         execArgv,
-        env: withAllocatorEnv(),
+        env: withAllocatorEnv(process.env, runWillSpill(request.eventsPath, request.memoryLimit)),
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         serialization: 'advanced',
       });

@@ -54,7 +54,7 @@ export class RunController {
     const throttle = new ProgressThrottle(this.options.onProgress);
     let host: HostedProcess;
     try {
-      host = this.options.hosts.start();
+      host = this.options.hosts.start(request);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       return Promise.resolve({

@@ -3,6 +3,7 @@
  * stays responsive and a crash of the engine cannot take the service down.
  * main.ts hosts runs in Electron's utilityProcess; tests and browser mode use `fork`.
  */
+import type { RunRequest } from '../../shared/pipeline';
 import type { FromHostMessage, ToHostMessage } from './run-protocol';
 
 /** One started host process; lives for exactly one run. */
@@ -19,5 +20,6 @@ export interface HostedProcess {
 
 /** Starts hosts; injectable so tests can use a fake or a deliberately crashing one. */
 export interface RunHostFactory {
-  start(): HostedProcess;
+  /** `request` is the run the process will get: whether it spills decides its malloc settings. */
+  start(request: RunRequest): HostedProcess;
 }

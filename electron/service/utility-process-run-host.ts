@@ -4,6 +4,7 @@
  */
 import type { UtilityProcess } from 'electron';
 import { withAllocatorEnv } from '../engine/allocator-env';
+import { runWillSpill } from '../engine/memory-plan';
 import { lowerPriority } from './fork-run-host';
 import { SCAN_WORKER_FLAG, isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
@@ -25,11 +26,11 @@ export function utilityProcessRunHost(
 ): RunHostFactory {
   const args = scanWorkerScript ? [`${SCAN_WORKER_FLAG}${scanWorkerScript}`] : [];
   return {
-    start(): HostedProcess {
+    start(request): HostedProcess {
       const child = utilityFork(workerPath, args, {
         serviceName: 'ETL run',
         stdio: 'inherit',
-        env: withAllocatorEnv(),
+        env: withAllocatorEnv(process.env, runWillSpill(request.eventsPath, request.memoryLimit)),
       });
       let exited = false;
       const pending: unknown[] = [];

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { OUTPUT_FILES, STAGES, type ProgressEvent } from '../../shared/pipeline';
+import { OUTPUT_FILES, STAGES, type ProgressEvent, type RunRequest } from '../../shared/pipeline';
 import { EngineService } from '../../electron/service/engine-service';
 import { HTML_REPORT_FILE } from '../../electron/service/html-report';
 import { forkRunHost } from '../../electron/service/fork-run-host';
@@ -65,8 +65,8 @@ test('cancel mid-run: the engine stops by itself, leaves the earlier outputs byt
   const real = forkRunHost(worker);
   const kills: string[] = [];
   const hosts = {
-    start: () => {
-      const host = real.start();
+    start: (request: RunRequest) => {
+      const host = real.start(request);
       const kill = host.kill.bind(host);
       host.kill = () => {
         kills.push('kill');
@@ -110,7 +110,7 @@ test('a host that crashes is reported as an error value and the service runs aga
   const crashing = forkRunHost(path.join(__dirname, 'crashing-run-worker.ts'));
   const real = forkRunHost(worker);
   let useCrashing = true;
-  const service = new EngineService({ hosts: { start: () => (useCrashing ? crashing : real).start() } });
+  const service = new EngineService({ hosts: { start: (r) => (useCrashing ? crashing : real).start(r) } });
   const req = {
     eventsPath: path.join(dir, 'small.ndjson'),
     usersPath: path.join(dir, 'users.csv'),

@@ -1,8 +1,11 @@
 /** The Electron host adapter, against a stand-in for utilityProcess (Electron cannot start here). */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { test } from 'node:test';
+import { MIN_MEMORY_LIMIT } from '../../shared/memory-size';
 import allocatorEnv from '../../electron/engine/allocator-env.json';
+import spilledAllocatorEnv from '../../electron/engine/allocator-env-spilled.json';
 import { utilityProcessRunHost } from '../../electron/service/utility-process-run-host';
 import { SCAN_WORKER_FLAG } from '../../electron/service/run-protocol';
 
@@ -27,7 +30,8 @@ test('messages wait for spawn, protocol messages come through, exit and kill map
     ((path: string, _args: unknown, options: unknown) => (forks.push([path, options]), child)) as never,
     '/app/dist/electron/run-worker.js',
   );
-  const host = hosts.start();
+  const request = { eventsPath: '/e', usersPath: '/u', outDir: '/o' };
+  const host = hosts.start(request);
   assert.deepEqual(forks, [
     [
       '/app/dist/electron/run-worker.js',
@@ -35,7 +39,6 @@ test('messages wait for spawn, protocol messages come through, exit and kill map
     ],
   ]);
 
-  const request = { eventsPath: '/e', usersPath: '/u', outDir: '/o' };
   host.send({ type: 'run', request });
   assert.deepEqual(child.posted, [], 'held until the process has spawned');
   child.emit('spawn');
@@ -68,6 +71,28 @@ test("the shell's scan worker script reaches the run worker as its argument", as
     '/app/resources/app.asar/dist/electron/run-worker.js',
     '/app/resources/app.asar.unpacked/dist/electron/scan-worker.js',
   );
-  hosts.start();
+  hosts.start({ eventsPath: '/e', usersPath: '/u', outDir: '/o' });
   assert.deepEqual(argsSeen, [[`${SCAN_WORKER_FLAG}/app/resources/app.asar.unpacked/dist/electron/scan-worker.js`]]);
+});
+
+test('a run that will spill under its memory limit starts with the malloc settings of a spilled run, as the CLI does', () => {
+  const envs: unknown[] = [];
+  const hosts = utilityProcessRunHost(
+    ((_path: string, _args: unknown, options: { env: unknown }) => (
+      envs.push(options.env),
+      new FakeUtilityProcess()
+    )) as never,
+    '/app/dist/electron/run-worker.js',
+  );
+  // The sample's events (about 1 MB) fit the default budget, and spill under the smallest one
+  // (below what the engine itself needs, every run spills).
+  const events = path.join(__dirname, '../../data/raw_events.json');
+  hosts.start({ eventsPath: events, usersPath: '/u', outDir: '/o' });
+  hosts.start({ eventsPath: events, usersPath: '/u', outDir: '/o', memoryLimit: MIN_MEMORY_LIMIT });
+  hosts.start({ eventsPath: '/no/such/file', usersPath: '/u', outDir: '/o', memoryLimit: MIN_MEMORY_LIMIT });
+  assert.deepEqual(envs, [
+    { ...allocatorEnv, ...process.env },
+    { ...spilledAllocatorEnv, ...process.env },
+    { ...allocatorEnv, ...process.env },
+  ]);
 });

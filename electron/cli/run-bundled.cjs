@@ -60,7 +60,14 @@ function rebuild() {
   const common = { outdir: tmp, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
   const workers = Object.fromEntries(Object.entries(ENTRIES).filter(([n]) => n.endsWith('-worker')));
   const tools = Object.fromEntries(Object.entries(ENTRIES).filter(([n]) => !n.endsWith('-worker')));
+  // Without this, buildSync runs esbuild from a helper thread whose esbuild process stays until
+  // this process exits; this launcher waits for the whole run, and the run's memory budget
+  // counts both (docs/performance.md "Memory budget"). esbuild reads the setting as it loads.
+  const before = process.env.ESBUILD_WORKER_THREADS;
+  process.env.ESBUILD_WORKER_THREADS = '0';
   const esbuild = require('esbuild');
+  if (before === undefined) delete process.env.ESBUILD_WORKER_THREADS;
+  else process.env.ESBUILD_WORKER_THREADS = before;
   // Tools load their packages (nodejs-polars is native) from node_modules; worker scripts are
   // bundled whole, as in the app (electron/cli/build.ts), so each thread starts without
   // resolving and reading a module file per import.

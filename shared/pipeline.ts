@@ -25,6 +25,10 @@ export const DROP_REASONS = [
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
+export function isDropReason(value: unknown): value is DropReason {
+  return typeof value === 'string' && (DROP_REASONS as readonly string[]).includes(value);
+}
+
 /** Which reason each stage drops with (docs/rules.md "Stages"). */
 export const STAGE_DROP_REASON: Record<StageName, DropReason> = {
   extract: 'malformed_record',

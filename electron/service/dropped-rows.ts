@@ -6,7 +6,7 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pl from 'nodejs-polars';
-import { DROP_REASONS, OUTPUT_FILES, type DropReason } from '../../shared/pipeline';
+import { OUTPUT_FILES, isDropReason, type DropReason } from '../../shared/pipeline';
 import type { DroppedSummary } from '../../shared/service-contract';
 import { inputError } from '../engine/errors';
 import { classifyTimestamp } from './timestamp-patterns';
@@ -61,8 +61,8 @@ export async function scanDropped(outDir: string, examples = 0, sliceRows = SUMM
       rows += Number(g.n);
       counts.set(g.drop_reason, (counts.get(g.drop_reason) ?? 0) + Number(g.n));
       if (g.drop_reason === 'invalid_timestamp') invalidTimestamps = true;
-      if (!(DROP_REASONS as readonly string[]).includes(g.drop_reason)) continue;
-      const seen = (firstRows[g.drop_reason as DropReason] ??= []);
+      if (!isDropReason(g.drop_reason)) continue;
+      const seen = (firstRows[g.drop_reason] ??= []);
       seen.push(...g.rows.slice(0, examples - seen.length).map(Number));
     }
     if (invalidTimestamps) {
@@ -79,7 +79,7 @@ export async function scanDropped(outDir: string, examples = 0, sliceRows = SUMM
   }
   const byReason: DroppedSummary['byReason'] = {};
   for (const [reason, n] of counts) {
-    if ((DROP_REASONS as readonly string[]).includes(reason)) byReason[reason as DropReason] = n;
+    if (isDropReason(reason)) byReason[reason] = n;
   }
   const patterns = new Map<string, { pattern: string; count: number; example: string }>();
   for (const [timestamp, n] of timestamps) {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { withAllocatorEnv } from '../engine/allocator-env';
 import { runWillSpill } from '../engine/memory-plan';
+import type { RunRequest } from '../../shared/pipeline';
 import { isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
 
@@ -29,7 +30,7 @@ export function forkRunHost(
       const execArgv = workerPath.endsWith('.ts') ? ['--import', 'tsx'] : [];
       const child = fork(workerPath, [], {
         execArgv,
-        env: withAllocatorEnv(process.env, runWillSpill(request.eventsPath, request.memoryLimit)),
+        env: runProcessEnv(request),
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         serialization: 'advanced',
       });
@@ -59,6 +60,11 @@ export function forkRunHost(
       };
     },
   };
+}
+
+/** The environment of a run's process: its malloc settings depend on whether the run will spill. */
+export function runProcessEnv(request: RunRequest): NodeJS.ProcessEnv {
+  return withAllocatorEnv(process.env, runWillSpill(request.eventsPath, request.memoryLimit));
 }
 
 /**

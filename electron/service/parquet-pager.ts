@@ -2,9 +2,9 @@
  * Pages through an output Parquet file for the preview tables, fast enough to scroll a
  * 10,000,000-row file: a page of the file as written is a `scanParquet` slice, for which Polars
  * reads only the row groups the page falls in, so nothing is held between pages. (Loading the
- * whole file in the background instead made the pages after the first wait for it.) Sorted or filtered views are computed once with
- * async `collect()` and cached, so every further page of one is cut from memory (a slice, or
- * for a sort a gather of the page's rows). Never `collectSync` here: this runs on the
+ * whole file in the background instead made the pages after the first wait for it.) Sorted or
+ * filtered views are computed once with async `collect()` and cached, so every further page of
+ * one is cut from memory (a slice, or for a sort a gather of the page's rows). Never `collectSync` here: this runs on the
  * service's thread, which must stay responsive.
  */
 import { stat } from 'node:fs/promises';

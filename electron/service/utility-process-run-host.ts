@@ -3,9 +3,7 @@
  * module is passed in, so the service imports nothing from Electron.
  */
 import type { UtilityProcess } from 'electron';
-import { withAllocatorEnv } from '../engine/allocator-env';
-import { runWillSpill } from '../engine/memory-plan';
-import { lowerPriority } from './fork-run-host';
+import { lowerPriority, runProcessEnv } from './fork-run-host';
 import { SCAN_WORKER_FLAG, isFromHostMessage } from './run-protocol';
 import type { HostedProcess, RunHostFactory } from './run-host';
 
@@ -30,7 +28,7 @@ export function utilityProcessRunHost(
       const child = utilityFork(workerPath, args, {
         serviceName: 'ETL run',
         stdio: 'inherit',
-        env: withAllocatorEnv(process.env, runWillSpill(request.eventsPath, request.memoryLimit)),
+        env: runProcessEnv(request),
       });
       let exited = false;
       const pending: unknown[] = [];

@@ -2,7 +2,7 @@
  * Which column of a dropped row explains its drop, so the table can highlight it
  * (docs/rules.md "Stages": each reason is about one field).
  */
-import type { DropReason } from '../../shared/pipeline';
+import { isDropReason, type DropReason } from '../../shared/pipeline';
 
 export const OFFENDING_COLUMN: Record<DropReason, string> = {
   malformed_record: 'raw',
@@ -32,10 +32,6 @@ export const SHORT_REASON_LABELS: Record<DropReason, string> = {
   unknown_user: 'Unknown user',
   non_us_user: 'Non-US',
 };
-
-export function isDropReason(value: unknown): value is DropReason {
-  return typeof value === 'string' && value in OFFENDING_COLUMN;
-}
 
 /** The column to highlight in a row, given that row's own drop_reason cell. */
 export function offendingColumn(reasonCell: unknown): string | null {

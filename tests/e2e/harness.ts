@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { findChromium } from './find-chromium';
 
 export const root = path.resolve(__dirname, '../..');
@@ -126,4 +126,26 @@ export async function axeViolations(p: Page): Promise<string[]> {
   axeSource ??= await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axeSource);
   return p.evaluate(AXE_SCRIPT) as Promise<string[]>;
+}
+
+/**
+ * Waits until no data table is loading: a table keeps its previous rows, dimmed and marked
+ * aria-busy, while a new sort or filter loads, and what a test reads or checks then is the old view.
+ */
+export async function tablesSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.querySelector('.vt-loading, .vt-stale, .vt [aria-busy="true"]'));
+}
+
+/**
+ * The text of `locator` once it equals `expected`, or its last text after `boundMs`: for values
+ * the UI fills in after a load, so the caller's assertion compares the settled value.
+ */
+export async function settledText(locator: Locator, expected: string, boundMs = 30_000): Promise<string | null> {
+  const until = Date.now() + boundMs;
+  let text = await locator.textContent();
+  while (text !== expected && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    text = await locator.textContent();
+  }
+  return text;
 }

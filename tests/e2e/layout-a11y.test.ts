@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, generateMillionEvents, launchBrowser, root, screenshot } from './harness';
+import { axeViolations, generateMillionEvents, launchBrowser, root, screenshot, tablesSettled } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const SIZES = [
@@ -123,6 +123,7 @@ const REACHABILITY_SCRIPT = `(() => {
 
 /** The screen as it is now, at both sizes and in both themes: reachable controls and axe. */
 async function checkScreen(page: Page, name: string): Promise<void> {
+  await tablesSettled(page);
   for (const size of SIZES) {
     await page.setViewportSize(size);
     const problems = await unreachableControls(page);

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DROP_REASONS, OUTPUT_FILES, STAGES, type RunReport } from '../../shared/pipeline';
-import { generateMillionEvents, launchBrowser, root, screenshot } from './harness';
+import { generateMillionEvents, launchBrowser, root, screenshot, settledText } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
@@ -262,7 +262,7 @@ for (const transport of TRANSPORTS) {
         await page.locator(`.chip[data-reason="${reason}"]`).click();
         await page.locator(`.chip[data-reason="${reason}"][aria-pressed="true"]`).waitFor();
         assert.equal(
-          await page.locator(`.chip[data-reason="${reason}"] .chip-count`).textContent(),
+          await settledText(page.locator(`.chip[data-reason="${reason}"] .chip-count`), fmt(counts[reason])),
           fmt(counts[reason]),
           `${reason} count`,
         );

@@ -106,19 +106,21 @@ test('read a slice at a time, the summary and the first rows of each reason are 
   }));
   const { dir: sliced, cleanup: done } = await tempDir();
   try {
-    pl.DataFrame({
-      source_row: pl.Series(
-        'source_row',
-        rows.map((_, i) => i * 2 + 1),
-        pl.Int64,
-      ),
-      drop_reason: rows.map((r) => r.reason),
-      timestamp: pl.Series(
-        'timestamp',
-        rows.map((r) => r.timestamp),
-        pl.String,
-      ),
-    })
+    // (Awaited: the sink writes the file when the query is collected, asynchronously.)
+    await pl
+      .DataFrame({
+        source_row: pl.Series(
+          'source_row',
+          rows.map((_, i) => i * 2 + 1),
+          pl.Int64,
+        ),
+        drop_reason: rows.map((r) => r.reason),
+        timestamp: pl.Series(
+          'timestamp',
+          rows.map((r) => r.timestamp),
+          pl.String,
+        ),
+      })
       .lazy()
       .sinkParquet(path.join(sliced, 'dropped_rows.parquet'), { compression: 'snappy', rowGroupSize: 5 })
       .collect();

@@ -116,11 +116,14 @@ function wakeups(pid) {
  * - `kill -INT <npm pid>`: a POSIX shell running `sh -c` (dash, Debian's and Ubuntu's sh)
  *   catches SIGINT and acts on it only after its command ends, so the run would finish and
  *   commit. The shell sleeps in wait() all the while, and the only signals that wake it are
- *   SIGINT and a SIGCHLD from this process stopping (Ctrl-Z): one more wake-up of the shell,
- *   without a SIGCONT here, is that SIGINT: stop('SIGINT'). (Shells that exec a lone command,
- *   bash and macOS's sh, leave no shell in between.)
+ *   SIGINT and a stop and continue of the group (Ctrl-Z, fg): one more wake-up of the shell,
+ *   unless this process had a SIGCONT in the last CONTINUE_GRACE_MS, is that SIGINT:
+ *   stop('SIGINT'). (Shells that exec a lone command, bash and macOS's sh, leave no shell in
+ *   between.) A SIGINT to npm in the few seconds after an fg is missed; the run then ends as
+ *   `sh -c` itself decides.
  * Checked four times a second.
  */
+const CONTINUE_GRACE_MS = 5000;
 function whenStarterStops(stop) {
   const parent = process.ppid;
   const npm = process.env.npm_lifecycle_event ? parentOf(parent) : null;
@@ -134,9 +137,10 @@ function whenStarterStops(stop) {
   };
   const shell = npm && npm > 1 && isShell(parent) ? parent : null;
   let shellWakeups = shell ? wakeups(shell) : null;
-  // A SIGCONT here means this process was stopped, which woke the shell too: count afresh.
-  let continued = false;
-  if (shellWakeups !== null) process.on('SIGCONT', () => (continued = true));
+  // A SIGCONT here means this process was stopped (Ctrl-Z), which wakes the shell too, at once
+  // or, on a busy machine, a while later: wake-ups seen in the grace time after one are not a SIGINT.
+  let continuedAt = -Infinity;
+  if (shellWakeups !== null) process.on('SIGCONT', () => (continuedAt = performance.now()));
   const timer = setInterval(() => {
     if (process.ppid !== parent || (npm && npm > 1 && !npmAlive())) {
       clearInterval(timer);
@@ -145,15 +149,10 @@ function whenStarterStops(stop) {
     }
     if (shellWakeups === null) return;
     const now = wakeups(shell);
-    if (now === null) return;
-    if (now === shellWakeups) {
-      continued = false; // (a SIGCONT without a stop)
-      return;
-    }
+    if (now === null || now === shellWakeups) return;
     // Decided after this turn's I/O, in which a SIGCONT that came with the wake-up is handled.
     setImmediate(() => {
-      if (continued) {
-        continued = false;
+      if (performance.now() - continuedAt < CONTINUE_GRACE_MS) {
         shellWakeups = wakeups(shell);
         return;
       }

@@ -160,7 +160,12 @@ describe(
 
     // (SIGSTOP: the kernel drops SIGTSTP to a process group with no parent in its session, as a
     // detached one is; the shell is woken the same way, by its child stopping.)
-    test('Ctrl-Z, then fg (the group stopped, then SIGCONT): the run goes on and writes its outputs', async () => {
+    /**
+     * Stops npm's whole process group once users.csv is read, then continues it. With
+     * `shellLate`, npm's shell is continued last, `shellLate` ms after the rest, as a busy
+     * machine schedules it: its wake-up then comes well after the launcher's SIGCONT.
+     */
+    async function stopAndContinue(shellLate = 0): Promise<void> {
       const { out, before } = earlierOutputs();
       const child = spawn('npm', npmRun(out), {
         cwd: ROOT,
@@ -174,9 +179,16 @@ describe(
         stderr += d;
         if (stopped || !/Loaded \d+ users/.test(stderr)) return;
         const tree = [child.pid!, ...descendants(child.pid!)];
+        const shell = childrenOf(child.pid!)[0];
         process.kill(-child.pid!, 'SIGSTOP');
-        stopped = allStopped(tree).then(() => {
-          process.kill(-child.pid!, 'SIGCONT');
+        stopped = allStopped(tree).then(async () => {
+          if (!shellLate) {
+            process.kill(-child.pid!, 'SIGCONT');
+            return;
+          }
+          for (const pid of tree) if (pid !== shell) process.kill(pid, 'SIGCONT');
+          await new Promise((r) => setTimeout(r, shellLate));
+          process.kill(shell, 'SIGCONT');
         });
       });
       const code = await new Promise<number | null>((resolve, reject) => {
@@ -189,7 +201,13 @@ describe(
       assert.doesNotMatch(stderr, /cancelled/);
       const after = hashTree(out);
       for (const n of NAMES) assert.notEqual(after[n], before[n], `${n} is the new run's`);
-    });
+    }
+
+    test('Ctrl-Z, then fg (the group stopped, then SIGCONT): the run goes on and writes its outputs', () =>
+      stopAndContinue());
+
+    test("Ctrl-Z, then fg on a busy machine (npm's shell woken 700 ms after the run): the run still goes on", () =>
+      stopAndContinue(700));
 
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const code = signal === 'SIGINT' ? 130 : 143;

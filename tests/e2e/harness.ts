@@ -149,3 +149,8 @@ export async function settledText(locator: Locator, expected: string, boundMs = 
   }
   return text;
 }
+
+/** Asserts that `locator` comes to read exactly `expected`: the UI fills values in after a load or a filter. */
+export async function assertText(locator: Locator, expected: string): Promise<void> {
+  assert.equal(await settledText(locator, expected), expected);
+}

@@ -17,7 +17,7 @@ import { main as etlMain } from '../../electron/cli/etl';
 import { HTML_REPORT_FILE } from '../../electron/service/html-report';
 import { HISTORY_DIR_ENV } from '../../electron/service/run-history';
 import { OUTPUT_FILES, type RunReport } from '../../shared/pipeline';
-import { axeViolations, launchBrowser, root, screenshot } from './harness';
+import { assertText, axeViolations, launchBrowser, root, screenshot } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
@@ -233,8 +233,8 @@ for (const transport of TRANSPORTS) {
       for (const d of devices) if (d !== null) counts.set(d, (counts.get(d) ?? 0) + 1);
       const [topValue, topCount] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
       const firstBar = page.locator('.profile-bars tbody tr').first();
-      assert.equal(await firstBar.locator('.profile-label').textContent(), topValue);
-      assert.equal(await firstBar.locator('.profile-count').textContent(), fmt(topCount));
+      await assertText(firstBar.locator('.profile-label'), topValue);
+      await assertText(firstBar.locator('.profile-count'), fmt(topCount));
 
       await page.getByLabel('Profile a column').selectOption('value');
       const values = clean.map((r) => r.value as number | null).filter((v): v is number => v !== null);
@@ -242,7 +242,7 @@ for (const transport of TRANSPORTS) {
         .getByTestId('profile-max')
         .getByText(String(Math.max(...values)), { exact: true })
         .waitFor();
-      assert.equal(await page.getByTestId('profile-min').textContent(), String(Math.min(...values)));
+      await assertText(page.getByTestId('profile-min'), String(Math.min(...values)));
       await screenshot(page, `${transport}-explore-03-profile`);
     }));
 

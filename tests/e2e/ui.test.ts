@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DROP_REASONS, OUTPUT_FILES, STAGES, type RunReport } from '../../shared/pipeline';
-import { generateMillionEvents, launchBrowser, root, screenshot, settledText } from './harness';
+import { assertText, generateMillionEvents, launchBrowser, root, screenshot, settledText } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
@@ -126,7 +126,7 @@ for (const transport of TRANSPORTS) {
       const page = s.page;
       if (transport === 'browser') {
         await page.getByTestId('out-dir-fixed').getByText('npm run serve -- --out').waitFor();
-        assert.equal(await page.getByTestId('out-dir').textContent(), s.outDir);
+        await assertText(page.getByTestId('out-dir'), s.outDir);
         assert.equal(await page.getByRole('button', { name: 'Change…' }).count(), 0);
       } else {
         await page.getByTestId('out-dir').getByText(s.outDir).waitFor();
@@ -148,7 +148,7 @@ for (const transport of TRANSPORTS) {
       await eventsCard.getByText('raw_events.json').waitFor();
       await usersCard.getByText('users.csv').waitFor();
       await eventsCard.locator('.input-format', { hasText: 'JSON array' }).waitFor();
-      assert.equal(await usersCard.locator('.input-format').textContent(), 'CSV');
+      await assertText(usersCard.locator('.input-format'), 'CSV');
       assert.ok((await eventsCard.locator('.peek-table tbody tr').count()) > 0, 'events peek shows rows');
       assert.equal(await usersCard.locator('.peek-table th', { hasText: 'country' }).count(), 1);
 
@@ -354,7 +354,7 @@ for (const transport of TRANSPORTS) {
       await page.getByRole('tab', { name: 'Preview outputs' }).click();
       await waitForRows(page);
       const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
-      assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
+      await assertText(page.getByTestId('row-count'), fmt(cleanOut.rows));
       await page.locator('.schema-list', { hasText: 'timestamp_dt' }).waitFor();
       assert.match((await page.locator('.file-meta').textContent()) ?? '', /SNAPPY/i);
 
@@ -427,7 +427,7 @@ for (const transport of TRANSPORTS) {
       await s.chooseFiles([inputs.events, inputs.users]);
       const card = page.locator('[data-slot="events"]');
       await card.getByText('raw_events.ndjson').waitFor({ timeout: 120_000 });
-      assert.equal(await card.locator('.input-format').textContent(), 'NDJSON (one object per line)');
+      await assertText(card.locator('.input-format'), 'NDJSON (one object per line)');
       await page.locator('[data-slot="users"] .input-format', { hasText: 'CSV' }).waitFor();
 
       await page.getByTestId('run').click();
@@ -458,7 +458,7 @@ for (const transport of TRANSPORTS) {
       await page.getByRole('tab', { name: 'Preview outputs' }).click();
       await waitForRows(page);
       const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
-      assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
+      await assertText(page.getByTestId('row-count'), fmt(cleanOut.rows));
     }));
 
   test(`${transport}: a million-event run finishes and its preview scrolls end to end`, () =>
@@ -486,7 +486,7 @@ for (const transport of TRANSPORTS) {
       await page.getByRole('tab', { name: 'clean_events.parquet' }).click();
       await waitForRows(page);
       const cleanOut = report.outputs.find((o) => o.path.endsWith(OUTPUT_FILES.cleanEvents))!;
-      assert.equal(await page.getByTestId('row-count').textContent(), fmt(cleanOut.rows));
+      await assertText(page.getByTestId('row-count'), fmt(cleanOut.rows));
       // Jump to the middle: the rows around the middle index load.
       await page
         .locator('.vt-scroller')

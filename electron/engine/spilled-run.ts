@@ -32,6 +32,12 @@ import {
 } from './stages';
 import { releaseDeadFrames } from './native-memory';
 
+/**
+ * Spill files are LZ4-compressed Arrow IPC: about a quarter of the bytes, and less CPU to write
+ * than the plain bytes cost the file system (docs/performance.md "Memory budget").
+ */
+const SPILL_FILE = { compression: 'lz4' } as const;
+
 /** A file of rows and the range of the events file (reader segment) its `source_row`s count from. */
 interface SpillFile {
   path: string;
@@ -54,10 +60,11 @@ export class SpilledRun {
   private readonly inputs: SpillFile[][];
   private extras: SpillFile[] = [];
   private seq = 0;
-  private readonly partExprs: Expr[];
   private readonly partOf: Expr;
-  /** Range starts of each output kind, set when the partitions are processed. */
-  private bounds: Record<OutputKind, number[]> = { clean: [], dropped: [], daily: [] };
+  /** Merge ranges of every output, set when the partitions are processed. */
+  private rangeCount = 0;
+  /** Each output's range width: range b holds the rows whose column value divided by it is b. */
+  private widths: Record<OutputKind, number> = { clean: 1, dropped: 1, daily: 1 };
 
   constructor(
     readonly dir: string,
@@ -72,26 +79,32 @@ export class SpilledRun {
       .modulo(pl.lit(partitions).cast(pl.UInt64))
       .cast(pl.UInt32)
       .alias('partition');
-    this.partExprs = Array.from({ length: partitions }, (_, p) => pl.col('partition').eq(pl.lit(p).cast(pl.UInt32)));
   }
 
   /** Spills one batch from the reader (already split by splitBatch). */
   add(batch: { events: DataFrame; asRead: DataFrame }, segment: number): void {
     const n = this.seq++;
-    const events = batch.events.withColumns(this.partOf);
-    for (let p = 0; p < this.partitions; p++) {
-      const part = events.filter(this.partExprs[p]).drop('partition');
-      // (Each partition's first file is written even when empty: it carries the columns.)
-      if (part.height === 0 && this.inputs[p].length > 0) continue;
-      const path = join(this.dir, `in-${p}-${n}.ipc`);
-      part.rechunk().writeIPC(path);
-      this.inputs[p].push({ path, segment });
+    // One pass splits the batch (a filter per partition was a pass per partition: see
+    // docs/performance.md "Memory budget"); rows keep their order within each part.
+    const parts = batch.events.withColumns(this.partOf).partitionBy('partition', true, true);
+    for (const part of parts) {
+      const p = part.getColumn('partition').get(0) as number;
+      this.writeInput(p, n, segment, part.drop('partition'));
     }
+    // Each partition's first file is written even when empty: it carries the columns.
+    for (let p = 0; p < this.partitions; p++)
+      if (this.inputs[p].length === 0) this.writeInput(p, n, segment, batch.events.head(0));
     if (batch.asRead.height > 0 || this.extras.length === 0) {
       const path = join(this.dir, `extras-${n}.ipc`);
-      batch.asRead.writeIPC(path);
+      batch.asRead.writeIPC(path, SPILL_FILE);
       this.extras.push({ path, segment });
     }
+  }
+
+  private writeInput(partition: number, n: number, segment: number, part: DataFrame): void {
+    const path = join(this.dir, `in-${partition}-${n}.ipc`);
+    part.writeIPC(path, SPILL_FILE);
+    this.inputs[partition].push({ path, segment });
   }
 
   /** Forgets every batch so far (the reader starts over); their files are overwritten or removed at the end. */
@@ -115,13 +128,10 @@ export class SpilledRun {
   }): Promise<PartitionTotals> {
     const shifts = opts.rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
     const buckets = Math.max(1, Math.ceil(opts.totalRows / opts.bucketRows));
-    const rowBounds = Array.from({ length: buckets }, (_, b) => b * opts.bucketRows);
     const ranksPerBucket = Math.max(1, Math.ceil(opts.users.height / buckets));
-    this.bounds = {
-      clean: rowBounds,
-      dropped: rowBounds,
-      daily: Array.from({ length: buckets }, (_, b) => dailyKeyOfRank(b * ranksPerBucket)),
-    };
+    this.rangeCount = buckets;
+    // Clean and dropped rows by input order, daily counts by the user's rank.
+    this.widths = { clean: opts.bucketRows, dropped: opts.bucketRows, daily: dailyKeyOfRank(ranksPerBucket) };
     const totals: PartitionTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
     // (Nearly always null: only events whose key held a lone surrogate have one.)
     const lostKeys = lostKeysOf(this.extrasFrames(opts.rowOffsets));
@@ -152,17 +162,23 @@ export class SpilledRun {
     return totals;
   }
 
-  /** Writes `frame` (sorted by `column`) as one file per range of `column`, empty ones included (they carry the schema). */
+  /**
+   * Writes `frame` as one file per range of `column`, in one pass; empty ranges get an empty
+   * file (it carries the schema). Range starts are multiples of a fixed width (`this.widths`),
+   * so a row's range is its value divided by the width (exact: the values are integers below
+   * 2^53 and the quotients small).
+   */
   private writeRanges(kind: OutputKind, partition: number, frame: DataFrame, column: string): void {
-    const bounds = this.bounds[kind];
-    const c = pl.col(column);
-    for (let b = 0; b < bounds.length; b++) {
-      // The first range takes everything below the second's start, the last everything from its own.
-      const from = b > 0 ? c.gtEq(bounds[b]) : null;
-      const below = b + 1 < bounds.length ? c.lt(bounds[b + 1]) : null;
-      const test = from && below ? from.and(below) : (from ?? below);
-      (test ? frame.filter(test) : frame).writeIPC(this.rangePath(kind, b, partition));
+    const last = this.rangeCount - 1;
+    const range = pl.col(column).div(pl.lit(this.widths[kind])).floor().clip(0, last).cast(pl.UInt32).alias('range');
+    const written = new Set<number>();
+    for (const part of frame.withColumns(range).partitionBy('range', false, true)) {
+      const b = part.getColumn('range').get(0) as number;
+      part.drop('range').writeIPC(this.rangePath(kind, b, partition), SPILL_FILE);
+      written.add(b);
     }
+    for (let b = 0; b <= last; b++)
+      if (!written.has(b)) frame.head(0).writeIPC(this.rangePath(kind, b, partition), SPILL_FILE);
   }
 
   private rangePath(kind: OutputKind, range: number, partition: number): string {
@@ -171,7 +187,7 @@ export class SpilledRun {
 
   /** Number of merge ranges (the same for every output). */
   get ranges(): number {
-    return this.bounds.clean.length;
+    return this.rangeCount;
   }
 
   /**
@@ -195,7 +211,7 @@ export class SpilledRun {
       else if (kind === 'dropped') out = droppedWithExtras(rows.sort('source_row'), finish.extras!);
       else out = dailySummaryFromCounts(rows.sort('key'), finish.users);
       const path = join(this.dir, `merged-${kind}-${b}.ipc`);
-      (await out.collect()).writeIPC(path);
+      (await out.collect()).writeIPC(path, SPILL_FILE);
       merged.push(path);
       await Promise.all(parts.map((part) => rm(part, { force: true })));
       releaseDeadFrames();

@@ -7,7 +7,7 @@
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pl from './polars';
-import type { DataFrame } from 'nodejs-polars';
+import type { DataFrame, LazyDataFrame } from 'nodejs-polars';
 import {
   OUTPUT_FILES,
   type OutputReport,
@@ -43,6 +43,7 @@ import { RunRecorder } from './run-recorder';
 import { defaultMemoryLimit, planMemory, type SpillPlan, type SpillTuning } from './memory-plan';
 import { checkSpillSpace, createSpillFolder, freeDiskBytes, removeSpillLeftovers } from './spill-folder';
 import { SpilledRun } from './spilled-run';
+import { allSettledOrFirstError } from './settle';
 import { formatMemorySize } from '../../shared/memory-size';
 
 /** How many bytes of read batches may wait for a garbage collection (see native-memory.ts). */
@@ -241,7 +242,7 @@ async function runSpilled(
       mergeSteps.done(k * spilled.ranges + done);
       rec.log('INFO', `Spilled run: ${name}: range ${done} of ${spilled.ranges} merged`);
     });
-    await query.sinkParquet(staging.path(name), { compression: 'snappy', maintainOrder: true }).collect();
+    await writeParquet(run, staging, name, query);
   }
   writing.done();
   return describeOutputs(run, staging);
@@ -518,24 +519,27 @@ async function writeOutputs(
     [OUTPUT_FILES.cleanEvents, cleanEventsQuery(events)],
     [OUTPUT_FILES.droppedRows, await droppedRowsQuery(events, asRead)],
   ];
-  const sink = ([name, query]: (typeof writes)[number]) =>
-    query
-      .sinkParquet(staging.path(name), { compression: 'snappy', maintainOrder: true })
-      .collect()
-      .catch((err: unknown) => {
-        // Polars reports a failed file operation as "... (os error N)"; any other failure of
-        // the query is not about the file and stays what it is.
-        throw err instanceof Error && /\(os error \d+\)/.test(err.message)
-          ? writeFailure(join(run.outDir, name), err)
-          : err;
-      });
+  const sink = ([name, query]: (typeof writes)[number]) => writeParquet(run, staging, name, query);
   // The summary sorts a key of every kept row, so it runs alone; the other two stream, and run
-  // together. (All three at once was no faster and took more memory.)
+  // together. (All three at once was no faster and took more memory.) If one fails, the other
+  // is let finish: the staging folder is removed only once nothing writes into it.
   const writing = run.rec.writing();
   await sink(writes[0]);
-  await Promise.all([sink(writes[1]), sink(writes[2])]);
+  await allSettledOrFirstError([sink(writes[1]), sink(writes[2])]);
   writing.done();
   return describeOutputs(run, staging);
+}
+
+/**
+ * Writes one Parquet output into the staging folder. A failed file operation (a full disk) is
+ * the one-line error naming the output; any other failure of the query stays what it is.
+ */
+async function writeParquet(run: Run, staging: StagingFolder, name: string, query: LazyDataFrame): Promise<void> {
+  try {
+    await query.sinkParquet(staging.path(name), { compression: 'snappy', maintainOrder: true }).collect();
+  } catch (err) {
+    throw writeFailure(join(run.outDir, name), err);
+  }
 }
 
 /** What each Parquet output in the staging folder holds, for the report and the log. */

@@ -43,6 +43,10 @@
  *    UTF-8 byte order). timestamp_dt is TIMESTAMPTZ (micros, adjusted to UTC), dates DATE.
  *    Outputs are written to a temporary folder inside the output folder and renamed into
  *    place at the end.
+ *  - Memory limit (the bench's budget row): `memoryLimit` and `tempDir` become DuckDB's
+ *    `memory_limit` and `temp_directory`, where it spills beyond the limit; the readers' line
+ *    and buffer sizes then follow the limit (readerCaps). The read_text NDJSON path holds the
+ *    whole file as one string whatever the limit (generated data never takes it).
  *
  * Known differences from a JSON.parse-based reader (none occurs in generated data): yyjson
  * keeps the first of duplicate keys (JSON.parse the last), rejects lone surrogate escapes
@@ -83,6 +87,10 @@ export interface PeerOptions {
   forceTextPath?: boolean;
   /** Force read_json_objects for JSON arrays even when read_json(records) would do. For tests. */
   forceArrayFallback?: boolean;
+  /** DuckDB's `memory_limit` in bytes (default: DuckDB's, 80% of the machine's memory). */
+  memoryLimit?: number;
+  /** Where DuckDB spills when it reaches its memory limit (`temp_directory`). */
+  tempDir?: string;
 }
 
 export interface PeerResult {
@@ -94,6 +102,8 @@ export interface PeerResult {
   dropped: Record<string, number>;
   warnings: Record<string, number>;
   ms: { total: number; extract: number; transform: number; write: number };
+  /** The settings DuckDB ran with, as it reports them (`current_setting`). */
+  settings: { memoryLimit: string; tempDirectory: string; threads: number };
 }
 
 const sqlStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -236,8 +246,32 @@ function fromJsonText(rowsSql: string, extraCols = ''): string {
                     FROM (${rowsSql})))))`;
 }
 
+/** The longest line (NDJSON) or element (JSON array) the readers take, and read_csv's buffer. */
+interface ReaderCaps {
+  maxLine: number;
+  bufferSize?: number;
+}
+
+/**
+ * Without a memory limit, lines and elements up to 1 GiB. DuckDB allocates its read buffers
+ * from that figure (read_csv 16 × max_line_size, read_json 2 × maximum_object_size, per
+ * thread), which no limit below 16 GiB allows; under a limit they are capped at 1/64 of it
+ * (at least 1 MiB; generated lines are about 150 bytes), with a 32 MiB read_csv buffer.
+ */
+export function readerCaps(memoryLimit?: number): ReaderCaps {
+  if (memoryLimit === undefined) return { maxLine: 1 << 30 };
+  const maxLine = Math.max(1 << 20, Math.min(1 << 30, Math.floor(memoryLimit / 64)));
+  return { maxLine, bufferSize: Math.max(maxLine, 32 << 20) };
+}
+
 /** Statement(s) creating `ev`; rowid + 1 = source_row except on the read_text path (column `src`). */
-function extractSql(path: string, format: PeerFormat, textPath: boolean, arrayFallback: boolean): string {
+function extractSql(
+  path: string,
+  format: PeerFormat,
+  textPath: boolean,
+  arrayFallback: boolean,
+  caps: ReaderCaps,
+): string {
   const p = sqlStr(path);
   if (format === 'json') {
     if (!arrayFallback) {
@@ -247,13 +281,13 @@ function extractSql(path: string, format: PeerFormat, textPath: boolean, arrayFa
         SELECT 1::UTINYINT AS kind, NULL::VARCHAR AS raw, jtext(user_id::VARCHAR) AS uid, jtype(user_id::VARCHAR) AS uid_t,
           event_type, timestamp, jtext(value::VARCHAR) AS v, jtype(value::VARCHAR) AS v_t,
           metadata.device AS device, metadata.page AS page
-        FROM read_json(${p}, format = 'array', records = true, maximum_object_size = 1073741824,
+        FROM read_json(${p}, format = 'array', records = true, maximum_object_size = ${caps.maxLine},
           columns = {user_id: 'JSON', event_type: 'VARCHAR', timestamp: 'VARCHAR', value: 'JSON',
                      metadata: 'STRUCT(device VARCHAR, page VARCHAR)'})`;
     }
     // Arrays holding non-object elements (numbers, strings, arrays): each element as JSON.
     return `CREATE TEMP TABLE ev AS ${fromJsonText(
-      `SELECT 1::UTINYINT AS kind, json AS line FROM read_json_objects(${p}, format = 'array', maximum_object_size = 1073741824)`,
+      `SELECT 1::UTINYINT AS kind, json AS line FROM read_json_objects(${p}, format = 'array', maximum_object_size = ${caps.maxLine})`,
     )}`;
   }
   // JSON.parse rejects trailing commas, which yyjson accepts: a cheap RE2 pre-filter, then the
@@ -268,7 +302,7 @@ function extractSql(path: string, format: PeerFormat, textPath: boolean, arrayFa
   if (!textPath) {
     const src = `SELECT line FROM read_csv(${p}, columns = {'line': 'VARCHAR'}, header = false,
         delim = '${LINE_DELIM}', quote = '', escape = '', new_line = '\\n', auto_detect = false,
-        strict_mode = false, max_line_size = 1073741824)`;
+        strict_mode = false, max_line_size = ${caps.maxLine}${caps.bufferSize ? `, buffer_size = ${caps.bufferSize}` : ''})`;
     return `CREATE TEMP TABLE ev AS ${fromJsonText(`SELECT ${classify}::UTINYINT AS kind, line FROM (${src})`)}`;
   }
   const src = `SELECT CASE WHEN suffix(l, '\r') THEN l[1:-2] ELSE l END AS line, src FROM (
@@ -391,7 +425,10 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
 
   const config: Record<string, string> = { preserve_insertion_order: 'true' };
   if (opts.threads) config.threads = String(opts.threads);
+  if (opts.memoryLimit !== undefined) config.memory_limit = `${Math.round(opts.memoryLimit)} bytes`;
+  if (opts.tempDir !== undefined) config.temp_directory = resolve(opts.tempDir);
   const instance = await DuckDBInstance.create(':memory:', config);
+  const caps = readerCaps(opts.memoryLimit);
   let arrayFallback = false;
   const con = await instance.connect();
   try {
@@ -399,7 +436,7 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
     const warnings = await loadUsers(con, usersPath);
     try {
       if (opts.forceArrayFallback) throw new Error('forced');
-      const ex = extractSql(eventsPath, format, textPath, false);
+      const ex = extractSql(eventsPath, format, textPath, false, caps);
       if (process.env.PEER_PROFILE === 'explain') {
         const r = await con.runAndReadAll(`EXPLAIN ANALYZE ${ex.replace(/^CREATE TEMP TABLE \w+ AS/, '')}`);
         process.stderr.write(String(r.getRows()[0][1]) + '\n');
@@ -412,7 +449,7 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
       if (format !== 'json') throw e;
       arrayFallback = true;
       await con.run(`DROP TABLE IF EXISTS ev`);
-      await con.run(extractSql(eventsPath, format, textPath, true));
+      await con.run(extractSql(eventsPath, format, textPath, true, caps));
     }
     if (format === 'json') {
       // yyjson accepts NaN/Infinity literals; for JSON.parse the file is invalid JSON (fatal).
@@ -468,6 +505,9 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
     }
     const vb = await con.runAndReadAll(`SELECT count(*) FROM st WHERE value_bad`);
     warnings.invalid_value = Number(vb.getRows()[0][0]);
+    const set = await con.runAndReadAll(`SELECT current_setting('memory_limit'), current_setting('temp_directory'),
+        current_setting('threads')`);
+    const [memoryLimit, tempDirectory, threads] = set.getRows()[0] as [string, string, bigint | number];
     return {
       format,
       reader:
@@ -483,6 +523,7 @@ export async function runDuckdbPeer(opts: PeerOptions): Promise<PeerResult> {
         transform: Math.round(t2 - t1),
         write: Math.round(t3 - t2),
       },
+      settings: { memoryLimit, tempDirectory, threads: Number(threads) },
     };
   } finally {
     con.closeSync();

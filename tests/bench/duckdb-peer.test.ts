@@ -4,11 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { runDuckdbPeer, sniffFormat } from '../../electron/bench/duckdb-peer';
+import { readerCaps, runDuckdbPeer, sniffFormat } from '../../electron/bench/duckdb-peer';
+import { parseMemorySize } from '../../shared/memory-size';
 
 const USERS = [
   ' User_ID ,Country,signup_date,extra',
@@ -293,6 +295,64 @@ test('peer: JSON array fast path (read_json records) agrees with the rules on es
       { s: 5, r: 'invalid_timestamp', o: null, u: 'u1' },
       { s: 6, r: 'invalid_timestamp', o: null, u: 'u1' },
     ]);
+  } finally {
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('peer: memory limit and temp directory become DuckDB settings', async () => {
+  const s = setup('raw_events.ndjson', EVENTS.join('\n'));
+  try {
+    const tempDir = join(s.dir, 'duck-tmp');
+    const r = await runDuckdbPeer({
+      eventsPath: s.events,
+      usersPath: s.users,
+      outDir: s.out,
+      memoryLimit: 150e6,
+      tempDir,
+    });
+    assert.equal(r.rowsIn, 26, 'same result under a limit');
+    // DuckDB reports its limit in MiB with one decimal: 150e6 bytes = 143.05 MiB.
+    assert.equal(r.settings.memoryLimit, '143.0 MiB');
+    assert.ok(Math.abs(parseMemorySize(r.settings.memoryLimit.replace(' ', ''))! - 150e6) < 0.06 * 2 ** 20);
+    assert.equal(r.settings.tempDirectory, tempDir);
+    const free = await runDuckdbPeer({ eventsPath: s.events, usersPath: s.users, outDir: s.out });
+    assert.notEqual(free.settings.memoryLimit, '143.0 MiB', 'no limit given: DuckDB default');
+    // Its readers' buffers follow the limit (16 GiB for read_csv without one: out of memory).
+    assert.deepEqual(readerCaps(150e6), { maxLine: 2343750, bufferSize: 32 << 20 });
+    assert.deepEqual(readerCaps(), { maxLine: 1 << 30 });
+    const arr = join(s.dir, 'raw_events.json');
+    writeFileSync(arr, '[{"user_id":"u1","timestamp":"2025-01-15"}, 3]');
+    for (const forceArrayFallback of [false, true]) {
+      const j = await runDuckdbPeer({
+        eventsPath: arr,
+        usersPath: s.users,
+        outDir: s.out,
+        memoryLimit: 150e6,
+        forceArrayFallback,
+      });
+      assert.equal(j.rowsIn, 2, 'JSON array under a limit');
+    }
+  } finally {
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+});
+
+test('peer CLI: --memory-limit is read like ours (1.5GB = 1.5e9 bytes), --temp-dir; a bad size is exit 2', () => {
+  const s = setup('raw_events.ndjson', EVENTS.join('\n'));
+  const cli = resolve(__dirname, '../../electron/bench/duckdb-peer-cli.ts');
+  const tsx = resolve(__dirname, '../../node_modules/.bin/tsx');
+  try {
+    const io = ['--events', s.events, '--users', s.users, '--out', s.out];
+    const tempDir = join(s.dir, 'duck-tmp');
+    const ok = spawnSync(tsx, [cli, ...io, '--memory-limit', '1.5GB', '--temp-dir', tempDir], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const r = JSON.parse(ok.stdout.trim().split('\n').pop()!);
+    assert.equal(r.settings.memoryLimit, '1.3 GiB', '1.5e9 bytes, as DuckDB prints it');
+    assert.equal(r.settings.tempDirectory, tempDir);
+    const bad = spawnSync(tsx, [cli, ...io, '--memory-limit', 'lots'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--memory-limit 'lots' is not a size/);
   } finally {
     rmSync(s.dir, { recursive: true, force: true });
   }

@@ -6,7 +6,9 @@
  * only the largest single process, which misses a launcher that waits for a child.
  * Linux only (/proc). Samples every 20 ms, so a spike shorter than that can be missed.
  * Usage: node electron/cli/peak-memory.cjs <command> [args...]
- * Prints `peak-tree-rss-mb=<MB> at-s=<s> wall-s=<s> exit=<code>` (at-s: when the peak was seen) on standard error when the command ends.
+ * Prints `peak-tree-rss-mb=<MB> at-s=<s> wall-s=<s> cpu-s=<s> exit=<code>` (at-s: when the peak was
+ * seen; cpu-s: user + system CPU of the command and the descendants it waited for, as
+ * `/usr/bin/time` counts it, without this sampler's own) on standard error when the command ends.
  */
 'use strict';
 const fs = require('node:fs');
@@ -14,6 +16,8 @@ const { spawn } = require('node:child_process');
 
 const PAGE = 4096;
 const SAMPLE_MS = 20;
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
 
 /** The pids of `root` and all its descendants, from /proc. */
 function treeOf(root) {
@@ -43,6 +47,17 @@ function rssOf(pid) {
   }
 }
 
+/** CPU seconds of this process's waited-for children (cutime + cstime of /proc/self/stat). */
+function childrenCpuS() {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 if (!cmd) {
   process.stderr.write('usage: node electron/cli/peak-memory.cjs <command> [args...]\n');
@@ -63,8 +78,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(
 child.on('exit', (code, signal) => {
   clearInterval(timer);
   const wall = (performance.now() - t0) / 1000;
+  // The child has been reaped when 'exit' is emitted, so its CPU time is in cutime/cstime.
+  const cpu = childrenCpuS();
   process.stderr.write(
-    `peak-tree-rss-mb=${(peak / 1e6).toFixed(0)} at-s=${(peakAt / 1000).toFixed(1)} wall-s=${wall.toFixed(1)} exit=${code ?? signal}\n`,
+    `peak-tree-rss-mb=${(peak / 1e6).toFixed(0)} at-s=${(peakAt / 1000).toFixed(1)} wall-s=${wall.toFixed(2)} cpu-s=${cpu.toFixed(2)} exit=${code ?? signal}\n`,
   );
   process.exit(code ?? 1);
 });

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [--runs N] [--sizes 1000000,10000000] [--formats json,ndjson] [--npm]`
+ * `npm run bench [-- --quick] [--runs N] [--sizes 1000000,10000000] [--formats json,ndjson] [--npm]
+ *   [--budget-events N] [--budget-limit SIZE] [--no-budget]`
  *
  * Issue 5's benchmark: our engine (the etl CLI, as a user runs it, the whole process) against
  * a DuckDB SQL peer of the same pipeline (electron/bench/duckdb-peer.ts, its own
@@ -10,13 +11,16 @@
  * checks that both produce the same outputs on the smallest size, measures preview-page
  * latency on the largest size through the engine service's Parquet pager, and the service
  * thread's event-loop delay during a run of the smallest size, beside an idle baseline.
+ * Then the memory-budget row (electron/bench/budget-row.ts): 50,000,000 NDJSON events, ours
+ * with `--memory-limit 1.5GB` and DuckDB with the same `memory_limit` and a temp directory,
+ * one run each, peak memory summed over each tool's process tree; its data is deleted after.
  */
 import { buildSync } from 'esbuild';
 import path from 'node:path';
 import { existsSync, promises as fsp, statSync } from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   compareOutputs,
   fmtBytes,
@@ -27,6 +31,18 @@ import {
   type FileComparison,
   type Measured,
 } from '../bench/bench-lib';
+import {
+  budgetMarkdown,
+  budgetTargets,
+  measureTree,
+  NDJSON_BYTES_PER_EVENT,
+  parseBudgetArgs,
+  runBudgetRow,
+  type BudgetOptions,
+  type BudgetRow,
+  type GrowthBase,
+  type TargetCheck,
+} from '../bench/budget-row';
 import { serviceLoopDelay } from '../bench/event-loop-delay';
 import { buildRunWorker } from './build';
 
@@ -63,6 +79,18 @@ interface Dataset {
   bytes: number;
 }
 
+/** Runs the project's generator (seed SEED, one user per 50 events) into `dir`. */
+async function generate(n: number, format: 'json' | 'ndjson', dir: string): Promise<void> {
+  const args = ['run', '--silent', 'generate', '--', '--events', String(n), '--users', String(usersFor(n))];
+  args.push('--seed', String(SEED), '--format', format, '--out', dir);
+  const child = spawn('npm', args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const status: number | null = await new Promise((res, rej) => {
+    child.on('error', rej);
+    child.on('close', res);
+  });
+  if (status !== 0) throw new Error(`the generator failed (exit ${status}) for ${n} ${format}`);
+}
+
 async function ensureDataset(n: number, format: 'json' | 'ndjson'): Promise<Dataset> {
   const dir = join(CACHE, `${n}-${format}`);
   const events = join(dir, format === 'json' ? 'raw_events.json' : 'raw_events.ndjson');
@@ -73,27 +101,7 @@ async function ensureDataset(n: number, format: 'json' | 'ndjson'): Promise<Data
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.mkdir(dir, { recursive: true });
     const t = Date.now();
-    const r = spawnSync(
-      'npm',
-      [
-        'run',
-        '--silent',
-        'generate',
-        '--',
-        '--events',
-        String(n),
-        '--users',
-        String(usersFor(n)),
-        '--seed',
-        String(SEED),
-        '--format',
-        format,
-        '--out',
-        dir,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
-    );
-    if (r.status !== 0) throw new Error(`the generator failed (exit ${r.status}) for ${n} ${format}`);
+    await generate(n, format, dir);
     if (!existsSync(events) || !existsSync(users))
       throw new Error(`the generator did not write ${events} and ${users}`);
     await fsp.writeFile(marker, JSON.stringify({ n, format, seed: SEED, users: usersFor(n), ms: Date.now() - t }));
@@ -127,7 +135,7 @@ function peerEntry(): string {
   return peerBundle;
 }
 
-function commandFor(tool: Tool, ds: Dataset, out: string): [string, string[]] {
+function commandFor(tool: Tool, ds: { events: string; users: string }, out: string): [string, string[]] {
   const io = ['--events', ds.events, '--users', ds.users, '--out', out];
   if (tool === 'ours') {
     if (viaNpm) return ['npm', ['run', '--silent', 'etl', '--', ...io]];
@@ -280,8 +288,37 @@ function machine(): string {
   return `Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${fmtBytes(os.totalmem())} RAM, Node ${process.version}, ${os.platform()} ${os.release()}; nodejs-polars ${polars}, @duckdb/node-api ${duck}`;
 }
 
+/** The memory-budget row, after the others: its data generated, both tools run, all of it deleted. */
+async function budgetRow(budget: BudgetOptions, cells: Cell[]): Promise<BudgetRow> {
+  // The events file's size per event from this run's largest NDJSON row, for the disk check.
+  const nd = cells.filter((c) => c.ds.format === 'ndjson').sort((a, b) => b.ds.n - a.ds.n)[0];
+  return runBudgetRow(
+    { ...budget, folder: join(CACHE, 'budget'), bytesPerEvent: nd ? nd.ds.bytes / nd.ds.n : NDJSON_BYTES_PER_EVENT },
+    {
+      generate: (p) => generate(budget.events, 'ndjson', dirname(p.events)),
+      command: (tool, p) => {
+        const [cmd, args] = commandFor(tool, p, p.out[tool]);
+        args.push('--memory-limit', budget.limitText);
+        if (tool === 'duckdb') args.push('--temp-dir', p.duckdbTemp);
+        return [cmd, args];
+      },
+      measure: (cmd, args) => measureTree(ROOT, cmd, args),
+      log,
+    },
+  );
+}
+
+/** The unlimited NDJSON row the budget row's time per event is compared with: the largest below it. */
+function growthBase(cells: Cell[], budget: BudgetOptions): GrowthBase | undefined {
+  const c = cells
+    .filter((x) => x.ds.format === 'ndjson' && x.ds.n < budget.events && x.runs.ours.some((m) => m.ok))
+    .sort((a, b) => b.ds.n - a.ds.n)[0];
+  return c && { events: c.ds.n, wallS: median(c.runs.ours.filter((m) => m.ok).map((m) => m.wallS)) };
+}
+
 async function main() {
   if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing (apt-get install -y time)');
+  const budget = parseBudgetArgs(process.argv.slice(2));
   if (!existsSync(join(ROOT, oursScript)))
     throw new Error(`${oursScript} does not exist yet: the engine has not landed`);
   await fsp.mkdir(CACHE, { recursive: true });
@@ -380,24 +417,36 @@ async function main() {
     md.push(`Preview-page latency: skipped (no ${join(pageDir, 'clean_events.parquet')})`);
   }
   md.push('', ...(await loopDelayLines(cells.find((c) => c.ds.n === smallest)!.ds)));
+  let budgetResult: (BudgetRow & { targets: TargetCheck[] }) | null = null;
+  if (budget) {
+    const row = await budgetRow(budget, cells);
+    budgetResult = { ...row, targets: budgetTargets(row, growthBase(cells, budget)) };
+    md.push('', ...budgetMarkdown(row, budgetResult.targets));
+  }
   const text = md.join('\n') + '\n';
   process.stdout.write('\n' + text);
   await fsp.writeFile(join(CACHE, 'last-results.md'), text);
   await fsp.writeFile(
     join(CACHE, 'last-results.json'),
     JSON.stringify(
-      cells.map((c) => ({
-        ...c,
-        runs: Object.fromEntries(
-          Object.entries(c.runs).map(([k, v]) => [k, v.map(({ stdout: _s, stderrTail: _e, ...m }) => m)]),
-        ),
-      })),
+      {
+        cells: cells.map((c) => ({
+          ...c,
+          runs: Object.fromEntries(
+            Object.entries(c.runs).map(([k, v]) => [k, v.map(({ stdout: _s, stderrTail: _e, ...m }) => m)]),
+          ),
+        })),
+        budget: budgetResult,
+      },
       null,
       2,
     ),
   );
   log(`results written to ${join(CACHE, 'last-results.md')}`);
-  const anyFail = cells.some((c) => c.runs.ours.some((m) => !m.ok) || c.runs.duckdb.some((m) => !m.ok));
+  const anyFail =
+    cells.some((c) => c.runs.ours.some((m) => !m.ok) || c.runs.duckdb.some((m) => !m.ok)) ||
+    (budgetResult !== null &&
+      (budgetResult.error !== undefined || !budgetResult.runs.ours?.ok || !budgetResult.runs.duckdb?.ok));
   process.exit(anyFail ? 1 : 0);
 }
 

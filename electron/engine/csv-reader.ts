@@ -107,11 +107,16 @@ export function parseCsv(text: string, file: string, { complete = true }: { comp
 
 const isDelimiter = (c: number) => c === 44 || c === 10 || c === 13;
 
-/** Line ends (LF, CRLF or a lone CR) in text[from, to). */
+/**
+ * Line ends (LF, CRLF or a lone CR) in text[from, to). A loop over the range only: `indexOf`
+ * searched on past `to`, to the end of the text when it held no CR, for every quoted field
+ * (docs/performance.md "Memory budget").
+ */
 function countLineEnds(text: string, from: number, to: number): number {
   let count = 0;
-  for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) count++;
-  for (let k = text.indexOf('\r', from); k >= 0 && k < to; k = text.indexOf('\r', k + 1))
-    if (text.charCodeAt(k + 1) !== 10) count++;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) count++;
+  }
   return count;
 }

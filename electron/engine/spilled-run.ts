@@ -137,7 +137,10 @@ export class SpilledRun {
     const lostKeys = lostKeysOf(this.extrasFrames(opts.rowOffsets));
     for (let p = 0; p < this.partitions; p++) {
       opts.checkCancel();
-      let batches: EventBatches = this.inputs[p].map(({ path, segment }) => {
+      // In file order (a scan of several threads hands its ranges' batches over interleaved),
+      // so that the partition's outputs come out in source_row order for writeRanges.
+      const inFileOrder = [...this.inputs[p]].sort((a, b) => a.segment - b.segment);
+      let batches: EventBatches = inFileOrder.map(({ path, segment }) => {
         const f = pl.readIPC(path);
         return shifts[segment] ? f.withColumns(shifts[segment]) : f;
       });
@@ -163,22 +166,24 @@ export class SpilledRun {
   }
 
   /**
-   * Writes `frame` as one file per range of `column`, in one pass; empty ranges get an empty
-   * file (it carries the schema). Range starts are multiples of a fixed width (`this.widths`),
-   * so a row's range is its value divided by the width (exact: the values are integers below
-   * 2^53 and the quotients small).
+   * Writes `frame` as one file per range of `column`; empty ranges get an empty file (it
+   * carries the schema). Range starts are multiples of a fixed width (`this.widths`), so a
+   * row's range is its value divided by the width (exact: the values are integers below 2^53
+   * and the quotients small). The partition's rows come in `column` order, so each range is a
+   * run of rows, written as a slice without copying the frame (rows out of order, never
+   * expected, are sorted first; docs/performance.md "Memory budget").
    */
   private writeRanges(kind: OutputKind, partition: number, frame: DataFrame, column: string): void {
     const last = this.rangeCount - 1;
     const range = pl.col(column).div(pl.lit(this.widths[kind])).floor().clip(0, last).cast(pl.UInt32).alias('range');
-    const written = new Set<number>();
-    for (const part of frame.withColumns(range).partitionBy('range', false, true)) {
-      const b = part.getColumn('range').get(0) as number;
-      part.drop('range').writeIPC(this.rangePath(kind, b, partition), SPILL_FILE);
-      written.add(b);
+    const rangeIds = (f: DataFrame) => f.select(range).getColumn('range').toTypedArray() as Uint32Array;
+    let starts = runStarts(rangeIds(frame), this.rangeCount);
+    if (!starts) {
+      frame = frame.sort(column);
+      starts = runStarts(rangeIds(frame), this.rangeCount)!;
     }
     for (let b = 0; b <= last; b++)
-      if (!written.has(b)) frame.head(0).writeIPC(this.rangePath(kind, b, partition), SPILL_FILE);
+      frame.slice(starts[b], starts[b + 1] - starts[b]).writeIPC(this.rangePath(kind, b, partition), SPILL_FILE);
   }
 
   private rangePath(kind: OutputKind, range: number, partition: number): string {
@@ -236,4 +241,19 @@ export class SpilledRun {
       return shifts[segment] ? f.withColumns(shifts[segment]) : f;
     });
   }
+}
+
+/**
+ * Where each range's rows start in `ids` (each row's range, below `ranges`), with the row count
+ * last; null unless the ids never decrease.
+ */
+function runStarts(ids: Uint32Array, ranges: number): number[] | null {
+  const starts = new Array<number>(ranges + 1).fill(ids.length);
+  let b = 0;
+  starts[0] = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] < b) return null;
+    while (b < ids[i]) starts[++b] = i;
+  }
+  return starts;
 }

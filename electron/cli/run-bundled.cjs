@@ -180,9 +180,8 @@ if (!bundleIsFresh()) rebuild();
 // costs one more Node start, which only the page faults of a larger file make up for: a smaller
 // events file runs right here (docs/performance.md "Speed").
 // A run that will spill under its memory budget gets other settings: two arenas and a fixed
-// 128 KiB mmap threshold, so that freed blocks go back to the system at once (the 1 GiB
-// threshold keeps freed memory in the process, which a budget cannot afford), and huge pages,
-// which spare the kernel most of the page faults of those fresh blocks for the same peak
+// 128 KiB mmap threshold, so that freed blocks go back to the system at once; the huge pages
+// and the 1 GiB threshold keep freed memory in the process, which a budget cannot afford
 // (allocator-env-spilled.json; figures in docs/performance.md "Memory budget").
 const RELAUNCH_FROM_BYTES = Number(process.env.BENEFITS_ETL_RELAUNCH_FROM ?? 32 * 2 ** 20);
 const LAUNCHED = 'BENEFITS_ETL_LAUNCHED'; // set in the child, so it never starts another

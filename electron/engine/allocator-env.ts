@@ -19,11 +19,9 @@ import spilledValues from './allocator-env-spilled.json';
 /**
  * `base` with the engine's allocator settings added; a value the user set wins. A run that will
  * spill under its memory budget (memory-plan.ts `runWillSpill`) gets others: two arenas and a
- * fixed 128 KiB mmap threshold, so freed blocks go back to the system at once (the 1 GiB
- * threshold and top pad above keep freed memory in the process, which a budget cannot afford;
- * a higher fixed threshold raised the peak too). Its blocks are then mapped afresh and faulted
- * in page by page, much of its CPU: huge pages, asked for here too, fault in the blocks of 2 MB
- * and more 512 pages at a time, for the same peak (docs/performance.md "Memory budget").
+ * fixed 128 KiB mmap threshold, so freed blocks go back to the system at once (the settings
+ * above keep freed memory in the process, which a budget cannot afford; docs/performance.md
+ * "Memory budget").
  */
 export function withAllocatorEnv(base: NodeJS.ProcessEnv = process.env, spills = false): NodeJS.ProcessEnv {
   return { ...((spills ? spilledValues : values) as Record<string, string>), ...base };

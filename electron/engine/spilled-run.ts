@@ -31,6 +31,7 @@ import {
   markDuplicates,
 } from './stages';
 import { releaseDeadFrames } from './native-memory';
+import { runStarts } from './range-runs';
 
 /**
  * Spill files are LZ4-compressed Arrow IPC: about a quarter of the bytes, and less CPU to write
@@ -241,19 +242,4 @@ export class SpilledRun {
       return shifts[segment] ? f.withColumns(shifts[segment]) : f;
     });
   }
-}
-
-/**
- * Where each range's rows start in `ids` (each row's range, below `ranges`), with the row count
- * last; null unless the ids never decrease.
- */
-function runStarts(ids: Uint32Array, ranges: number): number[] | null {
-  const starts = new Array<number>(ranges + 1).fill(ids.length);
-  let b = 0;
-  starts[0] = 0;
-  for (let i = 0; i < ids.length; i++) {
-    if (ids[i] < b) return null;
-    while (b < ids[i]) starts[++b] = i;
-  }
-  return starts;
 }

@@ -15,6 +15,12 @@ export const ENGINE_BASE_BYTES = 250e6;
 const IN_MEMORY_PER_FILE_BYTE = 1.35;
 /** The share of the budget one partition's data may take while it is processed (its stages copy). */
 const PARTITION_SHARE = 0.3;
+/**
+ * The share one merge range's data may take: half a partition's, since a range's parts and
+ * their sorted copy are held at once (at 20,000,000 events under 1GB, ranges of 0.3 peaked
+ * 150 MiB higher than the partitions; docs/performance.md "Memory budget").
+ */
+const MERGE_SHARE = 0.15;
 /** Disk a spilled run needs per byte of events file: its batches, then its outputs, as Arrow. */
 const SPILL_DISK_PER_FILE_BYTE = 2.5;
 
@@ -26,7 +32,7 @@ export function defaultMemoryLimit(): number {
 export interface SpillPlan {
   /** Partitions of users, each processed alone. */
   partitions: number;
-  /** Rows per range of input order, merged at once when the outputs are written. */
+  /** Data (as an in-memory run holds it) per range of input order, merged at once when the outputs are written. */
   bucketBytes: number;
   /** Free disk the spill needs. */
   diskBytes: number;
@@ -52,9 +58,17 @@ export function planMemory(fileBytes: number, limit: number, tuning: SpillTuning
     tuning.partitions ?? Math.min(1024, Math.max(2, Math.ceil(inMemory / (dataBudget * PARTITION_SHARE))));
   return {
     partitions,
-    bucketBytes: dataBudget * PARTITION_SHARE,
+    bucketBytes: dataBudget * MERGE_SHARE,
     diskBytes: Math.ceil(fileBytes * SPILL_DISK_PER_FILE_BYTE),
   };
+}
+
+/**
+ * Rows of input order per merge range, once the scan has counted the file's `rows`: the share of
+ * `bucketBytes` in the file, at the in-memory run's bytes per file byte. At least one.
+ */
+export function mergeRangeRows(plan: SpillPlan, rows: number, fileBytes: number): number {
+  return Math.max(1, Math.floor((plan.bucketBytes * Math.max(rows, 1)) / (fileBytes * IN_MEMORY_PER_FILE_BYTE || 1)));
 }
 
 /**

@@ -40,7 +40,7 @@ import { readUsers, type UsersTable } from './users-reader';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
-import { defaultMemoryLimit, planMemory, type SpillPlan, type SpillTuning } from './memory-plan';
+import { defaultMemoryLimit, mergeRangeRows, planMemory, type SpillPlan, type SpillTuning } from './memory-plan';
 import { checkSpillSpace, createSpillFolder, freeDiskBytes, removeSpillLeftovers } from './spill-folder';
 import { SpilledRun } from './spilled-run';
 import { allSettledOrFirstError } from './settle';
@@ -198,11 +198,7 @@ async function runSpilled(
   run.startStage('deduplicate');
   const usersTable = usersFrame(extracted.users);
   const rows = read.tally.rows;
-  const bucketRows = Math.max(
-    1,
-    run.hooks.spill?.bucketRows ??
-      Math.floor((extracted.plan!.bucketBytes * Math.max(rows, 1)) / (read.bytes * 1.35 || 1)),
-  );
+  const bucketRows = Math.max(1, run.hooks.spill?.bucketRows ?? mergeRangeRows(extracted.plan!, rows, read.bytes));
   // Counted steps on the heartbeats, for the time left (the deduplicate stage spans them all).
   const partitionSteps = rec.steps('partitions', spilled.partitions);
   const totals = await spilled.processPartitions({

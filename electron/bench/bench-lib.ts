@@ -35,26 +35,37 @@ export function parseTimeV(text: string): { wallS: number; maxRssKb: number; cpu
 }
 
 /**
+ * Runs `cmd args` in production mode and waits for it, keeping the last half MiB or more of its
+ * standard output and error (a tool's progress lines can run long; what ends them is what counts).
+ */
+export async function runCaptured(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...(opts.env ?? process.env), NODE_ENV: 'production' },
+  });
+  const tail = { stdout: '', stderr: '' };
+  for (const stream of ['stdout', 'stderr'] as const)
+    child[stream].on('data', (d: Buffer) => {
+      tail[stream] += d.toString();
+      if (tail[stream].length > 1 << 20) tail[stream] = tail[stream].slice(-(1 << 19));
+    });
+  const exitCode: number = await new Promise((res) => child.on('close', (code) => res(code ?? -1)));
+  return { exitCode, ...tail };
+}
+
+/**
  * Runs `cmd args` under `/usr/bin/time -v` (the whole process tree's largest process is the
  * peak RSS GNU time reports). The time report goes to a file so the command's stderr stays its own.
  */
 export async function measure(cmd: string, args: string[], opts: { cwd: string; timeFile: string }): Promise<Measured> {
-  const child = spawn('/usr/bin/time', ['-v', '-o', opts.timeFile, cmd, ...args], {
+  const { exitCode, stdout, stderr } = await runCaptured('/usr/bin/time', ['-v', '-o', opts.timeFile, cmd, ...args], {
     cwd: opts.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    if (stdout.length > 1 << 20) stdout = stdout.slice(-(1 << 19));
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19));
-  });
-  const exitCode: number = await new Promise((res) => child.on('close', (code) => res(code ?? -1)));
   const report = await fsp.readFile(opts.timeFile, 'utf8').catch(() => '');
   const { wallS, maxRssKb, cpuS } = parseTimeV(report);
   return {

@@ -8,13 +8,12 @@
  * The orchestration takes its generator, commands and measurement as arguments, so the tests
  * run it on tiny fakes; electron/cli/bench.ts gives it the real ones.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync, promises as fsp } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pl from 'nodejs-polars';
 import { formatMemorySize, MIN_MEMORY_LIMIT, parseMemorySize } from '../../shared/memory-size';
-import { fmtBytes, fmtS, fmtX, OUTPUTS, type FileComparison } from './bench-lib';
+import { fmtBytes, fmtS, fmtX, OUTPUTS, runCaptured, type FileComparison } from './bench-lib';
 
 export type BudgetTool = 'ours' | 'duckdb';
 
@@ -96,22 +95,11 @@ export async function measureTree(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<TreeMeasured> {
-  const child = spawn(process.execPath, [join(root, 'electron/cli/peak-memory.cjs'), cmd, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, NODE_ENV: 'production' },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-    if (stdout.length > 1 << 20) stdout = stdout.slice(-(1 << 19));
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19));
-  });
-  const exitCode: number = await new Promise((res) => child.on('close', (code) => res(code ?? -1)));
+  const { exitCode, stdout, stderr } = await runCaptured(
+    process.execPath,
+    [join(root, 'electron/cli/peak-memory.cjs'), cmd, ...args],
+    { cwd: root, env },
+  );
   const report = parsePeakReport(stderr);
   return {
     ok: exitCode === 0 && report !== null,

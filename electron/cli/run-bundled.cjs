@@ -69,10 +69,10 @@ function rebuild() {
   if (before === undefined) delete process.env.ESBUILD_WORKER_THREADS;
   else process.env.ESBUILD_WORKER_THREADS = before;
   // Tools load their packages (nodejs-polars is native) from node_modules; worker scripts are
-  // bundled whole, as in the app (electron/cli/build.ts), so each thread starts without
-  // resolving and reading a module file per import.
+  // bundled whole but for nodejs-polars, as in the app (electron/cli/build.ts), so each thread
+  // starts without resolving and reading a module file per import.
   esbuild.buildSync({ ...common, entryPoints: tools, packages: 'external' });
-  esbuild.buildSync({ ...common, entryPoints: workers });
+  esbuild.buildSync({ ...common, entryPoints: workers, external: ['nodejs-polars'] });
   fs.mkdirSync(outDir, { recursive: true });
   for (const n of Object.keys(ENTRIES)) fs.renameSync(path.join(tmp, `${n}.js`), path.join(outDir, `${n}.js`));
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -12,7 +12,8 @@ import { Worker } from 'node:worker_threads';
 import type { EventsFormat } from '../../shared/pipeline';
 import { EtlError, cancelledError, inputError, inputGoneError } from './errors';
 import { emptyTally, type ScanTally } from './event-columns';
-import type { ScanFlow, ScanWorkerMessage } from './scan-worker';
+import type { BatchSpill, SpilledBatch } from './batch-spill';
+import type { ScanTuning, ScanWorkerData, ScanWorkerMessage, ThreadSpill } from './scan-worker';
 import { describeProblem } from './scan-problem';
 import { refuseSpecialFile } from './input-file';
 import type { ScanProblem, SegmentResult, SegmentSpec } from './segment-scan';
@@ -41,10 +42,12 @@ export interface EventsReadOptions {
    */
   workerScript?: string;
   /**
-   * At most this many batches of each scan thread wait for `onBatch` (default: no limit). Set
-   * by a spilled run, whose `onBatch` writes to disk, so that unread batches never pile up.
+   * A spilled run's folder and partitions: scan threads spill their batches there themselves
+   * (batch-spill.ts) and report each one's files through `onSpilled` instead of `onBatch`. A
+   * scan on this thread still hands its batches to `onBatch`.
    */
-  maxBatchesInFlight?: number;
+  spill?: BatchSpill;
+  onSpilled?: (batch: SpilledBatch, segment: number) => void;
 }
 
 export interface EventsReadResult {
@@ -127,8 +130,8 @@ async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
 }
 
 /** A scan thread running `script`, or else the bundled .js beside this code, or else the .ts source through tsx. */
-function startScanWorker(spec: SegmentSpec, script?: string, flow?: ScanFlow): Worker {
-  const workerData = { ...spec, flow };
+function startScanWorker(spec: SegmentSpec, tuning: ScanTuning, script?: string, spill?: ThreadSpill): Worker {
+  const workerData: ScanWorkerData = { ...spec, tuning, spill };
   if (script) return new Worker(script, { workerData });
   const js = join(__dirname, 'scan-worker.js');
   if (existsSync(js)) return new Worker(js, { workerData });
@@ -137,17 +140,23 @@ function startScanWorker(spec: SegmentSpec, script?: string, flow?: ScanFlow): W
   return new Worker(boot, { eval: true, workerData });
 }
 
+interface WorkerHandlers {
+  onBatch: (ipc: Uint8Array) => void;
+  onSpilled?: (batch: SpilledBatch) => void;
+  onBytes: (bytes: number, tally: ScanTally) => void;
+}
+
 function runWorker(
   spec: SegmentSpec,
+  tuning: ScanTuning,
   script: string | undefined,
-  onBatch: (ipc: Uint8Array) => void,
-  onBytes: (bytes: number, tally: ScanTally) => void,
+  handlers: WorkerHandlers,
   stop: AbortSignal,
-  maxInFlight?: number,
+  spill?: ThreadSpill,
 ): Promise<SegmentResult> {
   if (stop.aborted) return Promise.reject(cancelledError());
-  const flow = maxInFlight ? { inFlight: new Int32Array(new SharedArrayBuffer(4)), max: maxInFlight } : undefined;
-  const worker = startScanWorker(spec, script, flow);
+  const { onBatch, onSpilled, onBytes } = handlers;
+  const worker = startScanWorker(spec, tuning, script, spill);
   return new Promise((resolve, reject) => {
     const end = () => void worker.terminate();
     stop.addEventListener('abort', end, { once: true });
@@ -155,13 +164,9 @@ function runWorker(
     worker.on('message', (m: ScanWorkerMessage) => {
       // Once the scan is stopped, late messages from this worker are ignored.
       if (stop.aborted) return;
-      if (m.type === 'batch') {
-        onBatch(m.ipc);
-        if (flow) {
-          Atomics.sub(flow.inFlight, 0, 1);
-          Atomics.notify(flow.inFlight, 0);
-        }
-      } else if (m.type === 'bytes') onBytes(m.bytes, m.tally);
+      if (m.type === 'batch') onBatch(m.ipc);
+      else if (m.type === 'spilled') onSpilled?.(m.batch);
+      else if (m.type === 'bytes') onBytes(m.bytes, m.tally);
       else if (m.type === 'done') {
         settle();
         resolve(m.result);
@@ -277,15 +282,20 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     const running = specs.map((spec, i) =>
       runWorker(
         spec,
+        { batchRows: opts.batchRows, blockBytes: opts.blockBytes },
         opts.workerScript,
-        (ipc) => opts.onBatch(ipc, i),
-        (bytes, tally) => {
-          done[i] = bytes;
-          tallies[i] = tally;
-          opts.onBytes?.(done[0] + done[1], size, addTallies(tallies));
+        {
+          onBatch: (ipc) => opts.onBatch(ipc, i),
+          onSpilled: (batch) => opts.onSpilled?.(batch, i),
+          onBytes: (bytes, tally) => {
+            done[i] = bytes;
+            tallies[i] = tally;
+            opts.onBytes?.(done[0] + done[1], size, addTallies(tallies));
+          },
         },
         stop,
-        opts.maxBatchesInFlight,
+        // (Only the folder and the count: `spill` may be a whole SpilledRun.)
+        opts.spill && { dir: opts.spill.dir, partitions: opts.spill.partitions, tag: `t${i}` },
       ),
     );
     opts.onStarted?.();

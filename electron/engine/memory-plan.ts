@@ -21,6 +21,13 @@ const PARTITION_SHARE = 0.3;
  * 150 MiB higher than the partitions; docs/performance.md "Memory budget").
  */
 const MERGE_SHARE = 0.15;
+/**
+ * The data budget from which a spilled run scans on two threads, each splitting and writing its
+ * own batches (batch-spill.ts): their batches and Polars' buffers take about 150 MB more than
+ * one scan on the engine thread, which the partitions' share of a smaller budget cannot spare
+ * (docs/performance.md "Memory budget").
+ */
+const TWO_SCAN_THREADS_FROM = 400e6;
 /** Disk a spilled run needs per byte of events file: its batches, then its outputs, as Arrow. */
 const SPILL_DISK_PER_FILE_BYTE = 2.5;
 
@@ -36,6 +43,8 @@ export interface SpillPlan {
   bucketBytes: number;
   /** Free disk the spill needs. */
   diskBytes: number;
+  /** Scan threads: 2 spill their own batches; 1 scans on the engine thread, which spills them. */
+  scanThreads: 1 | 2;
 }
 
 /** Test and bench overrides of the plan (see RunHooks.spill). */
@@ -60,6 +69,7 @@ export function planMemory(fileBytes: number, limit: number, tuning: SpillTuning
     partitions,
     bucketBytes: dataBudget * MERGE_SHARE,
     diskBytes: Math.ceil(fileBytes * SPILL_DISK_PER_FILE_BYTE),
+    scanThreads: dataBudget >= TWO_SCAN_THREADS_FROM ? 2 : 1,
   };
 }
 

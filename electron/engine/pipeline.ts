@@ -43,6 +43,7 @@ import { RunRecorder } from './run-recorder';
 import { defaultMemoryLimit, mergeRangeRows, planMemory, type SpillPlan, type SpillTuning } from './memory-plan';
 import { checkSpillSpace, createSpillFolder, freeDiskBytes, removeSpillLeftovers } from './spill-folder';
 import { SpilledRun } from './spilled-run';
+import type { SpilledBatch } from './batch-spill';
 import { allSettledOrFirstError } from './settle';
 import { formatMemorySize } from '../../shared/memory-size';
 
@@ -300,6 +301,8 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   let segments: Segments = [];
   let spilled: SpilledRun | null = null;
   let garbageBytes = 0;
+  // Batches the scan threads spilled themselves (none: the scan ran on this thread).
+  let threadSpills = 0;
   // A spilled run collects after every batch: each one's frames (as read, split, and one per
   // partition) are garbage once on disk, and waiting for more of them is what a budget cannot
   // afford (docs/performance.md "Memory budget").
@@ -308,15 +311,25 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   const scanRunning = new Promise<void>((resolve) => (scanStarted = resolve));
   const startScan = () =>
     readEvents(run.eventsPath, {
-      // A spilled run takes smaller batches, at most two waiting for this thread, from one scan
-      // thread: a second thread's heap and batches cost more memory than its speed is worth here.
-      ...(plan ? { batchRows: SPILL_BATCH_ROWS, maxBatchesInFlight: 2, workers: 1 } : {}),
+      // A spilled run takes smaller batches. With room in its budget for two scan threads, they
+      // spill their batches themselves; else one scan, on this thread (memory-plan.ts).
+      ...(plan && {
+        batchRows: SPILL_BATCH_ROWS,
+        workers: plan.scanThreads,
+        spill: spilled!,
+        onSpilled: (batch: SpilledBatch, segment: number) => {
+          spilled!.record(batch, segment);
+          threadSpills++;
+        },
+      }),
       ...hooks.scan,
       signal: hooks.signal ? AbortSignal.any([hooks.signal, stopScan.signal]) : stopScan.signal,
       onBatch: (ipc, segment) => {
-        const batch = splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength)));
-        if (spilled) spilled.add(batch, segment);
-        else (segments[segment] ??= []).push(batch);
+        if (spilled) spilled.add(ipc, segment);
+        else
+          (segments[segment] ??= []).push(
+            splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
+          );
         // Each batch as read is garbage now. A collection costs tens of milliseconds, so one
         // runs for every few hundred megabytes of them.
         garbageBytes += ipc.byteLength;
@@ -327,6 +340,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
       },
       onDiscard: () => {
         segments = [];
+        threadSpills = 0;
         spilled?.discard();
       },
       onStarted: () => scanStarted(),
@@ -377,6 +391,11 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
       if (hooks.signal?.aborted) throw cancelledError();
       throw err;
     });
+    if (spilled)
+      rec.log(
+        'INFO',
+        `Spilled run: the scan wrote its batches to disk on ${threadSpills > 0 ? 'two scan threads' : 'the engine thread'}`,
+      );
     return { read, users, staging, segments, spilled, plan };
   } catch (err) {
     await staging.discard().catch(() => undefined);

@@ -5,10 +5,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EtlErrorInfo } from '../../shared/pipeline';
 import { EtlError } from './errors';
-import { scanSegment, type ScanTally, type SegmentSpec } from './segment-scan';
+import type { BatchSpill, SpilledBatch } from './batch-spill';
+import { scanSegment, type ScanTally, type SegmentOptions, type SegmentSpec } from './segment-scan';
 
 export type ScanWorkerMessage =
   | { type: 'batch'; ipc: Uint8Array }
+  | { type: 'spilled'; batch: SpilledBatch }
   | { type: 'bytes'; bytes: number; tally: ScanTally }
   | { type: 'done'; result: Awaited<ReturnType<typeof scanSegment>> }
   | { type: 'error'; message: string; info?: EtlErrorInfo };
@@ -20,29 +22,38 @@ export type ScanWorkerMessage =
 const spare = new ArrayBuffer(8);
 structuredClone(spare, { transfer: [spare] });
 
-/**
- * Optional flow control (a spilled run, whose engine thread writes each batch to disk and must
- * not fall behind with batches piling up in memory): the count of batches posted and not yet
- * taken in, shared with the engine thread, and the most there may be. The scan waits here,
- * off the engine thread, while the count is at the limit.
- */
-export interface ScanFlow {
-  inFlight: Int32Array;
-  max: number;
-}
+/** The reader's batch and block sizes, as a scan on its own thread would take them. */
+export type ScanTuning = Pick<SegmentOptions, 'batchRows' | 'blockBytes'>;
 
-const { flow, ...spec } = workerData as SegmentSpec & { flow?: ScanFlow };
+/**
+ * A spilled run's scan threads spill their own batches (batch-spill.ts) and post only the files'
+ * names: the engine thread, which used to split and write every batch, was the scan's
+ * bottleneck. `tag` names this thread's files apart from the other's.
+ */
+export type ThreadSpill = BatchSpill & { tag: string };
+
+export type ScanWorkerData = SegmentSpec & { tuning: ScanTuning; spill?: ThreadSpill };
+
+const { tuning, spill, ...spec } = workerData as ScanWorkerData;
 const port = parentPort!;
 const post = (m: ScanWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
+/** This thread's batches to disk (Polars is loaded only by a thread that spills). */
+function spiller(to: ThreadSpill): (ipc: Uint8Array) => void {
+  const { spillBatch } = require('./batch-spill') as typeof import('./batch-spill');
+  const { releaseDeadFrames } = require('./native-memory') as typeof import('./native-memory');
+  let n = 0;
+  return (ipc) => {
+    post({ type: 'spilled', batch: spillBatch(ipc, to, `${to.tag}-${n}`, n === 0) });
+    n++;
+    // The batch's frames are garbage now; a budget cannot wait for them (see pipeline.ts).
+    releaseDeadFrames();
+  };
+}
+
 scanSegment(spec, {
-  onBatch: (ipc) => {
-    post({ type: 'batch', ipc }, [ipc.buffer as ArrayBuffer]);
-    if (!flow) return;
-    // (A bounded wait, in a loop: a terminated thread stops at the next turn.)
-    for (let n = Atomics.add(flow.inFlight, 0, 1) + 1; n >= flow.max; n = Atomics.load(flow.inFlight, 0))
-      Atomics.wait(flow.inFlight, 0, n, 100);
-  },
+  ...tuning,
+  onBatch: spill ? spiller(spill) : (ipc) => post({ type: 'batch', ipc }, [ipc.buffer as ArrayBuffer]),
   // Twice per block (read, then scanned): a few messages per 8 MiB, so no pacing is needed here;
   // the service paces what reaches the UI (progress-throttle.ts).
   onBytes: (bytes, tally) => post({ type: 'bytes', bytes, tally }),

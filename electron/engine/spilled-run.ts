@@ -14,7 +14,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
+import type { DataFrame, LazyDataFrame } from 'nodejs-polars';
 import pl from './polars';
 import {
   type EventBatches,
@@ -32,12 +32,7 @@ import {
 } from './stages';
 import { releaseDeadFrames } from './native-memory';
 import { runStarts } from './range-runs';
-
-/**
- * Spill files are LZ4-compressed Arrow IPC: about a quarter of the bytes, and less CPU to write
- * than the plain bytes cost the file system (docs/performance.md "Memory budget").
- */
-const SPILL_FILE = { compression: 'lz4' } as const;
+import { SPILL_FILE, spillBatch, type BatchSpill, type SpilledBatch } from './batch-spill';
 
 /** A file of rows and the range of the events file (reader segment) its `source_row`s count from. */
 interface SpillFile {
@@ -57,11 +52,10 @@ export interface PartitionTotals {
 type OutputKind = 'clean' | 'dropped' | 'daily';
 
 /** A run's spilled events, from the scan to the merged outputs. */
-export class SpilledRun {
+export class SpilledRun implements BatchSpill {
   private readonly inputs: SpillFile[][];
   private extras: SpillFile[] = [];
   private seq = 0;
-  private readonly partOf: Expr;
   /** Merge ranges of every output, set when the partitions are processed. */
   private rangeCount = 0;
   /** Each output's range width: range b holds the rows whose column value divided by it is b. */
@@ -72,40 +66,18 @@ export class SpilledRun {
     readonly partitions: number,
   ) {
     this.inputs = Array.from({ length: partitions }, () => []);
-    // A fixed-seed hash: the same user_id always lands in the same partition.
-    this.partOf = pl
-      .col('user_id')
-      .hash(0x5a17, 11, 13, 17)
-      .cast(pl.UInt64)
-      .modulo(pl.lit(partitions).cast(pl.UInt64))
-      .cast(pl.UInt32)
-      .alias('partition');
   }
 
-  /** Spills one batch from the reader (already split by splitBatch). */
-  add(batch: { events: DataFrame; asRead: DataFrame }, segment: number): void {
-    const n = this.seq++;
-    // One pass splits the batch (a filter per partition was a pass per partition: see
-    // docs/performance.md "Memory budget"); rows keep their order within each part.
-    const parts = batch.events.withColumns(this.partOf).partitionBy('partition', true, true);
-    for (const part of parts) {
-      const p = part.getColumn('partition').get(0) as number;
-      this.writeInput(p, n, segment, part.drop('partition'));
-    }
-    // Each partition's first file is written even when empty: it carries the columns.
-    for (let p = 0; p < this.partitions; p++)
-      if (this.inputs[p].length === 0) this.writeInput(p, n, segment, batch.events.head(0));
-    if (batch.asRead.height > 0 || this.extras.length === 0) {
-      const path = join(this.dir, `extras-${n}.ipc`);
-      batch.asRead.writeIPC(path, SPILL_FILE);
-      this.extras.push({ path, segment });
-    }
+  /** Spills one batch from a scan on this thread (Arrow IPC stream bytes from the scanner). */
+  add(ipc: Uint8Array, segment: number): void {
+    const first = this.extras.length === 0 && this.inputs.every((files) => files.length === 0);
+    this.record(spillBatch(ipc, this, String(this.seq++), first), segment);
   }
 
-  private writeInput(partition: number, n: number, segment: number, part: DataFrame): void {
-    const path = join(this.dir, `in-${partition}-${n}.ipc`);
-    part.writeIPC(path, SPILL_FILE);
-    this.inputs[partition].push({ path, segment });
+  /** Takes in the files of one batch, spilled here (`add`) or by a scan thread of range `segment`. */
+  record(batch: SpilledBatch, segment: number): void {
+    for (const [p, path] of batch.parts) this.inputs[p].push({ path, segment });
+    if (batch.extras) this.extras.push({ path: batch.extras, segment });
   }
 
   /** Forgets every batch so far (the reader starts over); their files are overwritten or removed at the end. */

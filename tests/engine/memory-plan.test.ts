@@ -62,3 +62,13 @@ test('runWillSpill: by the file on disk; false for a missing file or a limit bel
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a spilled run scans on two threads only when its budget has room for their batches', () => {
+  // 20,000,000 events under 1GB, as the launcher leaves it: two threads, each spilling its own.
+  assert.equal(planMemory(3.1 * GB, 1 * GB - 105e6)!.scanThreads, 2);
+  // 2,000,000 events under 400MB: one scan, on the engine thread.
+  assert.equal(planMemory(299e6, 400e6 - 105e6)!.scanThreads, 1);
+  // The edge: a data budget (the limit less the engine's own share) of 400 MB.
+  assert.equal(planMemory(3.1 * GB, ENGINE_BASE_BYTES + 400e6)!.scanThreads, 2);
+  assert.equal(planMemory(3.1 * GB, ENGINE_BASE_BYTES + 399e6)!.scanThreads, 1);
+});

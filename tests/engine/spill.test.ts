@@ -72,6 +72,8 @@ describe('spilling to disk under a memory budget', () => {
       spilled.log.some((l) => /range 9 of 9 merged/.test(l)),
       'progress is logged through the merge',
     );
+    // A 100 MB budget has no room for two scan threads (memory-plan.ts).
+    assert.ok(spilled.log.some((l) => /the scan wrote its batches to disk on the engine thread/.test(l)));
     assertSameOutputs(path.join(dir, 'plain'), path.join(dir, 'spilled'));
     assert.deepEqual(counts(spilled.report), counts(plain.report));
     assert.deepEqual(spilled.report.warnings, plain.report.warnings);
@@ -107,6 +109,12 @@ describe('spilling to disk under a memory budget', () => {
       spill: { partitions: 3, bucketRows: 500 },
     });
     assert.ok(spilled.log.some((l) => /spills to disk/.test(l)));
+    // Each scan thread split and wrote its own batches (batch-spill.ts), the first ones with a
+    // file for every partition, and the partitions read them back in file order.
+    assert.ok(
+      spilled.log.some((l) => /the scan wrote its batches to disk on two scan threads/.test(l)),
+      spilled.log.join('\n'),
+    );
     assert.ok(plain.report.stages.find((s) => s.name === 'deduplicate')!.dropped.duplicate! > 0);
     assertSameOutputs(path.join(dir, 'plain'), path.join(dir, 'spilled'));
     assert.deepEqual(counts(spilled.report), counts(plain.report));

@@ -89,6 +89,11 @@ test("each OS's build unpacks that OS's native Polars module (and the workers), 
     }
     // nodejs-polars' loader and the run/scan workers (started from a real file) sit beside it.
     assert.ok(unpacked('node_modules/nodejs-polars/bin/native-polars.js'), `${key}: the Polars loader`);
+    // A spilled run's scan threads require('nodejs-polars') from the unpacked scan worker: the
+    // whole package must resolve there, outside the asar.
+    for (const f of ['package.json', 'bin/index.js'])
+      assert.ok(unpacked(`node_modules/nodejs-polars/${f}`), `${key}: nodejs-polars/${f}`);
+    for (const name of own) assert.ok(unpacked(`node_modules/${name}/package.json`), `${key}: ${name}/package.json`);
     assert.ok(unpacked('dist/electron/run-worker.js'), `${key}: the run worker`);
     assert.ok(unpacked('dist/electron/scan-worker.js'), `${key}: the scan worker`);
     assert.ok(!unpacked('dist/electron/main.js'), `${key}: main.js stays in the asar`);

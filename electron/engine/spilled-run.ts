@@ -180,8 +180,10 @@ export class SpilledRun implements BatchSpill {
     const merged: string[] = [];
     for (let b = 0; b < this.ranges; b++) {
       const parts = Array.from({ length: this.partitions }, (_, p) => this.rangePath(kind, b, p));
+      // Scanned, not read: the parts are decoded by Polars' threads while the query runs, not
+      // one by one on this thread first (docs/performance.md "Memory budget").
       const rows = pl.concat(
-        parts.map((path) => pl.readIPC(path).lazy()),
+        parts.map((path) => pl.scanIPC(path)),
         { how: 'vertical', rechunk: false },
       );
       let out: LazyDataFrame;

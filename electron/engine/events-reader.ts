@@ -278,8 +278,9 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   const failed = new AbortController();
   const stop = opts.signal ? AbortSignal.any([opts.signal, failed.signal]) : failed.signal;
   let results: SegmentResult[];
+  let running: Promise<SegmentResult>[] = [];
   try {
-    const running = specs.map((spec, i) =>
+    running = specs.map((spec, i) =>
       runWorker(
         spec,
         { batchRows: opts.batchRows, blockBytes: opts.blockBytes },
@@ -302,6 +303,9 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     results = await Promise.all(running);
   } catch (err) {
     failed.abort();
+    // Every thread has exited before the caller hears of it: a spilling thread still writing
+    // would race the removal of the spill folder (each settles when its thread exits).
+    await Promise.allSettled(running);
     if (opts.signal?.aborted) throw cancelledError();
     if (err instanceof EtlError) throw err;
     // Worker threads unavailable or failed (an unusual runtime): the same scan on this thread.

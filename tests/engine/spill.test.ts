@@ -121,6 +121,48 @@ describe('spilling to disk under a memory budget', () => {
     assert.deepEqual(spillFolders(path.join(dir, 'spilled')), []);
   });
 
+  test('cancelled while two scan threads spill: every thread has stopped before the spill folder goes', async () => {
+    const dir = tmpDir();
+    const lines: string[] = [];
+    for (let i = 0; i < 40_000; i++)
+      lines.push(
+        JSON.stringify({
+          user_id: `u${i % 50}`,
+          event_type: 'view',
+          timestamp: `2025-02-03T04:05:${String(i % 60).padStart(2, '0')}Z`,
+          value: i,
+        }),
+      );
+    const events = writeFile(dir, 'events.ndjson', lines.join('\n') + '\n');
+    const users = writeFile(dir, 'users.csv', 'user_id,signup_date,country\nu1,2024-01-01,US\n');
+    const out = path.join(dir, 'out');
+    await runTo(out, events, users, undefined);
+    const before = hashTree(out);
+    const controller = new AbortController();
+    let reads = 0;
+    const err = await runPipeline(
+      { eventsPath: events, usersPath: users, outDir: out, memoryLimit: 100 * MB },
+      {
+        // Small blocks and batches: the threads are writing spill files when the cancel comes.
+        scan: { workers: 2, parallelFrom: 1, batchRows: 64, blockBytes: 16 << 10 },
+        spill: { partitions: 5 },
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'bytes-read' && ++reads === 40) controller.abort();
+        },
+      },
+    ).then(
+      () => assert.fail('the run must be cancelled'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof EtlError && err.info.kind === 'cancelled', String(err));
+    assert.ok(reads >= 40, 'cancelled during the scan');
+    // A thread still writing when the folder was removed would leave the folder behind.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual(spillFolders(out), [], 'the spill folder is removed');
+    assert.deepEqual(hashTree(out), before, 'the earlier outputs are untouched');
+  });
+
   test("a crashed run's spill folder is removed by the next run; a live run's is left alone", async () => {
     const dir = tmpDir();
     const out = path.join(dir, 'out');

@@ -394,9 +394,16 @@ for (const transport of TRANSPORTS) {
         await screenshot(page, `layout-${transport}-run-live-900`);
         await check(page, 'run-in-progress');
 
-        // Scroll the run panel to its end; the end of the run must not move it.
+        // Scroll the run panel down to its last stage rows, as a user following them would; the
+        // end of the run must not move them. (Not to the panel's very end: once the extract has
+        // finished, the row-flow chart and the log below the table can fill the whole view, and
+        // on a fast machine the extract finishes while the checks above run.)
         const panel = page.locator('.run-panel');
-        await panel.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+        await panel.evaluate((el) => {
+          const last = el.querySelector('tr[data-stage="filter_us"]')!;
+          const offset = last.getBoundingClientRect().top - el.getBoundingClientRect().top;
+          el.scrollTo({ top: el.scrollTop + offset - 2 * last.getBoundingClientRect().height });
+        });
         const scrolled = await panel.evaluate((el) => el.scrollTop);
         assert.ok(scrolled > 0, 'the run panel scrolls at 900x600');
         // What the user was reading: the first stage row in view, and where it is in the panel.
@@ -410,7 +417,7 @@ for (const transport of TRANSPORTS) {
             return row ? { stage: row.getAttribute('data-stage')!, y: row.getBoundingClientRect().top - top } : null;
           }, stage);
         const reading = await rowInView(null);
-        assert.ok(reading, 'a stage row is in view at the end of the run panel');
+        assert.ok(reading, 'a stage row is in view');
         await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 300_000 });
         // The view did not jump: the browser's scroll anchoring keeps what the user was reading in
         // place as the panel's content changes at the end of the run. (Not scrollTop alone: the

@@ -141,7 +141,13 @@ export function RunPanel({
         {state.status === 'failed' && 'The run failed.'}
         {state.status === 'cancelled' && 'Run cancelled.'}
       </span>
-      <div className="run-status-line" data-testid="run-status" data-status={state.status}>
+      {/* data-runs: finished runs so far, so that a script can tell this run's end from the last one's. */}
+      <div
+        className="run-status-line"
+        data-testid="run-status"
+        data-status={state.status}
+        data-runs={state.completedRuns}
+      >
         <ProgressBar value={progress} label="Run progress" state={state.status} valueText={statusText ?? undefined} />
         <span className="run-status-text">
           {state.status === 'idle' && (whyNot ?? 'Ready to run.')}

@@ -154,3 +154,17 @@ export async function settledText(locator: Locator, expected: string, boundMs = 
 export async function assertText(locator: Locator, expected: string): Promise<void> {
   assert.equal(await settledText(locator, expected), expected);
 }
+
+/**
+ * Clicks Run and waits until that run has finished. The status line still says "finished" for
+ * the last run when Run is clicked, so waiting for the status alone can return before this run
+ * has even started: it counts finished runs (`data-runs`) instead.
+ */
+export async function runToEnd(page: Page, timeout = 120_000): Promise<void> {
+  const status = page.getByTestId('run-status');
+  const before = Number(await status.getAttribute('data-runs'));
+  await page.getByTestId('run').click();
+  await page
+    .locator(`[data-testid="run-status"][data-status="finished"][data-runs="${before + 1}"]`)
+    .waitFor({ timeout });
+}

@@ -14,7 +14,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, generateMillionEvents, launchBrowser, root, screenshot, tablesSettled } from './harness';
+import {
+  axeViolations,
+  generateMillionEvents,
+  launchBrowser,
+  root,
+  runToEnd,
+  screenshot,
+  tablesSettled,
+} from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const SIZES = [
@@ -317,8 +325,7 @@ for (const transport of TRANSPORTS) {
         const page = await smallWindow(s);
         for (let i = 0; i < 2; i++) {
           await useSample(page);
-          await page.getByTestId('run').click();
-          await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+          await runToEnd(page);
         }
         await page.getByRole('tab', { name: 'Preview outputs' }).click();
         await page.getByLabel('Filter', { exact: true }).selectOption('device');

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DROP_REASONS, OUTPUT_FILES, STAGES, type RunReport } from '../../shared/pipeline';
-import { assertText, generateMillionEvents, launchBrowser, root, screenshot, settledText } from './harness';
+import { assertText, generateMillionEvents, launchBrowser, root, runToEnd, screenshot, settledText } from './harness';
 import { TRANSPORTS, withSession, type Session } from './transports';
 
 const fmt = (n: number) => new Intl.NumberFormat('en-US').format(n);
@@ -95,8 +95,7 @@ async function dropSample(s: Session): Promise<void> {
 /** Drops the sample files and runs them to the end. */
 async function runSample(s: Session): Promise<void> {
   await dropSample(s);
-  await s.page.getByTestId('run').click();
-  await s.page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+  await runToEnd(s.page);
 }
 
 /** SHA-256 of each output file, to show a later failed or cancelled run left them exactly as they were. */
@@ -232,8 +231,7 @@ for (const transport of TRANSPORTS) {
       const spilled = await readReport(s.outDir);
       // The same counts as an unlimited run of the sample (tests/engine/spill.test.ts compares the files).
       await field.fill('');
-      await page.getByTestId('run').click();
-      await page.locator('[data-testid="run-status"][data-status="finished"]').waitFor({ timeout: 120_000 });
+      await runToEnd(page);
       const plain = await readReport(s.outDir);
       assert.notEqual(plain.started_at, spilled.started_at, 'a second run');
       assert.deepEqual(

@@ -6,7 +6,7 @@
  * for two of them (memory-plan.ts `scanThreads`; docs/performance.md "Memory budget").
  */
 import { join } from 'node:path';
-import type { Expr } from 'nodejs-polars';
+import type { DataFrame, Expr } from 'nodejs-polars';
 import pl from './polars';
 import { splitBatch } from './stages';
 
@@ -75,7 +75,7 @@ export function spillBatch(ipc: Uint8Array, spill: BatchSpill, name: string, fir
   return written;
 }
 
-function writePart(dir: string, partition: number, name: string, part: ReturnType<typeof pl.DataFrame>): string {
+function writePart(dir: string, partition: number, name: string, part: DataFrame): string {
   const path = join(dir, `in-${partition}-${name}.ipc`);
   part.writeIPC(path, SPILL_FILE);
   return path;

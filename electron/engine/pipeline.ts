@@ -301,8 +301,8 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   let segments: Segments = [];
   let spilled: SpilledRun | null = null;
   let garbageBytes = 0;
-  // Batches the scan threads spilled themselves (none: the scan ran on this thread).
-  let threadSpills = 0;
+  // Whether the scan threads spilled their batches themselves (else the scan ran on this thread).
+  let threadsSpilled = false;
   // A spilled run collects after every batch: each one's frames (as read, split, and one per
   // partition) are garbage once on disk, and waiting for more of them is what a budget cannot
   // afford (docs/performance.md "Memory budget").
@@ -319,7 +319,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
         spill: spilled!,
         onSpilled: (batch: SpilledBatch, segment: number) => {
           spilled!.record(batch, segment);
-          threadSpills++;
+          threadsSpilled = true;
         },
       }),
       ...hooks.scan,
@@ -340,7 +340,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
       },
       onDiscard: () => {
         segments = [];
-        threadSpills = 0;
+        threadsSpilled = false;
         spilled?.discard();
       },
       onStarted: () => scanStarted(),
@@ -394,7 +394,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
     if (spilled)
       rec.log(
         'INFO',
-        `Spilled run: the scan wrote its batches to disk on ${threadSpills > 0 ? 'two scan threads' : 'the engine thread'}`,
+        `Spilled run: the scan wrote its batches to disk on ${threadsSpilled ? 'two scan threads' : 'the engine thread'}`,
       );
     return { read, users, staging, segments, spilled, plan };
   } catch (err) {

@@ -165,10 +165,15 @@ export const STAGE_TIME_INSIDE: Partial<Record<StageName, StageName>> = {
 
 /** How far a stage made of counted steps is: `done` of `total` steps of what `label` names. */
 export interface StageSteps {
-  /** What the steps are, for people: "partitions", "merge ranges". */
+  /** What the steps are, for people: "dedup passes", "chunks", "merge ranges". */
   label: string;
   done: number;
   total: number;
+  /**
+   * When these steps began, in ms since the stage (or write) began: a stage can hold more
+   * than one group of steps (dedup passes, then chunks), and each group's pace is its own.
+   */
+  sinceMs: number;
 }
 
 /**
@@ -191,8 +196,8 @@ export type ProgressEvent =
     }
   /**
    * Sent while a long stage runs without other news, so a UI can show it is alive. A stage
-   * made of counted steps (a spilled run's partitions and merge ranges) says how far it is,
-   * for a time-left estimate.
+   * made of counted steps (a spilled run's dedup passes, chunks, merge ranges, Parquet files)
+   * says how far it is, for a time-left estimate.
    */
   | { type: 'heartbeat'; stage: StageName | 'write'; elapsedMs: number; steps?: StageSteps }
   | { type: 'log'; level: LogLevel; message: string; at: string }

@@ -42,7 +42,7 @@ export interface EventsReadOptions {
    */
   workerScript?: string;
   /**
-   * A spilled run's folder and partitions: scan threads spill their batches there themselves
+   * A spilled run's folder: scan threads spill their batches there themselves
    * (batch-spill.ts) and report each one's files through `onSpilled` instead of `onBatch`. A
    * scan on this thread still hands its batches to `onBatch`.
    */
@@ -295,8 +295,8 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
           },
         },
         stop,
-        // (Only the folder and the count: `spill` may be a whole SpilledRun.)
-        opts.spill && { dir: opts.spill.dir, partitions: opts.spill.partitions, tag: `t${i}` },
+        // (Only the folder: `spill` may be a whole SpilledRun.)
+        opts.spill && { dir: opts.spill.dir, tag: `t${i}` },
       ),
     );
     opts.onStarted?.();

@@ -13,18 +13,22 @@ import { MIN_MEMORY_LIMIT } from '../../shared/memory-size';
 export const ENGINE_BASE_BYTES = 250e6;
 /** Peak memory of an in-memory run per byte of events file (1.8-1.9 GB at 1.4 GB, measured). */
 const IN_MEMORY_PER_FILE_BYTE = 1.35;
-/** The share of the budget one partition's data may take while it is processed (its stages copy). */
-const PARTITION_SHARE = 0.3;
 /**
- * The share one merge range's data may take: half a partition's, since a range's parts and
- * their sorted copy are held at once (at 20,000,000 events under 1GB, ranges of 0.3 peaked
- * 150 MiB higher than the partitions; docs/performance.md "Memory budget").
+ * The share of the data budget each of a spilled run's phases may take: one chunk of input
+ * order while it is processed (its stages copy), one dedup pass's hashes, one range of daily
+ * counts while it is merged (docs/performance.md "Memory budget").
  */
-const MERGE_SHARE = 0.15;
+const CHUNK_SHARE = 0.3;
+const DEDUP_SHARE = 0.3;
+const DAILY_SHARE = 0.3;
+/** Memory per kept row of a dedup pass: its 12 bytes of hash and row, grouped (measured). */
+const DEDUP_BYTES_PER_KEPT_ROW = 48;
+/** Memory per kept row of the daily merge, at worst one user-day a row (measured). */
+const DAILY_BYTES_PER_KEPT_ROW = 80;
 /**
  * The data budget from which a spilled run scans on two threads, each splitting and writing its
  * own batches (batch-spill.ts): their batches and Polars' buffers take about 150 MB more than
- * one scan on the engine thread, which the partitions' share of a smaller budget cannot spare
+ * one scan on the engine thread, which the chunks' share of a smaller budget cannot spare
  * (docs/performance.md "Memory budget").
  */
 const TWO_SCAN_THREADS_FROM = 400e6;
@@ -37,9 +41,13 @@ export function defaultMemoryLimit(): number {
 }
 
 export interface SpillPlan {
-  /** Partitions of users, each processed alone. */
-  partitions: number;
-  /** Data (as an in-memory run holds it) per range of input order, merged at once when the outputs are written. */
+  /** Chunks of input order the run is expected to take (for the log; the scan counts the rows). */
+  chunks: number;
+  /** Data (as an in-memory run holds it) per chunk of input order. */
+  chunkBytes: number;
+  /** Memory for one dedup pass over the kept rows' hashes. */
+  dedupBytes: number;
+  /** Memory for one range of daily counts while it is merged. */
   bucketBytes: number;
   /** Free disk the spill needs. */
   diskBytes: number;
@@ -47,38 +55,63 @@ export interface SpillPlan {
   scanThreads: 1 | 2;
 }
 
-/** Test and bench overrides of the plan (see RunHooks.spill). */
+/** Test and bench overrides of a spilled run's steps (see RunHooks.spill). */
 export interface SpillTuning {
-  partitions?: number;
-  /** Rows per merge range (tests force many ranges on small inputs). */
-  bucketRows?: number;
+  /** Rows of input order per chunk (tests force many chunks on small inputs). */
+  chunkRows?: number;
+  dailyRanges?: number;
+  dedupPasses?: number;
   /** Replaces the volume's free space (tests of the disk-space error). */
   freeBytes?: (dir: string) => Promise<number>;
 }
 
 /** null when a run over `fileBytes` of events fits `limit` in memory; else how it spills. */
-export function planMemory(fileBytes: number, limit: number, tuning: SpillTuning = {}): SpillPlan | null {
+export function planMemory(fileBytes: number, limit: number): SpillPlan | null {
   const inMemory = fileBytes * IN_MEMORY_PER_FILE_BYTE;
   // A budget below what the engine itself needs spills whatever the size (and is then exceeded
   // by the engine alone: docs/performance.md says by how much).
   if (inMemory <= limit - ENGINE_BASE_BYTES) return null;
   const dataBudget = Math.max(limit - ENGINE_BASE_BYTES, 16e6);
-  const partitions =
-    tuning.partitions ?? Math.min(1024, Math.max(2, Math.ceil(inMemory / (dataBudget * PARTITION_SHARE))));
+  const chunkBytes = dataBudget * CHUNK_SHARE;
   return {
-    partitions,
-    bucketBytes: dataBudget * MERGE_SHARE,
+    chunks: Math.max(1, Math.ceil(inMemory / chunkBytes)),
+    chunkBytes,
+    dedupBytes: dataBudget * DEDUP_SHARE,
+    bucketBytes: dataBudget * DAILY_SHARE,
     diskBytes: Math.ceil(fileBytes * SPILL_DISK_PER_FILE_BYTE),
     scanThreads: dataBudget >= TWO_SCAN_THREADS_FROM ? 2 : 1,
   };
 }
 
+/** How a spilled run steps through its data, once the scan has counted it. */
+export interface SpillSteps {
+  /** Rows of input order per chunk. */
+  chunkRows: number;
+  /** Ranges of users whose daily counts are merged at once. */
+  dailyRanges: number;
+  /** Passes over the kept rows' hashes, each over one share of the hashes. */
+  dedupPasses: number;
+}
+
 /**
- * Rows of input order per merge range, once the scan has counted the file's `rows`: the share of
- * `bucketBytes` in the file, at the in-memory run's bytes per file byte. At least one.
+ * The steps for a scan of `rows` events (`keptRows` of them past stages 0-2) from `fileBytes`:
+ * a chunk is the rows of `chunkBytes` as an in-memory run holds them; passes and ranges are
+ * the fewest whose share of the kept rows fits their memory. Each at least one.
  */
-export function mergeRangeRows(plan: SpillPlan, rows: number, fileBytes: number): number {
-  return Math.max(1, Math.floor((plan.bucketBytes * Math.max(rows, 1)) / (fileBytes * IN_MEMORY_PER_FILE_BYTE || 1)));
+export function spillSteps(
+  plan: SpillPlan,
+  rows: number,
+  keptRows: number,
+  fileBytes: number,
+  tuning: SpillTuning = {},
+): SpillSteps {
+  const perRow = (fileBytes * IN_MEMORY_PER_FILE_BYTE) / Math.max(rows, 1) || 1;
+  const atLeastOne = (n: number) => Math.max(1, n);
+  return {
+    chunkRows: atLeastOne(tuning.chunkRows ?? Math.floor(plan.chunkBytes / perRow)),
+    dailyRanges: atLeastOne(tuning.dailyRanges ?? Math.ceil((keptRows * DAILY_BYTES_PER_KEPT_ROW) / plan.bucketBytes)),
+    dedupPasses: atLeastOne(tuning.dedupPasses ?? Math.ceil((keptRows * DEDUP_BYTES_PER_KEPT_ROW) / plan.dedupBytes)),
+  };
 }
 
 /**

@@ -40,7 +40,7 @@ import { readUsers, type UsersTable } from './users-reader';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
-import { defaultMemoryLimit, mergeRangeRows, planMemory, type SpillPlan, type SpillTuning } from './memory-plan';
+import { defaultMemoryLimit, planMemory, spillSteps, type SpillPlan, type SpillTuning } from './memory-plan';
 import { checkSpillSpace, createSpillFolder, freeDiskBytes, removeSpillLeftovers } from './spill-folder';
 import { SpilledRun } from './spilled-run';
 import type { SpilledBatch } from './batch-spill';
@@ -167,11 +167,11 @@ async function planRun(run: Run): Promise<SpillPlan | null> {
     (s) => (s.isFile() ? s.size : 0),
     () => 0,
   );
-  const plan = planMemory(bytes, limit - (run.hooks.memoryElsewhere ?? 0), run.hooks.spill);
+  const plan = planMemory(bytes, limit - (run.hooks.memoryElsewhere ?? 0));
   if (plan)
     run.rec.log(
       'INFO',
-      `Memory limit ${formatMemorySize(limit)}: the run spills to disk in ${plan.partitions} partitions of users`,
+      `Memory limit ${formatMemorySize(limit)}: the run spills to disk, in about ${plan.chunks} chunk${plan.chunks === 1 ? '' : 's'} of input order`,
     );
   return plan;
 }
@@ -180,12 +180,13 @@ async function planRun(run: Run): Promise<SpillPlan | null> {
 async function prepareSpill(run: Run, plan: SpillPlan): Promise<SpilledRun> {
   const free = await (run.hooks.spill?.freeBytes ?? freeDiskBytes)(run.outDir);
   checkSpillSpace(run.outDir, plan.diskBytes, free);
-  return new SpilledRun(await createSpillFolder(run.outDir), plan.partitions);
+  return new SpilledRun(await createSpillFolder(run.outDir));
 }
 
 /**
- * Stages 3-5 and the outputs of a spilled run (spilled-run.ts): partition by partition, then a
- * merge back into the outputs' order. Progress is logged per partition and per merged range.
+ * Stages 3-5 and the outputs of a spilled run (spilled-run.ts): dedup passes over the hashes,
+ * then chunks of input order, then the daily merge and the Parquet files. Each phase is a
+ * group of counted steps on the heartbeats (for the time left) and a log line per step.
  */
 async function runSpilled(
   run: Run,
@@ -198,19 +199,25 @@ async function runSpilled(
   const { read } = extracted;
   run.startStage('deduplicate');
   const usersTable = usersFrame(extracted.users);
-  const rows = read.tally.rows;
-  const bucketRows = Math.max(1, run.hooks.spill?.bucketRows ?? mergeRangeRows(extracted.plan!, rows, read.bytes));
-  // Counted steps on the heartbeats, for the time left (the deduplicate stage spans them all).
-  const partitionSteps = rec.steps('partitions', spilled.partitions);
-  const totals = await spilled.processPartitions({
+  const steps = spillSteps(extracted.plan!, read.tally.rows, kept, read.bytes, run.hooks.spill);
+  const passSteps = rec.steps('dedup passes', steps.dedupPasses);
+  const repeated = await spilled.repeatedHashes(steps.dedupPasses, read.rowOffsets, (done) => {
+    run.checkCancel();
+    passSteps.done(done);
+    rec.log('INFO', `Spilled run: dedup pass ${done} of ${steps.dedupPasses} done`);
+  });
+  const chunks = spilled.chunkCount(steps.chunkRows);
+  const chunkSteps = rec.steps('chunks', chunks);
+  const totals = await spilled.processChunks({
     rowOffsets: read.rowOffsets,
-    totalRows: rows,
-    bucketRows,
+    chunkRows: steps.chunkRows,
+    dailyRanges: steps.dailyRanges,
+    repeated,
     users: usersTable,
     checkCancel: () => run.checkCancel(),
-    onPartition: (done) => {
-      partitionSteps.done(done);
-      rec.log('INFO', `Spilled run: partition ${done} of ${spilled.partitions} done`);
+    onChunk: (done) => {
+      chunkSteps.done(done);
+      rec.log('INFO', `Spilled run: chunk ${done} of ${chunks} done`);
     },
   });
   const afterDedup = kept - totals.duplicates;
@@ -226,20 +233,23 @@ async function runSpilled(
   run.checkCancel();
 
   const writing = rec.writing();
-  const extras = await spilled.extrasTable(read.rowOffsets);
+  const rangeSteps = rec.steps('merge ranges', spilled.dailyRanges);
+  await spilled.mergeDaily(usersTable, (done) => {
+    run.checkCancel();
+    rangeSteps.done(done);
+    rec.log('INFO', `Spilled run: ${OUTPUT_FILES.dailySummary}: range ${done} of ${spilled.dailyRanges} merged`);
+  });
   const kinds = [
     ['daily', OUTPUT_FILES.dailySummary],
     ['clean', OUTPUT_FILES.cleanEvents],
     ['dropped', OUTPUT_FILES.droppedRows],
   ] as const;
-  const mergeSteps = rec.steps('merge ranges', kinds.length * spilled.ranges);
+  const fileSteps = rec.steps('Parquet files', kinds.length);
   for (const [k, [kind, name]] of kinds.entries()) {
-    const query = await spilled.mergeOutput(kind, { users: usersTable, extras }, (done) => {
-      run.checkCancel();
-      mergeSteps.done(k * spilled.ranges + done);
-      rec.log('INFO', `Spilled run: ${name}: range ${done} of ${spilled.ranges} merged`);
-    });
-    await writeParquet(run, staging, name, query);
+    run.checkCancel();
+    await writeParquet(run, staging, name, spilled.output(kind));
+    fileSteps.done(k + 1);
+    rec.log('INFO', `Spilled run: ${name} written`);
   }
   writing.done();
   return describeOutputs(run, staging);
@@ -303,8 +313,8 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   let garbageBytes = 0;
   // Whether the scan threads spilled their batches themselves (else the scan ran on this thread).
   let threadsSpilled = false;
-  // A spilled run collects after every batch: each one's frames (as read, split, and one per
-  // partition) are garbage once on disk, and waiting for more of them is what a budget cannot
+  // A spilled run collects after every batch: each one's frames (as read, split, and its
+  // hashes) are garbage once on disk, and waiting for more of them is what a budget cannot
   // afford (docs/performance.md "Memory budget").
   const gcEvery = plan ? 0 : GC_EVERY_BYTES;
   let scanStarted!: () => void;

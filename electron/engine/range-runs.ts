@@ -1,6 +1,6 @@
 /**
- * Where each merge range's rows start in a partition's output, whose rows come in range order:
- * each range is then a run of rows, written as a slice without copying the frame
+ * Where each daily range's rows start in a chunk's daily counts, whose rows come in range
+ * order: each range is then a run of rows, written as a slice without copying the frame
  * (spilled-run.ts, docs/performance.md "Memory budget").
  */
 

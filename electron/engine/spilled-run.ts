@@ -2,23 +2,27 @@
  * A run whose data does not fit its memory budget (memory-plan.ts), on disk in its spill folder
  * (spill-folder.ts). Design and figures: docs/performance.md "Memory budget".
  *
- * 1. Scan: each batch is split by a hash of `user_id` into partitions of users, each part
- *    written as an Arrow IPC file; the as-read extras go to files of their own.
- * 2. Partitions: deduplication, the users join and the daily counts only ever compare rows of
- *    one user, so each partition is read back and finished alone, by the same stage functions
- *    as an in-memory run (stages.ts). Its output rows are written in ranges: clean and dropped
- *    rows by `source_row` (input order), daily counts by the user's rank.
- * 3. Merge: each range's rows from every partition are read together and sorted (a range holds
- *    a bounded share of the rows), then the Parquet files are written by streaming over the
- *    merged ranges in order. The outputs are the in-memory run's, row for row and type for type.
+ * 1. Scan: each batch is written whole, in input order (batch-spill.ts), with its kept rows'
+ *    (source_row, key_hash) in a small file of their own.
+ * 2. Dedup passes: the hashes are read in a few passes, each over one share of them (by hash),
+ *    to find the hashes that more than one row has. Only rows with those can be duplicates.
+ * 3. Chunks: the batches are read back a chunk of input order at a time and finished by the
+ *    same stage functions as an in-memory run (stages.ts); stage 3 compares the chunk's rows
+ *    with repeated hashes against the first occurrences carried from earlier chunks
+ *    (chunk-dedup.ts). Clean and dropped rows come out in input order, so each chunk's are
+ *    written as one file; its daily counts are split into ranges of users.
+ * 4. Daily merge: each range's counts from every chunk are summed per user and day and sorted.
+ * 5. The Parquet files are written by streaming over each output's files in order. The outputs
+ *    are the in-memory run's, row for row and type for type.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DataFrame, LazyDataFrame } from 'nodejs-polars';
+import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
 import pl from './polars';
 import {
   type EventBatches,
-  cleanEventsWithRowQuery,
+  batchGroups,
+  cleanEventsQuery,
   collectExtras,
   countReasons,
   dailyCountsQuery,
@@ -28,97 +32,126 @@ import {
   droppedWithExtras,
   joinAndFilter,
   lostKeysOf,
-  markDuplicates,
+  repeatedHashRows,
 } from './stages';
+import { ChunkDedup } from './chunk-dedup';
 import { releaseDeadFrames } from './native-memory';
 import { runStarts } from './range-runs';
 import { SPILL_FILE, spillBatch, type BatchSpill, type SpilledBatch } from './batch-spill';
 
-/** A file of rows and the range of the events file (reader segment) its `source_row`s count from. */
+/** A spilled batch and the range of the events file (reader segment) its `source_row`s count from. */
 interface SpillFile {
-  path: string;
+  batch: SpilledBatch;
   segment: number;
 }
 
-/** What the partition phase found, for the stage reports. */
-export interface PartitionTotals {
+/** What the chunks found, for the stage reports. */
+export interface ChunkTotals {
   duplicates: number;
   reasons: Map<number, number>;
   dedupMs: number;
   joinMs: number;
 }
 
-/** The outputs as spilled: clean and dropped rows by `source_row`, daily counts by `key`. */
-type OutputKind = 'clean' | 'dropped' | 'daily';
+/** The outputs as spilled, each a list of files in output order. */
+export type OutputKind = 'clean' | 'dropped' | 'daily';
 
-/** A run's spilled events, from the scan to the merged outputs. */
+/** A run's spilled events, from the scan to the files the Parquet outputs are written from. */
 export class SpilledRun implements BatchSpill {
-  private readonly inputs: SpillFile[][];
-  private extras: SpillFile[] = [];
+  private files: SpillFile[] = [];
   private seq = 0;
-  /** Merge ranges of every output, set when the partitions are processed. */
-  private rangeCount = 0;
-  /** Each output's range width: range b holds the rows whose column value divided by it is b. */
-  private widths: Record<OutputKind, number> = { clean: 1, dropped: 1, daily: 1 };
+  private readonly outputs: Record<OutputKind, string[]> = { clean: [], dropped: [], daily: [] };
+  /** Daily counts per chunk and range of users: dailyParts[range][chunk]. */
+  private dailyParts: string[][] = [];
+  /** Width of a range of daily keys: range r holds keys of r * width up to the next. */
+  private dailyWidth = 1;
 
-  constructor(
-    readonly dir: string,
-    readonly partitions: number,
-  ) {
-    this.inputs = Array.from({ length: partitions }, () => []);
-  }
+  constructor(readonly dir: string) {}
 
   /** Spills one batch from a scan on this thread (Arrow IPC stream bytes from the scanner). */
   add(ipc: Uint8Array, segment: number): void {
-    const first = this.extras.length === 0 && this.inputs.every((files) => files.length === 0);
-    this.record(spillBatch(ipc, this, String(this.seq++), first), segment);
+    this.record(spillBatch(ipc, this, String(this.seq++), this.files.length === 0), segment);
   }
 
   /** Takes in the files of one batch, spilled here (`add`) or by a scan thread of range `segment`. */
   record(batch: SpilledBatch, segment: number): void {
-    for (const [p, path] of batch.parts) this.inputs[p].push({ path, segment });
-    if (batch.extras) this.extras.push({ path: batch.extras, segment });
+    this.files.push({ batch, segment });
   }
 
   /** Forgets every batch so far (the reader starts over); their files are overwritten or removed at the end. */
   discard(): void {
-    for (const files of this.inputs) files.length = 0;
-    this.extras = [];
+    this.files = [];
   }
 
   /**
-   * Stages 3-5 partition by partition, each one's output rows spilled in ranges. `rowOffsets`
-   * makes each reader range's row numbers file-wide; `bucketRows` is how many rows of input
-   * order one merge range covers; `onPartition` reports progress.
+   * The batches in file order, each with the expression that makes its row numbers file-wide
+   * (a scan of several threads hands its ranges' batches over interleaved; within a range they
+   * come in order, and the sort is stable).
    */
-  async processPartitions(opts: {
+  private inFileOrder(rowOffsets: number[]): { batch: SpilledBatch; shift: Expr | null }[] {
+    const shifts = rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
+    return this.ordered().map(({ batch, segment }) => ({ batch, shift: shifts[segment] }));
+  }
+
+  private ordered(): SpillFile[] {
+    return [...this.files].sort((a, b) => a.segment - b.segment);
+  }
+
+  /**
+   * Every hash that more than one kept row has, with its last row (repeatedHashRows), in
+   * `passes` passes over the hash files, each over the hashes equal to it modulo `passes`.
+   */
+  async repeatedHashes(passes: number, rowOffsets: number[], onPass: (done: number) => void): Promise<DataFrame> {
+    const files = this.inFileOrder(rowOffsets);
+    // Scanned, so each pass holds only its share of the rows.
+    const hashes = () => files.map(({ batch, shift }) => fileWide(pl.scanIPC(batch.hashes), shift));
+    const parts: DataFrame[] = [];
+    for (let p = 0; p < passes; p++) {
+      const share =
+        passes === 1 ? null : pl.col('key_hash').modulo(pl.lit(passes).cast(pl.UInt64)).eq(pl.lit(p).cast(pl.UInt64));
+      const rows = pl.concat(
+        hashes().map((f) => (share ? f.filter(share) : f)),
+        { how: 'vertical', rechunk: false },
+      );
+      parts.push(await repeatedHashRows(rows).collect());
+      releaseDeadFrames();
+      onPass(p + 1);
+    }
+    return pl.concat(parts, { how: 'vertical' });
+  }
+
+  /**
+   * Stages 3-5, a chunk of `chunkRows` rows of input order at a time. Each chunk's clean and
+   * dropped rows are written as a file of their final columns, its daily counts in
+   * `dailyRanges` ranges of users; `onChunk` reports progress.
+   */
+  async processChunks(opts: {
     rowOffsets: number[];
-    totalRows: number;
-    bucketRows: number;
+    chunkRows: number;
+    dailyRanges: number;
+    repeated: DataFrame;
     users: DataFrame;
     checkCancel: () => void;
-    onPartition: (done: number) => void;
-  }): Promise<PartitionTotals> {
-    const shifts = opts.rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
-    const buckets = Math.max(1, Math.ceil(opts.totalRows / opts.bucketRows));
-    const ranksPerBucket = Math.max(1, Math.ceil(opts.users.height / buckets));
-    this.rangeCount = buckets;
-    // Clean and dropped rows by input order, daily counts by the user's rank.
-    this.widths = { clean: opts.bucketRows, dropped: opts.bucketRows, daily: dailyKeyOfRank(ranksPerBucket) };
-    const totals: PartitionTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
+    onChunk: (done: number) => void;
+  }): Promise<ChunkTotals> {
+    const files = this.inFileOrder(opts.rowOffsets);
+    const chunks = this.chunksOf(opts.chunkRows);
+    const ranksPerRange = Math.max(1, Math.ceil(opts.users.height / opts.dailyRanges));
+    this.dailyWidth = dailyKeyOfRank(ranksPerRange);
+    this.dailyParts = Array.from({ length: opts.dailyRanges }, () => []);
+    const extrasFrames = files.flatMap(({ batch, shift }) =>
+      batch.extras ? [fileWide(pl.readIPC(batch.extras), shift)] : [],
+    );
     // (Nearly always null: only events whose key held a lone surrogate have one.)
-    const lostKeys = lostKeysOf(this.extrasFrames(opts.rowOffsets));
-    for (let p = 0; p < this.partitions; p++) {
+    const dedup = new ChunkDedup(opts.repeated, lostKeysOf(extrasFrames));
+    const extras = await collectExtras(extrasFrames);
+    const totals: ChunkTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
+    for (const [c, [first, last]] of chunks.entries()) {
       opts.checkCancel();
-      // In file order (a scan of several threads hands its ranges' batches over interleaved),
-      // so that the partition's outputs come out in source_row order for writeRanges.
-      const inFileOrder = [...this.inputs[p]].sort((a, b) => a.segment - b.segment);
-      let batches: EventBatches = inFileOrder.map(({ path, segment }) => {
-        const f = pl.readIPC(path);
-        return shifts[segment] ? f.withColumns(shifts[segment]) : f;
-      });
+      const inChunk = files.slice(first, last);
+      let batches: EventBatches = inChunk.map(({ batch, shift }) => fileWide(pl.readIPC(batch.events), shift));
       let t = performance.now();
-      const deduplicated = await markDuplicates(batches, lostKeys);
+      const deduplicated = await dedup.mark(batches);
       batches = deduplicated.batches.map((b) => b.drop('key_hash'));
       totals.duplicates += deduplicated.duplicates;
       totals.dedupMs += performance.now() - t;
@@ -127,93 +160,92 @@ export class SpilledRun implements BatchSpill {
       for (const [code, n] of await countReasons(batches))
         totals.reasons.set(code, (totals.reasons.get(code) ?? 0) + n);
       totals.joinMs += performance.now() - t;
-      this.writeRanges('clean', p, await cleanEventsWithRowQuery(batches).collect(), 'source_row');
-      this.writeRanges('dropped', p, await droppedEventsQuery(batches).collect(), 'source_row');
-      this.writeRanges('daily', p, await dailyCountsQuery(batches).collect(), 'key');
+      this.outputs.clean.push(this.write(`clean-${c}`, await cleanEventsQuery(batches).collect()));
+      const dropped = droppedWithExtras(droppedEventsQuery(batches), extras);
+      this.outputs.dropped.push(this.write(`dropped-${c}`, await dropped.collect()));
+      this.writeDailyRanges(c, await dailyCountsQuery(batches).collect());
       batches = [];
-      await Promise.all(this.inputs[p].map((f) => rm(f.path, { force: true })));
+      await Promise.all(
+        inChunk.flatMap(({ batch }) => [batch.events, batch.hashes].map((f) => rm(f, { force: true }))),
+      );
       releaseDeadFrames();
-      opts.onPartition(p + 1);
+      opts.onChunk(c + 1);
     }
     return totals;
   }
 
+  /** Chunks of consecutive batches of at most `chunkRows` rows (one batch at least); one, empty, for no batches. */
+  private chunksOf(chunkRows: number): [number, number][] {
+    const heights = this.ordered().map((f) => f.batch.rows);
+    return heights.length === 0 ? [[0, 0]] : batchGroups(heights, chunkRows);
+  }
+
+  /** How many chunks of `chunkRows` rows processChunks will take. */
+  chunkCount(chunkRows: number): number {
+    return this.chunksOf(chunkRows).length;
+  }
+
   /**
-   * Writes `frame` as one file per range of `column`; empty ranges get an empty file (it
-   * carries the schema). Range starts are multiples of a fixed width (`this.widths`), so a
-   * row's range is its value divided by the width (exact: the values are integers below 2^53
-   * and the quotients small). The partition's rows come in `column` order, so each range is a
-   * run of rows, written as a slice without copying the frame (rows out of order, never
-   * expected, are sorted first; docs/performance.md "Memory budget").
+   * Writes a chunk's daily counts (sorted by key) as one file per range of users; an empty
+   * range gets an empty file (it carries the columns). The counts come in key order, so each
+   * range is a run of rows, written as a slice without copying (rows out of order, never
+   * expected, are sorted first).
    */
-  private writeRanges(kind: OutputKind, partition: number, frame: DataFrame, column: string): void {
-    const last = this.rangeCount - 1;
-    const range = pl.col(column).div(pl.lit(this.widths[kind])).floor().clip(0, last).cast(pl.UInt32).alias('range');
+  private writeDailyRanges(chunk: number, counts: DataFrame): void {
+    const last = this.dailyParts.length - 1;
+    const range = pl.col('key').div(pl.lit(this.dailyWidth)).floor().clip(0, last).cast(pl.UInt32).alias('range');
     const rangeIds = (f: DataFrame) => f.select(range).getColumn('range').toTypedArray() as Uint32Array;
-    let starts = runStarts(rangeIds(frame), this.rangeCount);
+    let starts = runStarts(rangeIds(counts), this.dailyParts.length);
     if (!starts) {
-      frame = frame.sort(column);
-      starts = runStarts(rangeIds(frame), this.rangeCount)!;
+      counts = counts.sort('key');
+      starts = runStarts(rangeIds(counts), this.dailyParts.length)!;
     }
-    for (let b = 0; b <= last; b++)
-      frame.slice(starts[b], starts[b + 1] - starts[b]).writeIPC(this.rangePath(kind, b, partition), SPILL_FILE);
+    for (let r = 0; r <= last; r++)
+      this.dailyParts[r].push(this.write(`daily-${r}-${chunk}`, counts.slice(starts[r], starts[r + 1] - starts[r])));
   }
 
-  private rangePath(kind: OutputKind, range: number, partition: number): string {
-    return join(this.dir, `${kind}-${range}-${partition}.ipc`);
-  }
-
-  /** Number of merge ranges (the same for every output). */
-  get ranges(): number {
-    return this.rangeCount;
+  /** Number of daily ranges (set when the chunks are processed). */
+  get dailyRanges(): number {
+    return this.dailyParts.length;
   }
 
   /**
-   * Merges one output's ranges, in order, into files of its final columns and returns the
-   * streaming query over them that writes the Parquet file.
+   * Sums each range's daily counts over the chunks (a user's events may be in any chunk), in
+   * key order, and finishes them as the summary's columns, one file per range.
    */
-  async mergeOutput(
-    kind: OutputKind,
-    finish: { users: DataFrame; extras: DataFrame | null },
-    onRange: (done: number) => void,
-  ): Promise<LazyDataFrame> {
-    const merged: string[] = [];
-    for (let b = 0; b < this.ranges; b++) {
-      const parts = Array.from({ length: this.partitions }, (_, p) => this.rangePath(kind, b, p));
-      // Scanned, not read: the parts are decoded by Polars' threads while the query runs, not
-      // one by one on this thread first (docs/performance.md "Memory budget").
-      const rows = pl.concat(
-        parts.map((path) => pl.scanIPC(path)),
-        { how: 'vertical', rechunk: false },
-      );
-      let out: LazyDataFrame;
-      if (kind === 'clean') out = rows.sort('source_row').drop('source_row');
-      else if (kind === 'dropped') out = droppedWithExtras(rows.sort('source_row'), finish.extras!);
-      else out = dailySummaryFromCounts(rows.sort('key'), finish.users);
-      const path = join(this.dir, `merged-${kind}-${b}.ipc`);
-      (await out.collect()).writeIPC(path, SPILL_FILE);
-      merged.push(path);
+  async mergeDaily(users: DataFrame, onRange: (done: number) => void): Promise<void> {
+    for (const [r, parts] of this.dailyParts.entries()) {
+      const counts = pl
+        .concat(
+          parts.map((path) => pl.scanIPC(path)),
+          { how: 'vertical', rechunk: false },
+        )
+        .groupBy('key')
+        .agg(pl.col('event_count').sum())
+        .sort('key');
+      this.outputs.daily.push(this.write(`merged-daily-${r}`, await dailySummaryFromCounts(counts, users).collect()));
       await Promise.all(parts.map((part) => rm(part, { force: true })));
       releaseDeadFrames();
-      onRange(b + 1);
+      onRange(r + 1);
     }
+  }
+
+  /** The streaming query over one output's files, in order, that writes its Parquet file. */
+  output(kind: OutputKind): LazyDataFrame {
     return pl.concat(
-      merged.map((path) => pl.scanIPC(path)),
+      this.outputs[kind].map((path) => pl.scanIPC(path)),
       { how: 'vertical', rechunk: false },
     );
   }
 
-  /** The as-read extras of every batch, file-wide, as one small table. */
-  async extrasTable(rowOffsets: number[]): Promise<DataFrame> {
-    return collectExtras(this.extrasFrames(rowOffsets));
+  private write(name: string, frame: DataFrame): string {
+    const path = join(this.dir, `${name}.ipc`);
+    frame.writeIPC(path, SPILL_FILE);
+    return path;
   }
+}
 
-  /** The as-read extras of every batch, file-wide, a frame per batch. */
-  private extrasFrames(rowOffsets: number[]): DataFrame[] {
-    const shifts = rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
-    return this.extras.map(({ path, segment }) => {
-      const f = pl.readIPC(path);
-      return shifts[segment] ? f.withColumns(shifts[segment]) : f;
-    });
-  }
+/** A batch's rows numbered file-wide (`shift`, from inFileOrder: null for the file's first range). */
+function fileWide<F extends DataFrame | LazyDataFrame>(frame: F, shift: Expr | null): F {
+  return (shift ? frame.withColumns(shift) : frame) as F;
 }

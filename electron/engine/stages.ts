@@ -207,9 +207,79 @@ export async function markDuplicates(
     return { batches: exact, duplicates: (await countReasons(exact)).get(REASON_CODE.duplicate) ?? 0 };
   }
 
-  const withFirst = await attachColumns(batches, 'source_row', pairs, ['first_row']);
   // Every pair is one row marked: no pass over all rows is needed to count them.
-  return { batches: await updateReasons(withFirst, x.markDuplicate), duplicates: pairs.height };
+  return { batches: await applyDuplicates(batches, pairs), duplicates: pairs.height };
+}
+
+/**
+ * Marks the rows of `pairs` (source_row, first_row) as duplicates of their first occurrence:
+ * every batch gets `first_row` (null where the row is no duplicate) and its reason.
+ */
+export async function applyDuplicates(batches: EventBatches, pairs: DataFrame): Promise<EventBatches> {
+  const withFirst = await attachColumns(batches, 'source_row', pairs, ['first_row']);
+  return updateReasons(withFirst, dedupExpressions().markDuplicate);
+}
+
+/** The kept rows' source_row and key_hash: what a spilled run's dedup passes read (batch-spill.ts). */
+export function keptHashes(events: DataFrame): DataFrame {
+  return events.filter(reasonTests().kept).select(...dedupExpressions().hashColumns);
+}
+
+/**
+ * A spilled run's first dedup step (spilled-run.ts), over one share of the kept rows' hashes
+ * (source_row, key_hash): each hash that more than one row has, and the last of those rows.
+ * Only rows with such a hash can be, or have, a duplicate.
+ */
+export function repeatedHashRows(hashes: LazyDataFrame): LazyDataFrame {
+  const x = dedupExpressions();
+  return hashes.groupBy('key_hash').agg(x.rowsOfHash, x.lastRow).filter(x.hashRepeats).select('key_hash', 'last_row');
+}
+
+/**
+ * The compared key of every kept row in `batches` whose hash is in `repeated` (key_hash,
+ * last_row): source_row, key_hash, last_row, DEDUP_KEY (event_type as text, so that rows of
+ * different chunks compare without their categories) and lost_key.
+ */
+export function dedupKeys(batches: EventBatches, repeated: DataFrame, lostKeys: DataFrame | null): LazyDataFrame {
+  const x = dedupExpressions();
+  const { kept } = reasonTests();
+  const rows = unionOf(batches, (b) => b.filter(kept).select(...x.hashedKeyColumns)).join(repeated.lazy(), {
+    on: 'key_hash',
+    how: 'inner',
+  });
+  return withLostKeys(rows, lostKeys)
+    .select(...x.carriedColumns)
+    .sort('source_row');
+}
+
+/** A chunk's duplicates, and the first occurrences a later chunk must still compare with. */
+export interface ChunkDuplicates {
+  /** source_row and first_row of each duplicate (applyDuplicates marks them). */
+  duplicates: DataFrame;
+  /** Every row of `earlier` and `rows` that is the first occurrence of its key, with its key. */
+  firsts: DataFrame;
+}
+
+/**
+ * Stage 3 over rows whose keys are in hand (dedupKeys): `earlier`, first occurrences from
+ * earlier chunks, and `rows`, later in input order. The same rule as markDuplicates: each row
+ * is matched with the first row of its hash, every match is checked column by column, and
+ * should two different keys share a hash, exact grouping decides instead.
+ */
+export async function firstOccurrences(earlier: DataFrame | null, rows: DataFrame): Promise<ChunkDuplicates> {
+  const x = dedupExpressions();
+  const all = earlier && earlier.height > 0 ? pl.concat([earlier, rows], { how: 'vertical' }) : rows;
+  let marked = await all
+    .lazy()
+    .withColumns(...x.firstOfHash)
+    .collect();
+  const verified = marked.select(x.collisions);
+  if (Number(verified.getColumn('collisions').toArray()[0] ?? 0) > 0)
+    marked = await all.lazy().withColumns(x.firstOfKey).collect();
+  return {
+    duplicates: marked.filter(x.isDuplicate).select(x.sourceRow, x.firstRow),
+    firsts: marked.filter(x.isDuplicate.not()).select(...x.carriedColumns),
+  };
 }
 
 /** The batches with stage 3 applied, and how many rows it marked as duplicates. */
@@ -251,6 +321,26 @@ const dedupExpressions = once(() => {
       .not()
       .sum()
       .alias('collisions'),
+    // (A spilled run's chunks: see firstOccurrences.)
+    rowsOfHash: pl.len().alias('rows'),
+    lastRow: col('source_row').max().alias('last_row'),
+    hashRepeats: col('rows').gt(1),
+    hashedKeyColumns: [
+      col('source_row'),
+      col('key_hash'),
+      ...DEDUP_KEY.map((k) => (k === 'event_type' ? asString(k) : col(k))),
+    ],
+    // Rows come in source_row order: a hash's first row is its first occurrence.
+    firstOfHash: [
+      col('source_row').first().over('key_hash').alias('first_row'),
+      ...COMPARED_KEY.map((k) => col(k).first().over('key_hash').alias(`first_${k}`)),
+    ],
+    firstOfKey: col('source_row')
+      .min()
+      .over(...COMPARED_KEY)
+      .alias('first_row'),
+    isDuplicate: col('first_row').neq(col('source_row')),
+    carriedColumns: [col('source_row'), col('key_hash'), col('last_row'), ...COMPARED_KEY.map((k) => col(k))],
     markDuplicate: pl
       .when(col('first_row').isNotNull())
       .then(pl.lit(REASON_CODE.duplicate))
@@ -392,7 +482,7 @@ export function dailySummaryQuery(batches: EventBatches, users: DataFrame): Lazy
 /**
  * The first half of the daily summary: one row per user and day, `key` (the user's rank, then
  * the day, as one sortable integer) and `event_count`, sorted by key. A spilled run computes it
- * per partition of users, each partition's rows being whole users (spilled-run.ts).
+ * per chunk of input order, then summed over the chunks (spilled-run.ts).
  */
 export function dailyCountsQuery(batches: EventBatches): LazyDataFrame {
   const x = dailyExpressions();

@@ -55,8 +55,8 @@ export function readRate(samples: readonly ReadSample[], totalBytes: number): Re
 }
 
 /**
- * Time left in a stage made of counted steps (a spilled run's partitions, its merge ranges),
- * at the pace of its steps so far: they are alike in size, and each can take longer than the
+ * Time left in a group of counted steps (a spilled run's dedup passes, its chunks, ...), at
+ * the pace of its steps so far: they are alike in size, and each can take longer than the
  * reading rate's window. Null before the first step is done.
  */
 export function stepsTimeLeft(steps: { done: number; total: number; elapsedMs: number }): number | null {

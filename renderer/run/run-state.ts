@@ -63,8 +63,9 @@ export interface RunState {
   /** Time spent writing the outputs so far, once all stages are done (heartbeat 'write'). */
   writingMs: number | null;
   /**
-   * The counted steps of the stage (or write) now running, and its time so far, from the last
-   * heartbeat that had them (a spilled run's partitions and merge ranges); null otherwise.
+   * The counted steps of the stage (or write) now running, and their own time so far, from
+   * the last heartbeat that had them (a spilled run's dedup passes, chunks, merge ranges,
+   * Parquet files); null otherwise.
    */
   steps: (StageSteps & { elapsedMs: number }) | null;
   error: EtlErrorInfo | null;
@@ -196,7 +197,8 @@ function applyEvent(state: RunState, event: ProgressEvent): RunState {
         steps: null,
       };
     case 'heartbeat': {
-      const steps = event.steps ? { ...event.steps, elapsedMs: event.elapsedMs } : null;
+      // (A group of steps that began mid-stage is paced from its own start.)
+      const steps = event.steps ? { ...event.steps, elapsedMs: event.elapsedMs - event.steps.sinceMs } : null;
       // After the six stages the outputs are written; show that time on the status line.
       if (event.stage === 'write') return { ...state, writingMs: event.elapsedMs, steps };
       return {

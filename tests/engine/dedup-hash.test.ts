@@ -1,12 +1,15 @@
 /**
  * Deduplication finds candidates by a 64-bit hash of each row's key (computed by the reader)
  * and checks every match; a hash collision must fall back to exact grouping. Here the hash
- * comes from Polars, and a constant "hash" makes every key collide.
+ * comes from Polars, and a constant "hash" makes every key collide. A spilled run finds the
+ * same duplicates a chunk of input order at a time (chunk-dedup.ts), its first occurrences
+ * carried from chunk to chunk.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pl from 'nodejs-polars';
-import { markDuplicates } from '../../electron/engine/stages';
+import { ChunkDedup } from '../../electron/engine/chunk-dedup';
+import { keptHashes, markDuplicates, repeatedHashRows } from '../../electron/engine/stages';
 
 async function frame() {
   const rows = [
@@ -100,6 +103,48 @@ test('duplicates by hashed key: first occurrence kept, later exact matches marke
 
 test('when every key collides, the exact grouping gives the same verdicts and count', async () => {
   const result = await markDuplicates(await batches(), null, pl.lit(42).cast(pl.UInt64));
+  assert.deepEqual(verdicts(result.batches), expected);
+  assert.equal(result.duplicates, marked);
+});
+
+/**
+ * The spilled path: the repeated hashes of every batch (one dedup pass), then each batch
+ * marked as a chunk of its own, in order, with `keyHash` replacing every kept row's hash.
+ */
+async function inChunks(keyHash?: pl.Expr): Promise<{ batches: pl.DataFrame[]; duplicates: number }> {
+  const df = await frame();
+  const hashed = keyHash
+    ? df.withColumns(
+        pl.when(pl.col('reason').eq(0)).then(keyHash).otherwise(pl.lit(0).cast(pl.UInt64)).alias('key_hash'),
+      )
+    : df;
+  // One row per chunk: every duplicate's first occurrence is in an earlier chunk.
+  const chunks = Array.from({ length: hashed.height }, (_, i) => hashed.slice(i, 1));
+  const hashes = pl.concat(
+    chunks.map((c) => keptHashes(c)),
+    { how: 'vertical' },
+  );
+  const dedup = new ChunkDedup(await repeatedHashRows(hashes.lazy()).collect(), null);
+  const out: pl.DataFrame[] = [];
+  let duplicates = 0;
+  for (const chunk of chunks) {
+    const marked = await dedup.mark([chunk]);
+    out.push(...marked.batches);
+    duplicates += marked.duplicates;
+  }
+  // Nothing is carried past the last row of any repeated hash.
+  assert.equal(dedup.carried?.height ?? 0, 0, 'the carried first occurrences are let go');
+  return { batches: out, duplicates };
+}
+
+test('a spilled run, a chunk at a time, gives the same verdicts and count', async () => {
+  const result = await inChunks();
+  assert.deepEqual(verdicts(result.batches), expected);
+  assert.equal(result.duplicates, marked);
+});
+
+test('a spilled run whose every key collides gives the same verdicts and count', async () => {
+  const result = await inChunks(pl.lit(42).cast(pl.UInt64));
   assert.deepEqual(verdicts(result.batches), expected);
   assert.equal(result.duplicates, marked);
 });

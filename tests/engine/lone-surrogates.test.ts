@@ -85,7 +85,7 @@ describe('lone surrogate escapes', () => {
       const outDir = path.join(dir, name);
       const report = await runPipeline(
         { eventsPath, usersPath, outDir, memoryLimit },
-        memoryLimit ? { spill: { partitions: 3, bucketRows: 2 } } : {},
+        memoryLimit ? { scan: { batchRows: 2 }, spill: { chunkRows: 2, dedupPasses: 2, dailyRanges: 2 } } : {},
       );
       return { report, dropped: readRows(path.join(outDir, 'dropped_rows.parquet')) };
     };

@@ -1,14 +1,14 @@
 /**
- * The memory plan decides, before the scan, whether a run fits its budget and, if not, into how
- * many partitions and how large merge ranges it spills. A plan that is too coarse breaks the
- * budget; one that spills a run that fits makes it slower for nothing.
+ * The memory plan decides, before the scan, whether a run fits its budget and, if not, how
+ * large a spilled run's chunks of input order, dedup passes and daily ranges are. A plan that
+ * is too coarse breaks the budget; one that spills a run that fits makes it slower for nothing.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ENGINE_BASE_BYTES, mergeRangeRows, planMemory, runWillSpill } from '../../electron/engine/memory-plan';
+import { ENGINE_BASE_BYTES, planMemory, runWillSpill, spillSteps } from '../../electron/engine/memory-plan';
 
 const GB = 1e9;
 
@@ -18,35 +18,47 @@ test('a file whose in-memory run fits the budget is not spilled', () => {
   assert.notEqual(planMemory(100e6, 200e6), null);
 });
 
-test('the partitions are the fewest whose data each fits its share of the budget', () => {
-  for (const [fileBytes, limit] of [
-    [3.1 * GB, 1 * GB],
-    [7.7 * GB, 1.5 * GB],
-    [299e6, 400e6],
-  ]) {
+const CASES = [
+  // 50,000,000 events under 1.5GB, 20,000,000 under 1GB, 2,000,000 under 400MB (the bench and
+  // the issue's checks), each as the launcher leaves the budget.
+  { fileBytes: 7.7 * GB, rows: 50_000_000, kept: 48_000_000, limit: 1.5 * GB - 105e6 },
+  { fileBytes: 3.1 * GB, rows: 20_000_000, kept: 19_200_000, limit: 1 * GB - 105e6 },
+  { fileBytes: 299e6, rows: 2_000_000, kept: 1_920_000, limit: 400e6 - 105e6 },
+];
+
+for (const { fileBytes, rows, kept, limit } of CASES)
+  test(`${rows} events under ${limit / 1e6} MB: each step's data fits its share of the budget, in the fewest steps`, () => {
     const plan = planMemory(fileBytes, limit)!;
-    const dataBudget = limit - ENGINE_BASE_BYTES;
-    const perPartition = (n: number) => (fileBytes * 1.35) / n;
-    assert.ok(perPartition(plan.partitions) <= 0.3 * dataBudget, `${fileBytes}: a partition fits`);
-    if (plan.partitions > 2) assert.ok(perPartition(plan.partitions - 1) > 0.3 * dataBudget, `${fileBytes}: fewest`);
-  }
+    const share = 0.3 * (limit - ENGINE_BASE_BYTES);
+    const steps = spillSteps(plan, rows, kept, fileBytes);
+    // A chunk holds its rows as an in-memory run would: 1.35 times their share of the file.
+    const chunkData = (n: number) => (n * fileBytes * 1.35) / rows;
+    assert.ok(chunkData(steps.chunkRows) <= share, 'a chunk fits');
+    assert.ok(chunkData(steps.chunkRows + 1) > share, 'the largest chunk that fits');
+    assert.ok(Math.abs(plan.chunks - rows / steps.chunkRows) <= 1, 'the plan foresaw the chunks');
+    // A dedup pass holds 48 bytes per kept row of its share, a daily range 80.
+    for (const [n, perRow] of [
+      [steps.dedupPasses, 48],
+      [steps.dailyRanges, 80],
+    ]) {
+      assert.ok((kept * perRow) / n <= share, `${perRow} B a row: fits`);
+      if (n > 1) assert.ok((kept * perRow) / (n - 1) > share, `${perRow} B a row: fewest`);
+    }
+  });
+
+test('an empty file is one step of each kind, not a division by zero', () => {
+  const plan = planMemory(1e9, 300e6)!;
+  assert.deepEqual(spillSteps(plan, 0, 0, 0), {
+    chunkRows: Math.floor(plan.chunkBytes),
+    dailyRanges: 1,
+    dedupPasses: 1,
+  });
 });
 
-test('a merge range holds half the data of a partition, counted in rows once the scan is done', () => {
-  const fileBytes = 3.1 * GB;
-  const rows = 20_000_000;
-  const plan = planMemory(fileBytes, 1 * GB)!;
-  const rangeRows = mergeRangeRows(plan, rows, fileBytes);
-  const rangeData = (rangeRows * fileBytes * 1.35) / rows;
-  const partitionShare = 0.3 * (1 * GB - ENGINE_BASE_BYTES);
-  assert.ok(Math.abs(rangeData - partitionShare / 2) <= (fileBytes * 1.35) / rows, `range data ${rangeData}`);
-  // An empty file (no rows, no bytes) is one range, not a division by zero.
-  assert.ok(mergeRangeRows(plan, 0, 0) >= 1);
-});
-
-test('the disk the spill needs is 2.5 times the events file; tests can force the partitions', () => {
+test('the disk the spill needs is 2.5 times the events file; tests can force the steps', () => {
   assert.equal(planMemory(2 * GB, 1 * GB)!.diskBytes, 5 * GB);
-  assert.equal(planMemory(2 * GB, 1 * GB, { partitions: 7 })!.partitions, 7);
+  const forced = { chunkRows: 7, dailyRanges: 3, dedupPasses: 2 };
+  assert.deepEqual(spillSteps(planMemory(2 * GB, 1 * GB)!, 1000, 900, 2 * GB, forced), forced);
 });
 
 test('runWillSpill: by the file on disk; false for a missing file or a limit below the minimum', () => {

@@ -1,6 +1,6 @@
 /**
  * A run over its memory budget spills to disk (electron/engine/spilled-run.ts). Forced here on
- * small inputs with tiny budgets and many partitions and merge ranges: its three Parquet files
+ * small inputs with tiny budgets and many chunks, dedup passes and daily ranges: its three Parquet files
  * must equal an unlimited run's in content, row order and types; its spill folder is gone when
  * it ends; a crashed run's folder is removed by the next run; and a volume without room for
  * the spill is a clear error before anything is written.
@@ -60,27 +60,34 @@ describe('spilling to disk under a memory budget', () => {
     const dir = tmpDir();
     const plain = await runTo(path.join(dir, 'plain'), SAMPLE_EVENTS, SAMPLE_USERS, undefined);
     assert.ok(!plain.log.some((l) => /spills to disk/.test(l)), 'an unlimited run stays in memory');
-    // 7 partitions of users and merge ranges of 997 rows: nine ranges, uneven on purpose.
+    // Batches of 300 rows in chunks of at most 997 (three batches: 900 rows), so 10 chunks;
+    // three dedup passes and five daily ranges: every phase has more than one step.
     const spilled = await runTo(path.join(dir, 'spilled'), SAMPLE_EVENTS, SAMPLE_USERS, 100 * MB, {
-      spill: { partitions: 7, bucketRows: 997 },
+      scan: { batchRows: 300 },
+      spill: { chunkRows: 997, dedupPasses: 3, dailyRanges: 5 },
     });
     assert.ok(
-      spilled.log.some((l) => /spills to disk in 7 partitions/.test(l)),
+      spilled.log.some((l) => /spills to disk, in about \d+ chunks of input order/.test(l)),
       spilled.log.join('\n'),
     );
+    const chunks = Math.ceil(plain.report.inputs[0].rows / 900);
     assert.ok(
-      spilled.log.some((l) => /range 9 of 9 merged/.test(l)),
-      'progress is logged through the merge',
+      spilled.log.some((l) => l === `Spilled run: chunk ${chunks} of ${chunks} done`),
+      spilled.log.join('\n'),
     );
     // A 100 MB budget has no room for two scan threads (memory-plan.ts).
     assert.ok(spilled.log.some((l) => /the scan wrote its batches to disk on the engine thread/.test(l)));
     assertSameOutputs(path.join(dir, 'plain'), path.join(dir, 'spilled'));
     assert.deepEqual(counts(spilled.report), counts(plain.report));
     assert.deepEqual(spilled.report.warnings, plain.report.warnings);
-    // Every partition and every merge range (9 per output, 3 outputs) is counted on the heartbeats.
-    const stepped = new Set(spilled.steps);
-    for (let p = 0; p <= 7; p++) assert.ok(stepped.has(`deduplicate: partitions ${p}/7`), `partition ${p} not sent`);
-    for (let r = 0; r <= 27; r++) assert.ok(stepped.has(`write: merge ranges ${r}/27`), `merge range ${r} not sent`);
+    // Every step of every phase is counted on the heartbeats, in order.
+    const expected = [
+      ...Array.from({ length: 4 }, (_, i) => `deduplicate: dedup passes ${i}/3`),
+      ...Array.from({ length: chunks + 1 }, (_, i) => `deduplicate: chunks ${i}/${chunks}`),
+      ...Array.from({ length: 6 }, (_, i) => `write: merge ranges ${i}/5`),
+      ...Array.from({ length: 4 }, (_, i) => `write: Parquet files ${i}/3`),
+    ];
+    assert.deepEqual([...new Set(spilled.steps)], expected);
     assert.deepEqual(plain.steps, [], 'an in-memory run has no counted steps');
     assert.deepEqual(spillFolders(path.join(dir, 'spilled')), [], 'the spill folder is removed at the end');
   });
@@ -106,11 +113,11 @@ describe('spilling to disk under a memory budget', () => {
     const plain = await runTo(path.join(dir, 'plain'), events, users, undefined, { scan });
     const spilled = await runTo(path.join(dir, 'spilled'), events, users, 100 * MB, {
       scan,
-      spill: { partitions: 3, bucketRows: 500 },
+      spill: { chunkRows: 1000, dedupPasses: 2, dailyRanges: 3 },
     });
     assert.ok(spilled.log.some((l) => /spills to disk/.test(l)));
-    // Each scan thread split and wrote its own batches (batch-spill.ts), the first ones with a
-    // file for every partition, and the partitions read them back in file order.
+    // Each scan thread wrote its own batches (batch-spill.ts), and the chunks read them back in
+    // file order, with a duplicate's first occurrence often in an earlier chunk.
     assert.ok(
       spilled.log.some((l) => /the scan wrote its batches to disk on two scan threads/.test(l)),
       spilled.log.join('\n'),
@@ -145,7 +152,6 @@ describe('spilling to disk under a memory budget', () => {
       {
         // Small blocks and batches: the threads are writing spill files when the cancel comes.
         scan: { workers: 2, parallelFrom: 1, batchRows: 64, blockBytes: 16 << 10 },
-        spill: { partitions: 5 },
         signal: controller.signal,
         onEvent: (e) => {
           if (e.type === 'bytes-read' && ++reads === 40) controller.abort();
@@ -170,7 +176,7 @@ describe('spilling to disk under a memory budget', () => {
     // No process has this id (Linux allows ids up to 2^22), so its run is gone.
     const crashed = path.join(out, '.etl-spill-4194999-abc123');
     fs.mkdirSync(crashed);
-    fs.writeFileSync(path.join(crashed, 'in-0-0.ipc'), Buffer.alloc(1000));
+    fs.writeFileSync(path.join(crashed, 'batch-0.ipc'), Buffer.alloc(1000));
     const live = path.join(out, `.etl-spill-${process.ppid}-def456`);
     fs.mkdirSync(live);
     await runTo(out, SAMPLE_EVENTS, SAMPLE_USERS, undefined);

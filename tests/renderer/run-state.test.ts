@@ -243,21 +243,32 @@ test("a spilled run's counted steps show on the status line with the time left a
     ...report.stages.slice(0, 2).map((stage): ProgressEvent => ({ type: 'stage-finished', stage })),
     { type: 'stage-started', stage: 'deduplicate', at: 't' },
   ]);
-  const beat = (s: RunState, stage: 'deduplicate' | 'write', elapsedMs: number, label: string, done: number) =>
+  const beat = (
+    s: RunState,
+    stage: 'deduplicate' | 'write',
+    elapsedMs: number,
+    label: string,
+    done: number,
+    sinceMs = 0,
+  ) =>
     runReducer(s, {
       type: 'progress',
-      event: { type: 'heartbeat', stage, elapsedMs, steps: { label, done, total: 12 } },
+      event: { type: 'heartbeat', stage, elapsedMs, steps: { label, done, total: 12, sinceMs } },
     });
   // No step done yet: the steps show, no estimate.
-  const first = beat(started, 'deduplicate', 800, 'partitions', 0);
-  assert.deepEqual(first.steps, { label: 'partitions', done: 0, total: 12, elapsedMs: 800 });
-  assert.equal(stepsText(first.steps), ' · partitions 0 of 12');
+  const first = beat(started, 'deduplicate', 800, 'dedup passes', 0);
+  assert.deepEqual(first.steps, { label: 'dedup passes', done: 0, total: 12, sinceMs: 0, elapsedMs: 800 });
+  assert.equal(stepsText(first.steps), ' · dedup passes 0 of 12');
   // 3 of 12 in 30 s: 9 more at 10 s each.
-  const third = beat(first, 'deduplicate', 30_000, 'partitions', 3);
+  const third = beat(first, 'deduplicate', 30_000, 'dedup passes', 3);
   assert.equal(stepsTimeLeft(third.steps!), 90_000);
-  assert.equal(stepsText(third.steps), ' · partitions 3 of 12 · about 2 min left');
+  assert.equal(stepsText(third.steps), ' · dedup passes 3 of 12 · about 2 min left');
+  // The chunks begin 120 s into the stage: 6 of 12 done 60 s later is 10 s each, not 30.
+  const chunks = beat(third, 'deduplicate', 180_000, 'chunks', 6, 120_000);
+  assert.equal(stepsTimeLeft(chunks.steps!), 60_000);
+  assert.equal(stepsText(chunks.steps), ' · chunks 6 of 12 · about 1 min left');
   // The stage ends: its steps go; the merge's steps come with the write heartbeats.
-  const finished = runReducer(third, { type: 'progress', event: { type: 'stage-finished', stage: report.stages[2] } });
+  const finished = runReducer(chunks, { type: 'progress', event: { type: 'stage-finished', stage: report.stages[2] } });
   assert.equal(finished.steps, null);
   const merging = beat(finished, 'write', 4000, 'merge ranges', 8);
   assert.equal(merging.writingMs, 4000);

@@ -14,8 +14,8 @@ export const ENGINE_BASE_BYTES = 250e6;
 /** Peak memory of an in-memory run per byte of events file (1.8-1.9 GB at 1.4 GB, measured). */
 const IN_MEMORY_PER_FILE_BYTE = 1.35;
 /**
- * The share of the data budget each of a spilled run's phases may take: one chunk of input
- * order while it is processed (its stages copy), one dedup pass's hashes, one range of daily
+ * The share of the data budget each of a spilled run's phases may take: two chunks of input
+ * order while they are processed (their stages copy), one dedup pass's hashes, one range of daily
  * counts while it is merged (docs/performance.md "Memory budget").
  */
 const CHUNK_SHARE = 0.3;
@@ -72,7 +72,8 @@ export function planMemory(fileBytes: number, limit: number): SpillPlan | null {
   // by the engine alone: docs/performance.md says by how much).
   if (inMemory <= limit - ENGINE_BASE_BYTES) return null;
   const dataBudget = Math.max(limit - ENGINE_BASE_BYTES, 16e6);
-  const chunkBytes = dataBudget * CHUNK_SHARE;
+  // Two chunks are held at once: one finished while the next is read (spilled-run.ts).
+  const chunkBytes = (dataBudget * CHUNK_SHARE) / 2;
   return {
     chunks: Math.max(1, Math.ceil(inMemory / chunkBytes)),
     chunkBytes,

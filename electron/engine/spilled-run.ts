@@ -146,32 +146,58 @@ export class SpilledRun implements BatchSpill {
     const dedup = new ChunkDedup(opts.repeated, lostKeysOf(extrasFrames));
     const extras = await collectExtras(extrasFrames);
     const totals: ChunkTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
-    for (const [c, [first, last]] of chunks.entries()) {
-      opts.checkCancel();
+    // Read and stage 3, in input order (each chunk's first occurrences are the next one's).
+    const start = async ([first, last]: [number, number]) => {
       const inChunk = files.slice(first, last);
-      let batches: EventBatches = inChunk.map(({ batch, shift }) => fileWide(pl.readIPC(batch.events), shift));
-      let t = performance.now();
-      const deduplicated = await dedup.mark(batches);
-      batches = deduplicated.batches.map((b) => b.drop('key_hash'));
+      // Scanned, not read: readIPC would hold this thread, which is writing the chunk before.
+      const read = await Promise.all(
+        inChunk.map(({ batch, shift }) => fileWide(pl.scanIPC(batch.events), shift).collect()),
+      );
+      const t = performance.now();
+      const deduplicated = await dedup.mark(read);
       totals.duplicates += deduplicated.duplicates;
       totals.dedupMs += performance.now() - t;
-      t = performance.now();
-      batches = await joinAndFilter(batches, opts.users);
-      for (const [code, n] of await countReasons(batches))
-        totals.reasons.set(code, (totals.reasons.get(code) ?? 0) + n);
-      totals.joinMs += performance.now() - t;
-      this.outputs.clean.push(this.write(`clean-${c}`, await cleanEventsQuery(batches).collect()));
-      const dropped = droppedWithExtras(droppedEventsQuery(batches), extras);
-      this.outputs.dropped.push(this.write(`dropped-${c}`, await dropped.collect()));
-      this.writeDailyRanges(c, await dailyCountsQuery(batches).collect());
-      batches = [];
-      await Promise.all(
-        inChunk.flatMap(({ batch }) => [batch.events, batch.hashes].map((f) => rm(f, { force: true }))),
-      );
-      releaseDeadFrames();
-      opts.onChunk(c + 1);
+      return { inChunk, batches: deduplicated.batches.map((b) => b.drop('key_hash')) };
+    };
+    let next: ReturnType<typeof start> | null = start(chunks[0]);
+    try {
+      for (let c = 0; c < chunks.length; c++) {
+        const { inChunk, batches } = await next!;
+        opts.checkCancel();
+        // The next chunk is read and deduplicated on Polars' threads while this one is
+        // finished: the two cores are busy at once (memory-plan.ts budgets for both chunks).
+        next = c + 1 < chunks.length ? start(chunks[c + 1]) : null;
+        await this.finishChunk(c, batches, opts.users, extras, totals);
+        await Promise.all(
+          inChunk.flatMap(({ batch }) => [batch.events, batch.hashes].map((f) => rm(f, { force: true }))),
+        );
+        releaseDeadFrames();
+        opts.onChunk(c + 1);
+      }
+    } catch (err) {
+      // Nothing may still read the spill folder once the run removes it.
+      await next?.catch(() => undefined);
+      throw err;
     }
     return totals;
+  }
+
+  /** Stages 4-5 of one chunk, and its clean rows, dropped rows and daily counts written. */
+  private async finishChunk(
+    c: number,
+    deduplicated: EventBatches,
+    users: DataFrame,
+    extras: DataFrame,
+    totals: ChunkTotals,
+  ): Promise<void> {
+    const t = performance.now();
+    const batches = await joinAndFilter(deduplicated, users);
+    for (const [code, n] of await countReasons(batches)) totals.reasons.set(code, (totals.reasons.get(code) ?? 0) + n);
+    totals.joinMs += performance.now() - t;
+    this.outputs.clean.push(this.write(`clean-${c}`, await cleanEventsQuery(batches).collect()));
+    const dropped = droppedWithExtras(droppedEventsQuery(batches), extras);
+    this.outputs.dropped.push(this.write(`dropped-${c}`, await dropped.collect()));
+    this.writeDailyRanges(c, await dailyCountsQuery(batches).collect());
   }
 
   /** Chunks of consecutive batches of at most `chunkRows` rows (one batch at least); one, empty, for no batches. */

@@ -232,7 +232,9 @@ export function keptHashes(events: DataFrame): DataFrame {
  */
 export function repeatedHashRows(hashes: LazyDataFrame): LazyDataFrame {
   const x = dedupExpressions();
-  return hashes.groupBy('key_hash').agg(x.rowsOfHash, x.lastRow).filter(x.hashRepeats).select('key_hash', 'last_row');
+  // Sorted, then runs of equal hashes kept: about twice as fast as grouping every row by its
+  // hash (docs/performance.md "Memory budget"); only the few rows kept are grouped.
+  return hashes.sort('key_hash').filter(x.sharesHash).groupBy('key_hash').agg(x.lastRow);
 }
 
 /**
@@ -322,9 +324,11 @@ const dedupExpressions = once(() => {
       .sum()
       .alias('collisions'),
     // (A spilled run's chunks: see firstOccurrences.)
-    rowsOfHash: pl.len().alias('rows'),
+    sharesHash: col('key_hash')
+      .eq(col('key_hash').shift(1))
+      .or(col('key_hash').eq(col('key_hash').shift(-1)))
+      .fillNull(false),
     lastRow: col('source_row').max().alias('last_row'),
-    hashRepeats: col('rows').gt(1),
     hashedKeyColumns: [
       col('source_row'),
       col('key_hash'),

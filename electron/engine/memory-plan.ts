@@ -21,7 +21,10 @@ const IN_MEMORY_PER_FILE_BYTE = 1.35;
 const CHUNK_SHARE = 0.3;
 const DEDUP_SHARE = 0.3;
 const DAILY_SHARE = 0.3;
-/** Memory per kept row of a dedup pass: its 12 bytes of hash and row, grouped (measured). */
+/**
+ * Memory per kept row of a dedup pass: its 12 bytes of hash and row, and their copies while
+ * they are sorted (measured when the passes grouped, which takes more; kept as the bound).
+ */
 const DEDUP_BYTES_PER_KEPT_ROW = 48;
 /** Memory per kept row of the daily merge, at worst one user-day a row (measured). */
 const DAILY_BYTES_PER_KEPT_ROW = 80;
@@ -48,7 +51,7 @@ export interface SpillPlan {
   /** Memory for one dedup pass over the kept rows' hashes. */
   dedupBytes: number;
   /** Memory for one range of daily counts while it is merged. */
-  bucketBytes: number;
+  dailyBytes: number;
   /** Free disk the spill needs. */
   diskBytes: number;
   /** Scan threads: 2 spill their own batches; 1 scans on the engine thread, which spills them. */
@@ -78,7 +81,7 @@ export function planMemory(fileBytes: number, limit: number): SpillPlan | null {
     chunks: Math.max(1, Math.ceil(inMemory / chunkBytes)),
     chunkBytes,
     dedupBytes: dataBudget * DEDUP_SHARE,
-    bucketBytes: dataBudget * DAILY_SHARE,
+    dailyBytes: dataBudget * DAILY_SHARE,
     diskBytes: Math.ceil(fileBytes * SPILL_DISK_PER_FILE_BYTE),
     scanThreads: dataBudget >= TWO_SCAN_THREADS_FROM ? 2 : 1,
   };
@@ -110,7 +113,7 @@ export function spillSteps(
   const atLeastOne = (n: number) => Math.max(1, n);
   return {
     chunkRows: atLeastOne(tuning.chunkRows ?? Math.floor(plan.chunkBytes / perRow)),
-    dailyRanges: atLeastOne(tuning.dailyRanges ?? Math.ceil((keptRows * DAILY_BYTES_PER_KEPT_ROW) / plan.bucketBytes)),
+    dailyRanges: atLeastOne(tuning.dailyRanges ?? Math.ceil((keptRows * DAILY_BYTES_PER_KEPT_ROW) / plan.dailyBytes)),
     dedupPasses: atLeastOne(tuning.dedupPasses ?? Math.ceil((keptRows * DEDUP_BYTES_PER_KEPT_ROW) / plan.dedupBytes)),
   };
 }

@@ -30,6 +30,8 @@ import {
   lostKeysOf,
   countReasons,
   dailySummaryQuery,
+  fileWide,
+  fileWideRows,
   droppedRowsQuery,
   joinAndFilter,
   markDuplicates,
@@ -480,11 +482,10 @@ function reportCleaning(run: Run, read: EventsReadResult): number {
  * top of stages.ts).
  */
 function inFileOrder(segments: Segments, rowOffsets: number[]): { events: EventBatches; asRead: EventBatches } {
-  const shifts = rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
-  const fileWide = (f: DataFrame, i: number) => (shifts[i] ? f.withColumns(shifts[i]) : f);
+  const shifts = fileWideRows(rowOffsets);
   return {
-    events: segments.flatMap((batch, i) => batch.map((b) => fileWide(b.events, i))),
-    asRead: segments.flatMap((batch, i) => batch.map((b) => fileWide(b.asRead, i))),
+    events: segments.flatMap((batch, i) => batch.map((b) => fileWide(b.events, shifts[i]))),
+    asRead: segments.flatMap((batch, i) => batch.map((b) => fileWide(b.asRead, shifts[i]))),
   };
 }
 

@@ -28,6 +28,8 @@ import {
   dailyCountsQuery,
   dailyKeyOfRank,
   dailySummaryFromCounts,
+  fileWide,
+  fileWideRows,
   droppedEventsQuery,
   droppedWithExtras,
   joinAndFilter,
@@ -89,7 +91,7 @@ export class SpilledRun implements BatchSpill {
    * come in order, and the sort is stable).
    */
   private inFileOrder(rowOffsets: number[]): { batch: SpilledBatch; shift: Expr | null }[] {
-    const shifts = rowOffsets.map((offset) => (offset ? pl.col('source_row').add(offset).cast(pl.Int32) : null));
+    const shifts = fileWideRows(rowOffsets);
     return this.ordered().map(({ batch, segment }) => ({ batch, shift: shifts[segment] }));
   }
 
@@ -269,9 +271,4 @@ export class SpilledRun implements BatchSpill {
     frame.writeIPC(path, SPILL_FILE);
     return path;
   }
-}
-
-/** A batch's rows numbered file-wide (`shift`, from inFileOrder: null for the file's first range). */
-function fileWide<F extends DataFrame | LazyDataFrame>(frame: F, shift: Expr | null): F {
-  return (shift ? frame.withColumns(shift) : frame) as F;
 }

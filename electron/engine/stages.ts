@@ -29,6 +29,20 @@ const MICROS_PER_DAY = 86_400_000_000;
 /** Room for every day of years 0000-9999 (see dailySummaryQuery). */
 const DAY_SPAN = 2 ** 23;
 
+/**
+ * For each range of the events file the reader scanned (its `rowOffsets`), the expression that
+ * numbers its rows file-wide: rows of later ranges were numbered from 1 within their range.
+ * Null for a range already numbered so (the first). Shared by every batch of its range.
+ */
+export function fileWideRows(rowOffsets: number[]): (Expr | null)[] {
+  return rowOffsets.map((offset) => (offset ? col('source_row').add(offset).cast(pl.Int32) : null));
+}
+
+/** `frame` with its rows numbered file-wide by `shift` (from fileWideRows). */
+export function fileWide<F extends DataFrame | LazyDataFrame>(frame: F, shift: Expr | null): F {
+  return (shift ? frame.withColumns(shift) : frame) as F;
+}
+
 /** The rules' dedup key: trimmed user_id, event_type, the timestamp as written, value. */
 export const DEDUP_KEY = ['user_id', 'event_type', 'timestamp', 'value'] as const;
 

@@ -196,8 +196,8 @@ export type ProgressEvent =
     }
   /**
    * Sent while a long stage runs without other news, so a UI can show it is alive. A stage
-   * made of counted steps (a spilled run's dedup passes, chunks, merge ranges, Parquet files)
-   * says how far it is, for a time-left estimate.
+   * made of counted steps (a spilled run's dedup passes, chunks, merge ranges) says how
+   * far it is, for a time-left estimate.
    */
   | { type: 'heartbeat'; stage: StageName | 'write'; elapsedMs: number; steps?: StageSteps }
   | { type: 'log'; level: LogLevel; message: string; at: string }

@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import pl from './polars';
+import { writeFailure } from './atomic-output';
 import { keptHashes, splitBatch } from './stages';
 
 /**
@@ -46,12 +47,24 @@ export function spillBatch(ipc: Uint8Array, spill: BatchSpill, name: string, fir
     rows: batch.events.height,
     extras: null,
   };
-  batch.events.writeIPC(written.events, SPILL_FILE);
+  writeSpill(written.events, () => batch.events.writeIPC(written.events, SPILL_FILE));
   // Plain: two integer columns compress little, and each dedup pass reads them all again.
-  keptHashes(batch.events).writeIPC(written.hashes);
+  writeSpill(written.hashes, () => keptHashes(batch.events).writeIPC(written.hashes));
   if (batch.asRead.height > 0 || first) {
-    written.extras = join(spill.dir, `extras-${name}.ipc`);
-    batch.asRead.writeIPC(written.extras, SPILL_FILE);
+    const extras = (written.extras = join(spill.dir, `extras-${name}.ipc`));
+    writeSpill(extras, () => batch.asRead.writeIPC(extras, SPILL_FILE));
   }
   return written;
+}
+
+/**
+ * Writes a spill file; a failed write (a disk filled mid-run) is the clear error naming it,
+ * also across a scan thread (an EtlError keeps its kind there).
+ */
+export function writeSpill(path: string, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    throw writeFailure(path, err);
+  }
 }

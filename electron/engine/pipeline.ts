@@ -35,6 +35,7 @@ import {
   droppedRowsQuery,
   joinAndFilter,
   markDuplicates,
+  OUTPUT_PARQUET,
   prepareExpressions,
   usersFrame,
 } from './stages';
@@ -44,7 +45,7 @@ import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
 import { defaultMemoryLimit, planMemory, spillSteps, type SpillPlan, type SpillTuning } from './memory-plan';
 import { checkSpillSpace, createSpillFolder, freeDiskBytes, removeSpillLeftovers } from './spill-folder';
-import { SpilledRun } from './spilled-run';
+import { SpilledRun, type OutputKind } from './spilled-run';
 import type { SpilledBatch } from './batch-spill';
 import { allSettledOrFirstError } from './settle';
 import { formatMemorySize } from '../../shared/memory-size';
@@ -123,6 +124,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     throw err;
   } finally {
     run.rec.dispose();
+    await spilled?.close();
     if (staging) await staging.discard().catch(() => undefined);
     if (spilled) await rm(spilled.dir, { recursive: true, force: true }).catch(() => undefined);
     await folder?.release().catch(() => undefined);
@@ -187,8 +189,9 @@ async function prepareSpill(run: Run, plan: SpillPlan): Promise<SpilledRun> {
 
 /**
  * Stages 3-5 and the outputs of a spilled run (spilled-run.ts): dedup passes over the hashes,
- * then chunks of input order, then the daily merge and the Parquet files. Each phase is a
- * group of counted steps on the heartbeats (for the time left) and a log line per step.
+ * then chunks of input order (which write the clean and dropped rows), then the daily merge.
+ * Each phase is a group of counted steps on the heartbeats (for the time left) and a log line
+ * per step.
  */
 async function runSpilled(
   run: Run,
@@ -207,6 +210,15 @@ async function runSpilled(
     run.checkCancel();
     passSteps.done(done);
     rec.log('INFO', `Spilled run: dedup pass ${done} of ${steps.dedupPasses} done`);
+  });
+  const names: Record<OutputKind, string> = {
+    clean: OUTPUT_FILES.cleanEvents,
+    dropped: OUTPUT_FILES.droppedRows,
+    daily: OUTPUT_FILES.dailySummary,
+  };
+  spilled.writeOutputsTo({
+    paths: { clean: staging.path(names.clean), dropped: staging.path(names.dropped), daily: staging.path(names.daily) },
+    failure: (kind, err) => writeFailure(join(run.outDir, names[kind]), err),
   });
   const chunks = spilled.chunkCount(steps.chunkRows);
   const chunkSteps = rec.steps('chunks', chunks);
@@ -241,18 +253,7 @@ async function runSpilled(
     rangeSteps.done(done);
     rec.log('INFO', `Spilled run: ${OUTPUT_FILES.dailySummary}: range ${done} of ${spilled.dailyRanges} merged`);
   });
-  const kinds = [
-    ['daily', OUTPUT_FILES.dailySummary],
-    ['clean', OUTPUT_FILES.cleanEvents],
-    ['dropped', OUTPUT_FILES.droppedRows],
-  ] as const;
-  const fileSteps = rec.steps('Parquet files', kinds.length);
-  for (const [k, [kind, name]] of kinds.entries()) {
-    run.checkCancel();
-    await writeParquet(run, staging, name, spilled.output(kind));
-    fileSteps.done(k + 1);
-    rec.log('INFO', `Spilled run: ${name} written`);
-  }
+  await spilled.finishOutputs();
   writing.done();
   return describeOutputs(run, staging);
 }
@@ -562,7 +563,7 @@ async function writeOutputs(
  */
 async function writeParquet(run: Run, staging: StagingFolder, name: string, query: LazyDataFrame): Promise<void> {
   try {
-    await query.sinkParquet(staging.path(name), { compression: 'snappy', maintainOrder: true }).collect();
+    await query.sinkParquet(staging.path(name), OUTPUT_PARQUET).collect();
   } catch (err) {
     throw writeFailure(join(run.outDir, name), err);
   }

@@ -45,8 +45,7 @@ export class RunRecorder {
   /**
    * The current stage (or write) goes in `total` counted steps of what `label` names; each
    * heartbeat then says how many are done, and so does one sent at once on each step, so a UI
-   * can estimate the time left (a spilled run's dedup passes, chunks, merge ranges, Parquet
-   * files).
+   * can estimate the time left (a spilled run's dedup passes, chunks, merge ranges).
    */
   steps(label: string, total: number): { done: (n: number) => void } {
     if (this.busy) this.busy.steps = { label, done: 0, total, sinceMs: Math.round(performance.now() - this.busy.t) };

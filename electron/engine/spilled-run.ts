@@ -10,10 +10,11 @@
  *    same stage functions as an in-memory run (stages.ts); stage 3 compares the chunk's rows
  *    with repeated hashes against the first occurrences carried from earlier chunks
  *    (chunk-dedup.ts). Clean and dropped rows come out in input order, so each chunk's are
- *    written as one file; its daily counts are split into ranges of users.
- * 4. Daily merge: each range's counts from every chunk are summed per user and day and sorted.
- * 5. The Parquet files are written by streaming over each output's files in order. The outputs
- *    are the in-memory run's, row for row and type for type.
+ *    written once, as Parquet, and joined onto their output file (parquet-join.ts); its daily
+ *    counts are split into ranges of users.
+ * 4. Daily merge: each range's counts from every chunk are summed per user and day, sorted,
+ *    finished as the summary's columns and joined onto its output file. The outputs are the
+ *    in-memory run's, row for row and type for type.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,12 +35,14 @@ import {
   droppedWithExtras,
   joinAndFilter,
   lostKeysOf,
+  OUTPUT_PARQUET,
   repeatedHashRows,
 } from './stages';
 import { ChunkDedup } from './chunk-dedup';
 import { releaseDeadFrames } from './native-memory';
 import { runStarts } from './range-runs';
-import { SPILL_FILE, spillBatch, type BatchSpill, type SpilledBatch } from './batch-spill';
+import { SPILL_FILE, spillBatch, writeSpill, type BatchSpill, type SpilledBatch } from './batch-spill';
+import { ParquetJoin } from './parquet-join';
 
 /** A spilled batch and the range of the events file (reader segment) its `source_row`s count from. */
 interface SpillFile {
@@ -55,14 +58,21 @@ export interface ChunkTotals {
   joinMs: number;
 }
 
-/** The outputs as spilled, each a list of files in output order. */
+/** The three Parquet outputs. */
 export type OutputKind = 'clean' | 'dropped' | 'daily';
+
+/** Where each output is written, and what a failed write of it is reported as. */
+export interface OutputTargets {
+  paths: Record<OutputKind, string>;
+  failure: (kind: OutputKind, err: unknown) => unknown;
+}
 
 /** A run's spilled events, from the scan to the files the Parquet outputs are written from. */
 export class SpilledRun implements BatchSpill {
   private files: SpillFile[] = [];
   private seq = 0;
-  private readonly outputs: Record<OutputKind, string[]> = { clean: [], dropped: [], daily: [] };
+  private targets: OutputTargets | null = null;
+  private readonly joins = new Map<OutputKind, ParquetJoin>();
   /** Daily counts per chunk and range of users: dailyParts[range][chunk]. */
   private dailyParts: string[][] = [];
   /** Width of a range of daily keys: range r holds keys of r * width up to the next. */
@@ -196,9 +206,8 @@ export class SpilledRun implements BatchSpill {
     const batches = await joinAndFilter(deduplicated, users);
     for (const [code, n] of await countReasons(batches)) totals.reasons.set(code, (totals.reasons.get(code) ?? 0) + n);
     totals.joinMs += performance.now() - t;
-    this.outputs.clean.push(this.write(`clean-${c}`, await cleanEventsQuery(batches).collect()));
-    const dropped = droppedWithExtras(droppedEventsQuery(batches), extras);
-    this.outputs.dropped.push(this.write(`dropped-${c}`, await dropped.collect()));
+    await this.appendOutput('clean', `clean-${c}`, cleanEventsQuery(batches));
+    await this.appendOutput('dropped', `dropped-${c}`, droppedWithExtras(droppedEventsQuery(batches), extras));
     this.writeDailyRanges(c, await dailyCountsQuery(batches).collect());
   }
 
@@ -239,7 +248,7 @@ export class SpilledRun implements BatchSpill {
 
   /**
    * Sums each range's daily counts over the chunks (a user's events may be in any chunk), in
-   * key order, and finishes them as the summary's columns, one file per range.
+   * key order, and finishes them as the summary's columns, joined onto its output range by range.
    */
   async mergeDaily(users: DataFrame, onRange: (done: number) => void): Promise<void> {
     for (const [r, parts] of this.dailyParts.entries()) {
@@ -251,24 +260,56 @@ export class SpilledRun implements BatchSpill {
         .groupBy('key')
         .agg(pl.col('event_count').sum())
         .sort('key');
-      this.outputs.daily.push(this.write(`merged-daily-${r}`, await dailySummaryFromCounts(counts, users).collect()));
+      await this.appendOutput('daily', `summary-${r}`, dailySummaryFromCounts(counts, users));
       await Promise.all(parts.map((part) => rm(part, { force: true })));
       releaseDeadFrames();
       onRange(r + 1);
     }
   }
 
-  /** The streaming query over one output's files, in order, that writes its Parquet file. */
-  output(kind: OutputKind): LazyDataFrame {
-    return pl.concat(
-      this.outputs[kind].map((path) => pl.scanIPC(path)),
-      { how: 'vertical', rechunk: false },
-    );
+  /** Sets where the outputs are written; before processChunks. */
+  writeOutputsTo(targets: OutputTargets): void {
+    this.targets = targets;
+  }
+
+  /**
+   * Writes `rows` (the next rows of output `kind`, in order) as a Parquet file in the spill
+   * folder and joins it onto the output: each row is encoded once.
+   */
+  private async appendOutput(kind: OutputKind, name: string, rows: LazyDataFrame): Promise<void> {
+    const targets = this.targets;
+    if (!targets) throw new Error('writeOutputsTo must come before the chunks');
+    const part = join(this.dir, `${name}.parquet`);
+    try {
+      await rows.sinkParquet(part, OUTPUT_PARQUET).collect();
+      let out = this.joins.get(kind);
+      if (!out) this.joins.set(kind, (out = await ParquetJoin.create(targets.paths[kind])));
+      await out.append(part);
+    } catch (err) {
+      throw targets.failure(kind, err);
+    }
+    await rm(part, { force: true });
+  }
+
+  /** Writes each output's footer: its file is complete. */
+  async finishOutputs(): Promise<void> {
+    for (const kind of ['clean', 'dropped', 'daily'] as const) {
+      const out = this.joins.get(kind);
+      if (!out) throw new Error(`No rows were written for ${kind}`);
+      await out.finish().catch((err: unknown) => {
+        throw this.targets!.failure(kind, err);
+      });
+    }
+  }
+
+  /** Closes any output left unfinished (a failed or cancelled run; its staging folder goes). */
+  async close(): Promise<void> {
+    await Promise.all([...this.joins.values()].map((j) => j.close().catch(() => undefined)));
   }
 
   private write(name: string, frame: DataFrame): string {
     const path = join(this.dir, `${name}.ipc`);
-    frame.writeIPC(path, SPILL_FILE);
+    writeSpill(path, () => frame.writeIPC(path, SPILL_FILE));
     return path;
   }
 }

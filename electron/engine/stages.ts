@@ -24,6 +24,9 @@ import type { UsersTable } from './users-reader';
 /** The events, as the reader's batches in file order. */
 export type EventBatches = DataFrame[];
 
+/** How every Parquet output is written (docs/rules.md "Outputs"), whole or a spilled run's part at a time. */
+export const OUTPUT_PARQUET = { compression: 'snappy', maintainOrder: true } as const;
+
 const col = (name: string) => pl.col(name);
 const MICROS_PER_DAY = 86_400_000_000;
 /** Room for every day of years 0000-9999 (see dailySummaryQuery). */

@@ -64,8 +64,8 @@ export interface RunState {
   writingMs: number | null;
   /**
    * The counted steps of the stage (or write) now running, and their own time so far, from
-   * the last heartbeat that had them (a spilled run's dedup passes, chunks, merge ranges,
-   * Parquet files); null otherwise.
+   * the last heartbeat that had them (a spilled run's dedup passes, chunks, merge ranges);
+   * null otherwise.
    */
   steps: (StageSteps & { elapsedMs: number }) | null;
   error: EtlErrorInfo | null;

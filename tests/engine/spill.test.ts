@@ -85,7 +85,6 @@ describe('spilling to disk under a memory budget', () => {
       ...Array.from({ length: 4 }, (_, i) => `deduplicate: dedup passes ${i}/3`),
       ...Array.from({ length: chunks + 1 }, (_, i) => `deduplicate: chunks ${i}/${chunks}`),
       ...Array.from({ length: 6 }, (_, i) => `write: merge ranges ${i}/5`),
-      ...Array.from({ length: 4 }, (_, i) => `write: Parquet files ${i}/3`),
     ];
     assert.deepEqual([...new Set(spilled.steps)], expected);
     assert.deepEqual(plain.steps, [], 'an in-memory run has no counted steps');

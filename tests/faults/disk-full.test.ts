@@ -13,6 +13,7 @@ import { describe, mock, test } from 'node:test';
 import { main } from '../../electron/cli/etl';
 import { STAGING_PREFIX } from '../../electron/engine/atomic-output';
 import { runPipeline } from '../../electron/engine/pipeline';
+import type { EtlError } from '../../electron/engine/errors';
 import { DEFAULT_USERS, hashTree, ndjson, tmpDir, writeFile } from '../engine/helpers';
 
 process.env.ETL_HISTORY_DIR = tmpDir(); // the CLI's run history, kept out of the user's
@@ -139,3 +140,43 @@ test('"Run finished" is said only once every output is in place', async () => {
   assert.ok(checked);
   assert.match(fs.readFileSync(path.join(out, 'etl.log'), 'utf8'), /Run finished/, 'and etl.log holds the line');
 });
+
+// Sized so that the 1 MiB disk fills while the scan spills its batches, the 3 MiB one while the
+// chunks write the outputs (6 MiB is enough for the whole run).
+for (const [size, file] of [
+  ['1m', /\/\.etl-spill-[^/]+\/\w+-\d+\.ipc/],
+  ['3m', /\/out\/\w+\.parquet/],
+] as const)
+  test(`a ${size} disk that fills during a spilled run (a real tmpfs): a clear error naming the file, nothing left behind, earlier outputs kept`, async (t) => {
+    if (process.platform !== 'linux' || process.getuid?.() !== 0)
+      return t.skip('mounting a tmpfs needs Linux and root');
+    const mnt = fs.mkdtempSync(path.join(dir, 'spill-disk-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt], { stdio: 'ignore' });
+    } catch {
+      return t.skip('mount -t tmpfs is not permitted here');
+    }
+    try {
+      const out = path.join(mnt, 'out');
+      await runPipeline({ eventsPath: small, usersPath: users, outDir: out });
+      const before = hashTree(out);
+      // The volume says it has room (as a disk another program fills mid-run would), so the
+      // run starts, spills in small batches, and meets the full disk while it writes.
+      const err = await runPipeline(
+        { eventsPath: big, usersPath: users, outDir: out, memoryLimit: 100e6 },
+        { scan: { batchRows: 1000 }, spill: { chunkRows: 4000, freeBytes: async () => 1e12 } },
+      ).then(
+        () => assert.fail('the run cannot finish on a full disk'),
+        (e: unknown) => e as EtlError,
+      );
+      assert.equal(err.name, 'EtlError', String(err));
+      assert.match(
+        err.message,
+        /^Cannot write .*\(ENOSPC\); the earlier outputs were left as they were\. The disk is full/,
+      );
+      assert.match(err.message, file);
+      assert.deepEqual(hashTree(out), before, 'the earlier outputs, byte for byte; no staging or spill folder');
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  });

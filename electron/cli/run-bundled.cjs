@@ -179,10 +179,10 @@ if (!bundleIsFresh()) rebuild();
 // spare the kernel most of its page faults and save memory on large inputs, while the child
 // costs one more Node start, which only the page faults of a larger file make up for: a smaller
 // events file runs right here (docs/performance.md "Speed").
-// A run that will spill under its memory budget gets other settings: two arenas and a fixed
-// 128 KiB mmap threshold, so that freed blocks go back to the system at once; the huge pages
-// and the 1 GiB threshold keep freed memory in the process, which a budget cannot afford
-// (allocator-env-spilled.json; figures in docs/performance.md "Memory budget").
+// A run that will spill under its memory budget gets other settings: two arenas, huge pages,
+// and a 4 MiB mmap threshold, so that freed large blocks (columns, batches) go back to the
+// system at once; the 1 GiB threshold keeps freed memory in the process, which a budget
+// cannot afford (allocator-env-spilled.json; figures in docs/performance.md "Memory budget").
 const RELAUNCH_FROM_BYTES = Number(process.env.BENEFITS_ETL_RELAUNCH_FROM ?? 32 * 2 ** 20);
 const LAUNCHED = 'BENEFITS_ETL_LAUNCHED'; // set in the child, so it never starts another
 const mayRelaunch = process.platform === 'linux' && tool === 'etl' && !process.env[LAUNCHED];

@@ -18,10 +18,11 @@ import spilledValues from './allocator-env-spilled.json';
 
 /**
  * `base` with the engine's allocator settings added; a value the user set wins. A run that will
- * spill under its memory budget (memory-plan.ts `runWillSpill`) gets others: two arenas and a
- * fixed 128 KiB mmap threshold, so freed blocks go back to the system at once (the settings
- * above keep freed memory in the process, which a budget cannot afford; docs/performance.md
- * "Memory budget").
+ * spill under its memory budget (memory-plan.ts `runWillSpill`) gets others: two arenas, huge
+ * pages, and a fixed 4 MiB mmap threshold, so freed large blocks (columns, batches) go back to
+ * the system at once (the 1 GiB threshold above keeps freed memory in the process, which a
+ * budget cannot afford), while the many smaller ones are reused from the arenas instead of
+ * being mapped, faulted in and zeroed again each time (docs/performance.md "Memory budget").
  */
 export function withAllocatorEnv(base: NodeJS.ProcessEnv = process.env, spills = false): NodeJS.ProcessEnv {
   return { ...((spills ? spilledValues : values) as Record<string, string>), ...base };

@@ -40,6 +40,7 @@ import {
   usersFrame,
 } from './stages';
 import { readUsers, type UsersTable } from './users-reader';
+import { usersLookup } from './users-lookup';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
@@ -227,7 +228,7 @@ async function runSpilled(
     chunkRows: steps.chunkRows,
     dailyRanges: steps.dailyRanges,
     repeated,
-    users: usersTable,
+    users: await usersLookup(usersTable),
     checkCancel: () => run.checkCancel(),
     onChunk: (done) => {
       chunkSteps.done(done);
@@ -521,7 +522,7 @@ async function joinUsers(
   const { rec } = run;
   run.startStage('join_users');
   const usersTable = usersFrame(users);
-  const events = await joinAndFilter(batches, usersTable);
+  const events = await joinAndFilter(batches, await usersLookup(usersTable));
   afterStage();
   const counts = await countReasons(events);
   const unknown = counts.get(REASON_CODE.unknown_user) ?? 0;

@@ -39,6 +39,7 @@ import {
   repeatedHashRows,
 } from './stages';
 import { ChunkDedup } from './chunk-dedup';
+import type { UsersLookup } from './users-lookup';
 import { releaseDeadFrames } from './native-memory';
 import { runStarts } from './range-runs';
 import { SPILL_FILE, spillBatch, writeSpill, type BatchSpill, type SpilledBatch } from './batch-spill';
@@ -142,13 +143,13 @@ export class SpilledRun implements BatchSpill {
     chunkRows: number;
     dailyRanges: number;
     repeated: DataFrame;
-    users: DataFrame;
+    users: UsersLookup;
     checkCancel: () => void;
     onChunk: (done: number) => void;
   }): Promise<ChunkTotals> {
     const files = this.inFileOrder(opts.rowOffsets);
     const chunks = this.chunksOf(opts.chunkRows);
-    const ranksPerRange = Math.max(1, Math.ceil(opts.users.height / opts.dailyRanges));
+    const ranksPerRange = Math.max(1, Math.ceil(opts.users.users.height / opts.dailyRanges));
     this.dailyWidth = dailyKeyOfRank(ranksPerRange);
     this.dailyParts = Array.from({ length: opts.dailyRanges }, () => []);
     const extrasFrames = files.flatMap(({ batch, shift }) =>
@@ -198,7 +199,7 @@ export class SpilledRun implements BatchSpill {
   private async finishChunk(
     c: number,
     deduplicated: EventBatches,
-    users: DataFrame,
+    users: UsersLookup,
     extras: DataFrame,
     totals: ChunkTotals,
   ): Promise<void> {

@@ -20,6 +20,7 @@ import type { DataFrame, Expr, LazyDataFrame } from 'nodejs-polars';
 import { DROP_REASONS } from '../../shared/pipeline';
 import { REASON_CODE } from './reason-codes';
 import type { UsersTable } from './users-reader';
+import { USER_COLUMNS, attachUsers, type UsersLookup } from './users-lookup';
 
 /** The events, as the reader's batches in file order. */
 export type EventBatches = DataFrame[];
@@ -425,12 +426,13 @@ export function usersFrame(users: UsersTable): DataFrame {
 }
 
 /**
- * Stages 4 and 5: join the users, then keep only United States users. The user attributes are
- * appended to each batch (`attachColumns`), so the wide event columns are never copied.
+ * Stages 4 and 5: join the users (`users` is usersLookup of usersFrame), then keep only United
+ * States users. The user attributes are appended to each batch, so the wide event columns are
+ * never copied.
  */
-export async function joinAndFilter(batches: EventBatches, users: DataFrame): Promise<EventBatches> {
-  const joined = await attachColumns(batches, 'user_id', users, ['signup_date', 'country', 'known', 'user_rank']);
-  return updateReasons(joined, userReason());
+export async function joinAndFilter(batches: EventBatches, users: UsersLookup): Promise<EventBatches> {
+  const byId = (b: EventBatches) => attachColumns(b, 'user_id', users.users, USER_COLUMNS);
+  return updateReasons(await attachUsers(batches, users, byId), userReason());
 }
 
 const userReason = once(() => {

@@ -218,7 +218,7 @@ async function runSpilled(
     daily: OUTPUT_FILES.dailySummary,
   };
   spilled.writeOutputsTo({
-    paths: { clean: staging.path(names.clean), dropped: staging.path(names.dropped), daily: staging.path(names.daily) },
+    path: (kind) => staging.path(names[kind]),
     failure: (kind, err) => writeFailure(join(run.outDir, names[kind]), err),
   });
   const chunks = spilled.chunkCount(steps.chunkRows);
@@ -228,7 +228,7 @@ async function runSpilled(
     chunkRows: steps.chunkRows,
     dailyRanges: steps.dailyRanges,
     repeated,
-    users: await usersLookup(usersTable),
+    users: usersLookup(usersTable),
     checkCancel: () => run.checkCancel(),
     onChunk: (done) => {
       chunkSteps.done(done);
@@ -522,7 +522,7 @@ async function joinUsers(
   const { rec } = run;
   run.startStage('join_users');
   const usersTable = usersFrame(users);
-  const events = await joinAndFilter(batches, await usersLookup(usersTable));
+  const events = await joinAndFilter(batches, usersLookup(usersTable));
   afterStage();
   const counts = await countReasons(events);
   const unknown = counts.get(REASON_CODE.unknown_user) ?? 0;

@@ -64,7 +64,7 @@ export type OutputKind = 'clean' | 'dropped' | 'daily';
 
 /** Where each output is written, and what a failed write of it is reported as. */
 export interface OutputTargets {
-  paths: Record<OutputKind, string>;
+  path: (kind: OutputKind) => string;
   failure: (kind: OutputKind, err: unknown) => unknown;
 }
 
@@ -149,7 +149,7 @@ export class SpilledRun implements BatchSpill {
   }): Promise<ChunkTotals> {
     const files = this.inFileOrder(opts.rowOffsets);
     const chunks = this.chunksOf(opts.chunkRows);
-    const ranksPerRange = Math.max(1, Math.ceil(opts.users.users.height / opts.dailyRanges));
+    const ranksPerRange = Math.max(1, Math.ceil(opts.users.frame.height / opts.dailyRanges));
     this.dailyWidth = dailyKeyOfRank(ranksPerRange);
     this.dailyParts = Array.from({ length: opts.dailyRanges }, () => []);
     const extrasFrames = files.flatMap(({ batch, shift }) =>
@@ -284,7 +284,7 @@ export class SpilledRun implements BatchSpill {
     try {
       await rows.sinkParquet(part, OUTPUT_PARQUET).collect();
       let out = this.joins.get(kind);
-      if (!out) this.joins.set(kind, (out = await ParquetJoin.create(targets.paths[kind])));
+      if (!out) this.joins.set(kind, (out = await ParquetJoin.create(targets.path(kind))));
       await out.append(part);
     } catch (err) {
       throw targets.failure(kind, err);

@@ -431,7 +431,7 @@ export function usersFrame(users: UsersTable): DataFrame {
  * never copied.
  */
 export async function joinAndFilter(batches: EventBatches, users: UsersLookup): Promise<EventBatches> {
-  const byId = (b: EventBatches) => attachColumns(b, 'user_id', users.users, USER_COLUMNS);
+  const byId = (b: EventBatches) => attachColumns(b, 'user_id', users.frame, USER_COLUMNS);
   return updateReasons(await attachUsers(batches, users, byId), userReason());
 }
 

@@ -18,10 +18,16 @@ import type { EventBatches } from './stages';
 /** The columns stage 4 gives each event (null where its user_id is no user's). */
 export const USER_COLUMNS = ['signup_date', 'country', 'known', 'user_rank'];
 
-/** The users' ids and the table that finds them. */
+/** The users, and the table that finds them once a call needs it (an in-memory run never does). */
 export interface UsersLookup {
   /** The users frame (usersFrame), for the join by id. */
-  users: DataFrame;
+  frame: DataFrame;
+  idHash: Expr;
+  table: Promise<UsersTable> | null;
+}
+
+/** The users' ids by hash. */
+interface UsersTable {
   /** USER_COLUMNS and the id (`found_id`) of each user, in the frame's order, then a row of nulls. */
   columns: DataFrame;
   /** Open addressing over the ids' 64-bit hashes, as low and high halves; `slotRow` is the user's row + 1 (0: empty). */
@@ -30,7 +36,6 @@ export interface UsersLookup {
   slotRow: Uint32Array;
   /** False when two users' ids share a hash: every batch is joined by id. */
   usable: boolean;
-  idHash: Expr;
 }
 
 /**
@@ -51,7 +56,11 @@ async function hashHalves(frame: DataFrame, idHash: Expr): Promise<Uint32Array> 
 }
 
 /** The lookup of `users` (usersFrame). `idHash` is replaceable so tests can force collisions. */
-export async function usersLookup(users: DataFrame, idHash: Expr = defaultIdHash()): Promise<UsersLookup> {
+export function usersLookup(users: DataFrame, idHash: Expr = defaultIdHash()): UsersLookup {
+  return { frame: users, idHash, table: null };
+}
+
+async function buildTable(users: DataFrame, idHash: Expr): Promise<UsersTable> {
   const halves = await hashHalves(users, idHash);
   const size = 2 ** Math.ceil(Math.log2(Math.max(2, users.height * 2)));
   const slotLow = new Uint32Array(size);
@@ -73,13 +82,11 @@ export async function usersLookup(users: DataFrame, idHash: Expr = defaultIdHash
   const columns = users.select(...USER_COLUMNS, pl.col('user_id').alias('found_id'));
   const nulls = pl.DataFrame(columns.columns.map((c) => pl.Series(c, [null]).cast(columns.getColumn(c).dtype)));
   return {
-    users,
     columns: pl.concat([columns, nulls], { how: 'vertical', rechunk: true }),
     slotLow,
     slotHigh,
     slotRow,
     usable,
-    idHash,
   };
 }
 
@@ -94,10 +101,12 @@ export async function attachUsers(
   joinById: (batches: EventBatches) => Promise<EventBatches>,
 ): Promise<EventBatches> {
   const rows = batches.reduce((n, b) => n + b.height, 0);
-  if (!lookup.usable || rows >= TABLE_BELOW_ROWS_PER_USER * lookup.users.height) return joinById(batches);
+  if (rows >= TABLE_BELOW_ROWS_PER_USER * lookup.frame.height) return joinById(batches);
+  const table = await (lookup.table ??= buildTable(lookup.frame, lookup.idHash));
+  if (!table.usable) return joinById(batches);
   const out: EventBatches = [];
   for (const batch of batches) {
-    const found = await foundByHash(batch, lookup);
+    const found = await foundByHash(batch, table, lookup.idHash);
     // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
     if (found) out.push(batch.hstack(found.select(...USER_COLUMNS)) as unknown as DataFrame);
     else out.push(...(await joinById([batch])));
@@ -106,17 +115,17 @@ export async function attachUsers(
 }
 
 /** The batch's users found by hash, or null if an id matched another id's hash. */
-async function foundByHash(batch: DataFrame, lookup: UsersLookup): Promise<DataFrame | null> {
-  const rows = rowsOf(await hashHalves(batch, lookup.idHash), lookup);
-  const found = await lookup.columns.lazy().select(pl.all().gather(rows)).collect();
+async function foundByHash(batch: DataFrame, table: UsersTable, idHash: Expr): Promise<DataFrame | null> {
+  const rows = rowsOf(await hashHalves(batch, idHash), table);
+  const found = await table.columns.lazy().select(pl.all().gather(rows)).collect();
   return (await allMatch(batch, found)) ? found : null;
 }
 
 /** Each event's row in the lookup's columns: its user's, or the row of nulls. */
-function rowsOf(halves: Uint32Array, lookup: UsersLookup): ReturnType<typeof pl.Series> {
-  const { slotLow, slotHigh, slotRow } = lookup;
+function rowsOf(halves: Uint32Array, table: UsersTable): ReturnType<typeof pl.Series> {
+  const { slotLow, slotHigh, slotRow } = table;
   const mask = slotRow.length - 1;
-  const none = lookup.columns.height - 1;
+  const none = table.columns.height - 1;
   const rows = new Uint32Array(halves.length / 2);
   for (let i = 0; i < rows.length; i++) {
     const low = halves[2 * i];

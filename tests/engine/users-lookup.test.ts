@@ -28,7 +28,7 @@ const batchOf = (ids: (string | null)[]) => pl.DataFrame({ user_id: pl.Series('u
  * it joined by id instead of by the table (as many calls).
  */
 async function assertLikeAJoin(users: DataFrame, batches: DataFrame[], idHash?: Expr): Promise<number[]> {
-  const lookup = await usersLookup(users, idHash);
+  const lookup = usersLookup(users, idHash);
   const byId: number[] = [];
   const got = await attachUsers(batches, lookup, (b: EventBatches) => {
     byId.push(b.length);

@@ -1,7 +1,9 @@
 /**
  * Writes column buffers as one Arrow IPC stream (a schema, a dictionary batch per dictionary
- * column, one record batch, the end marker), which Polars reads in a single copy. Only the
- * column types the reader builds are supported: int32, float64, utf8, and utf8
+ * column, one record batch, the end marker), which Polars reads in a single copy, or as an
+ * Arrow IPC file (the same messages between magic numbers, with a footer that says where each
+ * one is), which Polars scans lazily: a spilled run's batches (batch-spill.ts). Only the
+ * column types the reader builds are supported: int32, uint64, float64, utf8, and utf8
  * dictionary-encoded with int32 indices (Polars reads that as a Categorical). Written with
  * Arrow's flatbuffer tables rather than the whole apache-arrow library: each scan thread loads
  * this in a fifth of the time, and the buffers are copied once.
@@ -11,9 +13,11 @@ import * as flatbuffers from 'flatbuffers';
 import { Buffer as FbBuffer } from 'apache-arrow/fb/buffer';
 import { DictionaryBatch } from 'apache-arrow/fb/dictionary-batch';
 import { DictionaryEncoding } from 'apache-arrow/fb/dictionary-encoding';
+import { Block } from 'apache-arrow/fb/block';
 import { Endianness } from 'apache-arrow/fb/endianness';
 import { Field } from 'apache-arrow/fb/field';
 import { FieldNode } from 'apache-arrow/fb/field-node';
+import { Footer } from 'apache-arrow/fb/footer';
 import { FloatingPoint } from 'apache-arrow/fb/floating-point';
 import { Int } from 'apache-arrow/fb/int';
 import { Message } from 'apache-arrow/fb/message';
@@ -25,7 +29,7 @@ import { Schema } from 'apache-arrow/fb/schema';
 import { Type } from 'apache-arrow/fb/type';
 import { Utf8 } from 'apache-arrow/fb/utf8';
 
-export type IpcType = 'int32' | 'float64' | 'utf8' | 'dictionary';
+export type IpcType = 'int32' | 'uint64' | 'float64' | 'utf8' | 'dictionary';
 
 /** One column's buffers, exactly as long as they are used (views are fine: they are copied). */
 export interface IpcColumn {
@@ -37,8 +41,11 @@ export interface IpcColumn {
   validity?: Uint8Array;
   /** utf8 only: length + 1 offsets into `values`. */
   offsets?: Int32Array;
-  /** For a dictionary column, the int32 index of each row's value in `dictionary`. */
-  values: Uint8Array | Int32Array | Float64Array;
+  /**
+   * For a dictionary column, the int32 index of each row's value in `dictionary`; for uint64,
+   * two words a row, low then high.
+   */
+  values: Uint8Array | Int32Array | Uint32Array | Float64Array;
   /** dictionary only: the distinct values (none null), as a utf8 column's offsets and bytes. */
   dictionary?: { length: number; offsets: Int32Array; values: Uint8Array };
 }
@@ -46,7 +53,7 @@ export interface IpcColumn {
 const CONTINUATION = 0xffffffff;
 const pad8 = (n: number) => (n + 7) & ~7;
 
-function bytesOf(a: Uint8Array | Int32Array | Float64Array): Uint8Array {
+function bytesOf(a: Uint8Array | Int32Array | Uint32Array | Float64Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -59,6 +66,11 @@ function buffersOf(c: IpcColumn): Uint8Array[] {
 
 function schemaMessage(columns: IpcColumn[]): Uint8Array {
   const b = new flatbuffers.Builder(1024);
+  return finishMessage(b, MessageHeader.Schema, schemaTable(b, columns), 0);
+}
+
+/** The columns' schema, as a table of builder `b` (a message's header, or a file footer's schema). */
+function schemaTable(b: flatbuffers.Builder, columns: IpcColumn[]): flatbuffers.Offset {
   const fields = columns.map((c, i) => {
     const name = b.createString(c.name);
     let typeType: Type;
@@ -73,9 +85,9 @@ function schemaMessage(columns: IpcColumn[]): Uint8Array {
       DictionaryEncoding.addIsOrdered(b, false);
       dictionary = DictionaryEncoding.endDictionaryEncoding(b);
     }
-    if (c.type === 'int32') {
+    if (c.type === 'int32' || c.type === 'uint64') {
       typeType = Type.Int;
-      type = Int.createInt(b, 32, true);
+      type = c.type === 'int32' ? Int.createInt(b, 32, true) : Int.createInt(b, 64, false);
     } else if (c.type === 'float64') {
       typeType = Type.FloatingPoint;
       type = FloatingPoint.createFloatingPoint(b, Precision.DOUBLE);
@@ -97,8 +109,7 @@ function schemaMessage(columns: IpcColumn[]): Uint8Array {
   Schema.startSchema(b);
   Schema.addEndianness(b, Endianness.Little);
   Schema.addFields(b, fieldsVector);
-  const schema = Schema.endSchema(b);
-  return finishMessage(b, MessageHeader.Schema, schema, 0);
+  return Schema.endSchema(b);
 }
 
 /** A record batch's message: `nodes` are [length, nullCount] per column, `flat` their buffers in order. */
@@ -171,17 +182,23 @@ function finishMessage(
   return out;
 }
 
-/** The columns (all of one length) as an Arrow IPC stream holding one record batch. */
-export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
+/** One message, framed (`meta`), and the buffers of its body. */
+interface Framed {
+  meta: Uint8Array;
+  body: Uint8Array[];
+}
+
+const bodyOf = (buffers: Uint8Array[]) => buffers.reduce((n, buf) => n + pad8(buf.length), 0);
+
+/** The messages of one record batch of `columns` (all of one length): the schema, the dictionaries, the batch. */
+function messagesOf(columns: IpcColumn[]): Framed[] {
   for (const c of columns) {
     if (c.length !== columns[0].length)
       throw new Error(`column ${c.name} has ${c.length} rows, ${columns[0].name} has ${columns[0].length}`);
     if (c.nullCount > 0 && !c.validity) throw new Error(`column ${c.name} has nulls but no validity bits`);
     if (c.type === 'dictionary' && !c.dictionary) throw new Error(`column ${c.name} has no dictionary`);
   }
-  // Each message with the buffers of its body: the schema, the dictionaries, the batch.
-  const bodyOf = (buffers: Uint8Array[]) => buffers.reduce((n, buf) => n + pad8(buf.length), 0);
-  const messages: { meta: Uint8Array; body: Uint8Array[] }[] = [{ meta: schemaMessage(columns), body: [] }];
+  const messages: Framed[] = [{ meta: schemaMessage(columns), body: [] }];
   columns.forEach((c, i) => {
     if (c.type !== 'dictionary') return;
     const d = c.dictionary!;
@@ -199,10 +216,14 @@ export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
     ),
     body: buffers,
   });
+  return messages;
+}
 
-  const out = new Uint8Array(messages.reduce((n, m) => n + m.meta.length + bodyOf(m.body), 0) + 8);
-  let p = 0;
+/** Copies the messages into `out` from `p`; returns where each one starts, and the end. */
+function writeMessages(out: Uint8Array, p: number, messages: Framed[]): { starts: number[]; end: number } {
+  const starts: number[] = [];
   for (const m of messages) {
+    starts.push(p);
     out.set(m.meta, p);
     p += m.meta.length;
     for (const buf of m.body) {
@@ -210,7 +231,65 @@ export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
       p += pad8(buf.length);
     }
   }
+  return { starts, end: p };
+}
+
+const sizeOf = (messages: Framed[]) => messages.reduce((n, m) => n + m.meta.length + bodyOf(m.body), 0);
+
+/** The columns (all of one length) as an Arrow IPC stream holding one record batch. */
+export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
+  const messages = messagesOf(columns);
+  const out = new Uint8Array(sizeOf(messages) + 8);
+  const { end } = writeMessages(out, 0, messages);
   // End of stream: a continuation marker and a zero length.
-  new DataView(out.buffer).setUint32(p, CONTINUATION, true);
+  new DataView(out.buffer).setUint32(end, CONTINUATION, true);
+  return out;
+}
+
+const MAGIC = new TextEncoder().encode('ARROW1');
+
+/**
+ * The columns (all of one length) as an Arrow IPC file holding one record batch: the magic
+ * number, the stream's messages, a footer with the schema and where the dictionaries and the
+ * batch are, the footer's length, the magic number again.
+ */
+export function encodeIpcFile(columns: IpcColumn[]): Uint8Array {
+  const messages = messagesOf(columns);
+  const b = new flatbuffers.Builder(1024);
+  const schema = schemaTable(b, columns);
+  // Offsets of the messages once written after the magic number and its padding (8 bytes).
+  const blocks: [number, Framed][] = [];
+  let at = 8;
+  for (const m of messages) {
+    blocks.push([at, m]);
+    at += m.meta.length + bodyOf(m.body);
+  }
+  const blockVector = (of: [number, Framed][]) => {
+    for (let i = of.length - 1; i >= 0; i--)
+      Block.createBlock(b, BigInt(of[i][0]), of[i][1].meta.length, BigInt(bodyOf(of[i][1].body)));
+    return b.endVector();
+  };
+  // The first message is the schema; the last, the record batch; dictionaries between.
+  const dictionaries = blocks.slice(1, -1);
+  Footer.startDictionariesVector(b, dictionaries.length);
+  const dictionaryBlocks = blockVector(dictionaries);
+  Footer.startRecordBatchesVector(b, 1);
+  const batchBlocks = blockVector(blocks.slice(-1));
+  Footer.startFooter(b);
+  Footer.addVersion(b, MetadataVersion.V5);
+  Footer.addSchema(b, schema);
+  Footer.addDictionaries(b, dictionaryBlocks);
+  Footer.addRecordBatches(b, batchBlocks);
+  b.finish(Footer.endFooter(b));
+  const footer = b.asUint8Array();
+
+  const out = new Uint8Array(8 + sizeOf(messages) + 8 + footer.length + 4 + MAGIC.length);
+  out.set(MAGIC, 0);
+  const { end } = writeMessages(out, 8, messages);
+  const view = new DataView(out.buffer);
+  view.setUint32(end, CONTINUATION, true); // the stream's end marker, then the footer
+  out.set(footer, end + 8);
+  view.setInt32(end + 8 + footer.length, footer.length, true);
+  out.set(MAGIC, end + 12 + footer.length);
   return out;
 }

@@ -1,21 +1,18 @@
 /**
  * One scan batch of a spilled run (spilled-run.ts), written to the spill folder whole, in input
- * order: its events as one Arrow IPC file, its kept rows' (source_row, key_hash) as another
- * (read again by each dedup pass), and its as-read extras as a third. The same code runs on
- * the engine thread (a scan on that thread) and on the scan threads, which spill their own
- * batches when a run's budget has room for two of them (memory-plan.ts `scanThreads`;
- * docs/performance.md "Memory budget").
+ * order, as the reader finished it: every column as one Arrow IPC file, and its kept rows'
+ * (source_row, key_hash) as another, read again by each dedup pass. The reader's column
+ * buffers are written as they are, without going through Polars: the scan threads that spill
+ * them (or the engine thread, for a scan on that thread) never load Polars, and no batch is
+ * converted, compressed or collected on the way (docs/performance.md "Memory budget"). The
+ * files are plain Arrow, which Polars scans lazily when the chunks read them.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pl from './polars';
 import { writeFailure } from './atomic-output';
-import { keptHashes, splitBatch } from './stages';
-
-/**
- * Spill files are LZ4-compressed Arrow IPC: about a quarter of the bytes, and less CPU to write
- * than the plain bytes cost the file system (docs/performance.md "Memory budget").
- */
-export const SPILL_FILE = { compression: 'lz4' } as const;
+import { Int32Column, toIpcFile } from './column-builders';
+import type { ScannedBatch } from './event-columns';
+import { REASON_CODE } from './reason-codes';
 
 /** Where a run's batches are spilled. */
 export interface BatchSpill {
@@ -24,37 +21,48 @@ export interface BatchSpill {
 
 /** The files one batch was written to. */
 export interface SpilledBatch {
-  /** Every event of the batch, as splitBatch leaves them (with key_hash). */
+  /** Every column of the batch, as the reader made them (with key_hash). */
   events: string;
   /** source_row and key_hash of the batch's kept rows (stages 0-2 passed). */
   hashes: string;
   /** Rows in the batch. */
   rows: number;
-  /** The batch's as-read extras, if it has any. */
-  extras: string | null;
 }
 
-/**
- * Splits and writes one batch (Arrow IPC stream bytes from the scanner). `name` makes its files'
- * names unique in the run. The first batch of a scan writes its extras even when they are
- * empty: that file carries their columns.
- */
-export function spillBatch(ipc: Uint8Array, spill: BatchSpill, name: string, first: boolean): SpilledBatch {
-  const batch = splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength)));
+/** Writes one batch of the reader. `name` makes its files' names unique in the run. */
+export function spillBatch(batch: ScannedBatch, spill: BatchSpill, name: string): SpilledBatch {
   const written: SpilledBatch = {
     events: join(spill.dir, `batch-${name}.ipc`),
     hashes: join(spill.dir, `hash-${name}.ipc`),
-    rows: batch.events.height,
-    extras: null,
+    rows: batch.source_row.length,
   };
-  writeSpill(written.events, () => batch.events.writeIPC(written.events, SPILL_FILE));
-  // Plain: two integer columns compress little, and each dedup pass reads them all again.
-  writeSpill(written.hashes, () => keptHashes(batch.events).writeIPC(written.hashes));
-  if (batch.asRead.height > 0 || first) {
-    const extras = (written.extras = join(spill.dir, `extras-${name}.ipc`));
-    writeSpill(extras, () => batch.asRead.writeIPC(extras, SPILL_FILE));
-  }
+  writeSpill(written.events, () => writeFileSync(written.events, toIpcFile(batch)));
+  writeSpill(written.hashes, () => writeFileSync(written.hashes, toIpcFile(keptHashes(batch))));
   return written;
+}
+
+const R_OK = REASON_CODE.ok;
+
+/** source_row and key_hash of the rows that passed stages 0-2 (reason 0). */
+function keptHashes(batch: ScannedBatch): Pick<ScannedBatch, 'source_row' | 'key_hash'> {
+  const n = batch.source_row.length;
+  const reasons = batch.reason.values as Int32Array;
+  const rows = batch.source_row.values as Int32Array;
+  const hashes = batch.key_hash.values as Uint32Array;
+  const keptRows = new Int32Column(n);
+  const keptHashes = new Uint32Array(2 * n);
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    if (reasons[i] !== R_OK) continue;
+    keptRows.push(rows[i]);
+    keptHashes[2 * kept] = hashes[2 * i];
+    keptHashes[2 * kept + 1] = hashes[2 * i + 1];
+    kept++;
+  }
+  return {
+    source_row: keptRows.finish(),
+    key_hash: { type: 'uint64', length: kept, nullCount: 0, values: keptHashes.subarray(0, 2 * kept) },
+  };
 }
 
 /**

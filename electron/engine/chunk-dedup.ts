@@ -13,18 +13,16 @@ export class ChunkDedup {
   /** First occurrences of earlier chunks whose hash some later row still has, with their keys. */
   carried: DataFrame | null = null;
 
-  /**
-   * `repeated`: key_hash and last_row of each repeated hash (repeatedHashRows, all passes);
-   * `lostKeys`: lostKeysOf the whole file (null in nearly every run).
-   */
-  constructor(
-    private readonly repeated: DataFrame,
-    private readonly lostKeys: DataFrame | null,
-  ) {}
+  /** `repeated`: key_hash and last_row of each repeated hash (repeatedHashRows, all passes). */
+  constructor(private readonly repeated: DataFrame) {}
 
-  /** Marks the duplicates in the next chunk's `batches` (in input order, after every earlier chunk). */
-  async mark(batches: EventBatches): Promise<Deduplicated> {
-    const rows = await dedupKeys(batches, this.repeated, this.lostKeys).collect();
+  /**
+   * Marks the duplicates in the next chunk's `batches` (in input order, after every earlier
+   * chunk); `lostKeys`: lostKeysOf the chunk (null in nearly every chunk). The carried first
+   * occurrences keep their own.
+   */
+  async mark(batches: EventBatches, lostKeys: DataFrame | null = null): Promise<Deduplicated> {
+    const rows = await dedupKeys(batches, this.repeated, lostKeys).collect();
     const { duplicates, firsts } = await firstOccurrences(this.carried, rows);
     const last = lastRowOf(batches);
     this.carried = firsts.filter(pl.col('last_row').gt(pl.lit(last)));

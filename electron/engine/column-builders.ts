@@ -3,7 +3,7 @@
  * (string bytes are copied straight from the input, no JS strings), and a full batch becomes a
  * Polars DataFrame through an Arrow IPC stream: one memcpy instead of millions of objects.
  */
-import { encodeIpcStream, type IpcColumn } from './arrow-ipc';
+import { encodeIpcFile, encodeIpcStream, type IpcColumn } from './arrow-ipc';
 import { sameBytes } from './byte-words';
 
 /** A finished column: views of the builder's buffers, valid until the builder is used again. */
@@ -328,7 +328,15 @@ export class Int32Column {
   }
 }
 
+const named = (columns: Record<string, FinishedColumn>): IpcColumn[] =>
+  Object.entries(columns).map(([name, c]) => ({ name, ...c }));
+
 /** Serialises finished columns as one Arrow IPC stream (a single record batch). */
 export function toIpcStream(columns: Record<string, FinishedColumn>): Uint8Array {
-  return encodeIpcStream(Object.entries(columns).map(([name, c]) => ({ name, ...c })));
+  return encodeIpcStream(named(columns));
+}
+
+/** Serialises finished columns as one Arrow IPC file (a single record batch), which Polars can scan. */
+export function toIpcFile(columns: Record<string, FinishedColumn>): Uint8Array {
+  return encodeIpcFile(named(columns));
 }

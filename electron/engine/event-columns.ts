@@ -3,14 +3,8 @@
  * (docs/rules.md "Inputs" and the stage table): user_id trimming, timestamp validation, the value rule.
  * A row's `reason` is 0 when it passed, else the code of the stage that dropped it.
  */
-import {
-  DictionaryColumn,
-  type FinishedColumn,
-  Float64Column,
-  Int32Column,
-  StringColumn,
-  toIpcStream,
-} from './column-builders';
+import { DictionaryColumn, type FinishedColumn, Float64Column, Int32Column, StringColumn } from './column-builders';
+import { keyHashColumn } from './key-hash';
 import { EventScanner, Field, Kind } from './json-scanner';
 import { type Instant, parseTimestamp, parseTimestampBytes } from './timestamp';
 import { parseDecimal, parseDecimalString } from './value-rules';
@@ -59,6 +53,25 @@ export function plainDecimal(json: string): string {
 }
 
 const decoder = new TextDecoder();
+
+/** One finished batch of the reader: its columns by name (see EventColumns.finishBatch). */
+export type ScannedBatch = Record<
+  | 'source_row'
+  | 'reason'
+  | 'user_id_raw'
+  | 'user_id'
+  | 'event_type'
+  | 'timestamp'
+  | 'value'
+  | 'device'
+  | 'page'
+  | 'raw'
+  | 'lost_key'
+  | 'ts_days'
+  | 'ts_micros'
+  | 'key_hash',
+  FinishedColumn
+>;
 
 /** Per-run counters the report's stages and warnings are built from. */
 export interface ScanTally {
@@ -317,9 +330,12 @@ export class EventColumns {
     return true;
   }
 
-  /** The batch as an Arrow IPC stream; the builders start over empty. */
-  finishBatch(): Uint8Array {
-    return toIpcStream({
+  /**
+   * The batch's columns, with each row's key_hash (key-hash.ts); the builders start over
+   * empty, so the columns are views valid until the next row is added.
+   */
+  finishBatch(): ScannedBatch {
+    const columns = {
       source_row: this.sourceRow.finish(),
       reason: this.reason.finish(),
       user_id_raw: this.userIdRaw.finish(),
@@ -333,6 +349,7 @@ export class EventColumns {
       lost_key: this.lostKey.finish(),
       ts_days: this.tsDays.finish(),
       ts_micros: this.tsMicros.finish(),
-    } satisfies Record<string, FinishedColumn>);
+    } satisfies Record<string, FinishedColumn>;
+    return { ...columns, key_hash: keyHashColumn(columns) };
   }
 }

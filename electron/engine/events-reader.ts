@@ -12,7 +12,8 @@ import { Worker } from 'node:worker_threads';
 import type { EventsFormat } from '../../shared/pipeline';
 import { EtlError, cancelledError, inputError, inputGoneError } from './errors';
 import { emptyTally, type ScanTally } from './event-columns';
-import type { BatchSpill, SpilledBatch } from './batch-spill';
+import { spillBatch, type BatchSpill, type SpilledBatch } from './batch-spill';
+import { toIpcStream } from './column-builders';
 import type { ScanTuning, ScanWorkerData, ScanWorkerMessage, ThreadSpill } from './scan-worker';
 import { describeProblem } from './scan-problem';
 import { refuseSpecialFile } from './input-file';
@@ -42,9 +43,9 @@ export interface EventsReadOptions {
    */
   workerScript?: string;
   /**
-   * A spilled run's folder: scan threads spill their batches there themselves
-   * (batch-spill.ts) and report each one's files through `onSpilled` instead of `onBatch`. A
-   * scan on this thread still hands its batches to `onBatch`.
+   * A spilled run's folder: every batch is written there as it is scanned (batch-spill.ts), by
+   * the scan threads themselves or on this thread, and reported through `onSpilled` instead of
+   * `onBatch`.
    */
   spill?: BatchSpill;
   onSpilled?: (batch: SpilledBatch, segment: number) => void;
@@ -248,6 +249,9 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     }
     return { format, bytes: size, sha256: hashFile(), tally, rowOffsets };
   };
+  // (Only the folder: `spill` may be a whole SpilledRun.)
+  const spill = opts.spill && { dir: opts.spill.dir };
+  let spilledHere = 0;
   const sequential = async (): Promise<EventsReadResult> => {
     const spec: SegmentSpec = { path, start: 0, end: size, format, first: true, last: true };
     opts.onStarted?.();
@@ -256,7 +260,9 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     const result = await scanSegment(spec, {
       blockBytes: opts.blockBytes,
       batchRows: opts.batchRows,
-      onBatch: (ipc) => opts.onBatch(ipc, 0),
+      onBatch: spill
+        ? (batch) => opts.onSpilled?.(spillBatch(batch, spill, `main-${spilledHere++}`), 0)
+        : (batch) => opts.onBatch(toIpcStream(batch), 0),
       onBytes: (b, tally) => opts.onBytes?.(b, size, tally),
       isCancelled: () => opts.signal?.aborted === true,
     });
@@ -295,8 +301,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
           },
         },
         stop,
-        // (Only the folder: `spill` may be a whole SpilledRun.)
-        opts.spill && { dir: opts.spill.dir, tag: `t${i}` },
+        spill && { ...spill, tag: `t${i}` },
       ),
     );
     opts.onStarted?.();

@@ -39,7 +39,7 @@ import {
   prepareExpressions,
   usersFrame,
 } from './stages';
-import { readUsers, type UsersTable } from './users-reader';
+import { readUsers, usersFacts, type UsersFacts, type UsersTable } from './users-reader';
 import { usersLookup } from './users-lookup';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
@@ -112,7 +112,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     inOrder.events = [];
     afterStage();
     ({ events, kept } = await deduplicate(run, events, lostKeysOf(asRead), kept, afterStage));
-    const joined = await joinUsers(run, events, extracted.users, kept, afterStage);
+    const joined = await joinUsers(run, events, extracted.usersTable, kept, afterStage);
     events = joined.events;
     for (const line of droppedSummaryLines(run.rec.stages)) run.rec.log('INFO', line);
     run.checkCancel();
@@ -204,7 +204,7 @@ async function runSpilled(
   const { rec } = run;
   const { read } = extracted;
   run.startStage('deduplicate');
-  const usersTable = usersFrame(extracted.users);
+  const { usersTable } = extracted;
   const steps = spillSteps(extracted.plan!, read.tally.rows, kept, read.bytes, run.hooks.spill);
   const passSteps = rec.steps('dedup passes', steps.dedupPasses);
   const repeated = await spilled.repeatedHashes(steps.dedupPasses, read.rowOffsets, (done) => {
@@ -293,7 +293,9 @@ type Segments = { events: DataFrame; asRead: DataFrame }[][];
 
 interface Extracted {
   read: EventsReadResult;
-  users: UsersTable;
+  users: UsersFacts;
+  /** The users (usersFrame), made as soon as users.csv is read. */
+  usersTable: DataFrame;
   staging: StagingFolder;
   /** The batches of each range of the file, in file order. */
   segments: Segments;
@@ -315,12 +317,10 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   let segments: Segments = [];
   let spilled: SpilledRun | null = null;
   let garbageBytes = 0;
-  // Whether the scan threads spilled their batches themselves (else the scan ran on this thread).
+  // Whether the batches came from two scan threads (ranges 0 and 1), else from a scan on this thread.
   let threadsSpilled = false;
-  // A spilled run collects after every batch: each one's frames (as read, split, and its
-  // hashes) are garbage once on disk, and waiting for more of them is what a budget cannot
-  // afford (docs/performance.md "Memory budget").
-  const gcEvery = plan ? 0 : GC_EVERY_BYTES;
+  // An in-memory run collects for every few hundred megabytes of batches it took in; a spilled
+  // run never holds one (batch-spill.ts).
   let scanStarted!: () => void;
   const scanRunning = new Promise<void>((resolve) => (scanStarted = resolve));
   const startScan = () =>
@@ -333,21 +333,19 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
         spill: spilled!,
         onSpilled: (batch: SpilledBatch, segment: number) => {
           spilled!.record(batch, segment);
-          threadsSpilled = true;
+          if (segment > 0) threadsSpilled = true;
         },
       }),
       ...hooks.scan,
       signal: hooks.signal ? AbortSignal.any([hooks.signal, stopScan.signal]) : stopScan.signal,
       onBatch: (ipc, segment) => {
-        if (spilled) spilled.add(ipc, segment);
-        else
-          (segments[segment] ??= []).push(
-            splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
-          );
+        (segments[segment] ??= []).push(
+          splitBatch(pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength))),
+        );
         // Each batch as read is garbage now. A collection costs tens of milliseconds, so one
         // runs for every few hundred megabytes of them.
         garbageBytes += ipc.byteLength;
-        if (garbageBytes >= gcEvery) {
+        if (garbageBytes >= GC_EVERY_BYTES) {
           garbageBytes = 0;
           releaseDeadFrames();
         }
@@ -399,8 +397,10 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   reportUsers(run, users);
   try {
     scan ??= startScan();
-    // The later stages' expressions are slow to build (see stages.ts): build them while the scan runs.
+    // The later stages' expressions are slow to build (see stages.ts): build them while the scan
+    // runs, and the users' frame, which frees their JavaScript arrays (see usersFacts).
     prepareExpressions();
+    const usersTable = usersFrame(users);
     const read = await scan.catch((err) => {
       if (hooks.signal?.aborted) throw cancelledError();
       throw err;
@@ -410,7 +410,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
         'INFO',
         `Spilled run: the scan wrote its batches to disk on ${threadsSpilled ? 'two scan threads' : 'the engine thread'}`,
       );
-    return { read, users, staging, segments, spilled, plan };
+    return { read, users: usersFacts(users), usersTable, staging, segments, spilled, plan };
   } catch (err) {
     await staging.discard().catch(() => undefined);
     if (spilled) await rm(spilled.dir, { recursive: true, force: true }).catch(() => undefined);
@@ -419,7 +419,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
 }
 
 /** Logs what users.csv held, and warns about the rows it had to repair or ignore. */
-function reportUsers(run: Run, users: UsersTable): void {
+function reportUsers(run: Run, users: UsersFacts): void {
   const { rec } = run;
   rec.log('INFO', `Loaded ${users.rows} users from ${run.req.usersPath}`);
   rec.warn(
@@ -515,13 +515,12 @@ async function deduplicate(
 async function joinUsers(
   run: Run,
   batches: EventBatches,
-  users: UsersTable,
+  usersTable: DataFrame,
   kept: number,
   afterStage: () => void,
 ): Promise<{ events: EventBatches; usersTable: DataFrame }> {
   const { rec } = run;
   run.startStage('join_users');
-  const usersTable = usersFrame(users);
   const events = await joinAndFilter(batches, usersLookup(usersTable));
   afterStage();
   const counts = await countReasons(events);
@@ -601,7 +600,7 @@ async function writeReport(
   run: Run,
   staging: StagingFolder,
   read: EventsReadResult,
-  users: UsersTable,
+  users: UsersFacts,
   outputs: OutputReport[],
 ): Promise<{ report: RunReport; sayFinished: () => void }> {
   const { rec, req } = run;

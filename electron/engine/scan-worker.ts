@@ -5,7 +5,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EtlErrorInfo } from '../../shared/pipeline';
 import { EtlError } from './errors';
-import type { BatchSpill, SpilledBatch } from './batch-spill';
+import { spillBatch, type BatchSpill, type SpilledBatch } from './batch-spill';
+import { toIpcStream } from './column-builders';
+import type { ScannedBatch } from './event-columns';
 import { scanSegment, type ScanTally, type SegmentOptions, type SegmentSpec } from './segment-scan';
 
 export type ScanWorkerMessage =
@@ -38,22 +40,20 @@ const { tuning, spill, ...spec } = workerData as ScanWorkerData;
 const port = parentPort!;
 const post = (m: ScanWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-/** This thread's batches to disk (Polars is loaded only by a thread that spills). */
-function spiller(to: ThreadSpill): (ipc: Uint8Array) => void {
-  const { spillBatch } = require('./batch-spill') as typeof import('./batch-spill');
-  const { releaseDeadFrames } = require('./native-memory') as typeof import('./native-memory');
+/** This thread's batches to disk. */
+function spiller(to: ThreadSpill): (batch: ScannedBatch) => void {
   let n = 0;
-  return (ipc) => {
-    post({ type: 'spilled', batch: spillBatch(ipc, to, `${to.tag}-${n}`, n === 0) });
-    n++;
-    // The batch's frames are garbage now; a budget cannot wait for them (see pipeline.ts).
-    releaseDeadFrames();
-  };
+  return (batch) => post({ type: 'spilled', batch: spillBatch(batch, to, `${to.tag}-${n++}`) });
 }
 
 scanSegment(spec, {
   ...tuning,
-  onBatch: spill ? spiller(spill) : (ipc) => post({ type: 'batch', ipc }, [ipc.buffer as ArrayBuffer]),
+  onBatch: spill
+    ? spiller(spill)
+    : (batch) => {
+        const ipc = toIpcStream(batch);
+        post({ type: 'batch', ipc }, [ipc.buffer as ArrayBuffer]);
+      },
   // Twice per block (read, then scanned): a few messages per 8 MiB, so no pacing is needed here;
   // the service paces what reaches the UI (progress-throttle.ts).
   onBytes: (bytes, tally) => post({ type: 'bytes', bytes, tally }),

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { EventsFormat } from '../../shared/pipeline';
-import { EventColumns, type ScanTally } from './event-columns';
+import { EventColumns, type ScanTally, type ScannedBatch } from './event-columns';
 import { EventScanner, INCOMPLETE, INVALID } from './json-scanner';
 import { Utf8Checker } from './utf8-check';
 import { inputGoneError } from './errors';
@@ -26,7 +26,8 @@ export interface SegmentSpec {
 export interface SegmentOptions {
   batchRows?: number;
   blockBytes?: number;
-  onBatch: (ipc: Uint8Array) => void;
+  /** Each finished batch; its columns are views, valid only during the call (copy or write them). */
+  onBatch: (batch: ScannedBatch) => void;
   /**
    * Bytes of this range consumed so far, and the range's counts so far (live, not a copy: read
    * it at once). Called after each block is read, and again once it is scanned.
@@ -223,7 +224,7 @@ class ArrayState {
     base: number,
     cols: EventColumns,
     batchRows: number,
-    onBatch: (ipc: Uint8Array) => void,
+    onBatch: (batch: ScannedBatch) => void,
   ): number | ScanProblem {
     sc.reset(b, b.length);
     const e = b.length;

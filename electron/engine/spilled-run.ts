@@ -2,12 +2,12 @@
  * A run whose data does not fit its memory budget (memory-plan.ts), on disk in its spill folder
  * (spill-folder.ts). Design and figures: docs/performance.md "Memory budget".
  *
- * 1. Scan: each batch is written whole, in input order (batch-spill.ts), with its kept rows'
- *    (source_row, key_hash) in a small file of their own.
+ * 1. Scan: each batch is written whole, in input order, as the reader made it (batch-spill.ts),
+ *    with its kept rows' (source_row, key_hash) in a small file of their own.
  * 2. Dedup passes: the hashes are read in a few passes, each over one share of them (by hash),
  *    to find the hashes that more than one row has. Only rows with those can be duplicates.
- * 3. Chunks: the batches are read back a chunk of input order at a time and finished by the
- *    same stage functions as an in-memory run (stages.ts); stage 3 compares the chunk's rows
+ * 3. Chunks: the batches are read back a chunk of input order at a time, split as an in-memory
+ *    run splits them as they arrive, and finished by the same stage functions (stages.ts); stage 3 compares the chunk's rows
  *    with repeated hashes against the first occurrences carried from earlier chunks
  *    (chunk-dedup.ts). Clean and dropped rows come out in input order, so each chunk's are
  *    written once, as Parquet, and joined onto their output file (parquet-join.ts); its daily
@@ -37,13 +37,20 @@ import {
   lostKeysOf,
   OUTPUT_PARQUET,
   repeatedHashRows,
+  splitBatch,
 } from './stages';
 import { ChunkDedup } from './chunk-dedup';
 import type { UsersLookup } from './users-lookup';
 import { releaseDeadFrames } from './native-memory';
 import { runStarts } from './range-runs';
-import { SPILL_FILE, spillBatch, writeSpill, type BatchSpill, type SpilledBatch } from './batch-spill';
+import { writeSpill, type BatchSpill, type SpilledBatch } from './batch-spill';
 import { ParquetJoin } from './parquet-join';
+
+/**
+ * The daily counts' spill files are LZ4-compressed Arrow IPC: about a quarter of the bytes, and
+ * less CPU to write than the plain bytes cost the file system (docs/performance.md "Memory budget").
+ */
+const SPILL_FILE = { compression: 'lz4' } as const;
 
 /** A spilled batch and the range of the events file (reader segment) its `source_row`s count from. */
 interface SpillFile {
@@ -71,7 +78,6 @@ export interface OutputTargets {
 /** A run's spilled events, from the scan to the files the Parquet outputs are written from. */
 export class SpilledRun implements BatchSpill {
   private files: SpillFile[] = [];
-  private seq = 0;
   private targets: OutputTargets | null = null;
   private readonly joins = new Map<OutputKind, ParquetJoin>();
   /** Daily counts per chunk and range of users: dailyParts[range][chunk]. */
@@ -81,12 +87,7 @@ export class SpilledRun implements BatchSpill {
 
   constructor(readonly dir: string) {}
 
-  /** Spills one batch from a scan on this thread (Arrow IPC stream bytes from the scanner). */
-  add(ipc: Uint8Array, segment: number): void {
-    this.record(spillBatch(ipc, this, String(this.seq++), this.files.length === 0), segment);
-  }
-
-  /** Takes in the files of one batch, spilled here (`add`) or by a scan thread of range `segment`. */
+  /** Takes in the files of one batch of range `segment`, spilled by the reader (batch-spill.ts). */
   record(batch: SpilledBatch, segment: number): void {
     this.files.push({ batch, segment });
   }
@@ -152,38 +153,44 @@ export class SpilledRun implements BatchSpill {
     const ranksPerRange = Math.max(1, Math.ceil(opts.users.frame.height / opts.dailyRanges));
     this.dailyWidth = dailyKeyOfRank(ranksPerRange);
     this.dailyParts = Array.from({ length: opts.dailyRanges }, () => []);
-    const extrasFrames = files.flatMap(({ batch, shift }) =>
-      batch.extras ? [fileWide(pl.readIPC(batch.extras), shift)] : [],
-    );
-    // (Nearly always null: only events whose key held a lone surrogate have one.)
-    const dedup = new ChunkDedup(opts.repeated, lostKeysOf(extrasFrames));
-    const extras = await collectExtras(extrasFrames);
+    const dedup = new ChunkDedup(opts.repeated);
     const totals: ChunkTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
     // Read and stage 3, in input order (each chunk's first occurrences are the next one's).
     const start = async ([first, last]: [number, number]) => {
       const inChunk = files.slice(first, last);
       // Scanned, not read: readIPC would hold this thread, which is writing the chunk before.
       const read = await Promise.all(
-        inChunk.map(({ batch, shift }) => fileWide(pl.scanIPC(batch.events), shift).collect()),
+        inChunk.map(async ({ batch, shift }) => splitBatch(await fileWide(pl.scanIPC(batch.events), shift).collect())),
       );
+      const asRead = read.map((r) => r.asRead);
       const t = performance.now();
-      const deduplicated = await dedup.mark(read);
+      // (lost keys: nearly always none; only events whose key held a lone surrogate have one.)
+      const deduplicated = await dedup.mark(
+        read.map((r) => r.events),
+        lostKeysOf(asRead),
+      );
       totals.duplicates += deduplicated.duplicates;
       totals.dedupMs += performance.now() - t;
-      return { inChunk, batches: deduplicated.batches.map((b) => b.drop('key_hash')) };
+      return {
+        inChunk,
+        batches: deduplicated.batches.map((b) => b.drop('key_hash')),
+        extras: await collectExtras(asRead),
+      };
     };
     let next: ReturnType<typeof start> | null = start(chunks[0]);
+    // Each chunk's spill files are removed while the next chunks are worked on: freeing a large
+    // file takes the file system a while (a file left is removed with the folder).
+    const removals: Promise<unknown>[] = [];
     try {
       for (let c = 0; c < chunks.length; c++) {
-        const { inChunk, batches } = await next!;
+        const { inChunk, batches, extras } = await next!;
         opts.checkCancel();
         // The next chunk is read and deduplicated on Polars' threads while this one is
         // finished: the two cores are busy at once (memory-plan.ts budgets for both chunks).
         next = c + 1 < chunks.length ? start(chunks[c + 1]) : null;
         await this.finishChunk(c, batches, opts.users, extras, totals);
-        await Promise.all(
-          inChunk.flatMap(({ batch }) => [batch.events, batch.hashes].map((f) => rm(f, { force: true }))),
-        );
+        for (const { batch } of inChunk)
+          for (const f of [batch.events, batch.hashes]) removals.push(rm(f, { force: true }).catch(() => undefined));
         releaseDeadFrames();
         opts.onChunk(c + 1);
       }
@@ -191,6 +198,8 @@ export class SpilledRun implements BatchSpill {
       // Nothing may still read the spill folder once the run removes it.
       await next?.catch(() => undefined);
       throw err;
+    } finally {
+      await Promise.all(removals);
     }
     return totals;
   }

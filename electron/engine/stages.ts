@@ -68,7 +68,7 @@ const COMPARED_KEY = [...DEDUP_KEY, 'lost_key'] as const;
 export function splitBatch(batch: DataFrame): { events: DataFrame; asRead: DataFrame } {
   const x = splitExpressions();
   const asRead = batch.filter(x.hasExtras).select('source_row', 'user_id_raw', 'raw', 'lost_key');
-  const events = batch.withColumns(x.keyHash).drop(['raw', 'user_id_raw', 'lost_key']);
+  const events = batch.drop(['raw', 'user_id_raw', 'lost_key']);
   return { events, asRead };
 }
 
@@ -76,14 +76,6 @@ export function splitBatch(batch: DataFrame): { events: DataFrame; asRead: DataF
 const splitExpressions = once(() => ({
   hasLostKey: col('lost_key').isNotNull(),
   hasExtras: col('raw').isNotNull().or(col('user_id_raw').isNotNull()).or(col('lost_key').isNotNull()),
-  // The dedup key's 64-bit hash is taken here, natively; rows dropped earlier can never share
-  // a kept row's key (their user_id or timestamp is missing or invalid), so their hashes do no
-  // harm (see markDuplicates). event_type comes as a Categorical (see event-columns.ts), whose
-  // hash is its value's, the same in every batch.
-  keyHash: pl
-    .struct(COMPARED_KEY.map((k) => col(k)))
-    .hash(0x5eed, 1, 2, 3)
-    .alias('key_hash'),
 }));
 
 /** The rows whose key held a lone surrogate, (source_row, lost_key), from the as-read extras; null if none. */
@@ -178,7 +170,7 @@ function updateReasons(batches: EventBatches, reason: Expr): Promise<EventBatche
  * Stage 3. Marks every later exact match of a kept event as `duplicate`, remembering the
  * first occurrence in `first_row` (null on every other row). Nulls match nulls; 3 and 3.0 are one float64.
  *
- * Each row's key comes with a 64-bit hash (taken per batch, `splitBatch`). The kept rows are
+ * Each row's key comes with a 64-bit hash (`key_hash`, taken by the reader: key-hash.ts). The kept rows are
  * sorted by hash, then row: within a run of equal hashes the first row is the first
  * occurrence and every later one a candidate duplicate (a sort of two numbers is cheaper
  * than a hash table of every row). Every candidate is then checked against its first

@@ -26,6 +26,19 @@ export interface UsersTable {
   missingUserIds: number;
 }
 
+/**
+ * What a run reports about users.csv once the users are a frame (stages.ts usersFrame): the
+ * table without its columns, which as JavaScript arrays hold a string per user that every
+ * garbage collection of the run would otherwise trace (docs/performance.md "Memory budget").
+ */
+export type UsersFacts = Omit<UsersTable, 'userId' | 'signupDays' | 'country'>;
+
+/** The facts of `users`, without its columns. */
+export function usersFacts(users: UsersTable): UsersFacts {
+  const { userId: _id, signupDays: _days, country: _country, ...facts } = users;
+  return facts;
+}
+
 const US_NAMES = new Set(['us', 'usa', 'u.s.', 'u.s.a.', 'united states', 'united states of america']);
 
 /** `US` for the rules' spellings of the United States, else the trimmed value as written. */

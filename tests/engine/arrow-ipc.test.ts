@@ -1,8 +1,10 @@
 /**
- * The hand-written Arrow IPC stream (arrow-ipc.ts) as Polars reads it: every column type the
- * reader builds, with and without nulls, empty and multi-byte strings, and zero rows.
+ * The hand-written Arrow IPC stream and file (arrow-ipc.ts) as Polars reads them: every column
+ * type the reader builds, with and without nulls, empty and multi-byte strings, and zero rows.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import pl from 'nodejs-polars';
 import { encodeIpcStream } from '../../electron/engine/arrow-ipc';
@@ -11,8 +13,10 @@ import {
   Float64Column,
   Int32Column,
   StringColumn,
+  toIpcFile,
   toIpcStream,
 } from '../../electron/engine/column-builders';
+import { tmpDir } from './helpers';
 
 const read = (ipc: Uint8Array) => pl.readIPCStream(Buffer.from(ipc.buffer, ipc.byteOffset, ipc.byteLength));
 
@@ -173,5 +177,46 @@ describe('Arrow IPC stream writer', () => {
         ]),
       /column b has 1 rows, a has 2/,
     );
+  });
+
+  test('an IPC file holds the same columns, uint64 too, for a lazy scan and a plain read alike', async () => {
+    const s = new StringColumn();
+    const f = new Float64Column();
+    const n = new Int32Column();
+    const d = new DictionaryColumn();
+    const strings = ['a', null, '', 'héllo', '😀'];
+    fill(s, f, n, strings, [1.5, null, -0, 3e300, 0.1], (i) => i - 2);
+    for (const v of ['login', null, 'view', 'login', '']) {
+      if (v === null) d.pushNull();
+      else d.pushString(v);
+    }
+    // uint64 as two words a row, low first: 1, 2^64 - 1, 2^32 + 5, 0, 2^63.
+    const words = new Uint32Array([1, 0, 0xffffffff, 0xffffffff, 5, 1, 0, 0, 0, 0x80000000]);
+    const h = { type: 'uint64' as const, length: 5, nullCount: 0, values: words };
+    const file = path.join(tmpDir(), 'batch.ipc');
+    fs.writeFileSync(file, toIpcFile({ n: n.finish(), s: s.finish(), f: f.finish(), d: d.finish(), h }));
+    for (const df of [pl.readIPC(file), await pl.scanIPC(file).collect()]) {
+      assert.deepEqual(df.dtypes.map(String), [
+        'DataType(Int32)',
+        'DataType(String)',
+        'DataType(Float64)',
+        'DataType(Categorical)',
+        'DataType(UInt64)',
+      ]);
+      assert.deepEqual(df.getColumn('n').toArray(), [-2, -1, 0, 1, 2]);
+      assert.deepEqual(df.getColumn('s').toArray(), strings);
+      assert.deepEqual(df.getColumn('f').toArray(), [1.5, null, -0, 3e300, 0.1]);
+      assert.deepEqual(df.getColumn('d').cast(pl.Utf8).toArray(), ['login', null, 'view', 'login', '']);
+      assert.deepEqual(
+        [...(df.getColumn('h').toTypedArray() as BigUint64Array)],
+        [1n, 2n ** 64n - 1n, 2n ** 32n + 5n, 0n, 2n ** 63n],
+      );
+    }
+    // Zero rows still carry the schema.
+    const empty = path.join(tmpDir(), 'empty.ipc');
+    fs.writeFileSync(empty, toIpcFile({ n: new Int32Column().finish(), s: new StringColumn().finish() }));
+    const none = await pl.scanIPC(empty).collect();
+    assert.equal(none.height, 0);
+    assert.deepEqual(none.columns, ['n', 's']);
   });
 });

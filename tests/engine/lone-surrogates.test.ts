@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import pl from 'nodejs-polars';
+import { readEvents } from '../../electron/engine/events-reader';
 import { runPipeline } from '../../electron/engine/pipeline';
 import { lostKeysOf, markDuplicates, splitBatch } from '../../electron/engine/stages';
 import { ndjson, readRows, run, tmpDir, usersCsv, warning, writeFile } from './helpers';
@@ -100,28 +101,23 @@ describe('lone surrogate escapes', () => {
   });
 
   test('markDuplicates keeps lost keys apart, whether the hashes tell them apart or all collide', async () => {
-    // A batch as the reader makes it: rows 1-3 look alike; 1 and 3 held the same lone
-    // surrogate, 2 another.
-    const none = pl.Series('x', [null, null, null], pl.Utf8);
-    const { events, asRead } = splitBatch(
-      pl.DataFrame({
-        source_row: pl.Series('source_row', [1, 2, 3], pl.Int32),
-        reason: pl.Series('reason', [0, 0, 0], pl.Int32),
-        user_id_raw: none.alias('user_id_raw'),
-        user_id: ['a\ufffd', 'a\ufffd', 'a\ufffd'],
-        event_type: ['x', 'x', 'x'],
-        timestamp: [TS, TS, TS],
-        value: [1, 1, 1],
-        raw: none.alias('raw'),
-        lost_key: ['["a\\ud800",null]', '["a\\udbff",null]', '["a\\ud800",null]'],
-      }),
+    // A batch as the reader makes it (key_hash included): rows 1-3 look alike once written; 1
+    // and 3 held the same lone surrogate, 2 another.
+    const file = writeFile(
+      tmpDir(),
+      'events.ndjson',
+      ndjson([event('a\ud800', 'x'), event('a\udbff', 'x'), event('a\ud800', 'x')]),
     );
+    const frames: pl.DataFrame[] = [];
+    await readEvents(file, { workers: 1, onBatch: (ipc) => frames.push(pl.readIPCStream(Buffer.from(ipc))) });
+    const { events, asRead } = splitBatch(pl.concat(frames, { how: 'vertical' }));
+    assert.deepEqual(events.getColumn('user_id').toArray(), ['a\ufffd', 'a\ufffd', 'a\ufffd']);
     const lostKeys = lostKeysOf([asRead]);
     assert.equal(lostKeys?.height, 3);
     for (const keyHash of [undefined, pl.lit(42).cast(pl.UInt64)]) {
       const result = await markDuplicates([events], lostKeys, keyHash);
       const df = result.batches[0];
-      const label = keyHash ? 'every hash collides' : 'hashed by splitBatch';
+      const label = keyHash ? 'every hash collides' : 'hashed by the reader';
       assert.deepEqual(df.getColumn('reason').toArray(), [0, 0, 4], label);
       assert.equal(Number(df.getColumn('first_row').toArray()[2]), 1, label);
       assert.equal(result.duplicates, 1, label);

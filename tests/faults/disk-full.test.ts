@@ -141,18 +141,20 @@ test('"Run finished" is said only once every output is in place', async () => {
   assert.match(fs.readFileSync(path.join(out, 'etl.log'), 'utf8'), /Run finished/, 'and etl.log holds the line');
 });
 
-// Sized so that the 1 MiB disk fills while the scan spills its batches, the 3 MiB one while the
-// chunks write the outputs (6 MiB is enough for the whole run).
-for (const [size, file] of [
-  ['1m', /\/\.etl-spill-[^/]+\/\w+-\d+\.ipc/],
-  ['3m', /\/out\/\w+\.parquet/],
+// The 1 MiB disk fills while the scan spills its batches. The 8 MiB one holds the whole spill
+// (the chunks free it as they go), so it is filled up by another program, as it were, once the
+// chunks have begun writing the outputs.
+for (const [size, file, fillDuringChunks] of [
+  ['1m', /\/\.etl-spill-[^/]+\/[\w-]+\.ipc/, false],
+  // (An output, or a chunk's daily counts: whichever write comes first once the disk is full.)
+  ['8m', /\/out\/(\w+\.parquet|\.etl-spill-[^/]+\/daily-[\d-]+\.ipc)/, true],
 ] as const)
-  test(`a ${size} disk that fills during a spilled run (a real tmpfs): a clear error naming the file, nothing left behind, earlier outputs kept`, async (t) => {
+  test(`a ${size} disk that fills during a spilled run's ${fillDuringChunks ? 'chunks' : 'scan'} (a real tmpfs): a clear error naming the file, nothing left behind, earlier outputs kept`, async (t) => {
     if (process.platform !== 'linux' || process.getuid?.() !== 0)
       return t.skip('mounting a tmpfs needs Linux and root');
     const mnt = fs.mkdtempSync(path.join(dir, 'spill-disk-'));
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt], { stdio: 'ignore' });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt]);
     } catch {
       return t.skip('mount -t tmpfs is not permitted here');
     }
@@ -160,11 +162,27 @@ for (const [size, file] of [
       const out = path.join(mnt, 'out');
       await runPipeline({ eventsPath: small, usersPath: users, outDir: out });
       const before = hashTree(out);
+      // Whatever room the volume has left, taken by a file beside the output folder.
+      const fillUp = () => {
+        const { bavail, bsize } = fs.statfsSync(mnt);
+        try {
+          fs.appendFileSync(path.join(mnt, 'filler'), Buffer.alloc(bavail * bsize));
+        } catch {
+          // (Full before the last byte: so much the better.)
+        }
+      };
       // The volume says it has room (as a disk another program fills mid-run would), so the
       // run starts, spills in small batches, and meets the full disk while it writes.
       const err = await runPipeline(
         { eventsPath: big, usersPath: users, outDir: out, memoryLimit: 100e6 },
-        { scan: { batchRows: 1000 }, spill: { chunkRows: 4000, freeBytes: async () => 1e12 } },
+        {
+          scan: { batchRows: 1000 },
+          spill: { chunkRows: 4000, freeBytes: async () => 1e12 },
+          onEvent: (e) => {
+            if (fillDuringChunks && e.type === 'heartbeat' && e.steps?.label === 'chunks' && e.steps.done >= 1)
+              fillUp();
+          },
+        },
       ).then(
         () => assert.fail('the run cannot finish on a full disk'),
         (e: unknown) => e as EtlError,

@@ -75,16 +75,16 @@ export async function buildRunWorker(outdir = path.join(dist, 'electron')): Prom
 /**
  * Worker scripts the engine starts itself (`electron/engine/*-worker.ts`). The engine looks
  * for `<name>.js` beside its own code, which once bundled is dist/electron/. They are bundled
- * whole but for nodejs-polars, which only a spilled run's scan threads load: the packaged app
- * ships them outside the asar, where node_modules may not be reached, and a scan thread that
- * fails to start is replaced by the same scan on the engine thread (events-reader.ts).
+ * whole: the packaged app ships them outside the asar, where node_modules may not be reached
+ * (none loads Polars: a spilled run's scan threads write the reader's columns as Arrow
+ * themselves, batch-spill.ts), and a scan thread that fails to start is replaced by the same
+ * scan on the engine thread (events-reader.ts).
  */
 async function engineWorkersBuild(outdir: string): Promise<BuildOptions> {
   const dir = path.join(root, 'electron/engine');
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('-worker.ts'));
   const entryPoints = Object.fromEntries(names.map((n) => [n.replace(/\.ts$/, ''), path.join(dir, n)]));
-  // (A spilled run's scan threads load Polars, from node_modules as the engine does.)
-  return { ...common, packages: undefined, external: [...common.external!, 'nodejs-polars'], entryPoints, outdir };
+  return { ...common, packages: undefined, entryPoints, outdir };
 }
 
 /** The React UI, as static files the custom protocol (or the HTTP server) serves. */

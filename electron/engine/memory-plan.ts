@@ -35,6 +35,14 @@ const DAILY_BYTES_PER_KEPT_ROW = 80;
  * (docs/performance.md "Memory budget").
  */
 const TWO_SCAN_THREADS_FROM = 400e6;
+/**
+ * Scan batches of a spilled run: at most 131,072 rows (an in-memory run's are 262,144; see
+ * segment-scan.ts), and no more than a chunk is expected to hold, for a batch is the smallest
+ * chunk there is. At least 32,768: each batch and chunk has a fixed cost.
+ */
+const SPILL_BATCH_ROWS = { max: 1 << 17, min: 1 << 15 };
+/** Bytes of a typical NDJSON event (the generator's: 155), for the batch size before the scan counts them. */
+const TYPICAL_EVENT_BYTES = 155;
 /** Disk a spilled run needs per byte of events file: its batches, then its outputs, as Arrow. */
 const SPILL_DISK_PER_FILE_BYTE = 2.5;
 
@@ -56,6 +64,8 @@ export interface SpillPlan {
   diskBytes: number;
   /** Scan threads: 2 spill their own batches; 1 scans on the engine thread, which spills them. */
   scanThreads: 1 | 2;
+  /** Rows per scan batch. */
+  batchRows: number;
 }
 
 /** Test and bench overrides of a spilled run's steps (see RunHooks.spill). */
@@ -77,6 +87,11 @@ export function planMemory(fileBytes: number, limit: number): SpillPlan | null {
   const dataBudget = Math.max(limit - ENGINE_BASE_BYTES, 16e6);
   // Two chunks are held at once: one finished while the next is read (spilled-run.ts).
   const chunkBytes = (dataBudget * CHUNK_SHARE) / 2;
+  const chunkRows = chunkBytes / (IN_MEMORY_PER_FILE_BYTE * TYPICAL_EVENT_BYTES);
+  const batchRows = Math.min(
+    SPILL_BATCH_ROWS.max,
+    Math.max(SPILL_BATCH_ROWS.min, 2 ** Math.floor(Math.log2(chunkRows))),
+  );
   return {
     chunks: Math.max(1, Math.ceil(inMemory / chunkBytes)),
     chunkBytes,
@@ -84,6 +99,7 @@ export function planMemory(fileBytes: number, limit: number): SpillPlan | null {
     dailyBytes: dataBudget * DAILY_SHARE,
     diskBytes: Math.ceil(fileBytes * SPILL_DISK_PER_FILE_BYTE),
     scanThreads: dataBudget >= TWO_SCAN_THREADS_FROM ? 2 : 1,
+    batchRows,
   };
 }
 

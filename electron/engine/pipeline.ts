@@ -60,9 +60,6 @@ const GC_EVERY_BYTES = 256 << 20;
  */
 const GC_AFTER_STAGES_FROM_BYTES = 256 << 20;
 
-/** Rows per scan batch of a spilled run (an in-memory run's are 262,144; see segment-scan.ts). */
-const SPILL_BATCH_ROWS = 1 << 17;
-
 export interface RunHooks {
   /** Called for every progress event, synchronously, in order. */
   onEvent?: (event: ProgressEvent) => void;
@@ -328,7 +325,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
       // A spilled run takes smaller batches. With room in its budget for two scan threads, they
       // spill their batches themselves; else one scan, on this thread (memory-plan.ts).
       ...(plan && {
-        batchRows: SPILL_BATCH_ROWS,
+        batchRows: plan.batchRows,
         workers: plan.scanThreads,
         spill: spilled!,
         onSpilled: (batch: SpilledBatch, segment: number) => {

@@ -85,3 +85,27 @@ test('a spilled run scans on two threads only when its budget has room for their
   assert.equal(planMemory(3.1 * GB, ENGINE_BASE_BYTES + 400e6)!.scanThreads, 2);
   assert.equal(planMemory(3.1 * GB, ENGINE_BASE_BYTES + 399e6)!.scanThreads, 1);
 });
+
+test('a scan batch, the smallest chunk there is, holds no more than a planned chunk of typical events', () => {
+  // A typical NDJSON event: 155 bytes (the generator's), 1.35 times that in memory.
+  const chunkRowsOf = (plan: NonNullable<ReturnType<typeof planMemory>>) => plan.chunkBytes / (1.35 * 155);
+  // 50,000,000 events under 1.5GB and 20,000,000 under 1GB: the full 131,072 rows.
+  for (const [file, limit] of [
+    [7.8 * GB, 1.5 * GB - 105e6],
+    [3.1 * GB, 1 * GB - 105e6],
+  ]) {
+    const plan = planMemory(file, limit)!;
+    assert.equal(plan.batchRows, 131_072);
+    assert.ok(plan.batchRows <= chunkRowsOf(plan));
+  }
+  // 2,000,000 events under 400MB, as the launcher leaves it: chunks of about 32,000 rows, and
+  // the smallest batch (32,768 rows) instead of 131,072.
+  const small = planMemory(299e6, 400e6 - 105e6)!;
+  assert.ok(chunkRowsOf(small) < 33_000, `${chunkRowsOf(small)} rows`);
+  assert.equal(small.batchRows, 32_768);
+  // Between: the largest power of two that fits a chunk.
+  const mid = planMemory(1 * GB, 450e6)!;
+  assert.ok(mid.batchRows <= chunkRowsOf(mid) && 2 * mid.batchRows > chunkRowsOf(mid), `${mid.batchRows} rows`);
+  // Never below 32,768 rows, however small the budget.
+  assert.equal(planMemory(1 * GB, 100e6)!.batchRows, 32_768);
+});

@@ -127,7 +127,7 @@ export class SpilledRun implements BatchSpill {
         hashes().map((f) => (share ? f.filter(share) : f)),
         { how: 'vertical', rechunk: false },
       );
-      parts.push(await repeatedHashRows(rows).collect());
+      parts.push(await repeatedHashRows(rows));
       releaseDeadFrames();
       onPass(p + 1);
     }

@@ -240,11 +240,19 @@ export function keptHashes(events: DataFrame): DataFrame {
  * (source_row, key_hash): each hash that more than one row has, and the last of those rows.
  * Only rows with such a hash can be, or have, a duplicate.
  */
-export function repeatedHashRows(hashes: LazyDataFrame): LazyDataFrame {
+export async function repeatedHashRows(hashes: LazyDataFrame): Promise<DataFrame> {
   const x = dedupExpressions();
-  // Sorted, then runs of equal hashes kept: about twice as fast as grouping every row by its
-  // hash (docs/performance.md "Memory budget"); only the few rows kept are grouped.
-  return hashes.sort('key_hash').filter(x.sharesHash).groupBy('key_hash').agg(x.lastRow);
+  const rows = await hashes.collect();
+  // The hashes alone are sorted and each run's second one kept: sorting them with their rows
+  // took twice as long, and grouping every row by its hash four times (docs/performance.md
+  // "Memory budget"). Then only the rows of those hashes are grouped.
+  const repeated = await rows.lazy().select(x.keyHash).sort('key_hash').filter(x.secondOfRun).collect();
+  return rows
+    .lazy()
+    .join(repeated.lazy(), { on: 'key_hash', how: 'semi' })
+    .groupBy('key_hash')
+    .agg(x.lastRow)
+    .collect();
 }
 
 /**
@@ -334,9 +342,11 @@ const dedupExpressions = once(() => {
       .sum()
       .alias('collisions'),
     // (A spilled run's chunks: see firstOccurrences.)
-    sharesHash: col('key_hash')
+    keyHash: col('key_hash'),
+    // In sorted hashes: the second of a run of equal ones (one row per repeated hash).
+    secondOfRun: col('key_hash')
       .eq(col('key_hash').shift(1))
-      .or(col('key_hash').eq(col('key_hash').shift(-1)))
+      .and(col('key_hash').neq(col('key_hash').shift(2)).fillNull(true))
       .fillNull(false),
     lastRow: col('source_row').max().alias('last_row'),
     hashedKeyColumns: [

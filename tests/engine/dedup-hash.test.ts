@@ -124,7 +124,7 @@ async function inChunks(keyHash?: pl.Expr): Promise<{ batches: pl.DataFrame[]; d
     chunks.map((c) => keptHashes(c)),
     { how: 'vertical' },
   );
-  const dedup = new ChunkDedup(await repeatedHashRows(hashes.lazy()).collect());
+  const dedup = new ChunkDedup(await repeatedHashRows(hashes.lazy()));
   const out: pl.DataFrame[] = [];
   let duplicates = 0;
   for (const chunk of chunks) {

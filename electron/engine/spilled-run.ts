@@ -5,7 +5,7 @@
  * 1. Scan: each batch is written whole, in input order, as the reader made it (batch-spill.ts),
  *    with its kept rows' (source_row, key_hash) in a small file of their own.
  * 2. Dedup passes: the hashes are read in a few passes, each over one share of them (by hash),
- *    to find the hashes that more than one row has. Only rows with those can be duplicates.
+ *    to find the rows whose hash more than one row has. Only those can be duplicates.
  * 3. Chunks: the batches are read back a chunk of input order at a time, split as an in-memory
  *    run splits them as they arrive, and finished by the same stage functions (stages.ts); stage 3 compares the chunk's rows
  *    with repeated hashes against the first occurrences carried from earlier chunks
@@ -112,8 +112,9 @@ export class SpilledRun implements BatchSpill {
   }
 
   /**
-   * Every hash that more than one kept row has, with its last row (repeatedHashRows), in
-   * `passes` passes over the hash files, each over the hashes equal to it modulo `passes`.
+   * The candidates: every kept row whose hash more than one kept row has, with the hash's last
+   * row (repeatedHashRows), in `passes` passes over the hash files, each over the hashes equal
+   * to it modulo `passes`.
    */
   async repeatedHashes(passes: number, rowOffsets: number[], onPass: (done: number) => void): Promise<DataFrame> {
     const files = this.inFileOrder(rowOffsets);

@@ -237,36 +237,33 @@ export function keptHashes(events: DataFrame): DataFrame {
 
 /**
  * A spilled run's first dedup step (spilled-run.ts), over one share of the kept rows' hashes
- * (source_row, key_hash): each hash that more than one row has, and the last of those rows.
- * Only rows with such a hash can be, or have, a duplicate.
+ * (source_row, key_hash): the candidates, every row whose hash more than one row has (only
+ * those can be, or have, a duplicate), as source_row, key_hash and the hash's last row
+ * (last_row). A few per cent of the rows.
  */
 export async function repeatedHashRows(hashes: LazyDataFrame): Promise<DataFrame> {
   const x = dedupExpressions();
   const rows = await hashes.collect();
   // The hashes alone are sorted and each run's second one kept: sorting them with their rows
   // took twice as long, and grouping every row by its hash four times (docs/performance.md
-  // "Memory budget"). Then only the rows of those hashes are grouped.
+  // "Memory budget"). Then only the rows of those hashes are kept.
   const repeated = await rows.lazy().select(x.keyHash).sort('key_hash').filter(x.secondOfRun).collect();
-  return rows
-    .lazy()
-    .join(repeated.lazy(), { on: 'key_hash', how: 'semi' })
-    .groupBy('key_hash')
-    .agg(x.lastRow)
-    .collect();
+  return rows.lazy().join(repeated.lazy(), { on: 'key_hash', how: 'semi' }).withColumns(x.lastRowOfHash).collect();
 }
 
 /**
- * The compared key of every kept row in `batches` whose hash is in `repeated` (key_hash,
- * last_row): source_row, key_hash, last_row, DEDUP_KEY (event_type as text, so that rows of
- * different chunks compare without their categories) and lost_key.
+ * The compared key of every kept row in `batches` that is a candidate (`candidates`: the
+ * batches' rows of repeatedHashRows): source_row, key_hash, last_row, DEDUP_KEY (event_type as
+ * text, so that rows of different chunks compare without their categories) and lost_key.
  */
-export function dedupKeys(batches: EventBatches, repeated: DataFrame, lostKeys: DataFrame | null): LazyDataFrame {
+export function dedupKeys(batches: EventBatches, candidates: DataFrame, lostKeys: DataFrame | null): LazyDataFrame {
   const x = dedupExpressions();
   const { kept } = reasonTests();
-  const rows = unionOf(batches, (b) => b.filter(kept).select(...x.hashedKeyColumns)).join(repeated.lazy(), {
-    on: 'key_hash',
-    how: 'inner',
-  });
+  // Joined by row: only the candidates are hashed for the join, not the chunk's rows.
+  const rows = unionOf(batches, (b) => b.filter(kept).select(...x.hashedKeyColumns)).join(
+    candidates.lazy().select(x.sourceRow, x.lastRowColumn),
+    { on: 'source_row', how: 'inner' },
+  );
   return withLostKeys(rows, lostKeys)
     .select(...x.carriedColumns)
     .sort('source_row');
@@ -348,7 +345,8 @@ const dedupExpressions = once(() => {
       .eq(col('key_hash').shift(1))
       .and(col('key_hash').neq(col('key_hash').shift(2)).fillNull(true))
       .fillNull(false),
-    lastRow: col('source_row').max().alias('last_row'),
+    lastRowOfHash: col('source_row').max().over('key_hash').alias('last_row'),
+    lastRowColumn: col('last_row'),
     hashedKeyColumns: [
       col('source_row'),
       col('key_hash'),

@@ -61,10 +61,10 @@ export class RunRecorder {
 
   log(level: LogLevel, message: string): void {
     // A diagnostic for speed and memory work: ETL_TRACE_MEMORY=1 appends the process's resident
-    // memory and the CPU time of all its threads so far.
+    // memory, the JavaScript heap in use, and the CPU time of all its threads so far.
     if (TRACE_MEMORY) {
       const cpu = process.cpuUsage();
-      message += ` [rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s]`;
+      message += ` [rss ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MiB, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB, cpu ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s]`;
     }
     const at = new Date();
     this.logLines.push(formatLogLine(at, level, message));

@@ -121,7 +121,7 @@ function wakeups(pid) {
  *   stop('SIGINT'). (Shells that exec a lone command, bash and macOS's sh, leave no shell in
  *   between.) A SIGINT to npm in the few seconds after an fg is missed; the run then ends as
  *   `sh -c` itself decides.
- * Checked four times a second.
+ * Checked four times a second; a wake-up is decided at the check after the one that saw it.
  */
 const CONTINUE_GRACE_MS = 5000;
 function whenStarterStops(stop) {
@@ -140,6 +140,8 @@ function whenStarterStops(stop) {
   // A SIGCONT here means this process was stopped (Ctrl-Z), which wakes the shell too, at once
   // or, on a busy machine, a while later: wake-ups seen in the grace time after one are not a SIGINT.
   let continuedAt = -Infinity;
+  // Whether the last check saw a wake-up of the shell, not yet decided.
+  let woken = false;
   if (shellWakeups !== null) process.on('SIGCONT', () => (continuedAt = performance.now()));
   const timer = setInterval(() => {
     if (process.ppid !== parent || (npm && npm > 1 && !npmAlive())) {
@@ -149,16 +151,24 @@ function whenStarterStops(stop) {
     }
     if (shellWakeups === null) return;
     const now = wakeups(shell);
-    if (now === null || now === shellWakeups) return;
-    // Decided after this turn's I/O, in which a SIGCONT that came with the wake-up is handled.
-    setImmediate(() => {
-      if (performance.now() - continuedAt < CONTINUE_GRACE_MS) {
-        shellWakeups = wakeups(shell);
-        return;
-      }
-      clearInterval(timer);
-      stop('SIGINT');
-    });
+    if (now === null || now === shellWakeups) {
+      woken = false;
+      return;
+    }
+    // Decided at the next check: the SIGCONT of a stop and continue wakes every thread of this
+    // process at once, but its handler runs on whichever thread takes it, which on a busy
+    // machine can come after this thread has seen the shell's wake-up.
+    if (!woken) {
+      woken = true;
+      return;
+    }
+    if (performance.now() - continuedAt < CONTINUE_GRACE_MS) {
+      shellWakeups = wakeups(shell);
+      woken = false;
+      return;
+    }
+    clearInterval(timer);
+    stop('SIGINT');
   }, 250);
   timer.unref();
 }

@@ -178,7 +178,8 @@ export function RunPanel({
       )}
       <StageTable stages={state.stages} />
       <div className="run-lower">
-        <div className="run-funnel">
+        {/* A scroll region once the chart outgrows it: focusable, so the keyboard can scroll it too. */}
+        <div className="run-funnel" role="region" aria-label="Row flow" tabIndex={0}>
           <h3>Row flow</h3>
           {funnel ? (
             <FunnelChart funnel={funnel} onReason={onReason} />

@@ -219,11 +219,9 @@ function messagesOf(columns: IpcColumn[]): Framed[] {
   return messages;
 }
 
-/** Copies the messages into `out` from `p`; returns where each one starts, and the end. */
-function writeMessages(out: Uint8Array, p: number, messages: Framed[]): { starts: number[]; end: number } {
-  const starts: number[] = [];
+/** Copies the messages into `out` from `p`; returns where they end. */
+function writeMessages(out: Uint8Array, p: number, messages: Framed[]): number {
   for (const m of messages) {
-    starts.push(p);
     out.set(m.meta, p);
     p += m.meta.length;
     for (const buf of m.body) {
@@ -231,7 +229,7 @@ function writeMessages(out: Uint8Array, p: number, messages: Framed[]): { starts
       p += pad8(buf.length);
     }
   }
-  return { starts, end: p };
+  return p;
 }
 
 const sizeOf = (messages: Framed[]) => messages.reduce((n, m) => n + m.meta.length + bodyOf(m.body), 0);
@@ -240,7 +238,7 @@ const sizeOf = (messages: Framed[]) => messages.reduce((n, m) => n + m.meta.leng
 export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
   const messages = messagesOf(columns);
   const out = new Uint8Array(sizeOf(messages) + 8);
-  const { end } = writeMessages(out, 0, messages);
+  const end = writeMessages(out, 0, messages);
   // End of stream: a continuation marker and a zero length.
   new DataView(out.buffer).setUint32(end, CONTINUATION, true);
   return out;
@@ -285,7 +283,7 @@ export function encodeIpcFile(columns: IpcColumn[]): Uint8Array {
 
   const out = new Uint8Array(8 + sizeOf(messages) + 8 + footer.length + 4 + MAGIC.length);
   out.set(MAGIC, 0);
-  const { end } = writeMessages(out, 8, messages);
+  const end = writeMessages(out, 8, messages);
   const view = new DataView(out.buffer);
   view.setUint32(end, CONTINUATION, true); // the stream's end marker, then the footer
   out.set(footer, end + 8);

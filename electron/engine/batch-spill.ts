@@ -29,6 +29,15 @@ export interface SpilledBatch {
   rows: number;
 }
 
+/**
+ * Writes the batches of one scan, each as it comes; `tag` names this scan's files apart from
+ * another's in the same run (a scan thread's range, or the engine thread).
+ */
+export function batchSpiller(spill: BatchSpill, tag: string): (batch: ScannedBatch) => SpilledBatch {
+  let n = 0;
+  return (batch) => spillBatch(batch, spill, `${tag}-${n++}`);
+}
+
 /** Writes one batch of the reader. `name` makes its files' names unique in the run. */
 export function spillBatch(batch: ScannedBatch, spill: BatchSpill, name: string): SpilledBatch {
   const written: SpilledBatch = {

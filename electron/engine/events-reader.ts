@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventsFormat } from '../../shared/pipeline';
 import { EtlError, cancelledError, inputError, inputGoneError } from './errors';
 import { emptyTally, type ScanTally } from './event-columns';
-import { spillBatch, type BatchSpill, type SpilledBatch } from './batch-spill';
+import { batchSpiller, type BatchSpill, type SpilledBatch } from './batch-spill';
 import { toIpcStream } from './column-builders';
 import type { ScanTuning, ScanWorkerData, ScanWorkerMessage, ThreadSpill } from './scan-worker';
 import { describeProblem } from './scan-problem';
@@ -251,17 +251,17 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   };
   // (Only the folder: `spill` may be a whole SpilledRun.)
   const spill = opts.spill && { dir: opts.spill.dir };
-  let spilledHere = 0;
   const sequential = async (): Promise<EventsReadResult> => {
     const spec: SegmentSpec = { path, start: 0, end: size, format, first: true, last: true };
     opts.onStarted?.();
     // Loaded only for a scan on this thread: with scan threads, this thread never needs it.
     const { scanSegment } = require('./segment-scan') as typeof import('./segment-scan');
+    const spillHere = spill && batchSpiller(spill, 'main');
     const result = await scanSegment(spec, {
       blockBytes: opts.blockBytes,
       batchRows: opts.batchRows,
-      onBatch: spill
-        ? (batch) => opts.onSpilled?.(spillBatch(batch, spill, `main-${spilledHere++}`), 0)
+      onBatch: spillHere
+        ? (batch) => opts.onSpilled?.(spillHere(batch), 0)
         : (batch) => opts.onBatch(toIpcStream(batch), 0),
       onBytes: (b, tally) => opts.onBytes?.(b, size, tally),
       isCancelled: () => opts.signal?.aborted === true,

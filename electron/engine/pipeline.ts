@@ -204,7 +204,7 @@ async function runSpilled(
   const { usersTable } = extracted;
   const steps = spillSteps(extracted.plan!, read.tally.rows, kept, read.bytes, run.hooks.spill);
   const passSteps = rec.steps('dedup passes', steps.dedupPasses);
-  const repeated = await spilled.repeatedHashes(steps.dedupPasses, read.rowOffsets, (done) => {
+  const candidates = await spilled.dedupCandidates(steps.dedupPasses, read.rowOffsets, (done) => {
     run.checkCancel();
     passSteps.done(done);
     rec.log('INFO', `Spilled run: dedup pass ${done} of ${steps.dedupPasses} done`);
@@ -224,7 +224,7 @@ async function runSpilled(
     rowOffsets: read.rowOffsets,
     chunkRows: steps.chunkRows,
     dailyRanges: steps.dailyRanges,
-    repeated,
+    candidates,
     users: usersLookup(usersTable),
     checkCancel: () => run.checkCancel(),
     onChunk: (done) => {
@@ -291,7 +291,7 @@ type Segments = { events: DataFrame; asRead: DataFrame }[][];
 interface Extracted {
   read: EventsReadResult;
   users: UsersFacts;
-  /** The users (usersFrame), made as soon as users.csv is read. */
+  /** The users (usersFrame), made while the scan runs. */
   usersTable: DataFrame;
   staging: StagingFolder;
   /** The batches of each range of the file, in file order. */
@@ -316,8 +316,6 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   let garbageBytes = 0;
   // Whether the batches came from two scan threads (ranges 0 and 1), else from a scan on this thread.
   let threadsSpilled = false;
-  // An in-memory run collects for every few hundred megabytes of batches it took in; a spilled
-  // run never holds one (batch-spill.ts).
   let scanStarted!: () => void;
   const scanRunning = new Promise<void>((resolve) => (scanStarted = resolve));
   const startScan = () =>

@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EtlErrorInfo } from '../../shared/pipeline';
 import { EtlError } from './errors';
-import { spillBatch, type BatchSpill, type SpilledBatch } from './batch-spill';
+import { batchSpiller, type BatchSpill, type SpilledBatch } from './batch-spill';
 import { toIpcStream } from './column-builders';
 import type { ScannedBatch } from './event-columns';
 import { scanSegment, type ScanTally, type SegmentOptions, type SegmentSpec } from './segment-scan';
@@ -42,8 +42,8 @@ const post = (m: ScanWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMe
 
 /** This thread's batches to disk. */
 function spiller(to: ThreadSpill): (batch: ScannedBatch) => void {
-  let n = 0;
-  return (batch) => post({ type: 'spilled', batch: spillBatch(batch, to, `${to.tag}-${n++}`) });
+  const spill = batchSpiller(to, to.tag);
+  return (batch) => post({ type: 'spilled', batch: spill(batch) });
 }
 
 scanSegment(spec, {

@@ -7,9 +7,9 @@
  * 2. Dedup passes: the hashes are read in a few passes, each over one share of them (by hash),
  *    to find the rows whose hash more than one row has. Only those can be duplicates.
  * 3. Chunks: the batches are read back a chunk of input order at a time, split as an in-memory
- *    run splits them as they arrive, and finished by the same stage functions (stages.ts); stage 3 compares the chunk's rows
- *    with repeated hashes against the first occurrences carried from earlier chunks
- *    (chunk-dedup.ts). Clean and dropped rows come out in input order, so each chunk's are
+ *    run splits them as they arrive, and finished by the same stage functions (stages.ts);
+ *    stage 3 compares the chunk's candidates against the first occurrences carried from
+ *    earlier chunks (chunk-dedup.ts). Clean and dropped rows come out in input order, so each chunk's are
  *    written once, as Parquet, and joined onto their output file (parquet-join.ts); its daily
  *    counts are split into ranges of users.
  * 4. Daily merge: each range's counts from every chunk are summed per user and day, sorted,
@@ -116,7 +116,7 @@ export class SpilledRun implements BatchSpill {
    * row (repeatedHashRows), in `passes` passes over the hash files, each over the hashes equal
    * to it modulo `passes`.
    */
-  async repeatedHashes(passes: number, rowOffsets: number[], onPass: (done: number) => void): Promise<DataFrame> {
+  async dedupCandidates(passes: number, rowOffsets: number[], onPass: (done: number) => void): Promise<DataFrame> {
     const files = this.inFileOrder(rowOffsets);
     // Scanned, so each pass holds only its share of the rows.
     const hashes = () => files.map(({ batch, shift }) => fileWide(pl.scanIPC(batch.hashes), shift));
@@ -144,7 +144,7 @@ export class SpilledRun implements BatchSpill {
     rowOffsets: number[];
     chunkRows: number;
     dailyRanges: number;
-    repeated: DataFrame;
+    candidates: DataFrame;
     users: UsersLookup;
     checkCancel: () => void;
     onChunk: (done: number) => void;
@@ -154,7 +154,7 @@ export class SpilledRun implements BatchSpill {
     const ranksPerRange = Math.max(1, Math.ceil(opts.users.frame.height / opts.dailyRanges));
     this.dailyWidth = dailyKeyOfRank(ranksPerRange);
     this.dailyParts = Array.from({ length: opts.dailyRanges }, () => []);
-    const dedup = new ChunkDedup(opts.repeated);
+    const dedup = new ChunkDedup(opts.candidates);
     const totals: ChunkTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
     // Read and stage 3, in input order (each chunk's first occurrences are the next one's).
     const start = async ([first, last]: [number, number]) => {

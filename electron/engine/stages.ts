@@ -230,11 +230,6 @@ export async function applyDuplicates(batches: EventBatches, pairs: DataFrame): 
   return updateReasons(withFirst, dedupExpressions().markDuplicate);
 }
 
-/** The kept rows' source_row and key_hash: what a spilled run's dedup passes read (batch-spill.ts). */
-export function keptHashes(events: DataFrame): DataFrame {
-  return events.filter(reasonTests().kept).select(...dedupExpressions().hashColumns);
-}
-
 /**
  * A spilled run's first dedup step (spilled-run.ts), over one share of the kept rows' hashes
  * (source_row, key_hash): the candidates, every row whose hash more than one row has (only

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pl from 'nodejs-polars';
 import { ChunkDedup } from '../../electron/engine/chunk-dedup';
-import { keptHashes, markDuplicates, repeatedHashRows } from '../../electron/engine/stages';
+import { markDuplicates, repeatedHashRows } from '../../electron/engine/stages';
 
 async function frame() {
   const rows = [
@@ -121,7 +121,8 @@ async function inChunks(keyHash?: pl.Expr): Promise<{ batches: pl.DataFrame[]; d
   // One row per chunk: every duplicate's first occurrence is in an earlier chunk.
   const chunks = Array.from({ length: hashed.height }, (_, i) => hashed.slice(i, 1));
   const hashes = pl.concat(
-    chunks.map((c) => keptHashes(c)),
+    // The kept rows' hashes, as a spilled batch's hash file holds them (batch-spill.ts).
+    chunks.map((c) => c.filter(pl.col('reason').eq(0)).select('source_row', 'key_hash')),
     { how: 'vertical' },
   );
   const dedup = new ChunkDedup(await repeatedHashRows(hashes.lazy()));

@@ -40,7 +40,7 @@ import {
   usersFrame,
 } from './stages';
 import { readUsers, usersFacts, type UsersFacts, type UsersTable } from './users-reader';
-import { usersLookup } from './users-lookup';
+import { prepareLookups, usersLookup } from './users-lookup';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
@@ -203,6 +203,9 @@ async function runSpilled(
   run.startStage('deduplicate');
   const { usersTable } = extracted;
   const steps = spillSteps(extracted.plan!, read.tally.rows, kept, read.bytes, run.hooks.spill);
+  // Its table, if the chunks use one, is built while the passes keep Polars' threads busy.
+  const users = usersLookup(usersTable);
+  prepareLookups(users, steps.chunkRows);
   const passSteps = rec.steps('dedup passes', steps.dedupPasses);
   const candidates = await spilled.dedupCandidates(steps.dedupPasses, read.rowOffsets, (done) => {
     run.checkCancel();
@@ -225,7 +228,7 @@ async function runSpilled(
     chunkRows: steps.chunkRows,
     dailyRanges: steps.dailyRanges,
     candidates,
-    users: usersLookup(usersTable),
+    users,
     checkCancel: () => run.checkCancel(),
     onChunk: (done) => {
       chunkSteps.done(done);
@@ -303,8 +306,9 @@ interface Extracted {
 
 /**
  * The extract stage: scans the events on their own threads while this thread reads users.csv
- * and prepares the output folder. The users file is still checked first: if it (or the output
- * folder) is bad, the scan is stopped and that error is the run's, as if the scan had never begun.
+ * and prepares the output folder (a spilled run prepares it first: its scan writes there). If
+ * the users file or the output folder is bad, the scan is stopped and that error is the run's,
+ * as if the scan had never begun.
  */
 async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
   const { rec, hooks } = run;
@@ -370,28 +374,30 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
           },
         }),
     });
-  // An in-memory run scans while this thread reads users.csv; a spilled one needs its folder
-  // (in the output folder, checked for space) before the first batch arrives.
-  let scan = plan ? null : startScan();
-  scan?.catch(() => undefined); // awaited below; its rejection is handled there
+  let scan: ReturnType<typeof startScan> | null = null;
   let users: UsersTable;
-  let staging: StagingFolder | null = null;
+  let folders: OutputFolders | null = null;
   try {
-    // Parsing users.csv holds this thread for a while: start the scan threads first.
-    if (scan) await Promise.race([scanRunning, scan.catch(() => undefined)]);
+    // A spilled run's scan writes to its spill folder (in the output folder, checked for
+    // space), so that comes first; an in-memory run reports a bad users.csv before any
+    // output-folder error, as if the scan had never begun.
+    if (plan) ({ spilled } = folders = await prepareOutputFolders(run, plan));
+    scan = startScan();
+    scan.catch(() => undefined); // awaited below; its rejection is handled there
+    // Parsing users.csv holds this thread for a while: the scan threads start first and read
+    // while it parses (a scan on this thread interleaves with it).
+    await Promise.race([scanRunning, scan.catch(() => undefined)]);
     users = await readUsers(run.usersPath);
-    staging = await createStaging(run.outDir);
-    await removeSpillLeftovers(run.outDir);
-    if (plan) spilled = await prepareSpill(run, plan);
+    folders ??= await prepareOutputFolders(run, plan);
   } catch (err) {
     stopScan.abort();
     await scan?.catch(() => undefined); // the scan threads are gone before the error is reported
-    await staging?.discard().catch(() => undefined);
+    if (folders) await discardOutputFolders(folders);
     throw err;
   }
+  const { staging } = folders;
   reportUsers(run, users);
   try {
-    scan ??= startScan();
     // The later stages' expressions are slow to build (see stages.ts): build them while the scan
     // runs, and the users' frame, which frees their JavaScript arrays (see usersFacts).
     prepareExpressions();
@@ -407,10 +413,32 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
       );
     return { read, users: usersFacts(users), usersTable, staging, segments, spilled, plan };
   } catch (err) {
-    await staging.discard().catch(() => undefined);
-    if (spilled) await rm(spilled.dir, { recursive: true, force: true }).catch(() => undefined);
+    await discardOutputFolders(folders);
     throw err;
   }
+}
+
+/** A run's staging folder (atomic-output.ts) and, for a spilled run, its spill folder. */
+interface OutputFolders {
+  staging: StagingFolder;
+  spilled: SpilledRun | null;
+}
+
+/** The run's folders in the output folder, after removing spill folders that crashed runs left. */
+async function prepareOutputFolders(run: Run, plan: SpillPlan | null): Promise<OutputFolders> {
+  const staging = await createStaging(run.outDir);
+  try {
+    await removeSpillLeftovers(run.outDir);
+    return { staging, spilled: plan ? await prepareSpill(run, plan) : null };
+  } catch (err) {
+    await staging.discard().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function discardOutputFolders({ staging, spilled }: OutputFolders): Promise<void> {
+  await staging.discard().catch(() => undefined);
+  if (spilled) await rm(spilled.dir, { recursive: true, force: true }).catch(() => undefined);
 }
 
 /** Logs what users.csv held, and warns about the rows it had to repair or ignore. */

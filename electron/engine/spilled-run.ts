@@ -12,9 +12,9 @@
  *    earlier chunks (chunk-dedup.ts). Clean and dropped rows come out in input order, so each chunk's are
  *    written once, as Parquet, and joined onto their output file (parquet-join.ts); its daily
  *    counts are split into ranges of users.
- * 4. Daily merge: each range's counts from every chunk are summed per user and day, sorted,
- *    finished as the summary's columns and joined onto its output file. The outputs are the
- *    in-memory run's, row for row and type for type.
+ * 4. Daily merge: each range's counts from every chunk are sorted and summed per user and day,
+ *    finished as the summary's columns (the ids from the range's own users) and joined onto
+ *    its output file. The outputs are the in-memory run's, row for row and type for type.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ import {
   lostKeysOf,
   OUTPUT_PARQUET,
   repeatedHashRows,
-  splitBatch,
+  splitBatchAsync,
 } from './stages';
 import { ChunkDedup } from './chunk-dedup';
 import type { UsersLookup } from './users-lookup';
@@ -82,8 +82,8 @@ export class SpilledRun implements BatchSpill {
   private readonly joins = new Map<OutputKind, ParquetJoin>();
   /** Daily counts per chunk and range of users: dailyParts[range][chunk]. */
   private dailyParts: string[][] = [];
-  /** Width of a range of daily keys: range r holds keys of r * width up to the next. */
-  private dailyWidth = 1;
+  /** Users per range of daily keys: range r holds user ranks r * this up to the next range's. */
+  private ranksPerRange = 1;
 
   constructor(readonly dir: string) {}
 
@@ -151,17 +151,19 @@ export class SpilledRun implements BatchSpill {
   }): Promise<ChunkTotals> {
     const files = this.inFileOrder(opts.rowOffsets);
     const chunks = this.chunksOf(opts.chunkRows);
-    const ranksPerRange = Math.max(1, Math.ceil(opts.users.frame.height / opts.dailyRanges));
-    this.dailyWidth = dailyKeyOfRank(ranksPerRange);
+    this.ranksPerRange = Math.max(1, Math.ceil(opts.users.frame.height / opts.dailyRanges));
     this.dailyParts = Array.from({ length: opts.dailyRanges }, () => []);
     const dedup = new ChunkDedup(opts.candidates);
     const totals: ChunkTotals = { duplicates: 0, reasons: new Map(), dedupMs: 0, joinMs: 0 };
     // Read and stage 3, in input order (each chunk's first occurrences are the next one's).
     const start = async ([first, last]: [number, number]) => {
       const inChunk = files.slice(first, last);
-      // Scanned, not read: readIPC would hold this thread, which is writing the chunk before.
+      // Scanned and split on Polars' threads: readIPC and an eager filter would hold this
+      // thread, which is writing the chunk before.
       const read = await Promise.all(
-        inChunk.map(async ({ batch, shift }) => splitBatch(await fileWide(pl.scanIPC(batch.events), shift).collect())),
+        inChunk.map(async ({ batch, shift }) =>
+          splitBatchAsync(await fileWide(pl.scanIPC(batch.events), shift).collect()),
+        ),
       );
       const asRead = read.map((r) => r.asRead);
       const t = performance.now();
@@ -219,7 +221,7 @@ export class SpilledRun implements BatchSpill {
     totals.joinMs += performance.now() - t;
     await this.appendOutput('clean', `clean-${c}`, cleanEventsQuery(batches));
     await this.appendOutput('dropped', `dropped-${c}`, droppedWithExtras(droppedEventsQuery(batches), extras));
-    this.writeDailyRanges(c, await dailyCountsQuery(batches).collect());
+    this.writeDailyRanges(c, await dailyCountsQuery(batches).withColumns(this.dailyRange()).collect());
   }
 
   /** Chunks of consecutive batches of at most `chunkRows` rows (one batch at least); one, empty, for no batches. */
@@ -233,22 +235,33 @@ export class SpilledRun implements BatchSpill {
     return this.chunksOf(chunkRows).length;
   }
 
+  /** Each daily count's range of users, `range`. */
+  private dailyRange(): Expr {
+    const width = pl.lit(dailyKeyOfRank(this.ranksPerRange));
+    return pl
+      .col('key')
+      .div(width)
+      .floor()
+      .clip(0, this.dailyParts.length - 1)
+      .cast(pl.UInt32)
+      .alias('range');
+  }
+
   /**
-   * Writes a chunk's daily counts (sorted by key) as one file per range of users; an empty
-   * range gets an empty file (it carries the columns). The counts come in key order, so each
-   * range is a run of rows, written as a slice without copying (rows out of order, never
-   * expected, are sorted first).
+   * Writes a chunk's daily counts (sorted by key, with their dailyRange) as one file per range
+   * of users; an empty range gets an empty file (it carries the columns). The counts come in
+   * key order, so each range is a run of rows, written as a slice without copying (rows out of
+   * order, never expected, are sorted first).
    */
-  private writeDailyRanges(chunk: number, counts: DataFrame): void {
-    const last = this.dailyParts.length - 1;
-    const range = pl.col('key').div(pl.lit(this.dailyWidth)).floor().clip(0, last).cast(pl.UInt32).alias('range');
-    const rangeIds = (f: DataFrame) => f.select(range).getColumn('range').toTypedArray() as Uint32Array;
-    let starts = runStarts(rangeIds(counts), this.dailyParts.length);
+  private writeDailyRanges(chunk: number, withRange: DataFrame): void {
+    const rangeIds = (f: DataFrame) => f.getColumn('range').toTypedArray() as Uint32Array;
+    let starts = runStarts(rangeIds(withRange), this.dailyParts.length);
     if (!starts) {
-      counts = counts.sort('key');
-      starts = runStarts(rangeIds(counts), this.dailyParts.length)!;
+      withRange = withRange.sort('key');
+      starts = runStarts(rangeIds(withRange), this.dailyParts.length)!;
     }
-    for (let r = 0; r <= last; r++)
+    const counts = withRange.select('key', 'event_count');
+    for (let r = 0; r < this.dailyParts.length; r++)
       this.dailyParts[r].push(this.write(`daily-${r}-${chunk}`, counts.slice(starts[r], starts[r + 1] - starts[r])));
   }
 
@@ -260,18 +273,20 @@ export class SpilledRun implements BatchSpill {
   /**
    * Sums each range's daily counts over the chunks (a user's events may be in any chunk), in
    * key order, and finishes them as the summary's columns, joined onto its output range by range.
+   * `users` is usersFrame's, its rows in rank order: each range takes the ids of its own ranks.
    */
   async mergeDaily(users: DataFrame, onRange: (done: number) => void): Promise<void> {
+    const last = this.dailyParts.length - 1;
     for (const [r, parts] of this.dailyParts.entries()) {
-      const counts = pl
-        .concat(
+      const counts = sumRuns(
+        pl.concat(
           parts.map((path) => pl.scanIPC(path)),
           { how: 'vertical', rechunk: false },
-        )
-        .groupBy('key')
-        .agg(pl.col('event_count').sum())
-        .sort('key');
-      await this.appendOutput('daily', `summary-${r}`, dailySummaryFromCounts(counts, users));
+        ),
+      );
+      const first = r * this.ranksPerRange;
+      const ranks = users.slice(first, r === last ? Math.max(0, users.height - first) : this.ranksPerRange);
+      await this.appendOutput('daily', `summary-${r}`, dailySummaryFromCounts(counts, ranks));
       await Promise.all(parts.map((part) => rm(part, { force: true })));
       releaseDeadFrames();
       onRange(r + 1);
@@ -323,4 +338,18 @@ export class SpilledRun implements BatchSpill {
     writeSpill(path, () => frame.writeIPC(path, SPILL_FILE));
     return path;
   }
+}
+
+/**
+ * The sum of `event_count` per key, in key order. Sorted, not grouped: the chunks' counts
+ * nearly all have keys of their own, which a sort orders faster than a hash table groups them
+ * (docs/performance.md "Memory budget").
+ */
+function sumRuns(counts: LazyDataFrame): LazyDataFrame {
+  const sum = pl.col('sum');
+  return counts
+    .sort('key')
+    .select('key', pl.col('event_count').cumSum().alias('sum'))
+    .filter(pl.col('key').neq(pl.col('key').shift(-1)).fillNull(true))
+    .select('key', sum.sub(sum.shift(1).fillNull(pl.lit(0).cast(pl.Int64))).alias('event_count'));
 }

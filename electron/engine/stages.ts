@@ -65,12 +65,30 @@ const COMPARED_KEY = [...DEDUP_KEY, 'lost_key'] as const;
  * row, yet a null string still costs 16 bytes a row in Polars, so they live apart, keyed by
  * source_row, until the dropped rows are written.
  */
-export function splitBatch(batch: DataFrame): { events: DataFrame; asRead: DataFrame } {
-  const x = splitExpressions();
-  const asRead = batch.filter(x.hasExtras).select('source_row', 'user_id_raw', 'raw', 'lost_key');
-  const events = batch.drop(['raw', 'user_id_raw', 'lost_key']);
-  return { events, asRead };
+export function splitBatch(batch: DataFrame): SplitBatch {
+  return { events: eventsOf(batch), asRead: asReadOf(batch).collectSync() };
 }
+
+/**
+ * splitBatch with the filter on Polars' threads, leaving this thread free (a spilled run reads
+ * a chunk while it writes the one before).
+ */
+export async function splitBatchAsync(batch: DataFrame): Promise<SplitBatch> {
+  return { events: eventsOf(batch), asRead: await asReadOf(batch).collect() };
+}
+
+export interface SplitBatch {
+  events: DataFrame;
+  asRead: DataFrame;
+}
+
+const AS_READ_COLUMNS = ['user_id_raw', 'raw', 'lost_key'];
+const eventsOf = (batch: DataFrame) => batch.drop(AS_READ_COLUMNS);
+const asReadOf = (batch: DataFrame) =>
+  batch
+    .lazy()
+    .filter(splitExpressions().hasExtras)
+    .select('source_row', ...AS_READ_COLUMNS);
 
 /** Built on first use, then shared by every batch of every run. */
 const splitExpressions = once(() => ({

@@ -4,7 +4,7 @@
  * paid once a chunk. Here the users' ids are hashed once into a table; each batch's ids are
  * hashed, found in the table, and the users' columns gathered by row. Every match is then
  * checked against the user's id itself: should an id share a hash with a user's (or two users'
- * ids share one), that batch is joined by id instead, so the result never depends on luck (the
+ * ids share one), the chunk is joined by id instead, so the result never depends on luck (the
  * same rule as dedup's, stages.ts `markDuplicates`).
  *
  * The table costs more per row than a join, so it is used only when the rows joined at once
@@ -30,10 +30,12 @@ export interface UsersLookup {
 interface UsersTable {
   /** USER_COLUMNS and the id (`found_id`) of each user, in the frame's order, then a row of nulls. */
   columns: DataFrame;
-  /** Open addressing over the ids' 64-bit hashes, as low and high halves; `slotRow` is the user's row + 1 (0: empty). */
-  slotLow: Uint32Array;
-  slotHigh: Uint32Array;
-  slotRow: Uint32Array;
+  /**
+   * Open addressing over the ids' 64-bit hashes: slot i is slots[4i..4i+2], the hash's low and
+   * high halves and the user's row + 1 (0: empty). A slot's words share a cache line, so a
+   * lookup costs one miss, where three arrays cost three.
+   */
+  slots: Uint32Array;
   /** False when two users' ids share a hash: every batch is joined by id. */
   usable: boolean;
 }
@@ -63,37 +65,46 @@ export function usersLookup(users: DataFrame, idHash: Expr = defaultIdHash()): U
 async function buildTable(users: DataFrame, idHash: Expr): Promise<UsersTable> {
   const halves = await hashHalves(users, idHash);
   const size = 2 ** Math.ceil(Math.log2(Math.max(2, users.height * 2)));
-  const slotLow = new Uint32Array(size);
-  const slotHigh = new Uint32Array(size);
-  const slotRow = new Uint32Array(size);
+  const slots = new Uint32Array(size * 4);
   let usable = true;
   for (let row = 0; row < users.height && usable; row++) {
     const low = halves[2 * row];
     const high = halves[2 * row + 1];
     let slot = low & (size - 1);
-    while (slotRow[slot] !== 0) {
-      if (slotLow[slot] === low && slotHigh[slot] === high) usable = false;
+    while (slots[4 * slot + 2] !== 0) {
+      if (slots[4 * slot] === low && slots[4 * slot + 1] === high) usable = false;
       slot = (slot + 1) & (size - 1);
     }
-    slotLow[slot] = low;
-    slotHigh[slot] = high;
-    slotRow[slot] = row + 1;
+    slots[4 * slot] = low;
+    slots[4 * slot + 1] = high;
+    slots[4 * slot + 2] = row + 1;
   }
   const columns = users.select(...USER_COLUMNS, pl.col('user_id').alias('found_id'));
   const nulls = pl.DataFrame(columns.columns.map((c) => pl.Series(c, [null]).cast(columns.getColumn(c).dtype)));
   return {
     columns: pl.concat([columns, nulls], { how: 'vertical', rechunk: true }),
-    slotLow,
-    slotHigh,
-    slotRow,
+    slots,
     usable,
   };
+}
+
+/** Starts building the table, in the background, if lookups of `rows` rows at once will use it. */
+export function prepareLookups(lookup: UsersLookup, rows: number): void {
+  if (!usesTable(lookup, rows)) return;
+  lookup.table ??= buildTable(lookup.frame, lookup.idHash);
+  // (A failed build is reported by the lookup that awaits it.)
+  lookup.table.catch(() => undefined);
+}
+
+function usesTable(lookup: UsersLookup, rows: number): boolean {
+  return rows < TABLE_BELOW_ROWS_PER_USER * lookup.frame.height;
 }
 
 /**
  * Gives each batch USER_COLUMNS by its user_id, in row order, without copying the batch's own
  * columns: by the table, or by `joinById` (stages.ts attachColumns) when a join costs less or
- * the hashes collide.
+ * the hashes collide. The batches are looked up at once: a few calls into Polars for the whole
+ * chunk, where one per batch left its threads waiting on this one between them.
  */
 export async function attachUsers(
   batches: EventBatches,
@@ -101,30 +112,36 @@ export async function attachUsers(
   joinById: (batches: EventBatches) => Promise<EventBatches>,
 ): Promise<EventBatches> {
   const rows = batches.reduce((n, b) => n + b.height, 0);
-  if (rows >= TABLE_BELOW_ROWS_PER_USER * lookup.frame.height) return joinById(batches);
+  if (!usesTable(lookup, rows)) return joinById(batches);
   const table = await (lookup.table ??= buildTable(lookup.frame, lookup.idHash));
   if (!table.usable) return joinById(batches);
-  const out: EventBatches = [];
-  for (const batch of batches) {
-    const found = await foundByHash(batch, table, lookup.idHash);
+  const ids = pl.concat(
+    batches.map((b) => b.select('user_id')),
+    { how: 'vertical', rechunk: false },
+  );
+  const found = await foundByHash(ids, table, lookup.idHash);
+  if (!found) return joinById(batches);
+  const columns = found.select(...USER_COLUMNS);
+  let offset = 0;
+  return batches.map((b) => {
     // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
-    if (found) out.push(batch.hstack(found.select(...USER_COLUMNS)) as unknown as DataFrame);
-    else out.push(...(await joinById([batch])));
-  }
-  return out;
+    const joined = b.hstack(columns.slice(offset, b.height).rechunk()) as unknown as DataFrame;
+    offset += b.height;
+    return joined;
+  });
 }
 
-/** The batch's users found by hash, or null if an id matched another id's hash. */
-async function foundByHash(batch: DataFrame, table: UsersTable, idHash: Expr): Promise<DataFrame | null> {
-  const rows = rowsOf(await hashHalves(batch, idHash), table);
+/** The users of `ids` found by hash, or null if an id matched another id's hash. */
+async function foundByHash(ids: DataFrame, table: UsersTable, idHash: Expr): Promise<DataFrame | null> {
+  const rows = rowsOf(await hashHalves(ids, idHash), table);
   const found = await table.columns.lazy().select(pl.all().gather(rows)).collect();
-  return (await allMatch(batch, found)) ? found : null;
+  return (await allMatch(ids, found)) ? found : null;
 }
 
 /** Each event's row in the lookup's columns: its user's, or the row of nulls. */
 function rowsOf(halves: Uint32Array, table: UsersTable): ReturnType<typeof pl.Series> {
-  const { slotLow, slotHigh, slotRow } = table;
-  const mask = slotRow.length - 1;
+  const { slots } = table;
+  const mask = slots.length / 4 - 1;
   const none = table.columns.height - 1;
   const rows = new Uint32Array(halves.length / 2);
   for (let i = 0; i < rows.length; i++) {
@@ -132,9 +149,9 @@ function rowsOf(halves: Uint32Array, table: UsersTable): ReturnType<typeof pl.Se
     const high = halves[2 * i + 1];
     let slot = low & mask;
     let row = none;
-    for (; slotRow[slot] !== 0; slot = (slot + 1) & mask)
-      if (slotLow[slot] === low && slotHigh[slot] === high) {
-        row = slotRow[slot] - 1;
+    for (; slots[4 * slot + 2] !== 0; slot = (slot + 1) & mask)
+      if (slots[4 * slot] === low && slots[4 * slot + 1] === high) {
+        row = slots[4 * slot + 2] - 1;
         break;
       }
     rows[i] = row;
@@ -143,11 +160,11 @@ function rowsOf(halves: Uint32Array, table: UsersTable): ReturnType<typeof pl.Se
 }
 
 /** Whether every event found a user whose id is its own (hashes alone could match another id). */
-async function allMatch(batch: DataFrame, found: DataFrame): Promise<boolean> {
+async function allMatch(ids: DataFrame, found: DataFrame): Promise<boolean> {
   const id = pl.col('user_id');
   const foundId = pl.col('found_id');
   // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
-  const both = batch.select('user_id').hstack([found.getColumn('found_id')]) as unknown as DataFrame;
+  const both = ids.hstack([found.getColumn('found_id')]) as unknown as DataFrame;
   const wrong = await both
     .lazy()
     .select(foundId.isNotNull().and(id.eq(foundId).fillNull(false).not()).sum().alias('wrong'))

@@ -255,6 +255,44 @@ describe('spilling to disk under a memory budget', () => {
     assert.ok(fs.existsSync(path.join(out, OUTPUT_FILES.runReport)));
   });
 
+  test('a bad users.csv in a spilled run, read while two scan threads spill: its error, the spill folder gone, earlier outputs untouched', async () => {
+    const dir = tmpDir();
+    const out = path.join(dir, 'out');
+    await runTo(out, SAMPLE_EVENTS, SAMPLE_USERS, undefined);
+    const before = hashTree(out);
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++)
+      lines.push(JSON.stringify({ user_id: `u${i % 50}`, event_type: 'view', timestamp: '2025-01-02T10:00:00Z' }));
+    const events = writeFile(dir, 'events.ndjson', lines.join('\n') + '\n');
+    // No country column: the users file fails after the scan threads have started.
+    const users = writeFile(dir, 'users.csv', 'user_id,signup_date\nu1,2024-01-01\n');
+    const log: string[] = [];
+    const err = await runPipeline(
+      { eventsPath: events, usersPath: users, outDir: out, memoryLimit: 100 * MB },
+      {
+        scan: { workers: 2, parallelFrom: 1, batchRows: 256 },
+        onEvent: (e) => e.type === 'log' && log.push(e.message),
+      },
+    ).then(
+      () => assert.fail('the run must fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(
+      log.some((l) => /spills to disk/.test(l)),
+      log.join('\n'),
+    );
+    assert.ok(err instanceof EtlError);
+    assert.equal(err.info.kind, 'input');
+    assert.equal(err.info.file, users);
+    assert.match(err.message, /country/);
+    assert.deepEqual(hashTree(out), before, 'the earlier outputs are untouched');
+    assert.deepEqual(
+      fs.readdirSync(out).filter((n) => n.startsWith('.')),
+      [],
+      'no staging or spill folder is left',
+    );
+  });
+
   test('an events file that fits the budget does not spill', async () => {
     const dir = tmpDir();
     const events = writeFile(dir, 'e.ndjson', ndjson([{ user_id: 'u1', timestamp: '2025-01-01T00:00:00Z' }]));

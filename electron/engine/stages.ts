@@ -21,6 +21,7 @@ import { DROP_REASONS } from '../../shared/pipeline';
 import { REASON_CODE } from './reason-codes';
 import type { UsersTable } from './users-reader';
 import { USER_COLUMNS, attachUsers, type UsersLookup } from './users-lookup';
+import { withFoundRows } from './batch-rows';
 
 /** The events, as the reader's batches in file order. */
 export type EventBatches = DataFrame[];
@@ -154,12 +155,7 @@ export async function attachColumns(
       .select(...wanted)
       .collect();
     if (found.height !== rows) throw new Error(`a lookup by ${on} changed the row count (${rows} -> ${found.height})`);
-    let offset = 0;
-    for (const b of group) {
-      // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
-      out.push(b.hstack(found.slice(offset, b.height).rechunk()) as unknown as DataFrame);
-      offset += b.height;
-    }
+    out.push(...withFoundRows(group, found));
   }
   return out;
 }

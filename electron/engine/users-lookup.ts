@@ -1,7 +1,7 @@
 /**
  * Stage 4's lookup of each event's user (docs/rules.md "Stages"), built once per run. A join
  * hashes every user again each time it runs, which a spilled run, joining a chunk at a time,
- * paid once a chunk. Here the users' ids are hashed once into a table; each batch's ids are
+ * paid once a chunk. Here the users' ids are hashed once into a table; each chunk's ids are
  * hashed, found in the table, and the users' columns gathered by row. Every match is then
  * checked against the user's id itself: should an id share a hash with a user's (or two users'
  * ids share one), the chunk is joined by id instead, so the result never depends on luck (the
@@ -14,6 +14,7 @@
 import type { DataFrame, Expr } from 'nodejs-polars';
 import pl from './polars';
 import type { EventBatches } from './stages';
+import { withFoundRows } from './batch-rows';
 
 /** The columns stage 4 gives each event (null where its user_id is no user's). */
 export const USER_COLUMNS = ['signup_date', 'country', 'known', 'user_rank'];
@@ -91,9 +92,13 @@ async function buildTable(users: DataFrame, idHash: Expr): Promise<UsersTable> {
 /** Starts building the table, in the background, if lookups of `rows` rows at once will use it. */
 export function prepareLookups(lookup: UsersLookup, rows: number): void {
   if (!usesTable(lookup, rows)) return;
-  lookup.table ??= buildTable(lookup.frame, lookup.idHash);
   // (A failed build is reported by the lookup that awaits it.)
-  lookup.table.catch(() => undefined);
+  tableOf(lookup).catch(() => undefined);
+}
+
+/** The lookup's table, built on first need. */
+function tableOf(lookup: UsersLookup): Promise<UsersTable> {
+  return (lookup.table ??= buildTable(lookup.frame, lookup.idHash));
 }
 
 function usesTable(lookup: UsersLookup, rows: number): boolean {
@@ -113,7 +118,7 @@ export async function attachUsers(
 ): Promise<EventBatches> {
   const rows = batches.reduce((n, b) => n + b.height, 0);
   if (!usesTable(lookup, rows)) return joinById(batches);
-  const table = await (lookup.table ??= buildTable(lookup.frame, lookup.idHash));
+  const table = await tableOf(lookup);
   if (!table.usable) return joinById(batches);
   const ids = pl.concat(
     batches.map((b) => b.select('user_id')),
@@ -121,14 +126,7 @@ export async function attachUsers(
   );
   const found = await foundByHash(ids, table, lookup.idHash);
   if (!found) return joinById(batches);
-  const columns = found.select(...USER_COLUMNS);
-  let offset = 0;
-  return batches.map((b) => {
-    // (The typings pick hstack's in-place overload; called like this it returns the new frame.)
-    const joined = b.hstack(columns.slice(offset, b.height).rechunk()) as unknown as DataFrame;
-    offset += b.height;
-    return joined;
-  });
+  return withFoundRows(batches, found.select(...USER_COLUMNS));
 }
 
 /** The users of `ids` found by hash, or null if an id matched another id's hash. */

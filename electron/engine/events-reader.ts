@@ -226,13 +226,20 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     );
   }
   const format = formatFromName(path) ?? sniffFormat(head);
+  // Hashed once, after the scan or during it (below); stopped with the run, or when the scan fails.
+  let hashing: Promise<string> | null = null;
+  const stopHashing = new AbortController();
   const hashFile = (): Promise<string> => {
-    const hashing = sha256File(path, opts.signal);
-    hashing.catch(() => undefined); // awaited by the caller, if the run gets that far
+    if (!hashing) {
+      const signal = opts.signal ? AbortSignal.any([opts.signal, stopHashing.signal]) : stopHashing.signal;
+      hashing = sha256File(path, signal);
+      hashing.catch(() => undefined); // awaited by the caller, if the run gets that far
+    }
     return hashing;
   };
 
   const fail = async (problem: ScanProblem): Promise<never> => {
+    stopHashing.abort();
     if (problem.kind === 'cancelled') throw cancelledError();
     const { line, column } = await lineAndColumn(path, problem.offset);
     const excerpt = await excerptAt(path, problem.offset).catch(() => undefined);
@@ -285,6 +292,11 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   const stop = opts.signal ? AbortSignal.any([opts.signal, failed.signal]) : failed.signal;
   let results: SegmentResult[];
   let running: Promise<SegmentResult>[] = [];
+  // Threads that spill write their batches themselves, so this thread waits for them: it hashes
+  // the file meanwhile, in the scan's spare time, where after the scan the hash held back the
+  // dedup passes (docs/performance.md "Memory budget"). In memory this thread takes the
+  // batches in, and hashes after the scan.
+  if (spill) hashFile();
   try {
     running = specs.map((spec, i) =>
       runWorker(
@@ -312,7 +324,10 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     // would race the removal of the spill folder (each settles when its thread exits).
     await Promise.allSettled(running);
     if (opts.signal?.aborted) throw cancelledError();
-    if (err instanceof EtlError) throw err;
+    if (err instanceof EtlError) {
+      stopHashing.abort();
+      throw err;
+    }
     // Worker threads unavailable or failed (an unusual runtime): the same scan on this thread.
     opts.onDiscard?.();
     return sequential();

@@ -72,6 +72,8 @@ export interface SpillPlan {
   scanThreads: 1 | 2;
   /** Rows per scan batch. */
   batchRows: number;
+  /** Rows of typical events per chunk, until the scan has counted them (spillSteps). */
+  chunkRows: number;
 }
 
 /** Test and bench overrides of a spilled run's steps (see RunHooks.spill). */
@@ -106,6 +108,7 @@ export function planMemory(fileBytes: number, limit: number): SpillPlan | null {
     diskBytes: Math.ceil(fileBytes * SPILL_DISK_PER_FILE_BYTE),
     scanThreads: dataBudget >= TWO_SCAN_THREADS_FROM ? 2 : 1,
     batchRows,
+    chunkRows: Math.max(1, Math.floor(chunkRows)),
   };
 }
 

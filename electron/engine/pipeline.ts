@@ -39,8 +39,8 @@ import {
   prepareExpressions,
   usersFrame,
 } from './stages';
-import { readUsers, usersFacts, type UsersFacts, type UsersTable } from './users-reader';
-import { prepareLookups, usersLookup } from './users-lookup';
+import { readUsers, usersFacts, type UsersFacts } from './users-reader';
+import { prepareLookups, usersLookup, type UsersLookup } from './users-lookup';
 import { releaseDeadFrames } from './native-memory';
 import { droppedSummaryLines } from './stage-log';
 import { RunRecorder } from './run-recorder';
@@ -109,11 +109,10 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     inOrder.events = [];
     afterStage();
     ({ events, kept } = await deduplicate(run, events, lostKeysOf(asRead), kept, afterStage));
-    const joined = await joinUsers(run, events, extracted.usersTable, kept, afterStage);
-    events = joined.events;
+    events = await joinUsers(run, events, extracted.lookup, kept, afterStage);
     for (const line of droppedSummaryLines(run.rec.stages)) run.rec.log('INFO', line);
     run.checkCancel();
-    const outputs = await writeOutputs(run, staging, events, asRead, joined.usersTable);
+    const outputs = await writeOutputs(run, staging, events, asRead, extracted.usersTable);
     const report = await finishRun(run, staging, extracted, outputs);
     staging = null;
     return report;
@@ -201,10 +200,9 @@ async function runSpilled(
   const { rec } = run;
   const { read } = extracted;
   run.startStage('deduplicate');
-  const { usersTable } = extracted;
+  const { usersTable, lookup: users } = extracted;
   const steps = spillSteps(extracted.plan!, read.tally.rows, kept, read.bytes, run.hooks.spill);
-  // Its table, if the chunks use one, is built while the passes keep Polars' threads busy.
-  const users = usersLookup(usersTable);
+  // Usually started during the scan, from the plan's estimate (extract); the rows counted decide.
   prepareLookups(users, steps.chunkRows);
   const passSteps = rec.steps('dedup passes', steps.dedupPasses);
   const candidates = await spilled.dedupCandidates(steps.dedupPasses, read.rowOffsets, (done) => {
@@ -296,6 +294,8 @@ interface Extracted {
   users: UsersFacts;
   /** The users (usersFrame), made while the scan runs. */
   usersTable: DataFrame;
+  /** Stage 4's lookup of usersTable (a spilled run's table is built while the scan runs). */
+  lookup: UsersLookup;
   staging: StagingFolder;
   /** The batches of each range of the file, in file order. */
   segments: Segments;
@@ -375,7 +375,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
         }),
     });
   let scan: ReturnType<typeof startScan> | null = null;
-  let users: UsersTable;
+  let users: KeptUsers;
   let folders: OutputFolders | null = null;
   try {
     // A spilled run's scan writes to its spill folder (in the output folder, checked for
@@ -387,7 +387,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
     // Parsing users.csv holds this thread for a while: the scan threads start first and read
     // while it parses (a scan on this thread interleaves with it).
     await Promise.race([scanRunning, scan.catch(() => undefined)]);
-    users = await readUsers(run.usersPath);
+    users = await loadUsers(run.usersPath);
     folders ??= await prepareOutputFolders(run, plan);
   } catch (err) {
     stopScan.abort();
@@ -396,12 +396,20 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
     throw err;
   }
   const { staging } = folders;
-  reportUsers(run, users);
+  const { facts, frame: usersTable } = users;
+  reportUsers(run, facts);
   try {
-    // The later stages' expressions are slow to build (see stages.ts): build them while the scan
-    // runs, and the users' frame, which frees their JavaScript arrays (see usersFacts).
+    // Parsing users.csv left hundreds of megabytes of garbage (1,000,000 users: about 410 MiB
+    // of JavaScript heap). An idle thread's collector takes it soon, but a spilled run's thread
+    // is not idle during the scan (it scans, or hashes the events file while threads scan:
+    // events-reader.ts), and the budget cannot wait: it is collected now.
+    if (plan) releaseDeadFrames();
+    // The later stages' expressions are slow to build (see stages.ts): build them while the scan runs.
     prepareExpressions();
-    const usersTable = usersFrame(users);
+    const lookup = usersLookup(usersTable);
+    // A spilled run's chunks find their users in a table (users-lookup.ts): built now, in the
+    // scan's spare time, it no longer holds back the dedup passes (docs/performance.md "Memory budget").
+    if (plan) prepareLookups(lookup, plan.chunkRows);
     const read = await scan.catch((err) => {
       if (hooks.signal?.aborted) throw cancelledError();
       throw err;
@@ -411,7 +419,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
         'INFO',
         `Spilled run: the scan wrote its batches to disk on ${threadsSpilled ? 'two scan threads' : 'the engine thread'}`,
       );
-    return { read, users: usersFacts(users), usersTable, staging, segments, spilled, plan };
+    return { read, users: facts, usersTable, lookup, staging, segments, spilled, plan };
   } catch (err) {
     await discardOutputFolders(folders);
     throw err;
@@ -439,6 +447,21 @@ async function prepareOutputFolders(run: Run, plan: SpillPlan | null): Promise<O
 async function discardOutputFolders({ staging, spilled }: OutputFolders): Promise<void> {
   await staging.discard().catch(() => undefined);
   if (spilled) await rm(spilled.dir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** users.csv as a run keeps it: the users' frame, and the file's facts for the report. */
+interface KeptUsers {
+  frame: DataFrame;
+  facts: UsersFacts;
+}
+
+/**
+ * Reads users.csv into a frame. The parsed columns, JavaScript arrays with a string per user
+ * that every collection would trace, are garbage once this returns (see usersFacts).
+ */
+async function loadUsers(path: string): Promise<KeptUsers> {
+  const users = await readUsers(path);
+  return { frame: usersFrame(users), facts: usersFacts(users) };
 }
 
 /** Logs what users.csv held, and warns about the rows it had to repair or ignore. */
@@ -538,13 +561,13 @@ async function deduplicate(
 async function joinUsers(
   run: Run,
   batches: EventBatches,
-  usersTable: DataFrame,
+  lookup: UsersLookup,
   kept: number,
   afterStage: () => void,
-): Promise<{ events: EventBatches; usersTable: DataFrame }> {
+): Promise<EventBatches> {
   const { rec } = run;
   run.startStage('join_users');
-  const events = await joinAndFilter(batches, usersLookup(usersTable));
+  const events = await joinAndFilter(batches, lookup);
   afterStage();
   const counts = await countReasons(events);
   const unknown = counts.get(REASON_CODE.unknown_user) ?? 0;
@@ -553,7 +576,7 @@ async function joinUsers(
   rec.finishStage('join_users', kept, afterJoin, rec.elapsed());
   run.startStage('filter_us');
   rec.finishStage('filter_us', afterJoin, afterJoin - nonUs, 0);
-  return { events, usersTable };
+  return events;
 }
 
 /** The three Parquet outputs, written into the staging folder; returns what each holds. */

@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { runPipeline, type RunHooks } from '../../electron/engine/pipeline';
 import { EtlError } from '../../electron/engine/errors';
 import { OUTPUT_FILES, PARQUET_OUTPUTS, type ProgressEvent, type RunReport } from '../../shared/pipeline';
-import { hashTree, ndjson, readRows, readSchema, tmpDir, writeFile } from './helpers';
+import { hashTree, ndjson, readRows, readSchema, sha256, tmpDir, writeFile } from './helpers';
 
 const SAMPLE_EVENTS = path.resolve(__dirname, '../../data/raw_events.json');
 const SAMPLE_USERS = path.resolve(__dirname, '../../data/users.csv');
@@ -124,6 +124,8 @@ describe('spilling to disk under a memory budget', () => {
     assert.ok(plain.report.stages.find((s) => s.name === 'deduplicate')!.dropped.duplicate! > 0);
     assertSameOutputs(path.join(dir, 'plain'), path.join(dir, 'spilled'));
     assert.deepEqual(counts(spilled.report), counts(plain.report));
+    // The events file is hashed while the threads scan it (events-reader.ts): the whole file.
+    assert.equal(spilled.report.inputs[0].sha256, sha256(events));
     assert.deepEqual(spillFolders(path.join(dir, 'spilled')), []);
   });
 

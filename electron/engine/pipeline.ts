@@ -112,7 +112,7 @@ export async function runPipeline(req: RunRequest, hooks: RunHooks = {}): Promis
     events = await joinUsers(run, events, extracted.lookup, kept, afterStage);
     for (const line of droppedSummaryLines(run.rec.stages)) run.rec.log('INFO', line);
     run.checkCancel();
-    const outputs = await writeOutputs(run, staging, events, asRead, extracted.usersTable);
+    const outputs = await writeOutputs(run, staging, events, asRead, extracted.lookup.frame);
     const report = await finishRun(run, staging, extracted, outputs);
     staging = null;
     return report;
@@ -198,9 +198,8 @@ async function runSpilled(
   kept: number,
 ): Promise<OutputReport[]> {
   const { rec } = run;
-  const { read } = extracted;
+  const { read, lookup: users } = extracted;
   run.startStage('deduplicate');
-  const { usersTable, lookup: users } = extracted;
   const steps = spillSteps(extracted.plan!, read.tally.rows, kept, read.bytes, run.hooks.spill);
   // Usually started during the scan, from the plan's estimate (extract); the rows counted decide.
   prepareLookups(users, steps.chunkRows);
@@ -247,7 +246,7 @@ async function runSpilled(
 
   const writing = rec.writing();
   const rangeSteps = rec.steps('merge ranges', spilled.dailyRanges);
-  await spilled.mergeDaily(usersTable, (done) => {
+  await spilled.mergeDaily(users.frame, (done) => {
     run.checkCancel();
     rangeSteps.done(done);
     rec.log('INFO', `Spilled run: ${OUTPUT_FILES.dailySummary}: range ${done} of ${spilled.dailyRanges} merged`);
@@ -292,9 +291,10 @@ type Segments = { events: DataFrame; asRead: DataFrame }[][];
 interface Extracted {
   read: EventsReadResult;
   users: UsersFacts;
-  /** The users (usersFrame), made while the scan runs. */
-  usersTable: DataFrame;
-  /** Stage 4's lookup of usersTable (a spilled run's table is built while the scan runs). */
+  /**
+   * Stage 4's lookup of the users: their frame (usersFrame), made while the scan runs, and a
+   * spilled run's table, built then too.
+   */
   lookup: UsersLookup;
   staging: StagingFolder;
   /** The batches of each range of the file, in file order. */
@@ -396,7 +396,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
     throw err;
   }
   const { staging } = folders;
-  const { facts, frame: usersTable } = users;
+  const { facts, frame } = users;
   reportUsers(run, facts);
   try {
     // Parsing users.csv left hundreds of megabytes of garbage (1,000,000 users: about 410 MiB
@@ -406,7 +406,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
     if (plan) releaseDeadFrames();
     // The later stages' expressions are slow to build (see stages.ts): build them while the scan runs.
     prepareExpressions();
-    const lookup = usersLookup(usersTable);
+    const lookup = usersLookup(frame);
     // A spilled run's chunks find their users in a table (users-lookup.ts): built now, in the
     // scan's spare time, it no longer holds back the dedup passes (docs/performance.md "Memory budget").
     if (plan) prepareLookups(lookup, plan.chunkRows);
@@ -419,7 +419,7 @@ async function extract(run: Run, plan: SpillPlan | null): Promise<Extracted> {
         'INFO',
         `Spilled run: the scan wrote its batches to disk on ${threadsSpilled ? 'two scan threads' : 'the engine thread'}`,
       );
-    return { read, users: facts, usersTable, lookup, staging, segments, spilled, plan };
+    return { read, users: facts, lookup, staging, segments, spilled, plan };
   } catch (err) {
     await discardOutputFolders(folders);
     throw err;

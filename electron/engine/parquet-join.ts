@@ -52,7 +52,11 @@ interface JoinedChunk {
   shift: bigint;
 }
 
-/** One joined Parquet file being written; `append` the parts in order, then `finish`. */
+/**
+ * One joined Parquet file being written; `append` the parts in order, then `finish`. Calls are
+ * queued, each run once the one before is done, so a caller may go on with other work while a
+ * part's bytes are copied; once a call has failed, every later one fails with its error.
+ */
 export class ParquetJoin {
   private pos = MAGIC.length;
   private rows = 0n;
@@ -62,6 +66,8 @@ export class ParquetJoin {
   private first: TStruct | null = null;
   private firstSchema = '';
   private readonly copyBuffer = Buffer.allocUnsafe(COPY_BYTES);
+  /** The last call queued. */
+  private queue: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly path: string,
@@ -85,8 +91,34 @@ export class ParquetJoin {
     return this.rowGroups.length;
   }
 
-  /** Copies the row groups of the Parquet file at `partPath` after those joined so far. */
-  async append(partPath: string): Promise<void> {
+  /** Copies the row groups of the Parquet file at `partPath` after those of the parts before. */
+  append(partPath: string): Promise<void> {
+    return this.next(() => this.appendNow(partPath));
+  }
+
+  /** Writes the page indexes and the footer once every part is in, and closes the file. */
+  finish(): Promise<void> {
+    return this.next(() => this.finishNow());
+  }
+
+  /**
+   * Closes the file without finishing it (a failed or cancelled run); the caller removes it.
+   * A call still running is let finish first.
+   */
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    const out = this.out;
+    this.out = null;
+    await out?.close();
+  }
+
+  private next(call: () => Promise<void>): Promise<void> {
+    const queued = this.queue.then(call);
+    this.queue = queued;
+    return queued;
+  }
+
+  private async appendNow(partPath: string): Promise<void> {
     const out = this.handle();
     const part = await open(partPath, 'r');
     try {
@@ -112,8 +144,7 @@ export class ParquetJoin {
     }
   }
 
-  /** Writes the page indexes and the footer, and closes the file. */
-  async finish(): Promise<void> {
+  private async finishNow(): Promise<void> {
     const out = this.handle();
     if (!this.first) throw new ParquetJoinError(`No part was joined into ${this.path}`);
     for (const c of this.chunks) {
@@ -144,14 +175,8 @@ export class ParquetJoin {
     MAGIC.copy(tail, 4);
     await this.write(out, bytes);
     await this.write(out, tail);
-    await this.close();
-  }
-
-  /** Closes the file without finishing it (a failed or cancelled run); the caller removes it. */
-  async close(): Promise<void> {
-    const out = this.out;
     this.out = null;
-    await out?.close();
+    await out.close();
   }
 
   private handle(): FileHandle {

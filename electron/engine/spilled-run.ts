@@ -10,8 +10,8 @@
  *    run splits them as they arrive, and finished by the same stage functions (stages.ts);
  *    stage 3 compares the chunk's candidates against the first occurrences carried from
  *    earlier chunks (chunk-dedup.ts). Clean and dropped rows come out in input order, so each chunk's are
- *    written once, as Parquet, and joined onto their output file (parquet-join.ts); its daily
- *    counts are split into ranges of users.
+ *    written once, as Parquet, and joined onto their output file (parquet-join.ts) while the
+ *    next query runs; its daily counts are split into ranges of users.
  * 4. Daily merge: each range's counts from every chunk are sorted and summed per user and day,
  *    finished as the summary's columns (the ids from the range's own users) and joined onto
  *    its output file. The outputs are the in-memory run's, row for row and type for type.
@@ -80,6 +80,8 @@ export class SpilledRun implements BatchSpill {
   private files: SpillFile[] = [];
   private targets: OutputTargets | null = null;
   private readonly joins = new Map<OutputKind, ParquetJoin>();
+  /** Each output's last part being joined onto it (appendOutput). */
+  private readonly joining = new Map<OutputKind, Promise<void>>();
   /** Daily counts per chunk and range of users: dailyParts[range][chunk]. */
   private dailyParts: string[][] = [];
   /** Users per range of daily keys: range r holds user ranks r * this up to the next range's. */
@@ -300,25 +302,35 @@ export class SpilledRun implements BatchSpill {
 
   /**
    * Writes `rows` (the next rows of output `kind`, in order) as a Parquet file in the spill
-   * folder and joins it onto the output: each row is encoded once.
+   * folder, and joins it onto the output: each row is encoded once. The join copies the part's
+   * bytes while the run goes on to its next query (waiting for the copy left Polars' threads
+   * idle); a failed join is reported by the output's next part, or by finishOutputs.
    */
   private async appendOutput(kind: OutputKind, name: string, rows: LazyDataFrame): Promise<void> {
     const targets = this.targets;
     if (!targets) throw new Error('writeOutputsTo must come before the chunks');
+    await this.joining.get(kind);
     const part = join(this.dir, `${name}.parquet`);
+    let out = this.joins.get(kind);
     try {
       await rows.sinkParquet(part, OUTPUT_PARQUET).collect();
-      let out = this.joins.get(kind);
       if (!out) this.joins.set(kind, (out = await ParquetJoin.create(targets.path(kind))));
-      await out.append(part);
     } catch (err) {
       throw targets.failure(kind, err);
     }
-    await rm(part, { force: true });
+    const joined = out.append(part).then(
+      () => rm(part, { force: true }),
+      (err: unknown) => {
+        throw targets.failure(kind, err);
+      },
+    );
+    joined.catch(() => undefined); // (awaited by the output's next part, or by finishOutputs)
+    this.joining.set(kind, joined);
   }
 
   /** Writes each output's footer: its file is complete. */
   async finishOutputs(): Promise<void> {
+    await Promise.all(this.joining.values());
     for (const kind of ['clean', 'dropped', 'daily'] as const) {
       const out = this.joins.get(kind);
       if (!out) throw new Error(`No rows were written for ${kind}`);

@@ -164,6 +164,43 @@ describe('joining Parquet files', () => {
     assert.ok(pages >= groups.length * 5, `${pages} pages checked`);
   });
 
+  test('parts appended without waiting for each other are joined in order, as one after another', async () => {
+    // A spilled run goes on to its next query while a part is copied, so appends overlap.
+    const dir = tmpDir();
+    const frames = [rows(0, 41_000), rows(41_000, 3), rows(41_003, 52_000), rows(93_003, 27_000)];
+    const parts = await Promise.all(frames.map((f, i) => part(dir, `part-${i}.parquet`, f)));
+    const overlapped = path.join(dir, 'overlapped.parquet');
+    const join = await ParquetJoin.create(overlapped);
+    const calls = [...parts.map((p) => join.append(p)), join.finish()];
+    await Promise.all(calls);
+    assert.ok(pl.readParquet(overlapped).frameEqual(pl.concat(frames), true), 'every row, in order');
+
+    const sequential = path.join(dir, 'sequential.parquet');
+    const one = await ParquetJoin.create(sequential);
+    for (const p of parts) await one.append(p);
+    await one.finish();
+    assert.deepEqual(fs.readFileSync(overlapped), fs.readFileSync(sequential));
+  });
+
+  test('once an append has failed, the calls queued after it fail with its error', async () => {
+    const dir = tmpDir();
+    const a = await part(dir, 'a.parquet', rows(0, 10));
+    const b = await part(dir, 'b.parquet', rows(10, 10).withColumns(pl.col('id').cast(pl.Int64)));
+    const c = await part(dir, 'c.parquet', rows(20, 10));
+    const joined = path.join(dir, 'joined.parquet');
+    const join = await ParquetJoin.create(joined);
+    const calls = [join.append(a), join.append(b), join.append(c), join.finish()];
+    const [first, ...rest] = await Promise.allSettled(calls);
+    assert.equal(first.status, 'fulfilled');
+    for (const r of rest) {
+      assert.equal(r.status, 'rejected');
+      assert.ok(r.reason instanceof ParquetJoinError && r.reason.message.includes(b), String(r.reason));
+    }
+    await join.close(); // the run removes the unfinished file
+    const bytes = fs.readFileSync(joined);
+    assert.notEqual(bytes.subarray(-4).toString(), 'PAR1', 'no footer was written');
+  });
+
   test('a part of another schema is refused, naming it', async () => {
     const dir = tmpDir();
     const a = await part(dir, 'a.parquet', rows(0, 10));

@@ -1,11 +1,11 @@
 /** The staging folder's commit is all-or-nothing, even when a move fails half-way. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createStaging, recoverOutputFolder, setCommitStepHook } from '../../electron/engine/atomic-output';
 import { EtlError } from '../../electron/engine/errors';
+import { tmpDir } from './helpers';
 
 const tree = (dir: string) =>
   Object.fromEntries(
@@ -15,7 +15,7 @@ const tree = (dir: string) =>
   );
 
 test('a commit moves every staged file into place and removes the staging folder', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  const out = tmpDir();
   fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
   const st = await createStaging(out);
   fs.writeFileSync(st.path('a.txt'), 'new a');
@@ -25,7 +25,7 @@ test('a commit moves every staged file into place and removes the staging folder
 });
 
 test('a file that was never staged fails the commit before anything in the folder changes', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  const out = tmpDir();
   fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
   fs.writeFileSync(path.join(out, 'b.txt'), 'old b');
   const st = await createStaging(out);
@@ -42,7 +42,7 @@ test('a file that was never staged fails the commit before anything in the folde
 });
 
 test('when a move fails half-way through the switch, the earlier files are put back and checked', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  const out = tmpDir();
   fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
   fs.writeFileSync(path.join(out, 'b.txt'), 'old b');
   const st = await createStaging(out);
@@ -65,7 +65,7 @@ test('when a move fails half-way through the switch, the earlier files are put b
 });
 
 test('a cancel before the point of no return keeps the earlier files; the commit then removes nothing of them', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  const out = tmpDir();
   fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
   const st = await createStaging(out);
   fs.writeFileSync(st.path('a.txt'), 'new a');
@@ -80,7 +80,7 @@ test('a cancel before the point of no return keeps the earlier files; the commit
 });
 
 test('recovery removes a staging folder that never reached its commit, and leaves the outputs alone', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  const out = tmpDir();
   fs.writeFileSync(path.join(out, 'a.txt'), 'old a');
   const st = await createStaging(out);
   fs.writeFileSync(st.path('a.txt'), 'partial');
@@ -89,7 +89,7 @@ test('recovery removes a staging folder that never reached its commit, and leave
 });
 
 test('a folder with an output name is never replaced', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'etl-atomic-'));
+  const out = tmpDir();
   fs.mkdirSync(path.join(out, 'a.txt'));
   const st = await createStaging(out);
   fs.writeFileSync(st.path('a.txt'), 'new a');

@@ -16,6 +16,7 @@ import { batchSpiller, type BatchSpill, type SpilledBatch } from './batch-spill'
 import { toIpcStream } from './column-builders';
 import type { ScanTuning, ScanWorkerData, ScanWorkerMessage, ThreadSpill } from './scan-worker';
 import { describeProblem } from './scan-problem';
+import { openSequential } from './sequential-read';
 import { refuseSpecialFile } from './input-file';
 import type { ScanProblem, SegmentResult, SegmentSpec } from './segment-scan';
 import { excerptAt, lineAndColumn } from './text-position';
@@ -103,21 +104,22 @@ export function findSplit(window: Uint8Array, windowOffset: number, format: Even
   return null;
 }
 
-async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
+/** The hash of the events file, for the report; `uncached` as for the scan (sequential-read.ts). */
+async function sha256File(path: string, uncached: boolean, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
   // One buffer, read into again and again: a stream's fresh buffer per chunk left up to a few
   // hundred megabytes of them for the collector at 10,000,000 events.
   const buf = Buffer.allocUnsafe(4 << 20);
   // The scan read this file moments ago; failing now means it went away during the run.
   const gone = (err: unknown) => inputGoneError('events file', path, err);
-  const fh = await open(path, 'r').catch((err: unknown) => {
+  const fh = await openSequential(path, { uncached, blockBytes: buf.length }).catch((err: unknown) => {
     throw gone(err);
   });
   try {
     for (let pos = 0; ;) {
       // (A cancelled run, or one stopped for a bad users file, stops hashing too.)
       if (signal?.aborted) throw cancelledError();
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos).catch((err: unknown) => {
+      const bytesRead = await fh.read(buf, 0, buf.length, pos).catch((err: unknown) => {
         throw gone(err);
       });
       if (bytesRead === 0) break;
@@ -232,7 +234,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
   const hashFile = (): Promise<string> => {
     if (!hashing) {
       const signal = opts.signal ? AbortSignal.any([opts.signal, stopHashing.signal]) : stopHashing.signal;
-      hashing = sha256File(path, signal);
+      hashing = sha256File(path, opts.spill !== undefined, signal);
       hashing.catch(() => undefined); // awaited by the caller, if the run gets that far
     }
     return hashing;
@@ -267,6 +269,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     const result = await scanSegment(spec, {
       blockBytes: opts.blockBytes,
       batchRows: opts.batchRows,
+      uncached: spill !== undefined,
       onBatch: spillHere
         ? (batch) => opts.onSpilled?.(spillHere(batch), 0)
         : (batch) => opts.onBatch(toIpcStream(batch), 0),
@@ -301,7 +304,7 @@ export async function readEvents(path: string, opts: EventsReadOptions): Promise
     running = specs.map((spec, i) =>
       runWorker(
         spec,
-        { batchRows: opts.batchRows, blockBytes: opts.blockBytes },
+        { batchRows: opts.batchRows, blockBytes: opts.blockBytes, uncached: spill !== undefined },
         opts.workerScript,
         {
           onBatch: (ipc) => opts.onBatch(ipc, i),

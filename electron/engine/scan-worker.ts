@@ -25,7 +25,7 @@ const spare = new ArrayBuffer(8);
 structuredClone(spare, { transfer: [spare] });
 
 /** The reader's batch and block sizes, as a scan on its own thread would take them. */
-export type ScanTuning = Pick<SegmentOptions, 'batchRows' | 'blockBytes'>;
+export type ScanTuning = Pick<SegmentOptions, 'batchRows' | 'blockBytes' | 'uncached'>;
 
 /**
  * A spilled run's scan threads spill their own batches (batch-spill.ts) and post only the files'

@@ -3,12 +3,12 @@
  * into column batches. A range is either the whole file, or one of the pieces the parallel
  * reader hands to a worker thread; positions in errors are always file offsets.
  */
-import { open } from 'node:fs/promises';
 import type { EventsFormat } from '../../shared/pipeline';
 import { EventColumns, type ScanTally, type ScannedBatch } from './event-columns';
 import { EventScanner, INCOMPLETE, INVALID } from './json-scanner';
 import { Utf8Checker } from './utf8-check';
 import { inputGoneError } from './errors';
+import { openSequential, type SequentialReader } from './sequential-read';
 
 export interface SegmentSpec {
   path: string;
@@ -26,6 +26,8 @@ export interface SegmentSpec {
 export interface SegmentOptions {
   batchRows?: number;
   blockBytes?: number;
+  /** Read the file around the page cache (sequential-read.ts): a spilled run's events file. */
+  uncached?: boolean;
   /** Each finished batch; its columns are views, valid only during the call (copy or write them). */
   onBatch: (batch: ScannedBatch) => void;
   /**
@@ -63,21 +65,18 @@ const TAIL_BATCH = 1 << 15;
 
 export async function scanSegment(spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
   // The reader opened the file moments ago; failing now means it went away during the run.
-  const fh = await open(spec.path, 'r').catch((err: unknown) => {
+  const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK;
+  const reader = await openSequential(spec.path, { uncached: opts.uncached, blockBytes }).catch((err: unknown) => {
     throw inputGoneError('events file', spec.path, err);
   });
   try {
-    return await scanOpen(fh, spec, opts);
+    return await scanOpen(reader, spec, opts);
   } finally {
-    await fh.close();
+    await reader.close();
   }
 }
 
-async function scanOpen(
-  fh: Awaited<ReturnType<typeof open>>,
-  spec: SegmentSpec,
-  opts: SegmentOptions,
-): Promise<SegmentResult> {
+async function scanOpen(reader: SequentialReader, spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
   const sc = new EventScanner();
   const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK;
   const batchRows = opts.batchRows ?? DEFAULT_BATCH;
@@ -109,7 +108,7 @@ async function scanOpen(
       work.copy(bigger, 0, 0, carryLen);
       work = bigger;
     }
-    const { bytesRead } = want > 0 ? await fh.read(work, carryLen, want, pos) : { bytesRead: 0 };
+    const bytesRead = want > 0 ? await reader.read(work, carryLen, want, pos) : 0;
     const atEnd = bytesRead === 0;
     const chunk = work.subarray(carryLen, carryLen + bytesRead);
     const bad = utf8.push(chunk, pos, atEnd);

@@ -39,12 +39,21 @@ export async function openSequential(path: string, opts: SequentialReadOptions):
   if (opts.uncached && direct !== undefined) {
     const fh = await open(path, constants.O_RDONLY | direct).catch(() => null);
     if (fh) {
-      const reader = new DirectReader(fh, opts.blockBytes, path);
-      if (await reader.probe()) return reader;
+      const reader = directReader(fh, opts.blockBytes, path);
+      if (reader && (await reader.probe())) return reader;
       await fh.close();
     }
   }
   return new PlainReader(await open(path, 'r'));
+}
+
+/** Null where the aligned buffers cannot be made (a WebAssembly memory: a limit on address space can refuse it). */
+function directReader(fh: FileHandle, blockBytes: number, path: string): DirectReader | null {
+  try {
+    return new DirectReader(fh, blockBytes, path);
+  } catch {
+    return null;
+  }
 }
 
 class PlainReader implements SequentialReader {

@@ -7,10 +7,10 @@
  * converted, compressed or collected on the way (docs/performance.md "Memory budget"). The
  * files are plain Arrow, which Polars scans lazily when the chunks read them.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFailure } from './atomic-output';
-import { Int32Column, toIpcFile } from './column-builders';
+import { Int32Column, toIpcFileParts } from './column-builders';
 import type { ScannedBatch } from './event-columns';
 import { REASON_CODE } from './reason-codes';
 
@@ -45,9 +45,32 @@ export function spillBatch(batch: ScannedBatch, spill: BatchSpill, name: string)
     hashes: join(spill.dir, `hash-${name}.ipc`),
     rows: batch.source_row.length,
   };
-  writeSpill(written.events, () => writeFileSync(written.events, toIpcFile(batch)));
-  writeSpill(written.hashes, () => writeFileSync(written.hashes, toIpcFile(keptHashes(batch))));
+  writeSpill(written.events, () => writeParts(written.events, toIpcFileParts(batch)));
+  writeSpill(written.hashes, () => writeParts(written.hashes, toIpcFileParts(keptHashes(batch))));
   return written;
+}
+
+/**
+ * Writes a file from its pieces with one `writev`: the batch's buffers go to the file as they
+ * are, with no buffer of the whole file made and filled first (a fresh allocation per batch).
+ */
+function writeParts(path: string, parts: Uint8Array[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    let rest = parts;
+    while (rest.length > 0) {
+      let wrote = writevSync(fd, rest);
+      // A short write (a disk filling up) goes on with the rest: the next write says why it stops.
+      if (wrote === 0) throw new Error('the file system took no more bytes');
+      while (rest.length > 0 && wrote >= rest[0].length) {
+        wrote -= rest[0].length;
+        rest = rest.slice(1);
+      }
+      if (wrote > 0) rest = [rest[0].subarray(wrote), ...rest.slice(1)];
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const R_OK = REASON_CODE.ok;

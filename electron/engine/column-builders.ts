@@ -3,7 +3,7 @@
  * (string bytes are copied straight from the input, no JS strings), and a full batch becomes a
  * Polars DataFrame through an Arrow IPC stream: one memcpy instead of millions of objects.
  */
-import { encodeIpcFile, encodeIpcStream, type IpcColumn } from './arrow-ipc';
+import { encodeIpcFile, encodeIpcStream, ipcFileParts, type IpcColumn } from './arrow-ipc';
 import { sameBytes } from './byte-words';
 
 /** A finished column: views of the builder's buffers, valid until the builder is used again. */
@@ -339,4 +339,9 @@ export function toIpcStream(columns: Record<string, FinishedColumn>): Uint8Array
 /** Serialises finished columns as one Arrow IPC file (a single record batch), which Polars can scan. */
 export function toIpcFile(columns: Record<string, FinishedColumn>): Uint8Array {
   return encodeIpcFile(named(columns));
+}
+
+/** The same file as pieces to write in order (`ipcFileParts`). */
+export function toIpcFileParts(columns: Record<string, FinishedColumn>): Uint8Array[] {
+  return ipcFileParts(named(columns));
 }

@@ -219,34 +219,42 @@ function messagesOf(columns: IpcColumn[]): Framed[] {
   return messages;
 }
 
-/** Copies the messages into `out` from `p`; returns where they end. */
-function writeMessages(out: Uint8Array, p: number, messages: Framed[]): number {
+/** The messages' bytes, in order: each framed metadata, then its body's buffers, each padded to 8 bytes. */
+function messageParts(messages: Framed[]): Uint8Array[] {
+  const parts: Uint8Array[] = [];
   for (const m of messages) {
-    out.set(m.meta, p);
-    p += m.meta.length;
+    parts.push(m.meta);
     for (const buf of m.body) {
-      out.set(buf, p);
-      p += pad8(buf.length);
+      parts.push(buf);
+      if (pad8(buf.length) > buf.length) parts.push(ZEROS.subarray(0, pad8(buf.length) - buf.length));
     }
   }
-  return p;
+  return parts;
 }
 
-const sizeOf = (messages: Framed[]) => messages.reduce((n, m) => n + m.meta.length + bodyOf(m.body), 0);
-
-/** The columns (all of one length) as an Arrow IPC stream holding one record batch. */
-export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
-  const messages = messagesOf(columns);
-  const out = new Uint8Array(sizeOf(messages) + 8);
-  const end = writeMessages(out, 0, messages);
-  // End of stream: a continuation marker and a zero length.
-  new DataView(out.buffer).setUint32(end, CONTINUATION, true);
+/** One buffer holding `parts` in order (its own ArrayBuffer: a stream is transferred to Polars' side whole). */
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 
-const MAGIC = new TextEncoder().encode('ARROW1');
 /** Padding: IPC buffers start on 8-byte boundaries. */
 const ZEROS = new Uint8Array(8);
+/** End of stream: a continuation marker and a zero length. */
+const END_OF_STREAM = new Uint8Array(8);
+new DataView(END_OF_STREAM.buffer).setUint32(0, CONTINUATION, true);
+
+/** The columns (all of one length) as an Arrow IPC stream holding one record batch. */
+export function encodeIpcStream(columns: IpcColumn[]): Uint8Array {
+  return concat([...messageParts(messagesOf(columns)), END_OF_STREAM]);
+}
+
+const MAGIC = new TextEncoder().encode('ARROW1');
 
 /**
  * The columns (all of one length) as an Arrow IPC file holding one record batch: the magic
@@ -285,33 +293,14 @@ export function ipcFileParts(columns: IpcColumn[]): Uint8Array[] {
   b.finish(Footer.endFooter(b));
   const footer = b.asUint8Array();
 
-  const parts: Uint8Array[] = [MAGIC, ZEROS.subarray(0, 8 - MAGIC.length)];
-  for (const m of messages) {
-    parts.push(m.meta);
-    for (const buf of m.body) {
-      parts.push(buf);
-      if (pad8(buf.length) > buf.length) parts.push(ZEROS.subarray(0, pad8(buf.length) - buf.length));
-    }
-  }
-  // The stream's end marker (a continuation and a zero length), the footer, its length, the magic.
-  const tail = new Uint8Array(8 + footer.length + 4 + MAGIC.length);
-  const view = new DataView(tail.buffer);
-  view.setUint32(0, CONTINUATION, true);
-  tail.set(footer, 8);
-  view.setInt32(8 + footer.length, footer.length, true);
-  tail.set(MAGIC, 12 + footer.length);
-  parts.push(tail);
-  return parts;
+  // The footer's length, then the magic number again.
+  const tail = new Uint8Array(4 + MAGIC.length);
+  new DataView(tail.buffer).setInt32(0, footer.length, true);
+  tail.set(MAGIC, 4);
+  return [MAGIC, ZEROS.subarray(0, 8 - MAGIC.length), ...messageParts(messages), END_OF_STREAM, footer, tail];
 }
 
 /** The same file as one buffer. */
 export function encodeIpcFile(columns: IpcColumn[]): Uint8Array {
-  const parts = ipcFileParts(columns);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let p = 0;
-  for (const part of parts) {
-    out.set(part, p);
-    p += part.length;
-  }
-  return out;
+  return concat(ipcFileParts(columns));
 }

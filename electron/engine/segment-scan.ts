@@ -64,21 +64,25 @@ const DEFAULT_BATCH = 1 << 18;
 const TAIL_BATCH = 1 << 15;
 
 export async function scanSegment(spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
-  // The reader opened the file moments ago; failing now means it went away during the run.
   const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK;
+  // The reader opened the file moments ago; failing now means it went away during the run.
   const reader = await openSequential(spec.path, { uncached: opts.uncached, blockBytes }).catch((err: unknown) => {
     throw inputGoneError('events file', spec.path, err);
   });
   try {
-    return await scanOpen(reader, spec, opts);
+    return await scanOpen(reader, spec, opts, blockBytes);
   } finally {
     await reader.close();
   }
 }
 
-async function scanOpen(reader: SequentialReader, spec: SegmentSpec, opts: SegmentOptions): Promise<SegmentResult> {
+async function scanOpen(
+  reader: SequentialReader,
+  spec: SegmentSpec,
+  opts: SegmentOptions,
+  blockBytes: number,
+): Promise<SegmentResult> {
   const sc = new EventScanner();
-  const blockBytes = opts.blockBytes ?? DEFAULT_BLOCK;
   const batchRows = opts.batchRows ?? DEFAULT_BATCH;
   // A batch's worth of rows, or fewer for a small range (an event takes at least a few bytes).
   const cols = new EventColumns(Math.max(1, Math.min(batchRows, Math.ceil((spec.end - spec.start) / 64) + 1024)));

@@ -2,8 +2,8 @@
  * Reads a file front to back, either through the page cache as usual or, for an events file
  * larger than the run's memory (a spilled run), around it (`O_DIRECT`, Linux). Such a file is
  * read once by the scan and once by the hash; caching it evicts the user's other files and
- * costs the kernel a fresh page for every 4 KiB (docs/performance.md "Reading around the page
- * cache"). Where direct reads are unavailable (other systems, file systems that refuse them)
+ * costs the kernel a fresh page for every 4 KiB (docs/performance.md "2026-12-07,
+ * evening"). Where direct reads are unavailable (other systems, file systems that refuse them)
  * the reader falls back to plain reads; the bytes are the same either way.
  */
 import { constants } from 'node:fs';
